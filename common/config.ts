@@ -1,0 +1,76 @@
+// Configuration: defaults < optional JSON file (BRIDGE_CONFIG) < environment
+// variables; validated once at start-up with zod.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+export const configSchema = z.object({
+  sip: z.object({
+    /** Address the SIP transports bind to. */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(5060),
+    transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
+    /** Address written into Via/Contact and SDP (defaults to host). */
+    advertisedHost: z.string().min(1).optional(),
+    userAgent: z.string().default('conference-bridge/0.1'),
+    /** Seconds an outgoing call may ring before it is given up (Q.850 19). */
+    noAnswerTimeoutS: z.coerce.number().int().min(1).max(600).default(60),
+  }).prefault({}),
+  rtp: z.object({
+    host: z.string().min(1).default('127.0.0.1'),
+    portMin: port.default(20000),
+    portMax: port.default(29999),
+  }).prefault({}).refine((r) => r.portMin < r.portMax, 'rtp.portMin must be below rtp.portMax'),
+  engine: z.enum(['embedded', 'freeswitch']).default('embedded'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variable → config path. */
+const ENV_MAP: Record<string, string[]> = {
+  BRIDGE_SIP_HOST: ['sip', 'host'],
+  BRIDGE_SIP_PORT: ['sip', 'port'],
+  BRIDGE_SIP_TRANSPORTS: ['sip', 'transports'],
+  BRIDGE_SIP_ADVERTISED_HOST: ['sip', 'advertisedHost'],
+  BRIDGE_NO_ANSWER_TIMEOUT_S: ['sip', 'noAnswerTimeoutS'],
+  BRIDGE_RTP_HOST: ['rtp', 'host'],
+  BRIDGE_RTP_PORT_MIN: ['rtp', 'portMin'],
+  BRIDGE_RTP_PORT_MAX: ['rtp', 'portMax'],
+  BRIDGE_ENGINE: ['engine'],
+  LOG_LEVEL: ['logLevel'],
+};
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let raw: Record<string, unknown> = {};
+  const file = env.BRIDGE_CONFIG;
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
+    }
+  }
+  for (const [name, path] of Object.entries(ENV_MAP)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    setPath(raw, path, name === 'BRIDGE_SIP_TRANSPORTS' ? v.split(',').map((s) => s.trim()) : v);
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
