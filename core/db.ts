@@ -1,0 +1,82 @@
+// Opening the database: PGlite (embedded PostgreSQL, a data directory, no
+// server) by default, PostgreSQL when a URL is given. Both run the same
+// migrations and the same queries.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knexModule from 'knex';
+import type { Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import { migrations } from '../migrations/index.ts';
+import { moduleLogger } from '../common/log.ts';
+
+const log = moduleLogger('core', { part: 'db' });
+
+export const DEFAULT_PGLITE_DIR = './data/pglite';
+
+export interface OpenDatabaseOptions {
+  /** postgres://… — when set, PostgreSQL through node-postgres. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory (default ./data/pglite); ignored with databaseUrl. */
+  dataDir?: string | undefined;
+  /** PGlite in memory (tests). */
+  inMemory?: boolean;
+  /** Run the migrations (default true). */
+  migrate?: boolean;
+  /** How long a query waits for a connection before it fails (PostgreSQL). */
+  acquireTimeoutMs?: number;
+  /** PostgreSQL pool size. */
+  poolMax?: number;
+}
+
+export type Engine = 'pglite' | 'postgres';
+
+/** Migrations come from a fixed list, not a folder scan: robust under tsx ESM. */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => migrations.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = migrations.find(([n]) => n === name);
+    if (!found) throw new Error(`unknown migration ${name}`);
+    return found[1];
+  },
+};
+
+export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Knex> {
+  let db: Knex;
+  if (opts.databaseUrl) {
+    db = knexModule.knex({
+      client: 'pg',
+      connection: opts.databaseUrl,
+      pool: { min: 0, max: opts.poolMax ?? 10 },
+      acquireConnectionTimeout: opts.acquireTimeoutMs ?? 10_000,
+    });
+    log.info({ engine: 'postgres' }, 'database opened');
+  } else if (opts.inMemory) {
+    db = knexModule.knex({ client: ClientPgLite, connection: {} });
+    log.info({ engine: 'pglite', dir: null }, 'database opened');
+  } else {
+    const dir = resolve(opts.dataDir ?? DEFAULT_PGLITE_DIR);
+    mkdirSync(dirname(dir), { recursive: true });
+    db = knexModule.knex({ client: ClientPgLite, connection: { filename: dir } });
+    log.info({ engine: 'pglite', dir }, 'database opened');
+  }
+  if (opts.migrate ?? true) {
+    try {
+      await migrateLatest(db);
+    } catch (err) {
+      await db.destroy();
+      throw err;
+    }
+  }
+  return db;
+}
+
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = await db.migrate.latest({ migrationSource }) as [number, string[]];
+  if (applied.length > 0) log.info({ applied }, 'migrations applied');
+  return applied;
+}
+
+export function engineOf(db: Knex): Engine {
+  return db.client.config.client === 'pg' ? 'postgres' : 'pglite';
+}

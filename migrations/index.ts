@@ -1,0 +1,24 @@
+// The migrations in order. knex loads them through this list (see
+// core/db.ts) rather than by scanning the folder, so they work the same
+// under tsx, in tests and in a bundled build. Never rename an entry.
+import type { Knex } from 'knex';
+import * as m001 from './001_accounts_users.ts';
+import * as m002 from './002_telephony.ts';
+import * as m003 from './003_rooms.ts';
+import * as m004 from './004_contacts.ts';
+import * as m005 from './005_conferences.ts';
+import * as m006 from './006_billing_audit.ts';
+
+export interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ['001_accounts_users', m001],
+  ['002_telephony', m002],
+  ['003_rooms', m003],
+  ['004_contacts', m004],
+  ['005_conferences', m005],
+  ['006_billing_audit', m006],
+];
