@@ -1,0 +1,65 @@
+// RFC 3261 §17.1.2 non-INVITE client transaction.
+//
+//   Trying --1xx--> Proceeding --200-699--> Completed --Timer K--> Terminated
+//   Timer E retransmits (T1 doubling to T2; T2 in Proceeding), Timer F times out.
+import type { SipRequest, SipResponse } from '../message.ts';
+import { Transaction } from './base.ts';
+import type { ClientTransactionUser, Destination, TransactionContext } from './types.ts';
+
+export class NonInviteClientTransaction extends Transaction {
+  private timerE: number;
+
+  constructor(
+    key: string,
+    ctx: TransactionContext,
+    dest: Destination,
+    readonly request: SipRequest,
+    private readonly tu: ClientTransactionUser,
+  ) {
+    super(key, ctx, dest, 'trying');
+    this.timerE = ctx.timers.T1;
+  }
+
+  start(): void {
+    this.transmit();
+    if (!this.reliable) this.startTimer('E', this.timerE, () => this.onTimerE());
+    this.startTimer('F', 64 * this.ctx.timers.T1, () => this.onTimerF());
+  }
+
+  private transmit(): void {
+    this.ctx.sender.send(this.request, this.dest, (err) => {
+      if (this.state === 'trying' || this.state === 'proceeding') {
+        this.terminate();
+        this.tu.onTransportError(err);
+      }
+    });
+  }
+
+  private onTimerE(): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    this.transmit();
+    // RFC 3261 §17.1.2.2: doubling capped at T2 in Trying; T2 in Proceeding.
+    this.timerE = this.state === 'trying' ? Math.min(2 * this.timerE, this.ctx.timers.T2) : this.ctx.timers.T2;
+    this.startTimer('E', this.timerE, () => this.onTimerE());
+  }
+
+  private onTimerF(): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    this.terminate();
+    this.tu.onTimeout();
+  }
+
+  receiveResponse(res: SipResponse): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return; // Completed absorbs retransmissions
+    if (res.status < 200) {
+      this.state = 'proceeding';
+      this.tu.onResponse(res);
+      return;
+    }
+    this.state = 'completed';
+    this.stopTimer('E');
+    this.stopTimer('F');
+    this.startTimer('K', this.reliable ? 0 : this.ctx.timers.T4, () => this.terminate());
+    this.tu.onResponse(res);
+  }
+}

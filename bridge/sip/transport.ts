@@ -1,0 +1,208 @@
+// SIP over UDP and TCP (RFC 3261 §18) on one configured address and port, with
+// rport (RFC 3581). Malformed input never escapes: a bad request whose Via,
+// From, To, Call-ID and CSeq could be read gets 400 Bad Request, anything else
+// is dropped and logged.
+import dgram from 'node:dgram';
+import net from 'node:net';
+import type { Logger } from '../../common/log.ts';
+import { TypedEmitter } from '../../common/events.ts';
+import type { SipMessage, SipRequest } from './message.ts';
+import { parseMessage, SipParseError } from './parser.ts';
+import { serializeMessage } from './serialize.ts';
+import { StreamFramer } from './framing.ts';
+import { createResponse } from './responses.ts';
+import type { Destination, MessageSender, TransportKind } from './transaction/types.ts';
+
+export interface TransportOptions {
+  host: string;
+  port: number;
+  transports: TransportKind[];
+  logger: Logger;
+  /** Close TCP connections idle this long (ms). */
+  tcpIdleMs?: number;
+}
+
+type TransportEvents = {
+  message: [msg: SipMessage, source: Destination];
+};
+
+const MAX_UDP = 65_535;
+
+export class SipTransport extends TypedEmitter<TransportEvents> implements MessageSender {
+  private udp: dgram.Socket | undefined;
+  private tcpServer: net.Server | undefined;
+  private readonly connections = new Map<string, net.Socket>();
+  private closed = false;
+  readonly stats = { received: 0, sent: 0, malformed: 0, badRequestsAnswered: 0 };
+
+  constructor(private readonly opts: TransportOptions) { super(); }
+
+  get host(): string { return this.opts.host; }
+  get port(): number { return this.opts.port; }
+
+  async listen(): Promise<void> {
+    const { host, port, transports } = this.opts;
+    if (transports.includes('udp')) {
+      const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+      udp.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo));
+      udp.on('error', (err) => this.opts.logger.error({ err }, 'udp socket error'));
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(port, host, () => { udp.off('error', reject); resolve(); });
+      });
+      this.udp = udp;
+    }
+    if (transports.includes('tcp')) {
+      const server = net.createServer((sock) => this.adoptConnection(sock));
+      server.on('error', (err) => this.opts.logger.error({ err }, 'tcp server error'));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => { server.off('error', reject); resolve(); });
+      });
+      this.tcpServer = server;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.connections.values()) s.destroy();
+    this.connections.clear();
+    await Promise.all([
+      this.udp ? new Promise<void>((r) => this.udp!.close(() => r())) : undefined,
+      this.tcpServer ? new Promise<void>((r) => this.tcpServer!.close(() => r())) : undefined,
+    ]);
+  }
+
+  send(msg: SipMessage, dest: Destination, onError?: (err: Error) => void): void {
+    if (this.closed) { onError?.(new Error('transport closed')); return; }
+    let data: Buffer;
+    try {
+      data = serializeMessage(msg);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'cannot serialise message');
+      onError?.(err as Error);
+      return;
+    }
+    this.stats.sent++;
+    if (dest.transport === 'udp') {
+      if (!this.udp) { onError?.(new Error('no UDP transport')); return; }
+      this.udp.send(data, dest.port, dest.address, (err) => { if (err) { this.opts.logger.warn({ err, dest }, 'udp send failed'); onError?.(err); } });
+      return;
+    }
+    const sock = (dest.flowId && this.connections.get(dest.flowId)) || this.connections.get(flowKey(dest.address, dest.port));
+    if (sock && !sock.destroyed) { sock.write(data); return; }
+    const out = net.connect({ host: dest.address, port: dest.port });
+    out.once('error', (err) => { this.opts.logger.warn({ err, dest }, 'tcp connect failed'); onError?.(err); });
+    out.once('connect', () => out.write(data));
+    this.adoptConnection(out);
+  }
+
+  /** RFC 3261 §18.2.1 and RFC 3581 §4: note where a request really came from in its top Via. */
+  private stampVia(req: SipRequest, source: Destination): void {
+    const via = req.via[0];
+    if (!via) return;
+    if (via.params.has('rport')) {
+      via.params.set('received', source.address);
+      via.params.set('rport', String(source.port));
+    } else if (via.host !== source.address) {
+      via.params.set('received', source.address);
+    }
+  }
+
+  private onDatagram(buf: Buffer, rinfo: dgram.RemoteInfo): void {
+    const source: Destination = { transport: 'udp', address: rinfo.address, port: rinfo.port };
+    if (buf.length === 0 || isKeepAlive(buf)) return;
+    if (buf.length > MAX_UDP) return;
+    this.deliver(buf, source);
+  }
+
+  private deliver(buf: Buffer, source: Destination): void {
+    this.stats.received++;
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(buf);
+    } catch (err) {
+      this.stats.malformed++;
+      if (err instanceof SipParseError) {
+        const ctx = err.context;
+        this.opts.logger.debug({ err: err.message, source }, 'malformed SIP message');
+        if (ctx && ctx.method !== 'ACK') {
+          // RFC 3261 §8.2 / RFC 4475: answer what can be answered with 400.
+          const req = { kind: 'request', method: ctx.method, via: ctx.via } as SipRequest;
+          this.stampVia(req, source);
+          const res = createResponse(ctx, 400, { reason: `Bad Request (${truncate(err.message)})` });
+          this.stats.badRequestsAnswered++;
+          this.send(res, responseDestination(req, source));
+        }
+      } else {
+        this.opts.logger.error({ err, source }, 'parser threw an unexpected error');
+      }
+      return;
+    }
+    if (msg.kind === 'request') this.stampVia(msg, source);
+    try {
+      this.emit('message', msg, source);
+    } catch (err) {
+      this.opts.logger.error({ err }, 'message handler threw');
+    }
+  }
+
+  private adoptConnection(sock: net.Socket): void {
+    const framer = new StreamFramer();
+    let flowId: string | undefined;
+    const register = () => {
+      if (!sock.remoteAddress || !sock.remotePort) return;
+      flowId = flowKey(normaliseAddress(sock.remoteAddress), sock.remotePort);
+      this.connections.set(flowId, sock);
+    };
+    if (sock.remoteAddress) register(); else sock.once('connect', register);
+    sock.setNoDelay(true);
+    sock.setTimeout(this.opts.tcpIdleMs ?? 15 * 60_000, () => sock.destroy());
+    sock.on('data', (chunk) => {
+      if (!flowId) register();
+      let messages: Buffer[];
+      try {
+        messages = framer.push(chunk);
+      } catch (err) {
+        this.stats.malformed++;
+        this.opts.logger.debug({ err: (err as Error).message, flowId }, 'bad SIP stream; closing connection');
+        sock.destroy();
+        return;
+      }
+      for (const m of messages) {
+        this.deliver(m, { transport: 'tcp', address: normaliseAddress(sock.remoteAddress ?? ''), port: sock.remotePort ?? 0, flowId });
+      }
+    });
+    sock.on('error', (err) => this.opts.logger.debug({ err: err.message, flowId }, 'tcp connection error'));
+    sock.on('close', () => { if (flowId && this.connections.get(flowId) === sock) this.connections.delete(flowId); });
+  }
+}
+
+function flowKey(address: string, port: number): string { return `tcp:${address}:${port}`; }
+
+function normaliseAddress(a: string): string { return a.startsWith('::ffff:') ? a.slice(7) : a; }
+
+function isKeepAlive(buf: Buffer): boolean {
+  for (const b of buf) if (b !== 0x0d && b !== 0x0a) return false;
+  return true;
+}
+
+function truncate(s: string): string {
+  const clean = s.replace(/[\r\n]/g, ' ');
+  return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
+}
+
+/**
+ * RFC 3261 §18.2.2 and RFC 3581 §4: where the responses to a request go —
+ * back over the same connection for TCP; for UDP to `received`:`rport` when
+ * the client asked for rport, otherwise to the Via's address and port.
+ */
+export function responseDestination(req: SipRequest, source: Destination): Destination {
+  if (source.transport !== 'udp') return source;
+  const via = req.via[0];
+  if (!via) return source;
+  const rport = via.params.get('rport');
+  if (rport) return { transport: 'udp', address: via.params.get('received') ?? source.address, port: Number(rport) };
+  return { transport: 'udp', address: via.params.get('received') ?? via.host, port: via.port ?? 5060 };
+}
