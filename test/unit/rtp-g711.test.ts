@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import {
   ULAW_TO_LINEAR, ALAW_TO_LINEAR, linearToUlaw, linearToAlaw, ulawToLinear, alawToLinear,
   encodeUlaw, decodeUlaw, encodeAlaw, decodeAlaw, codecFor, g711CodecOf,
@@ -10,8 +11,9 @@ interface ReferenceG711 {
   ulawToLinear(code: number): number; alawToLinear(code: number): number;
   linearToUlaw(sample: number): number; linearToAlaw(sample: number): number;
 }
-const refUrl = new URL('../../../shared/sip-tools/lib/rtplib.mjs', import.meta.url).href;
-const ref = (await import(refUrl)) as ReferenceG711;
+const refUrl = new URL('../../../shared/sip-tools/lib/rtplib.mjs', import.meta.url);
+const ref = existsSync(refUrl) ? ((await import(refUrl.href)) as ReferenceG711) : undefined;
+const noRef = ref === undefined ? 'sip-tools/lib/rtplib.mjs not present' : false;
 
 // ITU-T G.711 reconstruction values on the 16-bit scale (µ-law Table 2a × 4,
 // A-law Table 1a × 8), as in the Sun/CCITT reference tables.
@@ -33,7 +35,8 @@ test('G.711 A-law decode table matches ITU-T reference values', () => {
   for (const [code, linear] of ALAW_REFERENCE) assert.equal(ALAW_TO_LINEAR[code], linear, `code 0x${code.toString(16)}`);
 });
 
-test('G.711 decode tables agree with an independent implementation for all 256 codes', () => {
+test('G.711 decode tables agree with an independent implementation for all 256 codes', { skip: noRef }, () => {
+  if (!ref) return;
   for (let code = 0; code < 256; code++) {
     assert.equal(ulawToLinear(code), ref.ulawToLinear(code) + 0); // + 0: the reference yields -0 for 0x7F
     assert.equal(alawToLinear(code), ref.alawToLinear(code));
@@ -67,7 +70,7 @@ test('G.711 µ-law quantisation error ≤ half a step for all 65536 inputs (clip
     const y = ulawToLinear(code);
     const bound = Math.abs(x) > 32124 ? Math.abs(x) - 32124 : ulawHalfStep(code);
     assert.ok(Math.abs(x - y) <= bound, `x=${x} → ${y}`);
-    assert.equal(code, ref.linearToUlaw(x));
+    if (ref) assert.equal(code, ref.linearToUlaw(x));
     if (x !== 0) assert.ok(Math.sign(y) === Math.sign(x) || y === 0, `sign of ${x}`);
   }
 });
@@ -78,7 +81,7 @@ test('G.711 A-law quantisation error ≤ half a step for all 65536 inputs (clipp
     const y = alawToLinear(code);
     const bound = Math.abs(x) > 32256 ? Math.abs(x) - 32256 : alawHalfStep(code);
     assert.ok(Math.abs(x - y) <= bound, `x=${x} → ${y}`);
-    assert.equal(code, ref.linearToAlaw(x));
+    if (ref) assert.equal(code, ref.linearToAlaw(x));
   }
 });
 
