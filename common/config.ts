@@ -20,6 +20,8 @@ export const configSchema = z.object({
   }).prefault({}),
   rtp: z.object({
     host: z.string().min(1).default('127.0.0.1'),
+    /** Address written into SDP (defaults to sip.advertisedHost, then sip.host). */
+    advertisedHost: z.string().min(1).optional(),
     portMin: port.default(20000),
     portMax: port.default(29999),
   }).prefault({}).refine((r) => r.portMin < r.portMax, 'rtp.portMin must be below rtp.portMax'),
@@ -37,6 +39,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_SIP_ADVERTISED_HOST: ['sip', 'advertisedHost'],
   BRIDGE_NO_ANSWER_TIMEOUT_S: ['sip', 'noAnswerTimeoutS'],
   BRIDGE_RTP_HOST: ['rtp', 'host'],
+  BRIDGE_RTP_ADVERTISED_HOST: ['rtp', 'advertisedHost'],
   BRIDGE_RTP_PORT_MIN: ['rtp', 'portMin'],
   BRIDGE_RTP_PORT_MAX: ['rtp', 'portMax'],
   BRIDGE_ENGINE: ['engine'],

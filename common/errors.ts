@@ -21,7 +21,7 @@ export class InvalidStateError extends Error {
 /** A call that ended or failed with a Q.850 cause. */
 export class CallFailedError extends Error {
   override readonly name = 'CallFailedError';
-  constructor(readonly cause: number, readonly sipStatus: number | undefined, message: string) { super(message); }
+  constructor(readonly q850: number, readonly sipStatus: number | undefined, message: string) { super(message); }
 }
 
 /** Bad configuration, found at start-up. */

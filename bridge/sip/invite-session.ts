@@ -45,7 +45,7 @@ export interface SessionHost {
 
 export type SessionEvents = {
   /** The 2xx was acknowledged (UAS) / sent our ACK (UAC): media may flow both ways. */
-  confirmed: [];
+  confirmed: [ack?: SipRequest];
   /** The session is over; emitted once. */
   terminated: [reason: TerminationReason];
   /** An INFO request inside the dialog (already answered 200). */
@@ -376,7 +376,7 @@ export class ServerInviteSession extends InviteSession {
     super.handleAck(ack);
     if (this.state === 'answered' && ack.cseq.seq === this.request.cseq.seq) {
       this.state = 'confirmed';
-      this.emit('confirmed');
+      this.emit('confirmed', ack);
       if (this.byeWhenConfirmed !== undefined) void this.sendBye(this.byeWhenConfirmed ?? undefined);
     }
   }

@@ -239,6 +239,8 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
       txn.respond(createResponse(req, 415, { headers: [{ name: 'Accept', value: 'application/sdp' }] }));
       return;
     }
+    // RFC 3261 §17.2.1: 100 Trying at once, so the caller stops retransmitting.
+    txn.respond(createResponse(req, 100));
     const log = this.logger.child({ callId: req.callId, direction: 'in' });
     const session = new ServerInviteSession(this, req, txn, source, log);
     const key = txn.key;

@@ -1,0 +1,249 @@
+// A call leg of the embedded engine: one INVITE session and its media, with
+// DTMF from all three sources (RFC 4733, SIP INFO, in-band), prompts,
+// digit collection and recording.
+import { TypedEmitter } from '../../common/events.ts';
+import { InvalidStateError } from '../../common/errors.ts';
+import type { Logger } from '../../common/log.ts';
+import type {
+  CallLeg, CallLegEvents, CollectOptions, DtmfEvent, PlayResult, PromptRef, Recording, RecordOptions,
+} from '../port.ts';
+import { Q850, type Q850Cause } from '../q850.ts';
+import type { InviteSession, TerminationReason } from '../sip/invite-session.ts';
+import type { SipRequest } from '../sip/message.ts';
+import { answerOffer, createOffer, type LocalMedia, type NegotiatedAudio } from '../sip/sdp.ts';
+import type { FrameSource, LegMedia } from './leg-media.ts';
+import { promptSource } from './prompt-source.ts';
+import { SequenceSource } from '../rtp/frame-source.ts';
+import { WavWriter } from '../rtp/wav.ts';
+
+const DTMF_DIGITS = '0123456789*#ABCD';
+/** RFC 2833 event codes 10/11 as some INFO senders write them. */
+const INFO_SIGNAL_ALIASES: Record<string, string> = { '10': '*', '11': '#', '12': 'A', '13': 'B', '14': 'C', '15': 'D' };
+
+/** Reads a digit from a SIP INFO body (application/dtmf-relay or application/dtmf). */
+export function parseInfoDtmf(contentType: string | undefined, body: string): { digit: string; durationMs?: number } | undefined {
+  if (contentType === 'application/dtmf-relay') {
+    const signal = /^\s*Signal\s*=\s*(\S+)\s*$/im.exec(body)?.[1];
+    const duration = /^\s*Duration\s*=\s*(\d{1,6})\s*$/im.exec(body)?.[1];
+    const digit = signal ? (INFO_SIGNAL_ALIASES[signal] ?? signal.toUpperCase()) : undefined;
+    if (!digit || digit.length !== 1 || !DTMF_DIGITS.includes(digit)) return undefined;
+    return { digit, durationMs: duration ? Number(duration) : undefined };
+  }
+  if (contentType === 'application/dtmf') {
+    const t = body.trim();
+    const v = /^Signal\s*=\s*(\S+)/i.exec(t)?.[1] ?? t;
+    const digit = INFO_SIGNAL_ALIASES[v] ?? v.toUpperCase();
+    return digit.length === 1 && DTMF_DIGITS.includes(digit) ? { digit } : undefined;
+  }
+  return undefined;
+}
+
+export interface CallLegInit {
+  id: string;
+  session: InviteSession;
+  media: LegMedia;
+  audio: NegotiatedAudio;
+  local: LocalMedia;
+  direction: 'in' | 'out';
+  from: string;
+  to: string;
+  log: Logger;
+}
+
+export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
+  readonly id: string;
+  readonly callId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly direction: 'in' | 'out';
+  readonly answeredAt = new Date();
+  private readonly session: InviteSession;
+  private readonly media: LegMedia;
+  private readonly log: Logger;
+  private readonly local: LocalMedia;
+  private audio: NegotiatedAudio;
+  private lastAnswer: string | undefined;
+  private held = false;
+  private isEnded = false;
+  private localCause: Q850Cause | undefined;
+  /** Digits received and not yet consumed by collect() (type-ahead). */
+  private readonly digitBuffer: string[] = [];
+  private readonly digitWaiters = new Set<() => void>();
+  private readonly endWaiters = new Set<() => void>();
+
+  constructor(init: CallLegInit) {
+    super();
+    this.id = init.id;
+    this.callId = init.session.callId;
+    this.from = init.from;
+    this.to = init.to;
+    this.direction = init.direction;
+    this.session = init.session;
+    this.media = init.media;
+    this.audio = init.audio;
+    this.local = init.local;
+    this.log = init.log;
+    this.media.configure(this.audio);
+    this.media.on('dtmf', (ev) => this.onDigit(ev));
+    this.media.on('stats', (s) => this.emit('stats', s));
+    this.session.on('info', (req) => this.onInfo(req));
+    this.session.offerHandler = (offer) => this.onOffer(offer);
+    this.session.on('terminated', (r) => this.onTerminated(r));
+    if (this.session.terminated) queueMicrotask(() => this.onTerminated({ by: 'remote' }));
+  }
+
+  get codec(): 'PCMU' | 'PCMA' { return this.audio.codec; }
+  get ended(): boolean { return this.isEnded; }
+
+  // ---- signalling ----
+
+  private onTerminated(r: TerminationReason): void {
+    if (this.isEnded) return;
+    this.isEnded = true;
+    this.media.close();
+    for (const w of [...this.digitWaiters, ...this.endWaiters]) w();
+    const cause = r.by === 'local' ? (this.localCause ?? r.q850 ?? Q850.NORMAL_CLEARING)
+      : r.q850 ?? (r.by === 'timeout' ? Q850.RECOVERY_ON_TIMER_EXPIRE : Q850.NORMAL_CLEARING);
+    this.log.debug({ by: r.by, cause }, 'call ended');
+    this.emit('hangup', { by: r.by, cause, sipStatus: r.status });
+  }
+
+  /** A re-INVITE or UPDATE offer: hold, resume, codec or address change. */
+  private onOffer(offer: string | undefined): string {
+    if (offer === undefined) return createOffer(this.local);
+    let result = answerOffer(offer, this.local);
+    if (this.lastAnswer !== undefined && stripOrigin(result.answer) !== stripOrigin(this.lastAnswer)) {
+      // RFC 3264 §8: a changed description takes the next version number.
+      this.local.sessionVersion++;
+      result = answerOffer(offer, this.local);
+    }
+    this.lastAnswer = result.answer;
+    this.audio = result.audio;
+    this.media.configure(result.audio);
+    const held = result.audio.direction === 'recvonly' || result.audio.direction === 'inactive';
+    if (held !== this.held) {
+      this.held = held;
+      this.emit('hold', held);
+    }
+    return result.answer;
+  }
+
+  private onInfo(req: SipRequest): void {
+    const parsed = parseInfoDtmf(req.contentType, req.body.toString('utf8'));
+    if (parsed) this.onDigit({ digit: parsed.digit, source: 'info', durationMs: parsed.durationMs });
+  }
+
+  private onDigit(ev: DtmfEvent): void {
+    if (this.isEnded) return;
+    this.digitBuffer.push(ev.digit);
+    if (this.digitBuffer.length > 64) this.digitBuffer.shift(); // a flood must not grow without bound
+    for (const w of [...this.digitWaiters]) w();
+    this.emit('dtmf', ev);
+  }
+
+  async hangup(cause: Q850Cause = Q850.NORMAL_CLEARING): Promise<void> {
+    if (this.isEnded) return;
+    this.localCause = cause;
+    await this.session.hangup({ q850: cause });
+  }
+
+  // ---- media ----
+
+  private waitDigit(timeoutMs: number): Promise<string | undefined> {
+    const buffered = this.digitBuffer.shift();
+    if (buffered !== undefined) return Promise.resolve(buffered);
+    if (this.isEnded) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.digitWaiters.delete(done);
+        resolve(this.digitBuffer.shift());
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.digitWaiters.add(done);
+    });
+  }
+
+  /** Clears digits pressed before now (e.g. before a new question). */
+  flushDigits(): void { this.digitBuffer.length = 0; }
+
+  async collect(opts: CollectOptions): Promise<string> {
+    let out = '';
+    for (let i = 0; i <= opts.max; i++) {
+      const d = await this.waitDigit(out === '' ? opts.firstTimeoutMs : opts.interTimeoutMs);
+      if (d === undefined) break;
+      if (opts.terminator && opts.terminator.includes(d)) break;
+      out += d;
+      if (out.length >= opts.max) break;
+    }
+    return out;
+  }
+
+  async play(prompt: PromptRef | PromptRef[], opts: { interruptible?: boolean } = {}): Promise<PlayResult> {
+    if (this.isEnded) throw new InvalidStateError('call has ended');
+    const list = Array.isArray(prompt) ? prompt : [prompt];
+    if (opts.interruptible && this.digitBuffer.length > 0) return { interrupted: true };
+    const source: FrameSource = new SequenceSource(list.map((p) => promptSource(p)));
+    return new Promise<PlayResult>((resolve) => {
+      const finish = (interrupted: boolean) => {
+        this.media.off('sourceEnded', onEnded);
+        this.digitWaiters.delete(onDigit);
+        this.endWaiters.delete(onHangup);
+        if (interrupted) this.media.setSource(null);
+        resolve({ interrupted });
+      };
+      const onEnded = (s: FrameSource) => { if (s === source) finish(false); };
+      const onDigit = () => { if (opts.interruptible) finish(true); };
+      const onHangup = () => finish(false);
+      this.media.on('sourceEnded', onEnded);
+      this.digitWaiters.add(onDigit);
+      this.endWaiters.add(onHangup);
+      this.media.setSource(source);
+    });
+  }
+
+  async record(opts: RecordOptions): Promise<Recording> {
+    if (this.isEnded) throw new InvalidStateError('call has ended');
+    const sink = await WavWriter.open(opts.path);
+    return new Promise<Recording>((resolve, reject) => {
+      let frames = 0;
+      const maxFrames = Math.ceil(opts.maxMs / 20);
+      const finish = (endedBy: Recording['endedBy']) => {
+        this.media.off('audio', onAudio);
+        this.off('dtmf', onDtmf);
+        this.endWaiters.delete(onHangup);
+        sink.close().then((r) => resolve({ path: opts.path, durationMs: r.durationMs, endedBy }), reject);
+      };
+      const onAudio = (pcm: Int16Array) => {
+        sink.write(pcm);
+        if (++frames >= maxFrames) finish('max');
+      };
+      const onDtmf = (ev: DtmfEvent) => {
+        if (opts.terminator && opts.terminator.includes(ev.digit)) {
+          const i = this.digitBuffer.lastIndexOf(ev.digit);
+          if (i >= 0) this.digitBuffer.splice(i, 1); // the terminator is consumed
+          finish('terminator');
+        }
+      };
+      const onHangup = () => finish('hangup');
+      this.media.on('audio', onAudio);
+      this.on('dtmf', onDtmf);
+      this.endWaiters.add(onHangup);
+    });
+  }
+
+  async sendDtmf(digits: string): Promise<void> {
+    if (this.isEnded) throw new InvalidStateError('call has ended');
+    const clean = digits.toUpperCase().split('').filter((d) => DTMF_DIGITS.includes(d)).join('');
+    if (clean.length !== digits.length) throw new RangeError(`not DTMF digits: ${digits}`);
+    if (this.audio.telephoneEventPt !== undefined && this.media.hasTelephoneEvent) {
+      await this.media.sendDigits(clean);
+      return;
+    }
+    for (const d of clean) await this.session.info('application/dtmf-relay', `Signal=${d}\r\nDuration=160\r\n`);
+  }
+}
+
+function stripOrigin(sdp: string): string {
+  return sdp.replace(/^o=.*$/m, '');
+}

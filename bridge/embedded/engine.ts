@@ -1,0 +1,260 @@
+// The embedded engine: our own SIP user agent and RTP media behind the port.
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../../common/config.ts';
+import { CallFailedError, SipError } from '../../common/errors.ts';
+import { moduleLogger, type Logger } from '../../common/log.ts';
+import type { CallLeg, CallProgress, DialTarget, Engine, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
+import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
+import type { ClientInviteSession, ServerInviteSession, TerminationReason } from '../sip/invite-session.ts';
+import { getHeader } from '../sip/headers.ts';
+import { parseUri } from '../sip/parser.ts';
+import { formatUri } from '../sip/serialize.ts';
+import { answerOffer, createOffer, readAnswer, type LocalMedia, type NegotiatedAudio } from '../sip/sdp.ts';
+import { SipTransport } from '../sip/transport.ts';
+import { SipUserAgent } from '../sip/user-agent.ts';
+import type { TimerValues } from '../sip/transaction/timers.ts';
+import { EmbeddedCallLeg } from './call-leg.ts';
+import type { LegMedia, LegMediaFactory } from './leg-media.ts';
+
+export interface EmbeddedEngineOptions {
+  config: Config;
+  media: LegMediaFactory;
+  logger?: Logger;
+  timers?: TimerValues;
+}
+
+export class EmbeddedEngine implements Engine {
+  private readonly log: Logger;
+  readonly transport: SipTransport;
+  readonly ua: SipUserAgent;
+  private handler: IncomingHandler | undefined;
+  private readonly legs = new Set<EmbeddedCallLeg>();
+  private readonly advertisedHost: string;
+
+  constructor(private readonly opts: EmbeddedEngineOptions) {
+    const { config } = opts;
+    this.log = opts.logger ?? moduleLogger('engine');
+    this.advertisedHost = config.sip.advertisedHost ?? config.sip.host;
+    this.transport = new SipTransport({ host: config.sip.host, port: config.sip.port, transports: config.sip.transports, logger: this.log.child({ module: 'sip-transport' }) });
+    this.ua = new SipUserAgent({
+      transport: this.transport,
+      logger: this.log.child({ module: 'sip' }),
+      host: this.advertisedHost,
+      port: config.sip.port,
+      userAgent: config.sip.userAgent,
+      timers: opts.timers,
+    });
+    this.ua.on('invite', (session) => this.onInvite(session));
+  }
+
+  /** Calls in progress (answered legs). */
+  get activeLegs(): number { return this.legs.size; }
+
+  async start(): Promise<void> {
+    await this.transport.listen();
+    this.log.info({ host: this.opts.config.sip.host, port: this.opts.config.sip.port, transports: this.opts.config.sip.transports }, 'SIP listening');
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.legs].map((l) => l.hangup(Q850.NORMAL_CLEARING)));
+    this.ua.close();
+    await this.transport.close();
+  }
+
+  onIncoming(handler: IncomingHandler): void { this.handler = handler; }
+
+  private localMedia(media: LegMedia): LocalMedia {
+    return {
+      address: this.opts.config.rtp.advertisedHost ?? this.advertisedHost,
+      port: media.localPort,
+      codecs: ['PCMU', 'PCMA'],
+      telephoneEvent: true,
+      ptime: 20,
+      sessionId: String(Date.now()),
+      sessionVersion: 1,
+    };
+  }
+
+  private onInvite(session: ServerInviteSession): void {
+    const offer = session.offer;
+    // Refuse at once what no application could take: an offer without a common codec (488).
+    if (offer !== undefined) {
+      try {
+        answerOffer(offer, { address: '127.0.0.1', port: 9, codecs: ['PCMU', 'PCMA'], telephoneEvent: true, ptime: 20, sessionId: '0', sessionVersion: 0 });
+      } catch (err) {
+        const status = err instanceof SipError ? err.status : 488;
+        session.reject(status, { reason: err instanceof SipError ? undefined : 'Not Acceptable Here' });
+        return;
+      }
+    }
+    const handler = this.handler;
+    if (!handler) { session.reject(480); return; }
+    const call = new EmbeddedIncomingCall(session, this, this.log.child({ callId: session.callId }));
+    try {
+      handler(call);
+    } catch (err) {
+      this.log.error({ err }, 'incoming-call handler threw');
+      session.reject(500);
+    }
+  }
+
+  /** Answers an incoming call: media, SDP answer, 200 OK; resolves on the ACK. */
+  async answerIncoming(session: ServerInviteSession, call: EmbeddedIncomingCall): Promise<CallLeg> {
+    const media = await this.opts.media.create(session.callId);
+    const local = this.localMedia(media);
+    let audio: NegotiatedAudio;
+    let answerSdp: string;
+    const offer = session.offer;
+    if (offer !== undefined) {
+      try {
+        ({ answer: answerSdp, audio } = answerOffer(offer, local));
+      } catch (err) {
+        media.close();
+        const status = err instanceof SipError ? err.status : 488;
+        session.reject(status);
+        throw new CallFailedError(q850FromSip(status), status, (err as Error).message);
+      }
+    } else {
+      // Late offer (RFC 3261 §13.2.1): we offer in the 200, the answer comes in the ACK.
+      answerSdp = createOffer(local);
+      audio = { codec: 'PCMU', payloadType: 0, telephoneEventPt: 101, remoteAddress: '', remotePort: 0, remotePtime: 20, direction: 'sendrecv' };
+    }
+    if (session.terminated) { media.close(); throw new CallFailedError(Q850.NORMAL_CLEARING, 487, 'caller hung up before the answer'); }
+    const confirmed = new Promise<void>((resolve, reject) => {
+      session.once('confirmed', (ack) => {
+        if (offer === undefined) {
+          try {
+            audio = readAnswer(ack?.body.toString('utf8') ?? '', local);
+          } catch (err) {
+            void session.hangup({ q850: Q850.INCOMPATIBLE_DESTINATION });
+            reject(new CallFailedError(Q850.INCOMPATIBLE_DESTINATION, 488, (err as Error).message));
+            return;
+          }
+        }
+        resolve();
+      });
+      session.once('terminated', (r) => reject(failure(r, 'call ended before the ACK')));
+    });
+    session.accept(answerSdp);
+    try {
+      await confirmed;
+    } catch (err) {
+      media.close();
+      throw err;
+    }
+    const leg = new EmbeddedCallLeg({
+      session, media, audio, local, direction: 'in',
+      from: call.from, to: call.to, log: this.log.child({ callId: session.callId, leg: call.id }), id: call.id,
+    });
+    this.track(leg);
+    return leg;
+  }
+
+  async originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg> {
+    let uri;
+    try {
+      uri = parseUri(target.uri);
+    } catch (err) {
+      throw new CallFailedError(Q850.INVALID_NUMBER_FORMAT, undefined, `bad target ${target.uri}: ${(err as Error).message}`);
+    }
+    const media = await this.opts.media.create(`out-${randomUUID()}`);
+    const local = this.localMedia(media);
+    let session: ClientInviteSession;
+    try {
+      session = await this.ua.invite({ target: uri, from: opts.from, sdp: createOffer(local) });
+    } catch (err) {
+      media.close();
+      throw new CallFailedError(Q850.NO_ROUTE_DESTINATION, undefined, `cannot reach ${target.uri}: ${(err as Error).message}`);
+    }
+    const log = this.log.child({ callId: session.callId, direction: 'out' });
+    let rang = false;
+    let timedOut = false;
+    let aborted = false;
+    const timeoutMs = opts.noAnswerTimeoutMs ?? this.opts.config.sip.noAnswerTimeoutS * 1000;
+    const timer = setTimeout(() => { timedOut = true; void session.hangup({ q850: rang ? Q850.NO_ANSWER : Q850.NO_USER_RESPONSE }); }, timeoutMs);
+    const onAbort = () => { aborted = true; void session.hangup({ q850: Q850.NORMAL_CLEARING }); };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    session.on('progress', (res) => {
+      let p: CallProgress | undefined;
+      if (res.status === 180 || res.status === 181 || res.status === 182) p = 'ringing';
+      else if (res.status === 183) p = res.body.length > 0 ? 'early-media' : 'ringing';
+      if (!p) return;
+      rang = true;
+      try { opts.onProgress?.(p); } catch (err) { log.error({ err }, 'progress callback threw'); }
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        session.once('confirmed', () => resolve());
+        session.once('terminated', (r) => {
+          if (timedOut) reject(new CallFailedError(rang ? Q850.NO_ANSWER : Q850.NO_USER_RESPONSE, r.status, 'no answer'));
+          else if (aborted) reject(new CallFailedError(Q850.NORMAL_CLEARING, r.status ?? 487, 'cancelled'));
+          else reject(failure(r, 'call failed'));
+        });
+      });
+    } catch (err) {
+      media.close();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    let audio: NegotiatedAudio;
+    try {
+      audio = readAnswer(session.finalResponse?.body.toString('utf8') ?? '', local);
+    } catch (err) {
+      await session.hangup({ q850: Q850.INCOMPATIBLE_DESTINATION });
+      media.close();
+      throw new CallFailedError(Q850.INCOMPATIBLE_DESTINATION, 488, (err as Error).message);
+    }
+    const leg = new EmbeddedCallLeg({
+      session, media, audio, local, direction: 'out', id: randomUUID(),
+      from: opts.from.user, to: uri.user ?? formatUri(uri), log,
+    });
+    this.track(leg);
+    return leg;
+  }
+
+  private track(leg: EmbeddedCallLeg): void {
+    this.legs.add(leg);
+    leg.on('hangup', () => this.legs.delete(leg));
+  }
+}
+
+function failure(r: TerminationReason, message: string): CallFailedError {
+  const status = r.status;
+  const cause: Q850Cause = r.q850 ?? (status !== undefined ? q850FromSip(status) : r.by === 'timeout' ? Q850.RECOVERY_ON_TIMER_EXPIRE : Q850.NORMAL_CLEARING);
+  return new CallFailedError(cause, status, status !== undefined ? `${message}: ${status} ${r.reason ?? ''}`.trim() : message);
+}
+
+export class EmbeddedIncomingCall implements IncomingCall {
+  readonly id = randomUUID();
+  private answering: Promise<CallLeg> | undefined;
+
+  constructor(private readonly session: ServerInviteSession, private readonly engine: EmbeddedEngine, private readonly log: Logger) {}
+
+  get callId(): string { return this.session.callId; }
+  get from(): string { return this.session.request.from.uri.user ?? ''; }
+  get fromDisplayName(): string | undefined { return this.session.request.from.displayName; }
+  get to(): string { return this.session.request.uri.user ?? this.session.request.to.uri.user ?? ''; }
+  get requestUri(): string { return formatUri(this.session.request.uri); }
+  get transport(): 'udp' | 'tcp' { return this.session.source.transport; }
+  get sourceAddress(): string { return this.session.source.address; }
+
+  header(name: string): string | undefined { return getHeader(this.session.request, name); }
+
+  ring(): void { this.session.progress(180); }
+
+  answer(): Promise<CallLeg> {
+    this.answering ??= this.engine.answerIncoming(this.session, this);
+    return this.answering;
+  }
+
+  reject(cause: Q850Cause): void {
+    this.log.debug({ cause }, 'rejecting call');
+    this.session.reject(sipFromQ850(cause), { q850: cause });
+  }
+
+  onCancel(fn: () => void): void {
+    this.session.on('terminated', (r) => { if (r.by === 'remote' && r.status === 487) fn(); });
+  }
+}

@@ -1,0 +1,157 @@
+// The media port: what the IVR, dialer and web see of telephony, whichever
+// engine (embedded, or drachtio + FreeSWITCH) runs underneath. Everything
+// above this file talks in these terms only.
+import type { Q850Cause } from './q850.ts';
+
+export type { Q850Cause } from './q850.ts';
+
+/** Something to play to a caller. */
+export type PromptRef =
+  /** A WAV file (8 kHz mono, PCM16 or G.711). */
+  | { file: string; loop?: boolean }
+  /** A tone: one or two frequencies, with an optional on/off cadence. */
+  | { tone: { freqs: number[]; levelDbfs?: number; onMs?: number; offMs?: number; totalMs: number } }
+  | { silenceMs: number };
+
+export type DtmfSource = 'rfc4733' | 'info' | 'inband';
+
+export interface DtmfEvent {
+  /** One of 0-9 * # A-D. */
+  digit: string;
+  source: DtmfSource;
+  durationMs?: number;
+}
+
+/** Per-leg network figures for the live console (RTCP and the receive side). */
+export interface LegStats {
+  packetsReceived: number;
+  packetsSent: number;
+  packetsLost: number;
+  /** 0..1 over the last report interval. */
+  fractionLost: number;
+  jitterMs: number;
+  rttMs?: number;
+}
+
+export interface HangupInfo {
+  by: 'local' | 'remote' | 'timeout' | 'error';
+  cause: Q850Cause;
+  sipStatus?: number;
+}
+
+export interface PlayResult {
+  /** True when a key interrupted the playback (the key is left for collect()). */
+  interrupted: boolean;
+}
+
+export interface CollectOptions {
+  /** Most digits to collect (a terminator ends earlier). */
+  max: number;
+  /** Ends collection; not included in the result. */
+  terminator?: string;
+  /** Time for the first digit, ms; the result is '' if none comes. */
+  firstTimeoutMs: number;
+  /** Time between digits, ms. */
+  interTimeoutMs: number;
+}
+
+export interface RecordOptions {
+  /** WAV file to write (8 kHz mono PCM16). */
+  path: string;
+  maxMs: number;
+  /** A key that ends the recording (not recorded). */
+  terminator?: string;
+}
+
+export interface Recording {
+  path: string;
+  durationMs: number;
+  /** Why it stopped. */
+  endedBy: 'terminator' | 'max' | 'hangup';
+}
+
+export type CallLegEvents = {
+  dtmf: [event: DtmfEvent];
+  hangup: [info: HangupInfo];
+  stats: [stats: LegStats];
+  /** The far end put the call on hold (true) or took it off (false). */
+  hold: [held: boolean];
+};
+
+/** One answered call. */
+export interface CallLeg {
+  readonly id: string;
+  /** SIP Call-ID (for logs and CDRs). */
+  readonly callId: string;
+  /** Caller (user part of From, or the whole URI when it has none). */
+  readonly from: string;
+  /** Called (user part of the Request-URI / To). */
+  readonly to: string;
+  readonly direction: 'in' | 'out';
+  readonly answeredAt: Date;
+  /** Negotiated audio codec. */
+  readonly codec: 'PCMU' | 'PCMA';
+  readonly ended: boolean;
+  play(prompt: PromptRef | PromptRef[], opts?: { interruptible?: boolean }): Promise<PlayResult>;
+  collect(opts: CollectOptions): Promise<string>;
+  record(opts: RecordOptions): Promise<Recording>;
+  /** Sends digits as RFC 4733 telephone-events (or SIP INFO when the peer has none). */
+  sendDtmf(digits: string): Promise<void>;
+  hangup(cause?: Q850Cause): Promise<void>;
+  on<K extends keyof CallLegEvents>(event: K, fn: (...args: CallLegEvents[K]) => void): unknown;
+  off<K extends keyof CallLegEvents>(event: K, fn: (...args: CallLegEvents[K]) => void): unknown;
+}
+
+/** A call that is ringing at the bridge; the application answers or refuses it. */
+export interface IncomingCall {
+  readonly id: string;
+  readonly callId: string;
+  /** User part of the From URI (the caller's number), or '' when absent. */
+  readonly from: string;
+  readonly fromDisplayName?: string;
+  /** User part of the Request-URI (the dialled number or room). */
+  readonly to: string;
+  readonly requestUri: string;
+  readonly transport: 'udp' | 'tcp';
+  readonly sourceAddress: string;
+  header(name: string): string | undefined;
+  /** Sends 180 Ringing. */
+  ring(): void;
+  /** Answers (200 OK with our SDP); resolves when the caller's ACK arrives. */
+  answer(): Promise<CallLeg>;
+  /** Refuses the call with the SIP status matching the cause (RFC 3398). */
+  reject(cause: Q850Cause): void;
+  /** The caller hung up before the answer. */
+  onCancel(fn: () => void): void;
+}
+
+export interface DialTarget {
+  /** A SIP URI: `sip:user@host[:port][;transport=tcp]`. */
+  uri: string;
+}
+
+export type CallProgress = 'ringing' | 'early-media';
+
+export interface OriginateOptions {
+  /** Our identity in From. */
+  from: { user: string; displayName?: string };
+  /** Give up (CANCEL) after this long without an answer; Q.850 19 (or 18 when it never rang). */
+  noAnswerTimeoutMs?: number;
+  onProgress?: (p: CallProgress) => void;
+  /** Aborting cancels the call (CANCEL before answer). */
+  signal?: AbortSignal;
+}
+
+export type IncomingHandler = (call: IncomingCall) => void;
+
+/**
+ * The engine: places and takes calls. Conferences (`createConference`) are
+ * added with the mixer; until then the engine offers calls only.
+ */
+export interface Engine {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  onIncoming(handler: IncomingHandler): void;
+  /** Resolves with the answered leg; rejects with CallFailedError (Q.850 cause, SIP status). */
+  originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg>;
+}
