@@ -1,0 +1,101 @@
+// Helpers over a message's raw header lines (`msg.headers`): case-insensitive
+// look-up by long or compact name (RFC 3261 §7.3.1, §7.3.3), list splitting,
+// and the route set (RFC 3261 §12.1, §20.30, §20.34).
+//
+// Via, From, To, Call-ID, CSeq, Max-Forwards, Contact and Content-Length are
+// model fields that the serialiser writes from the fields; changing them
+// through these helpers would have no effect, so the setters refuse them.
+import type { NameAddr, SipMessage } from './message.ts';
+import { canonicalHeaderName, parseRouteValue, splitHeaderList, unfold } from './parser.ts';
+
+export { canonicalHeaderName };
+
+/** Headers whose values are comma-separated lists (RFC 3261 §7.3.1), so one line may hold several. */
+const LIST_HEADERS = new Set([
+  'Accept', 'Accept-Contact', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow', 'Allow-Events',
+  'Call-Info', 'Contact', 'Content-Encoding', 'Content-Language', 'Error-Info', 'History-Info', 'In-Reply-To',
+  'P-Asserted-Identity', 'P-Preferred-Identity', 'Path', 'Proxy-Require', 'Reason', 'Record-Route',
+  'Reject-Contact', 'Require', 'Route', 'Security-Client', 'Security-Server', 'Security-Verify', 'Service-Route',
+  'Supported', 'Unsupported', 'Via', 'Warning',
+]);
+
+const STRUCTURED = new Set(['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Max-Forwards', 'Contact', 'Content-Length']);
+
+export function isListHeader(name: string): boolean {
+  return LIST_HEADERS.has(canonicalHeaderName(name));
+}
+
+/** The raw value of the first line of header `name`, or undefined. */
+export function getHeader(msg: SipMessage, name: string): string | undefined {
+  const wanted = canonicalHeaderName(name);
+  for (const h of msg.headers) if (canonicalHeaderName(h.name) === wanted) return h.value;
+  return undefined;
+}
+
+/**
+ * Every value of header `name` over all its lines; list headers (Allow,
+ * Supported, Require, Accept, Route, …) are split at commas outside quoted
+ * strings and <>, and empty elements dropped.
+ */
+export function getHeaderValues(msg: SipMessage, name: string): string[] {
+  const wanted = canonicalHeaderName(name);
+  const list = LIST_HEADERS.has(wanted);
+  const out: string[] = [];
+  for (const h of msg.headers) {
+    if (canonicalHeaderName(h.name) !== wanted) continue;
+    if (list) {
+      for (const v of splitHeaderList(unfold(h.value))) if (v.length > 0) out.push(v);
+    } else {
+      out.push(h.value);
+    }
+  }
+  return out;
+}
+
+function assertSettable(name: string): string {
+  const canonical = canonicalHeaderName(name);
+  if (STRUCTURED.has(canonical)) throw new TypeError(`${canonical} is a field of the message model; set the field instead`);
+  return canonical;
+}
+
+/** Keeps `contentType` in step with the Content-Type header it is derived from. */
+function syncContentType(msg: SipMessage): void {
+  const value = getHeader(msg, 'Content-Type');
+  if (value === undefined) {
+    delete msg.contentType;
+    return;
+  }
+  const semi = value.indexOf(';');
+  msg.contentType = (semi >= 0 ? value.slice(0, semi) : value).replace(/[ \t]/g, '').toLowerCase();
+}
+
+/** Replaces every line of header `name` by one line holding `value` (where the first one was, else at the end). */
+export function setHeader(msg: SipMessage, name: string, value: string): void {
+  const canonical = assertSettable(name);
+  const at = msg.headers.findIndex((h) => canonicalHeaderName(h.name) === canonical);
+  msg.headers = msg.headers.filter((h) => canonicalHeaderName(h.name) !== canonical);
+  msg.headers.splice(at < 0 ? msg.headers.length : at, 0, { name: canonical, value });
+  if (canonical === 'Content-Type') syncContentType(msg);
+}
+
+/** Appends one line of header `name`. */
+export function addHeader(msg: SipMessage, name: string, value: string): void {
+  const canonical = assertSettable(name);
+  msg.headers.push({ name: canonical, value });
+  if (canonical === 'Content-Type') syncContentType(msg);
+}
+
+/** Removes every line of header `name`. */
+export function removeHeader(msg: SipMessage, name: string): void {
+  const canonical = assertSettable(name);
+  msg.headers = msg.headers.filter((h) => canonicalHeaderName(h.name) !== canonical);
+  if (canonical === 'Content-Type') syncContentType(msg);
+}
+
+/**
+ * Route or Record-Route values (one string per header line, each possibly a
+ * comma-separated list) → the name-addrs in order. Throws SipParseError.
+ */
+export function parseRouteSet(values: string[]): NameAddr[] {
+  return values.flatMap((v) => parseRouteValue(v));
+}
