@@ -25,10 +25,19 @@ export function isListHeader(name: string): boolean {
   return LIST_HEADERS.has(canonicalHeaderName(name));
 }
 
+/** Header names compare case-insensitively, compact forms as their long form (RFC 3261 §7.3.1). */
+function sameName(a: string, b: string): boolean {
+  return canonicalHeaderName(a).toLowerCase() === b;
+}
+
+function key(name: string): string {
+  return canonicalHeaderName(name).toLowerCase();
+}
+
 /** The raw value of the first line of header `name`, or undefined. */
 export function getHeader(msg: SipMessage, name: string): string | undefined {
-  const wanted = canonicalHeaderName(name);
-  for (const h of msg.headers) if (canonicalHeaderName(h.name) === wanted) return h.value;
+  const wanted = key(name);
+  for (const h of msg.headers) if (sameName(h.name, wanted)) return h.value;
   return undefined;
 }
 
@@ -38,11 +47,11 @@ export function getHeader(msg: SipMessage, name: string): string | undefined {
  * strings and <>, and empty elements dropped.
  */
 export function getHeaderValues(msg: SipMessage, name: string): string[] {
-  const wanted = canonicalHeaderName(name);
-  const list = LIST_HEADERS.has(wanted);
+  const wanted = key(name);
+  const list = isListHeader(name);
   const out: string[] = [];
   for (const h of msg.headers) {
-    if (canonicalHeaderName(h.name) !== wanted) continue;
+    if (!sameName(h.name, wanted)) continue;
     if (list) {
       for (const v of splitHeaderList(unfold(h.value))) if (v.length > 0) out.push(v);
     } else {
@@ -72,8 +81,9 @@ function syncContentType(msg: SipMessage): void {
 /** Replaces every line of header `name` by one line holding `value` (where the first one was, else at the end). */
 export function setHeader(msg: SipMessage, name: string, value: string): void {
   const canonical = assertSettable(name);
-  const at = msg.headers.findIndex((h) => canonicalHeaderName(h.name) === canonical);
-  msg.headers = msg.headers.filter((h) => canonicalHeaderName(h.name) !== canonical);
+  const wanted = canonical.toLowerCase();
+  const at = msg.headers.findIndex((h) => sameName(h.name, wanted));
+  msg.headers = msg.headers.filter((h) => !sameName(h.name, wanted));
   msg.headers.splice(at < 0 ? msg.headers.length : at, 0, { name: canonical, value });
   if (canonical === 'Content-Type') syncContentType(msg);
 }
@@ -88,7 +98,8 @@ export function addHeader(msg: SipMessage, name: string, value: string): void {
 /** Removes every line of header `name`. */
 export function removeHeader(msg: SipMessage, name: string): void {
   const canonical = assertSettable(name);
-  msg.headers = msg.headers.filter((h) => canonicalHeaderName(h.name) !== canonical);
+  const wanted = canonical.toLowerCase();
+  msg.headers = msg.headers.filter((h) => !sameName(h.name, wanted));
   if (canonical === 'Content-Type') syncContentType(msg);
 }
 

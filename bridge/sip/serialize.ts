@@ -12,7 +12,7 @@
 // changed. Content-Length is always computed from the body (RFC 3261 §20.14).
 import type { NameAddr, Params, SipMessage, SipUri, Via } from './message.ts';
 import { canonicalHeaderName } from './parser.ts';
-import { HNV, PARAM, PASSWORD, TOKEN, USER, escapeComponent, inClass } from './uri.ts';
+import { HNV, PARAM, PASSWORD, USER, escapeComponent, isToken } from './uri.ts';
 
 /** Headers written from the model's fields; their entries in `headers` are ignored. */
 const STRUCTURED = new Set(['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Max-Forwards', 'Contact', 'Content-Length']);
@@ -54,24 +54,6 @@ export function formatUri(u: SipUri): string {
   return s;
 }
 
-/** True for "token *(SP token)": a display name that needs no quotes. */
-function isTokenSequence(s: string): boolean {
-  if (s.length === 0) return false;
-  let wordStart = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x20) {
-      if (wordStart) return false;
-      wordStart = true;
-    } else if (inClass(TOKEN, c)) {
-      wordStart = false;
-    } else {
-      return false;
-    }
-  }
-  return !wordStart;
-}
-
 /**
  * quoted-string with quoted-pairs for '"', '\' and control characters
  * (RFC 3261 §25.1). CR and LF cannot be carried even as quoted-pairs and are
@@ -88,10 +70,13 @@ function quote(s: string): string {
   return `${out}"`;
 }
 
-/** name-addr, always with <>: [display-name] "<" URI ">" *(";" param). */
+/**
+ * name-addr, always with <>: [display-name] "<" URI ">" *(";" param). A
+ * display name that is one token is written bare, any other is quoted.
+ */
 export function formatNameAddr(n: NameAddr): string {
   let s = '';
-  if (n.displayName !== undefined) s = `${isTokenSequence(n.displayName) ? n.displayName : quote(n.displayName)} `;
+  if (n.displayName !== undefined) s = `${isToken(n.displayName) ? n.displayName : quote(n.displayName)} `;
   return `${s}<${formatUri(n.uri)}>${formatParams(n.params)}`;
 }
 
