@@ -104,8 +104,17 @@ export function findExistingDuplicates(rows: readonly ImportedRow[], existingPho
   return rows.filter((r) => existing.has(r.contact.phone));
 }
 
+/**
+ * Spreadsheet formula injection: a cell starting with = @ or a sign not
+ * followed by a digit is prefixed with ' so it is shown, not evaluated.
+ */
+export function csvSafe(v: string | number): string | number {
+  if (typeof v !== 'string') return v;
+  return /^[=@\t\r]|^[+-](?![0-9])/.test(v) ? `'${v}` : v;
+}
+
 export function exportContactsCsv(contacts: readonly CsvContact[], opts: { bom?: boolean } = {}): string {
-  const body = stringify(contacts.map((c) => [c.name, c.phone, c.email ?? '', c.company, c.groups.join(';'), c.note]), {
+  const body = stringify(contacts.map((c) => [c.name, c.phone, c.email ?? '', c.company, c.groups.join(';'), c.note].map(csvSafe)), {
     header: true,
     columns: ['name', 'phone', 'email', 'company', 'groups', 'note'],
   });

@@ -1,0 +1,342 @@
+// The CDR recorder: what the engine and IVR call for every leg.
+//
+//   open → (update) → answer → checkpoint … → close
+//
+// Every event is appended to the journal (fsync'd) before the call returns,
+// then written to the database by a background writer that upserts by leg
+// id. While the database is down, legs wait in memory and in the journal and
+// the writer retries with bounded back-off; nothing is dropped. On start-up
+// the journal is replayed and legs left open by a crash are closed at their
+// last checkpoint (Q.850 41, flagged closed_by_recovery).
+import { randomUUID } from 'node:crypto';
+import { InvalidStateError } from '../../common/errors.ts';
+import { moduleLogger } from '../../common/log.ts';
+import { NotFoundError } from '../errors.ts';
+import { CdrJournal, readJournal, type JournalEvent } from './journal.ts';
+import { Q850_TEMPORARY_FAILURE, type CdrSink, type LegPatch, type LegRecord, type NewLeg } from './leg.ts';
+
+const log = moduleLogger('core', { part: 'cdr' });
+
+export interface CdrRecorderOptions {
+  journalPath: string;
+  sink: CdrSink;
+  nodeId?: string;
+  /** First retry delay after a failed write (default 100 ms), doubling up to retryMaxMs (default 5 s). */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** Legs per writer pass (default 200). */
+  batchSize?: number;
+}
+
+interface Entry {
+  leg: LegRecord;
+  /** Bumped on every change; a write only clears `dirty` if no change came in meanwhile. */
+  version: number;
+}
+
+const RECENT_CAP = 10_000;
+const PATCH_KEYS: ReadonlyArray<keyof LegPatch> = ['accountId', 'conferenceId', 'roomId', 'roomNumber', 'role', 'displayName', 'accessNumberId', 'accessNumber'];
+
+export interface RecoveryReport {
+  /** Legs the journal still held that the database may not have. */
+  replayed: number;
+  /** Legs found open and closed at their last checkpoint. */
+  closed: string[];
+  badJournalLines: number;
+}
+
+export class CdrRecorder {
+  private readonly legs = new Map<string, Entry>();
+  private readonly dirty = new Set<string>();
+  /** Legs confirmed closed in the database, so a late second close() is a no-op. */
+  private readonly recent = new Set<string>();
+  private readonly journal: CdrJournal;
+  private readonly nodeId: string;
+  private readonly sink: CdrSink;
+  private readonly retryMin: number;
+  private readonly retryMax: number;
+  private readonly batchSize: number;
+  private backoff: number;
+  private draining = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private dbRecoveryDone = false;
+  private failing = false;
+  private waiters: Array<() => void> = [];
+  /** Counters for tests and metrics. */
+  readonly stats = { writes: 0, writeFailures: 0, compactions: 0 };
+  lastRecovery: RecoveryReport = { replayed: 0, closed: [], badJournalLines: 0 };
+
+  private constructor(opts: CdrRecorderOptions) {
+    this.nodeId = opts.nodeId ?? 'local';
+    this.sink = opts.sink;
+    this.retryMin = opts.retryMinMs ?? 100;
+    this.retryMax = opts.retryMaxMs ?? 5_000;
+    this.batchSize = opts.batchSize ?? 200;
+    this.backoff = this.retryMin;
+    this.journal = new CdrJournal(opts.journalPath);
+  }
+
+  /** Replays the journal, closes legs a crash left open, and starts writing. */
+  static start(opts: CdrRecorderOptions): CdrRecorder {
+    const { events, badLines } = readJournal(opts.journalPath);
+    const r = new CdrRecorder(opts);
+    r.replay(events);
+    const closed: string[] = [];
+    for (const e of r.legs.values()) {
+      if (e.leg.state === 'open') {
+        r.closeLeg(e, recoveryEnd(e.leg), Q850_TEMPORARY_FAILURE, true, false);
+        closed.push(e.leg.id);
+      }
+      r.dirty.add(e.leg.id);
+    }
+    // The rewrite also drops a torn last line so later appends start clean.
+    r.compact();
+    r.lastRecovery = { replayed: r.legs.size, closed, badJournalLines: badLines };
+    if (closed.length > 0 || badLines > 0) log.warn({ replayed: r.legs.size, closed: closed.length, badLines }, 'CDR journal recovered');
+    r.kick();
+    return r;
+  }
+
+  private replay(events: JournalEvent[]): void {
+    for (const ev of events) {
+      if (ev.t === 'snapshot') { this.legs.set(ev.leg.id, { leg: ev.leg, version: 0 }); continue; }
+      const e = this.legs.get(ev.id);
+      if (!e) continue; // events of a leg already confirmed and compacted away
+      switch (ev.t) {
+        case 'update': Object.assign(e.leg, pickPatch(ev.patch)); break;
+        case 'answer': e.leg.answeredAt = ev.at; break;
+        case 'checkpoint': e.leg.lastCheckpointAt = ev.at; break;
+        case 'close':
+          Object.assign(e.leg, { state: 'closed', endedAt: ev.at, q850Cause: ev.q850, closedByRecovery: ev.recovered });
+          break;
+      }
+    }
+  }
+
+  // ---- the API the engine and IVR call ----
+
+  open(input: NewLeg): LegRecord {
+    this.assertRunning();
+    const leg: LegRecord = {
+      id: input.id ?? randomUUID(), nodeId: this.nodeId, accountId: input.accountId ?? null, conferenceId: input.conferenceId ?? null,
+      roomId: input.roomId ?? null, roomNumber: input.roomNumber ?? null, direction: input.direction, caller: input.caller,
+      callee: input.callee, accessNumberId: input.accessNumberId ?? null, accessNumber: input.accessNumber ?? null,
+      role: input.role ?? null, displayName: input.displayName ?? '', startedAt: input.startedAt, answeredAt: null,
+      endedAt: null, lastCheckpointAt: input.startedAt, q850Cause: null, state: 'open', closedByRecovery: false,
+    };
+    if (this.legs.has(leg.id) || this.recent.has(leg.id)) throw new InvalidStateError(`leg ${leg.id} already exists`);
+    this.journal.append({ t: 'snapshot', leg });
+    this.legs.set(leg.id, { leg, version: 0 });
+    this.touch(leg.id);
+    return { ...leg };
+  }
+
+  update(legId: string, patch: LegPatch): void {
+    const e = this.openEntry(legId);
+    const p = pickPatch(patch);
+    this.journal.append({ t: 'update', id: legId, patch: p });
+    Object.assign(e.leg, p);
+    this.touch(legId);
+  }
+
+  answer(legId: string, at: Date): void {
+    const e = this.openEntry(legId);
+    this.journal.append({ t: 'answer', id: legId, at });
+    e.leg.answeredAt = at;
+    e.leg.lastCheckpointAt = at;
+    this.touch(legId);
+  }
+
+  /** Call periodically (e.g. every 15 s) per open leg: a crash closes the leg here. */
+  checkpoint(legId: string, at: Date): void {
+    const e = this.openEntry(legId);
+    this.journal.append({ t: 'checkpoint', id: legId, at });
+    e.leg.lastCheckpointAt = at;
+    this.touch(legId);
+  }
+
+  /** Checkpoints every open leg of this recorder. */
+  checkpointAll(at: Date): number {
+    let n = 0;
+    for (const e of [...this.legs.values()]) {
+      if (e.leg.state === 'open') { this.checkpoint(e.leg.id, at); n++; }
+    }
+    return n;
+  }
+
+  /** Ends the leg. A second close of the same leg is a no-op. */
+  close(legId: string, end: { at: Date; q850: number }): void {
+    this.assertRunning();
+    if (this.recent.has(legId)) return;
+    const e = this.legs.get(legId);
+    if (!e) throw new NotFoundError('call leg', legId);
+    if (e.leg.state === 'closed') return;
+    this.closeLeg(e, end.at, end.q850, false, true);
+  }
+
+  get(legId: string): LegRecord | undefined {
+    const e = this.legs.get(legId);
+    return e ? { ...e.leg } : undefined;
+  }
+
+  /** Legs whose latest state the database does not have yet. */
+  pending(): number { return this.dirty.size; }
+  openLegs(): number { let n = 0; for (const e of this.legs.values()) if (e.leg.state === 'open') n++; return n; }
+
+  /** Resolves when everything so far is in the database; rejects after timeoutMs. */
+  flush(timeoutMs = 10_000): Promise<void> {
+    if (this.dirty.size === 0 && this.dbRecoveryDone) return Promise.resolve();
+    this.kick();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        reject(new Error(`CDR flush timed out after ${timeoutMs} ms with ${this.dirty.size} legs pending`));
+      }, timeoutMs);
+      const done = (): void => { clearTimeout(timer); resolve(); };
+      this.waiters.push(done);
+    });
+  }
+
+  /** Stops the writer. The journal keeps whatever is not written; the next start() picks it up. */
+  async stop(opts: { flushTimeoutMs?: number } = {}): Promise<void> {
+    if (this.stopped) return;
+    if (opts.flushTimeoutMs) {
+      try { await this.flush(opts.flushTimeoutMs); } catch (err) { log.warn({ err, pending: this.dirty.size }, 'CDRs left in the journal at stop'); }
+    }
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    // Let a write in flight finish before the journal closes (bounded: one write).
+    for (let i = 0; i < 1000 && this.draining; i++) await new Promise((r) => setTimeout(r, 5));
+    this.journal.close();
+  }
+
+  // ---- internals ----
+
+  private closeLeg(e: Entry, at: Date, q850: number, recovered: boolean, journalIt: boolean): void {
+    const endAt = at.getTime() < e.leg.startedAt.getTime() ? e.leg.startedAt : at;
+    if (journalIt || recovered) this.journal.append({ t: 'close', id: e.leg.id, at: endAt, q850, recovered });
+    Object.assign(e.leg, { state: 'closed', endedAt: endAt, q850Cause: q850, closedByRecovery: recovered });
+    if (e.leg.answeredAt && e.leg.answeredAt.getTime() > endAt.getTime()) e.leg.answeredAt = endAt;
+    this.touch(e.leg.id);
+  }
+
+  private assertRunning(): void {
+    if (this.stopped) throw new InvalidStateError('CDR recorder is stopped');
+  }
+
+  private openEntry(legId: string): Entry {
+    this.assertRunning();
+    const e = this.legs.get(legId);
+    if (!e) {
+      if (this.recent.has(legId)) throw new InvalidStateError(`leg ${legId} is closed`);
+      throw new NotFoundError('call leg', legId);
+    }
+    if (e.leg.state !== 'open') throw new InvalidStateError(`leg ${legId} is closed`);
+    return e;
+  }
+
+  private touch(legId: string): void {
+    const e = this.legs.get(legId);
+    if (e) e.version++;
+    this.dirty.add(legId);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.stopped || this.draining || this.retryTimer) return;
+    this.draining = true;
+    setImmediate(() => { void this.drain(); });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      if (!this.dbRecoveryDone) await this.recoverFromDatabase();
+      // Each pass writes up to batchSize legs; new events during a pass are picked up by the next one.
+      for (let pass = 0; pass < 1000 && this.dirty.size > 0 && !this.stopped; pass++) {
+        const batch = [...this.dirty].slice(0, this.batchSize);
+        for (const id of batch) {
+          if (this.stopped) break;
+          const e = this.legs.get(id);
+          if (!e) { this.dirty.delete(id); continue; }
+          const version = e.version;
+          await this.sink.write({ ...e.leg });
+          this.stats.writes++;
+          if (e.version !== version) continue; // changed meanwhile: stays dirty
+          this.dirty.delete(id);
+          if (e.leg.state === 'closed') {
+            this.legs.delete(id);
+            this.remember(id);
+          }
+        }
+      }
+      if (this.failing) log.info({ pending: this.dirty.size }, 'CDR writes resumed');
+      this.failing = false;
+      this.backoff = this.retryMin;
+      this.maybeCompact();
+    } catch (err) {
+      this.stats.writeFailures++;
+      if (!this.failing) log.warn({ err, pending: this.dirty.size }, 'CDR write failed; keeping legs in the journal and retrying');
+      this.failing = true;
+      if (!this.stopped) {
+        const delay = this.backoff;
+        this.backoff = Math.min(this.backoff * 2, this.retryMax);
+        this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.kick(); }, delay);
+        this.retryTimer.unref?.();
+      }
+    } finally {
+      this.draining = false;
+    }
+    if (this.dirty.size === 0 && this.dbRecoveryDone) {
+      const ws = this.waiters;
+      this.waiters = [];
+      for (const w of ws) w();
+    } else if (!this.retryTimer && !this.stopped) {
+      this.kick();
+    }
+  }
+
+  /** Legs open in the database for this node that no journal knows: the journal was lost. Close them too. */
+  private async recoverFromDatabase(): Promise<void> {
+    const open = await this.sink.listOpen(this.nodeId);
+    for (const leg of open) {
+      if (this.legs.has(leg.id) || this.recent.has(leg.id)) continue;
+      this.journal.append({ t: 'snapshot', leg });
+      const e = { leg, version: 0 };
+      this.legs.set(leg.id, e);
+      this.closeLeg(e, recoveryEnd(leg), Q850_TEMPORARY_FAILURE, true, true);
+      this.lastRecovery.closed.push(leg.id);
+    }
+    if (open.length > 0) log.warn({ count: open.length }, 'closed legs left open in the database without a journal entry');
+    this.dbRecoveryDone = true;
+  }
+
+  private remember(id: string): void {
+    this.recent.add(id);
+    if (this.recent.size > RECENT_CAP) {
+      const oldest = this.recent.values().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+  }
+
+  private maybeCompact(): void {
+    if (this.journal.lineCount > 4 * this.legs.size + 64) this.compact();
+  }
+
+  /** Rewrite the journal as one snapshot per leg the database may still lack. */
+  private compact(): void {
+    this.journal.rewrite([...this.legs.values()].map((e) => ({ t: 'snapshot' as const, leg: e.leg })));
+    this.stats.compactions++;
+  }
+}
+
+function recoveryEnd(leg: LegRecord): Date {
+  return leg.lastCheckpointAt ?? leg.answeredAt ?? leg.startedAt;
+}
+
+function pickPatch(p: LegPatch): LegPatch {
+  const out: Record<string, unknown> = {};
+  for (const k of PATCH_KEYS) if (p[k] !== undefined) out[k] = p[k];
+  return out as LegPatch;
+}

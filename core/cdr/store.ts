@@ -1,0 +1,45 @@
+// Call records (CDRs) as the web reads them, and the sink the recorder writes to.
+import type { CdrSink, LegRecord } from './leg.ts';
+import type { DestinationClass } from '../billing/rating.ts';
+
+export interface Cdr extends LegRecord {
+  destinationClass: DestinationClass | null;
+  billableSeconds: number | null;
+  rateId: string | null;
+  ratePerMinuteMinor: number | null;
+  incrementS: number | null;
+  billedSeconds: number | null;
+  costMinor: number | null;
+  chargedAt: Date | null;
+}
+
+export interface CdrQuery {
+  from: Date;
+  to: Date;
+  conferenceId?: string;
+  direction?: 'in' | 'out';
+  limit?: number;
+  offset?: number;
+}
+
+export interface ConferenceBill {
+  conferenceId: string;
+  roomNumber: string;
+  startedAt: Date;
+  endedAt: Date | null;
+  participants: number;
+  billableSeconds: number;
+  costMinor: number;
+}
+
+export interface CdrTotals { calls: number; billableSeconds: number; costMinor: number }
+
+export interface CdrStore extends CdrSink {
+  get(accountId: string, legId: string): Promise<Cdr>;
+  /** Call records of an account started in [from, to), newest first. */
+  list(accountId: string, q: CdrQuery): Promise<Cdr[]>;
+  totals(accountId: string, range: { from: Date; to: Date }): Promise<CdrTotals>;
+  /** Per-meeting billing: conferences started in [from, to) with participants and cost. */
+  conferenceBills(accountId: string, range: { from: Date; to: Date }): Promise<ConferenceBill[]>;
+  exportCsv(accountId: string, q: CdrQuery): Promise<string>;
+}

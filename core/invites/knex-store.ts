@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { InvalidStateError } from '../../common/errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { date, numOrNull } from '../sql.ts';
+import { canTransition, type InviteState } from './states.ts';
+import type { Invite, InviteSource, InviteStore, NewInvite } from './store.ts';
+
+type Row = Record<string, unknown>;
+const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toInvite(r: Row): Invite {
+  return {
+    id: String(r.id), accountId: String(r.account_id), roomId: s(r.room_id), conferenceId: s(r.conference_id), contactId: s(r.contact_id),
+    target: String(r.target), name: String(r.name), source: r.source as InviteSource, state: r.state as InviteState,
+    q850Cause: numOrNull(r.q850_cause), sipStatus: numOrNull(r.sip_status), legId: s(r.leg_id), requestedBy: String(r.requested_by),
+    createdAt: date(r.created_at), updatedAt: date(r.updated_at),
+  };
+}
+
+export class KnexInviteStore implements InviteStore {
+  constructor(private readonly db: Knex) {}
+
+  async create(accountId: string, input: NewInvite): Promise<Invite> {
+    if (input.target.length === 0 || input.target.length > 256) throw new ValidationError('invite target is empty or too long', 'target');
+    // Room, conference and contact must all be this account's.
+    const room = await this.db('rooms').where({ id: input.roomId, account_id: accountId }).first('id');
+    if (!room) throw new NotFoundError('room', input.roomId);
+    if (input.conferenceId) {
+      const c = await this.db('conferences').where({ id: input.conferenceId, account_id: accountId }).first('id');
+      if (!c) throw new NotFoundError('conference', input.conferenceId);
+    }
+    if (input.contactId) {
+      const c = await this.db('contacts').where({ id: input.contactId, account_id: accountId }).first('id');
+      if (!c) throw new NotFoundError('contact', input.contactId);
+    }
+    const [row] = await this.db('invites').insert({
+      account_id: accountId, room_id: input.roomId, conference_id: input.conferenceId ?? null, contact_id: input.contactId ?? null,
+      target: input.target, name: input.name ?? '', source: input.source, requested_by: input.requestedBy ?? '',
+    }).returning('*');
+    return toInvite(row as Row);
+  }
+
+  async get(accountId: string, id: string): Promise<Invite> {
+    const row = await this.db('invites').where({ id, account_id: accountId }).first() as Row | undefined;
+    if (!row) throw new NotFoundError('invite', id);
+    return toInvite(row);
+  }
+
+  async transition(accountId: string, id: string, to: InviteState, info: { q850Cause?: number | null; sipStatus?: number | null; legId?: string | null } = {}): Promise<Invite> {
+    return this.db.transaction(async (trx) => {
+      const row = await trx('invites').where({ id, account_id: accountId }).forUpdate().first() as Row | undefined;
+      if (!row) throw new NotFoundError('invite', id);
+      const from = row.state as InviteState;
+      if (!canTransition(from, to)) throw new InvalidStateError(`invite ${id}: ${from} → ${to} is not allowed`);
+      const set: Row = { state: to, updated_at: trx.fn.now() };
+      if (to === 'queued') { set.q850_cause = null; set.sip_status = null; set.leg_id = null; }
+      if (info.q850Cause !== undefined) set.q850_cause = info.q850Cause;
+      if (info.sipStatus !== undefined) set.sip_status = info.sipStatus;
+      if (info.legId !== undefined) set.leg_id = info.legId;
+      const [r] = await trx('invites').where({ id }).update(set).returning('*');
+      return toInvite(r as Row);
+    });
+  }
+
+  async listByConference(accountId: string, conferenceId: string): Promise<Invite[]> {
+    return (await this.db('invites').where({ account_id: accountId, conference_id: conferenceId }).orderBy('created_at') as Row[]).map(toInvite);
+  }
+
+  async listByRoom(accountId: string, roomId: string, limit = 200): Promise<Invite[]> {
+    return (await this.db('invites').where({ account_id: accountId, room_id: roomId }).orderBy('created_at', 'desc').limit(Math.min(limit, 1000)) as Row[]).map(toInvite);
+  }
+}

@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import { NotFoundError } from '../errors.ts';
+import { date, dateOrNull, numOrNull } from '../sql.ts';
+import type { Recording, RecordingStore } from './store.ts';
+
+type Row = Record<string, unknown>;
+
+function toRecording(r: Row): Recording {
+  return {
+    id: String(r.id), accountId: String(r.account_id), conferenceId: r.conference_id === null ? null : String(r.conference_id),
+    roomId: r.room_id === null ? null : String(r.room_id), path: String(r.path), startedAt: date(r.started_at),
+    endedAt: dateOrNull(r.ended_at), durationMs: numOrNull(r.duration_ms), sizeBytes: numOrNull(r.size_bytes),
+  };
+}
+
+export class KnexRecordingStore implements RecordingStore {
+  constructor(private readonly db: Knex) {}
+
+  async create(accountId: string, input: { conferenceId: string; path: string; startedAt: Date }): Promise<Recording> {
+    const conf = await this.db('conferences').where({ id: input.conferenceId, account_id: accountId }).first('room_id') as Row | undefined;
+    if (!conf) throw new NotFoundError('conference', input.conferenceId);
+    const [row] = await this.db('recordings').insert({
+      account_id: accountId, conference_id: input.conferenceId, room_id: conf.room_id, path: input.path, started_at: input.startedAt,
+    }).returning('*');
+    return toRecording(row as Row);
+  }
+
+  async finish(accountId: string, id: string, input: { endedAt: Date; durationMs: number; sizeBytes: number }): Promise<Recording> {
+    const [row] = await this.db('recordings').where({ id, account_id: accountId }).whereNull('deleted_at')
+      .update({ ended_at: input.endedAt, duration_ms: input.durationMs, size_bytes: input.sizeBytes }).returning('*');
+    if (!row) throw new NotFoundError('recording', id);
+    return toRecording(row as Row);
+  }
+
+  async get(accountId: string, id: string): Promise<Recording> {
+    const row = await this.db('recordings').where({ id, account_id: accountId }).whereNull('deleted_at').first() as Row | undefined;
+    if (!row) throw new NotFoundError('recording', id);
+    return toRecording(row);
+  }
+
+  async list(accountId: string, filter: { conferenceId?: string; limit?: number } = {}): Promise<Recording[]> {
+    const q = this.db('recordings').where({ account_id: accountId }).whereNull('deleted_at');
+    if (filter.conferenceId) q.where({ conference_id: filter.conferenceId });
+    return (await q.orderBy('started_at', 'desc').limit(Math.min(filter.limit ?? 200, 1000)) as Row[]).map(toRecording);
+  }
+
+  async delete(accountId: string, id: string): Promise<Recording> {
+    const [row] = await this.db('recordings').where({ id, account_id: accountId }).whereNull('deleted_at')
+      .update({ deleted_at: this.db.fn.now() }).returning('*');
+    if (!row) throw new NotFoundError('recording', id);
+    return toRecording(row as Row);
+  }
+}

@@ -1,0 +1,68 @@
+// Every store over one database: what the IVR and the web are handed.
+import type { Knex } from 'knex';
+import type { AccountStore } from './accounts/store.ts';
+import { KnexAccountStore } from './accounts/knex-store.ts';
+import type { UserStore } from './users/store.ts';
+import { KnexUserStore } from './users/knex-store.ts';
+import type { AccessNumberStore, RateStore, TrunkStore } from './telephony/store.ts';
+import { KnexAccessNumberStore, KnexRateStore, KnexTrunkStore } from './telephony/knex-store.ts';
+import type { RoomStore, TemplateStore } from './rooms/store.ts';
+import { KnexRoomStore, KnexTemplateStore, type RoomStoreOptions } from './rooms/knex-store.ts';
+import type { ContactStore } from './contacts/store.ts';
+import { KnexContactStore } from './contacts/knex-store.ts';
+import type { ConvenerStore } from './conveners/store.ts';
+import { KnexConvenerStore } from './conveners/knex-store.ts';
+import type { ConferenceStore } from './conferences/store.ts';
+import { KnexConferenceStore } from './conferences/knex-store.ts';
+import type { InviteStore } from './invites/store.ts';
+import { KnexInviteStore } from './invites/knex-store.ts';
+import type { RecordingStore } from './recordings/store.ts';
+import { KnexRecordingStore } from './recordings/knex-store.ts';
+import type { AuditStore } from './audit/store.ts';
+import { KnexAuditStore } from './audit/knex-store.ts';
+import type { CdrStore } from './cdr/store.ts';
+import { KnexCdrStore } from './cdr/knex-store.ts';
+
+export interface Repositories {
+  accounts: AccountStore;
+  users: UserStore;
+  accessNumbers: AccessNumberStore;
+  trunks: TrunkStore;
+  rates: RateStore;
+  rooms: RoomStore;
+  templates: TemplateStore;
+  contacts: ContactStore;
+  conveners: ConvenerStore;
+  conferences: ConferenceStore;
+  invites: InviteStore;
+  recordings: RecordingStore;
+  audit: AuditStore;
+  cdrs: CdrStore;
+}
+
+export interface RepositoryOptions {
+  /** Region for numbers without a country code, and the "domestic" of rating (BRIDGE_DEFAULT_REGION, default CN). */
+  defaultRegion?: string;
+  rooms?: RoomStoreOptions;
+}
+
+export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repositories {
+  const region = opts.defaultRegion ?? 'CN';
+  const rooms = new KnexRoomStore(db, opts.rooms);
+  return {
+    accounts: new KnexAccountStore(db),
+    users: new KnexUserStore(db),
+    accessNumbers: new KnexAccessNumberStore(db),
+    trunks: new KnexTrunkStore(db),
+    rates: new KnexRateStore(db),
+    rooms,
+    templates: new KnexTemplateStore(db),
+    contacts: new KnexContactStore(db, { defaultRegion: region }),
+    conveners: new KnexConvenerStore(db, rooms),
+    conferences: new KnexConferenceStore(db),
+    invites: new KnexInviteStore(db),
+    recordings: new KnexRecordingStore(db),
+    audit: new KnexAuditStore(db),
+    cdrs: new KnexCdrStore(db, { homeRegion: region }),
+  };
+}

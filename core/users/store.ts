@@ -1,0 +1,45 @@
+// People who log in: account owners and platform operators.
+export type Role = 'owner' | 'operator';
+
+export interface User {
+  id: string;
+  /** null for operators. */
+  accountId: string | null;
+  role: Role;
+  username: string;
+  displayName: string;
+  email: string | null;
+  locale: string;
+  failedLogins: number;
+  lockedUntil: Date | null;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+}
+
+export interface NewUser {
+  accountId: string | null;
+  role: Role;
+  username: string;
+  password: string;
+  displayName?: string;
+  email?: string | null;
+  locale?: string;
+}
+
+export type LoginResult =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked'; lockedUntil: Date };
+
+/** Who is asking: an account owner sees only their account; operators see users without an account. */
+export type UserScope = { accountId: string } | { operator: true };
+
+export interface UserStore {
+  create(input: NewUser): Promise<User>;
+  get(scope: UserScope, id: string): Promise<User>;
+  listByAccount(accountId: string): Promise<User[]>;
+  /** Checks the password, counts failures, locks after three for three minutes. */
+  authenticate(username: string, password: string, now: Date): Promise<LoginResult>;
+  changePassword(scope: UserScope, id: string, oldPassword: string, newPassword: string): Promise<void>;
+  update(scope: UserScope, id: string, patch: { displayName?: string; email?: string | null; locale?: string }): Promise<User>;
+}
