@@ -34,3 +34,12 @@ export function date(v: unknown): Date {
 
 /** Anything a store method can run on: the database or a transaction. */
 export type Db = Knex | Knex.Transaction;
+
+/**
+ * Rows deleted by a query. Counted through RETURNING: knex-pglite does not
+ * report a row count for deletes the way node-postgres does.
+ */
+export async function deleteCount(q: Knex.QueryBuilder, column = 'id'): Promise<number> {
+  const rows = await q.delete().returning(column) as unknown[];
+  return rows.length;
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { date, isUniqueViolation, num } from '../sql.ts';
+import { date, deleteCount, isUniqueViolation, num } from '../sql.ts';
 import { toStoredNumber, type PhoneOptions } from '../phone/normalise.ts';
 import { exportContactsCsv, type ParsedContacts } from './csv.ts';
 import type { Contact, ContactGroup, ContactStore, ImportReport, NewContact } from './store.ts';
@@ -72,7 +72,7 @@ export class KnexContactStore implements ContactStore {
   }
 
   async delete(accountId: string, id: string): Promise<void> {
-    if ((await this.db('contacts').where({ id, account_id: accountId }).delete()) === 0) throw new NotFoundError('contact', id);
+    if ((await deleteCount(this.db('contacts').where({ id, account_id: accountId }))) === 0) throw new NotFoundError('contact', id);
   }
 
   async findByPhone(accountId: string, phone: string): Promise<Contact[]> {
@@ -102,8 +102,8 @@ export class KnexContactStore implements ContactStore {
     const n = name.trim();
     if (n.length === 0 || n.length > 100) throw new ValidationError('group name must be 1–100 characters', 'name');
     try {
-      const count = await this.db('contact_groups').where({ id: groupId, account_id: accountId }).update({ name: n, updated_at: this.db.fn.now() });
-      if (count === 0) throw new NotFoundError('group', groupId);
+      const rows = await this.db('contact_groups').where({ id: groupId, account_id: accountId }).update({ name: n, updated_at: this.db.fn.now() }).returning('id');
+      if (rows.length === 0) throw new NotFoundError('group', groupId);
     } catch (err) {
       if (isUniqueViolation(err)) throw new ConflictError(`group ${n} exists`, 'name');
       throw err;
@@ -114,7 +114,7 @@ export class KnexContactStore implements ContactStore {
   }
 
   async deleteGroup(accountId: string, groupId: string): Promise<void> {
-    if ((await this.db('contact_groups').where({ id: groupId, account_id: accountId }).delete()) === 0) throw new NotFoundError('group', groupId);
+    if ((await deleteCount(this.db('contact_groups').where({ id: groupId, account_id: accountId }))) === 0) throw new NotFoundError('group', groupId);
   }
 
   async addToGroup(accountId: string, groupId: string, contactIds: string[]): Promise<number> {
@@ -134,7 +134,7 @@ export class KnexContactStore implements ContactStore {
 
   async removeFromGroup(accountId: string, groupId: string, contactIds: string[]): Promise<number> {
     if (contactIds.length === 0) return 0;
-    return this.db('group_memberships').where({ account_id: accountId, group_id: groupId }).whereIn('contact_id', contactIds).delete();
+    return deleteCount(this.db('group_memberships').where({ account_id: accountId, group_id: groupId }).whereIn('contact_id', contactIds), 'contact_id');
   }
 
   async groupsOf(accountId: string, contactIds: string[]): Promise<Map<string, string[]>> {

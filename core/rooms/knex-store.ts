@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { date, isUniqueViolation, num, numOrNull } from '../sql.ts';
+import { date, deleteCount, isUniqueViolation, num, numOrNull } from '../sql.ts';
 import { resolveMaxParticipants, type Tier } from '../accounts/tiers.ts';
 import { validateSchedule } from '../schedule/room-window.ts';
 import { allocateRoomNumber, validateRoomNumber, type RandomInt } from './room-number.ts';
@@ -182,7 +182,7 @@ export class KnexRoomStore implements RoomStore {
   }
 
   async delete(accountId: string, id: string): Promise<void> {
-    if ((await this.db('rooms').where({ id, account_id: accountId }).delete()) === 0) throw new NotFoundError('room', id);
+    if ((await deleteCount(this.db('rooms').where({ id, account_id: accountId }))) === 0) throw new NotFoundError('room', id);
   }
 
   async findByNumber(number: string): Promise<Room | undefined> {
@@ -283,6 +283,6 @@ export class KnexTemplateStore implements TemplateStore {
   }
 
   async delete(accountId: string, id: string): Promise<void> {
-    if ((await this.db('templates').where({ id, account_id: accountId }).delete()) === 0) throw new NotFoundError('template', id);
+    if ((await deleteCount(this.db('templates').where({ id, account_id: accountId }))) === 0) throw new NotFoundError('template', id);
   }
 }

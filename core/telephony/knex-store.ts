@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Rate, Direction, DestinationClass } from '../billing/rating.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { isUniqueViolation, num } from '../sql.ts';
+import { deleteCount, isUniqueViolation, num } from '../sql.ts';
 import type {
   AccessNumber, AccessNumberKind, AccessNumberStore, DialPlan, DialPlanRule, Language, NewAccessNumber,
   NewRate, NewTrunk, RateStore, Trunk, TrunkStore,
@@ -65,7 +65,7 @@ export class KnexAccessNumberStore implements AccessNumberStore {
     return toAccessNumber(row as Row);
   }
   async delete(id: string): Promise<void> {
-    if ((await this.db('access_numbers').where({ id }).delete()) === 0) throw new NotFoundError('access number', id);
+    if ((await deleteCount(this.db('access_numbers').where({ id }))) === 0) throw new NotFoundError('access number', id);
   }
 }
 
@@ -115,7 +115,7 @@ export class KnexTrunkStore implements TrunkStore {
     return toTrunk(row as Row);
   }
   async delete(id: string): Promise<void> {
-    if ((await this.db('trunks').where({ id }).delete()) === 0) throw new NotFoundError('trunk', id);
+    if ((await deleteCount(this.db('trunks').where({ id }))) === 0) throw new NotFoundError('trunk', id);
   }
 
   async saveDialPlan(input: { id?: string; name: string; description?: string; rules: DialPlanRule[] }): Promise<DialPlan> {
@@ -125,8 +125,8 @@ export class KnexTrunkStore implements TrunkStore {
     const id = await guard(`dial plan ${input.name}`, () => this.db.transaction(async (trx) => {
       let planId = input.id;
       if (planId) {
-        const n = await trx('dial_plans').where({ id: planId }).update({ name: input.name, description: input.description ?? '', updated_at: trx.fn.now() });
-        if (n === 0) throw new NotFoundError('dial plan', planId);
+        const n = await trx('dial_plans').where({ id: planId }).update({ name: input.name, description: input.description ?? '', updated_at: trx.fn.now() }).returning('id');
+        if (n.length === 0) throw new NotFoundError('dial plan', planId);
         await trx('dial_plan_rules').where({ dial_plan_id: planId }).delete();
       } else {
         const [row] = await trx('dial_plans').insert({ name: input.name, description: input.description ?? '' }).returning('id');
@@ -219,6 +219,6 @@ export class KnexRateStore implements RateStore {
     return toRate(row as Row);
   }
   async delete(id: string): Promise<void> {
-    if ((await this.db('rates').where({ id }).delete()) === 0) throw new NotFoundError('rate', id);
+    if ((await deleteCount(this.db('rates').where({ id }))) === 0) throw new NotFoundError('rate', id);
   }
 }
