@@ -144,6 +144,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     return new RtpSession(opts, pair.rtp, pair.rtcp);
   }
 
+  /** Payload types after a (re-)negotiation: the audio codec and telephone-event. */
+  setPayloadTypes(payloadType: 0 | 8, telephoneEventPayloadType: number | undefined): void {
+    this.payloadType = payloadType;
+    this.telephoneEventPayloadType = telephoneEventPayloadType;
+  }
+
   /** New remote from SDP (re-INVITE); drops the latch so the new source can be learnt. */
   setRemote(remote: RtpAddress | undefined, rtcpPort?: number): void {
     this.remote = remote;

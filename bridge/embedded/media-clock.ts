@@ -1,0 +1,74 @@
+// One 20 ms clock for all the legs of a process: each tick pulls a frame from
+// every leg's source and jitter buffer. Ticks are scheduled against a
+// monotonic clock (not chained intervals), so timer lateness never drifts the
+// audio: a late tick is caught up at once, within a bound; a long stall
+// (e.g. a debugger pause) skips ahead instead of bursting.
+import { moduleLogger } from '../../common/log.ts';
+
+const log = moduleLogger('media-clock');
+export interface Ticking {
+  tick(nowMs: number): void;
+}
+
+const FRAME_MS = 20;
+/** Most ticks run back to back to catch up after a late timer. */
+const MAX_CATCH_UP = 5;
+
+export class MediaClock {
+  private readonly members = new Set<Ticking>();
+  private timer: NodeJS.Timeout | undefined;
+  private origin = 0;
+  private ticks = 0;
+  /** Ticks skipped after stalls longer than MAX_CATCH_UP frames. */
+  skipped = 0;
+  /** Ticks run later than one frame after their due time. */
+  late = 0;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  add(member: Ticking): void {
+    this.members.add(member);
+    if (!this.timer) this.start();
+  }
+
+  delete(member: Ticking): void {
+    this.members.delete(member);
+    if (this.members.size === 0) this.stop();
+  }
+
+  get size(): number { return this.members.size; }
+
+  private start(): void {
+    this.origin = this.now();
+    this.ticks = 0;
+    this.schedule();
+  }
+
+  private stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    const due = this.origin + (this.ticks + 1) * FRAME_MS;
+    this.timer = setTimeout(() => this.run(), Math.max(0, due - this.now()));
+  }
+
+  private run(): void {
+    const now = this.now();
+    let behind = Math.floor((now - this.origin) / FRAME_MS) - this.ticks;
+    if (behind > MAX_CATCH_UP) {
+      this.skipped += behind - 1;
+      this.ticks += behind - 1;
+      behind = 1;
+    }
+    if (behind > 1) this.late += behind - 1;
+    for (let i = 0; i < behind; i++) {
+      this.ticks++;
+      for (const m of this.members) {
+        try { m.tick(now); } catch (err) { log.error({ err }, 'media tick failed'); } // one leg never stops the clock
+      }
+    }
+    if (this.members.size > 0) this.schedule(); else this.timer = undefined;
+  }
+}

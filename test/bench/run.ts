@@ -1,0 +1,25 @@
+// `make bench`: runs the benchmarks and prints their tables (copy the latest
+// into BENCHMARKS.md with the command). B=name runs one: sip-parse, call-rate.
+import os from 'node:os';
+import { benchSipParse } from './sip-parse.ts';
+import { benchCallRate } from './sip-call-rate.ts';
+
+const only = process.argv[2];
+const want = (name: string) => !only || only === name;
+
+console.log(`# machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}, ${new Date().toISOString()}`);
+
+if (want('sip-parse')) {
+  const r = benchSipParse();
+  console.log('\n## SIP parser (typical INVITE with SDP, 1.1 kB)');
+  console.log('| operation | messages/s | µs/message |\n|---|---|---|');
+  console.log(`| parse | ${Math.round(r.parsePerS)} | ${(1e6 / r.parsePerS).toFixed(1)} |`);
+  console.log(`| parse + serialise | ${Math.round(r.roundTripPerS)} | ${(1e6 / r.roundTripPerS).toFixed(1)} |`);
+}
+
+if (want('call-rate')) {
+  const rows = await benchCallRate();
+  console.log('\n## Call set-up rate (sipp UAC, INVITE … 1 s … BYE, real RTP ports)');
+  console.log('| calls/s offered | calls | ok | failed | wall s | bridge CPU % of a core |\n|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.cps} | ${r.calls} | ${r.ok} | ${r.failed} | ${r.wallS.toFixed(1)} | ${r.cpuPct.toFixed(0)} |`);
+}
