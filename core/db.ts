@@ -41,6 +41,14 @@ export const migrationSource: Knex.MigrationSource<string> = {
   },
 };
 
+/** knex's own warnings go to our logger, not the console. */
+const knexLog = {
+  warn: (m: unknown) => log.warn({ knex: String(m) }, 'knex warning'),
+  error: (m: unknown) => log.error({ knex: String(m) }, 'knex error'),
+  deprecate: (m: unknown) => log.warn({ knex: String(m) }, 'knex deprecation'),
+  debug: (m: unknown) => log.debug({ knex: m }, 'knex debug'),
+};
+
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Knex> {
   let db: Knex;
   if (opts.databaseUrl) {
@@ -49,15 +57,16 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Knex
       connection: opts.databaseUrl,
       pool: { min: 0, max: opts.poolMax ?? 10 },
       acquireConnectionTimeout: opts.acquireTimeoutMs ?? 10_000,
+      log: knexLog,
     });
     log.info({ engine: 'postgres' }, 'database opened');
   } else if (opts.inMemory) {
-    db = knexModule.knex({ client: ClientPgLite, connection: {} });
+    db = knexModule.knex({ client: ClientPgLite, connection: {}, log: knexLog });
     log.info({ engine: 'pglite', dir: null }, 'database opened');
   } else {
     const dir = resolve(opts.dataDir ?? DEFAULT_PGLITE_DIR);
     mkdirSync(dirname(dir), { recursive: true });
-    db = knexModule.knex({ client: ClientPgLite, connection: { filename: dir } });
+    db = knexModule.knex({ client: ClientPgLite, connection: { filename: dir }, log: knexLog });
     log.info({ engine: 'pglite', dir }, 'database opened');
   }
   if (opts.migrate ?? true) {
