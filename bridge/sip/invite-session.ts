@@ -77,7 +77,7 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
   offerHandler: OfferHandler | undefined;
   protected ended = false;
   /** A re-INVITE of the peer's that we answered and await the ACK for. */
-  private okRetransmit: { timer?: TimerHandle; interval: number; started: number; cseq: number; txn: InviteServerTransaction; res: SipResponse; onGiveUp: () => void } | undefined;
+  private okRetransmit: { timer?: TimerHandle; giveUp?: TimerHandle; interval: number; cseq: number; txn: InviteServerTransaction; res: SipResponse; onGiveUp: () => void } | undefined;
   /** An INVITE (initial or re-) of ours still without a final response. */
   protected ourInvitePending = false;
   private theirInvitePending = false;
@@ -213,14 +213,11 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
    */
   protected sendOk(txn: InviteServerTransaction, res: SipResponse, cseq: number, onGiveUp: () => void): void {
     txn.respond(res);
-    if (txn.reliable) {
-      // Over TCP the 2xx is not retransmitted, but the ACK is still awaited for 64*T1.
-      this.okRetransmit = { interval: 0, started: this.host.clock.now(), cseq, txn, res, onGiveUp };
-      this.okRetransmit.timer = this.host.clock.setTimer(64 * this.host.timers.T1, () => this.okGiveUp());
-      return;
-    }
-    this.okRetransmit = { interval: this.host.timers.T1, started: this.host.clock.now(), cseq, txn, res, onGiveUp };
-    this.scheduleOkRetransmit();
+    const r: NonNullable<typeof this.okRetransmit> = { interval: this.host.timers.T1, cseq, txn, res, onGiveUp };
+    this.okRetransmit = r;
+    // The ACK is awaited for 64*T1 whatever the transport; over TCP the 2xx is not retransmitted.
+    r.giveUp = this.host.clock.setTimer(64 * this.host.timers.T1, () => this.okGiveUp());
+    if (!txn.reliable) this.scheduleOkRetransmit();
   }
 
   private scheduleOkRetransmit(): void {
@@ -228,7 +225,6 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
     if (!r) return;
     r.timer = this.host.clock.setTimer(r.interval, () => {
       if (this.okRetransmit !== r) return;
-      if (this.host.clock.now() - r.started >= 64 * this.host.timers.T1) { this.okGiveUp(); return; }
       r.txn.respond(r.res);
       r.interval = Math.min(2 * r.interval, this.host.timers.T2);
       this.scheduleOkRetransmit();
@@ -238,6 +234,7 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
   private okGiveUp(): void {
     const r = this.okRetransmit;
     if (!r) return;
+    this.host.clock.clearTimer(r.timer);
     this.okRetransmit = undefined;
     this.log.warn({ cseq: r.cseq }, 'no ACK for 2xx after 64*T1');
     r.onGiveUp();
@@ -247,6 +244,7 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
     const r = this.okRetransmit;
     if (!r) return;
     this.host.clock.clearTimer(r.timer);
+    this.host.clock.clearTimer(r.giveUp);
     this.okRetransmit = undefined;
   }
 
@@ -356,9 +354,8 @@ export class ServerInviteSession extends InviteSession {
     });
     this.sendOk(this.txn, res, this.request.cseq.seq, () => {
       // §13.3.1.4: no ACK — the session is terminated with a BYE.
-      this.state = 'confirmed';
-      void this.sendBye().then(() => undefined, () => undefined);
       this.finish({ by: 'timeout', reason: 'no ACK' });
+      void this.sendBye(); // finish() keeps the dialog, so the BYE can still be built
     });
   }
 
