@@ -1,0 +1,60 @@
+// Audio assertions for wire tests: read a WAV the bridge or a client wrote,
+// measure tone power with Goertzel, find the dominant frequency, compare with
+// a reference (best-lag cross-correlation from sip-tools/wav-compare.mjs).
+import { readFileSync } from 'node:fs';
+import { readWav } from '../../bridge/rtp/wav.ts';
+import { compareWavs } from './sip-tools/wav-compare.mjs';
+
+export { compareWavs };
+
+/** Linear samples of an 8 kHz mono WAV (PCM16, µ-law or A-law). */
+export function readSamples(path: string): Int16Array {
+  return readWav(readFileSync(path)).samples;
+}
+
+/** Goertzel power of one frequency, normalised so a full-scale sine gives about 0.25 × n². */
+export function goertzelPower(x: Int16Array, freq: number, rate = 8000): number {
+  const k = 2 * Math.cos((2 * Math.PI * freq) / rate);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const s0 = x[i]! + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return s1 * s1 + s2 * s2 - k * s1 * s2;
+}
+
+/** Total energy (sum of squares). */
+export function energy(x: Int16Array): number {
+  let e = 0;
+  for (let i = 0; i < x.length; i++) e += x[i]! * x[i]!;
+  return e;
+}
+
+/** RMS level in dBFS (-Infinity for digital silence). */
+export function levelDbfs(x: Int16Array): number {
+  if (x.length === 0) return -Infinity;
+  return 10 * Math.log10(energy(x) / x.length / 32768 ** 2);
+}
+
+/**
+ * Strongest frequency between 100 and 3900 Hz in 10 Hz steps, and the share
+ * of the signal's energy a pure tone there explains (about 1 for a clean sine).
+ */
+export function dominantFrequency(x: Int16Array, rate = 8000): { hz: number; share: number } {
+  let best = { hz: 0, power: 0 };
+  for (let f = 100; f <= 3900; f += 10) {
+    const p = goertzelPower(x, f, rate);
+    if (p > best.power) best = { hz: f, power: p };
+  }
+  const e = energy(x);
+  // Goertzel power of a sine of amplitude A over n samples ≈ (A n / 2)²; its energy is A² n / 2.
+  const share = e > 0 ? (2 * best.power) / (x.length * e) : 0;
+  return { hz: best.hz, share };
+}
+
+/** The samples between two times (ms). */
+export function slice(x: Int16Array, fromMs: number, toMs: number, rate = 8000): Int16Array {
+  return x.subarray(Math.round((fromMs * rate) / 1000), Math.round((toMs * rate) / 1000));
+}

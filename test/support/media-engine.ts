@@ -1,0 +1,68 @@
+// The embedded engine inside a wire test: listens on 127.0.0.1, answers each
+// incoming call with the handler registered for its dialled number, and keeps
+// what happened (leg, DTMF events, hangup, handler result or error) for asserts.
+import { configSchema } from '../../common/config.ts';
+import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
+import { RtpLegMediaFactory } from '../../bridge/embedded/rtp-leg-media.ts';
+import type { CallLeg, DtmfEvent, HangupInfo, IncomingCall } from '../../bridge/port.ts';
+import { Q850 } from '../../bridge/q850.ts';
+import { waitUntil } from './ports.ts';
+
+export interface HandledCall {
+  call: IncomingCall;
+  leg?: CallLeg;
+  dtmf: DtmfEvent[];
+  hangup?: HangupInfo;
+  /** What the handler resolved with. */
+  result?: unknown;
+  error?: unknown;
+  done: boolean;
+}
+
+export type LegHandler = (leg: CallLeg, call: IncomingCall) => Promise<unknown>;
+
+export class TestEngine {
+  readonly engine: EmbeddedEngine;
+  readonly calls: HandledCall[] = [];
+  private readonly handlers = new Map<string, LegHandler>();
+
+  constructor(opts: { sipPort: number; rtpMin: number; rtpMax: number }) {
+    const config = configSchema.parse({
+      sip: { host: '127.0.0.1', port: opts.sipPort, noAnswerTimeoutS: 30 },
+      rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax },
+      logLevel: 'warn',
+    });
+    this.engine = new EmbeddedEngine({ config, media: new RtpLegMediaFactory(config.rtp) });
+    this.engine.onIncoming((call) => this.onIncoming(call));
+  }
+
+  /** Calls to `sip:NUMBER@…` are answered and given to `fn`; other numbers get 404. */
+  handle(number: string, fn: LegHandler): void { this.handlers.set(number, fn); }
+
+  start(): Promise<void> { return this.engine.start(); }
+  close(): Promise<void> { return this.engine.close(); }
+
+  to(number: string): HandledCall[] { return this.calls.filter((c) => c.call.to === number); }
+
+  /** The one call to `number`, once its handler has finished (bounded wait). */
+  async finished(number: string, timeoutMs = 10_000): Promise<HandledCall> {
+    await waitUntil(() => this.to(number).some((c) => c.done), timeoutMs, `the handler for ${number} to finish`);
+    const calls = this.to(number);
+    if (calls.length !== 1) throw new Error(`expected one call to ${number}, got ${calls.length}`);
+    return calls[0]!;
+  }
+
+  private onIncoming(call: IncomingCall): void {
+    const h: HandledCall = { call, dtmf: [], done: false };
+    this.calls.push(h);
+    const fn = this.handlers.get(call.to);
+    if (!fn) { call.reject(Q850.UNALLOCATED_NUMBER); h.done = true; return; } // 404
+    call.ring();
+    void call.answer().then(async (leg) => {
+      h.leg = leg;
+      leg.on('dtmf', (ev) => h.dtmf.push(ev));
+      leg.on('hangup', (info) => { h.hangup = info; });
+      h.result = await fn(leg, call);
+    }).catch((err: unknown) => { h.error = err; }).finally(() => { h.done = true; });
+  }
+}
