@@ -52,7 +52,12 @@ export class RtpLegMedia extends TypedEmitter<LegMediaEvents> implements LegMedi
   private closed = false;
   private dtmfOut = 0;
   private rfc4733Seen = false;
-  private pendingInband: { digit: string; durationMs: number; at: number } | undefined;
+  /**
+   * In-band digits waiting out INBAND_HOLD_MS, oldest first. A queue, not one
+   * slot: keys dialled faster than the hold (ITU-T Q.24 allows 10 per second)
+   * must each be reported, not overwritten by the next.
+   */
+  private readonly pendingInband: { digit: string; durationMs: number; at: number }[] = [];
   private readonly pcmOut = new Int16Array(FRAME_SAMPLES);
   private readonly pcmIn = new Int16Array(FRAME_SAMPLES);
   private readonly bytesOut = new Uint8Array(FRAME_SAMPLES);
@@ -66,7 +71,7 @@ export class RtpLegMedia extends TypedEmitter<LegMediaEvents> implements LegMedi
     });
     session.on('dtmf', (d) => {
       this.rfc4733Seen = true;
-      this.pendingInband = undefined;
+      this.pendingInband.length = 0;
       this.emit('dtmf', { digit: d.digit, source: 'rfc4733', durationMs: d.durationMs });
     });
     session.on('stats', (s: RtpSessionStats) => this.emit('stats', {
@@ -124,11 +129,10 @@ export class RtpLegMedia extends TypedEmitter<LegMediaEvents> implements LegMedi
     // Receive: one frame from the jitter buffer for recording, the mixer and in-band DTMF.
     const frame = this.jitter.get(this.pcmIn);
     if (frame.kind !== 'silence' && !this.rfc4733Seen) {
-      for (const d of this.detector.process(frame.samples)) this.pendingInband = { digit: d.digit, durationMs: d.durationMs, at: nowMs };
+      for (const d of this.detector.process(frame.samples)) this.pendingInband.push({ digit: d.digit, durationMs: d.durationMs, at: nowMs });
     }
-    if (this.pendingInband && nowMs - this.pendingInband.at >= INBAND_HOLD_MS) {
-      const p = this.pendingInband;
-      this.pendingInband = undefined;
+    while (this.pendingInband.length > 0 && nowMs - this.pendingInband[0]!.at >= INBAND_HOLD_MS) {
+      const p = this.pendingInband.shift()!;
       const ev: DtmfEvent = { digit: p.digit, source: 'inband', durationMs: p.durationMs };
       this.emit('dtmf', ev);
     }
