@@ -8,7 +8,7 @@ import { runSipp } from '../support/sipp.ts';
 
 export interface RateRow { cps: number; calls: number; ok: number; failed: number; wallS: number; cpuPct: number }
 
-export async function benchCallRate(rates = [50, 100, 200, 300], callsPerRate = 600): Promise<RateRow[]> {
+export async function benchCallRate(rates = [50, 100, 200, 300, 400, 600], callsPerRate = 600): Promise<RateRow[]> {
   const port = 15460;
   const config = configSchema.parse({ sip: { host: '127.0.0.1', port }, rtp: { host: '127.0.0.1', portMin: 34000, portMax: 39999 }, logLevel: 'silent' });
   const engine = new EmbeddedEngine({ config, media: new RtpLegMediaFactory(config.rtp) });
