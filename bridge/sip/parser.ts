@@ -13,11 +13,12 @@
 // Every header line is kept raw in `headers`; Via, From, To, Call-ID, CSeq,
 // Max-Forwards, Contact, Content-Length, Content-Type and Date are checked
 // strictly, so a message that reaches a transaction is well formed.
+import { isUtf8 } from 'node:buffer';
 import { ParseError } from '../../common/errors.ts';
-import type { CSeq, HeaderField, NameAddr, Params, SipMessage, SipRequest, SipResponse, SipUri, Via } from './message.ts';
+import type { CSeq, HeaderField, NameAddr, Params, SipMessage, SipUri, Via } from './message.ts';
 import {
   HNV, PARAM, PASSWORD, TEL_NUMBER, TOKEN, USER, WORD,
-  allInClass, inClass, isToken, isValidHost, parsePort, unescapeComponent,
+  allInClass, isToken, isValidHost, parsePort, unescapeComponent,
 } from './uri.ts';
 
 /** Largest message accepted, in bytes (the UDP limit; larger ones go over TCP within this too). */
@@ -170,8 +171,11 @@ class Scanner {
   /** Reads a maximal run of characters of `cls`. */
   take(cls: Uint8Array): string {
     const from = this.pos;
-    while (this.pos < this.text.length && inClass(cls, this.text.charCodeAt(this.pos))) this.pos++;
-    return this.text.slice(from, this.pos);
+    const text = this.text;
+    let i = from;
+    for (let c = text.charCodeAt(i); i < text.length && c < 128 && cls[c] === 1; c = text.charCodeAt(i)) i++;
+    this.pos = i;
+    return text.slice(from, i);
   }
 
   takeToken(label: string): string {
@@ -309,7 +313,7 @@ function parseSipUri(scheme: 'sip' | 'sips', rest: string): SipUri {
     if (hostEnd === 0) uriError('unterminated IPv6 reference');
   } else {
     hostEnd = i;
-    while (hostEnd < rest.length && ![0x3a, 0x3b, 0x3f].includes(rest.charCodeAt(hostEnd))) hostEnd++;
+    for (let c = rest.charCodeAt(hostEnd); hostEnd < rest.length && c !== 0x3a && c !== 0x3b && c !== 0x3f; c = rest.charCodeAt(hostEnd)) hostEnd++;
   }
   const host = rest.slice(i, hostEnd).toLowerCase();
   if (!isValidHost(host)) uriError(`bad host "${host.slice(0, 40)}"`);
@@ -611,7 +615,6 @@ function checkDate(value: string): void {
 // The message
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Headers whose raw value may hold control characters inside quoted-pairs; their own parse checks them. */
 const QUOTED_PAIR_HEADERS = new Set(['From', 'To', 'Contact']);
@@ -646,29 +649,25 @@ function parseStrict(buf: Buffer): SipMessage {
   if (start === buf.length) throw new SipParseError('empty message');
   const headEnd = buf.indexOf(CRLF_CRLF, start);
   if (headEnd < 0) throw new SipParseError('no empty line after the header section', undefined, buf.length);
-  let head: string;
-  try {
-    head = utf8.decode(buf.subarray(start, headEnd));
-  } catch {
-    throw new SipParseError('header section is not UTF-8', undefined, start);
-  }
-  const lines = head.split('\r\n');
+  const headBytes = buf.subarray(start, headEnd);
+  if (!isUtf8(headBytes)) throw new SipParseError('header section is not UTF-8', undefined, start);
+  const lines = headBytes.toString('utf8').split('\r\n');
   const startLine = lines[0] ?? '';
-  const first = isStatusLine(startLine)
-    ? { kind: 'response' as const, ...parseStatusLine(startLine) }
-    : { kind: 'request' as const, ...parseRequestLine(startLine) };
+  const response = isStatusLine(startLine) ? parseStatusLine(startLine) : undefined;
+  const request = response ? undefined : parseRequestLine(startLine);
   const fields = readHeaderFields(lines, true);
   const index = indexFields(fields);
   const core = parseCoreHeaders(index);
-  const rest = {
-    headers: fields,
-    ...core,
-    contact: [] as NameAddr[],
-    body: readBody(buf, headEnd + 4, single(index, 'Content-Length')),
-  };
-  const msg: SipMessage = first.kind === 'response'
-    ? { ...first, ...rest } satisfies SipResponse
-    : { ...first, ...rest } satisfies SipRequest;
+  const body = readBody(buf, headEnd + 4, single(index, 'Content-Length'));
+  const msg: SipMessage = request
+    ? {
+      kind: 'request', method: request.method, uri: request.uri, headers: fields, via: core.via, from: core.from, to: core.to,
+      callId: core.callId, cseq: core.cseq, contact: [], body,
+    }
+    : {
+      kind: 'response', status: response?.status ?? 0, reason: response?.reason ?? '', headers: fields, via: core.via,
+      from: core.from, to: core.to, callId: core.callId, cseq: core.cseq, contact: [], body,
+    };
   const contacts = index.get('Contact');
   if (contacts) readContacts(msg, contacts);
   const contentType = single(index, 'Content-Type');

@@ -16,7 +16,7 @@
 //   hnv-unreserved = "[" / "]" / "/" / "?" / ":" / "+" / "$"
 //   word (Call-ID) = 1*(alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
 //                      / "(" / ")" / "<" / ">" / ":" / "\" / DQUOTE / "/" / "[" / "]" / "?" / "{" / "}")
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 /** A set of ASCII characters as a 128-entry lookup table. */
 export type CharClass = Uint8Array;
@@ -130,7 +130,7 @@ export function isValidHost(host: string): boolean {
     for (let i = 0; i < inner.length; i++) if (hexValue(inner.charCodeAt(i)) < 0 && inner[i] !== ':' && inner[i] !== '.') return false;
     return isIPv6(inner);
   }
-  if (isIPv4(host)) return true;
+  if (isIPv4Address(host)) return true;
   const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
   for (const label of labels) {
     if (label.length === 0 || label.length > 63 || label.startsWith('-') || label.endsWith('-')) return false;
@@ -141,6 +141,27 @@ export function isValidHost(host: string): boolean {
   }
   const top = labels[labels.length - 1];
   return top !== undefined && isAlpha(top.charCodeAt(0));
+}
+
+/** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each 0–255. */
+export function isIPv4Address(s: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39 && digits < 3) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
 }
 
 function isAlpha(c: number): boolean {
