@@ -11,6 +11,7 @@ import { Dialog } from './dialog.ts';
 import type { HeaderField, NameAddr, SipRequest, SipResponse } from './message.ts';
 import { createResponse, newTag } from './responses.ts';
 import { parseRouteSet } from './headers.ts';
+import { SessionTimer } from './session-timer.ts';
 import type { InviteServerTransaction } from './transaction/invite-server-transaction.ts';
 import type { NonInviteServerTransaction } from './transaction/non-invite-server-transaction.ts';
 import type { ServerTransaction } from './transaction/transaction-layer.ts';
@@ -81,6 +82,10 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
   /** An INVITE (initial or re-) of ours still without a final response. */
   protected ourInvitePending = false;
   private theirInvitePending = false;
+  /** RFC 4028 session timer, when negotiated. */
+  protected sessionTimer: SessionTimer | undefined;
+  /** The last SDP we sent (offer or answer): a refresh re-INVITE repeats it. */
+  protected lastLocalSdp: string | undefined;
 
   constructor(protected readonly host: SessionHost, readonly callId: string, protected readonly log: Logger) { super(); }
 
@@ -93,6 +98,7 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
     if (this.ended) return;
     this.ended = true;
     this.stopOkRetransmit();
+    this.sessionTimer?.stop();
     if (this.dialog) this.host.unregisterDialog(this.dialog);
     this.emit('terminated', reason);
   }
@@ -179,9 +185,11 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
     }
     const res = createResponse(req, 200, {
       contact: [this.dialog!.localContact],
-      headers: [{ name: 'Allow', value: this.host.allowHeader }, { name: 'Content-Type', value: SDP }],
+      headers: [{ name: 'Allow', value: this.host.allowHeader }, { name: 'Content-Type', value: SDP }, ...(this.sessionTimer?.headers() ?? [])],
       body: result.body,
     });
+    this.lastLocalSdp = result.body?.toString('utf8') ?? this.lastLocalSdp;
+    this.sessionTimer?.restart(); // RFC 4028 §10: any re-INVITE refreshes the session
     this.theirInvitePending = false;
     this.sendOk(txn, res, req.cseq.seq, () => { void this.sendBye(); });
   }
@@ -190,7 +198,8 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
   private handleUpdate(req: SipRequest, txn: NonInviteServerTransaction): void {
     if (req.body.length === 0) {
       // A session refresh without an offer (RFC 4028 §7.4): just acknowledge.
-      txn.respond(createResponse(req, 200, { contact: [this.dialog!.localContact] }));
+      txn.respond(createResponse(req, 200, { contact: [this.dialog!.localContact], headers: this.sessionTimer?.headers() ?? [] }));
+      this.sessionTimer?.restart();
       return;
     }
     if (this.ourInvitePending) { txn.respond(createResponse(req, 491)); return; }
@@ -202,9 +211,23 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
     }
     txn.respond(createResponse(req, 200, {
       contact: [this.dialog!.localContact],
-      headers: [{ name: 'Content-Type', value: SDP }],
+      headers: [{ name: 'Content-Type', value: SDP }, ...(this.sessionTimer?.headers() ?? [])],
       body: result.body,
     }));
+    this.lastLocalSdp = result.body?.toString('utf8') ?? this.lastLocalSdp;
+    this.sessionTimer?.restart();
+  }
+
+  /** RFC 4028 §7.4: we are the refresher — repeat our SDP in a re-INVITE. */
+  protected async refreshSession(): Promise<void> {
+    if (this.ended || !this.lastLocalSdp) return;
+    try {
+      await this.reinvite(this.lastLocalSdp);
+      this.sessionTimer?.restart();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'session refresh failed');
+      if (!this.ended) await this.sendBye();
+    }
   }
 
   /**
@@ -342,12 +365,21 @@ export class ServerInviteSession extends InviteSession {
     this.dialog = dialog;
     this.host.registerDialog(dialog, this);
     this.state = 'answered';
+    this.lastLocalSdp = sdp;
+    const st = SessionTimer.negotiate(this.request);
+    if (st) {
+      this.sessionTimer = new SessionTimer(st.interval, st.refresher, this.host.clock,
+        () => { this.log.info('session timer expired without a refresh'); void this.sendBye(); },
+        () => { void this.refreshSession(); });
+    }
     const res = createResponse(this.request, 200, {
       toTag: this.localTag,
       contact: [dialog.localContact],
       headers: [
         { name: 'Allow', value: this.host.allowHeader },
+        { name: 'Supported', value: 'timer' },
         { name: 'Content-Type', value: SDP },
+        ...(this.sessionTimer?.headers() ?? []),
         ...extraHeaders,
       ],
       body: Buffer.from(sdp),
@@ -373,6 +405,7 @@ export class ServerInviteSession extends InviteSession {
     super.handleAck(ack);
     if (this.state === 'answered' && ack.cseq.seq === this.request.cseq.seq) {
       this.state = 'confirmed';
+      this.sessionTimer?.restart();
       this.emit('confirmed', ack);
       if (this.byeWhenConfirmed !== undefined) void this.sendBye(this.byeWhenConfirmed ?? undefined);
     }

@@ -21,6 +21,7 @@ import type { InviteServerTransaction } from './transaction/invite-server-transa
 import type { NonInviteServerTransaction } from './transaction/non-invite-server-transaction.ts';
 import type { Destination, MessageSender, TransportKind } from './transaction/types.ts';
 import { responseDestination } from './transport.ts';
+import { MIN_SE, requestedSessionExpires } from './session-timer.ts';
 
 export const ALLOWED_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'UPDATE'] as const;
 /** Methods we know but do not serve: 405 with Allow (RFC 3261 §8.2.1). Anything else unknown: 501. */
@@ -28,7 +29,7 @@ const KNOWN_NOT_ALLOWED = new Set(['REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH',
 /** Methods that only make sense inside a dialog: 481 outside one. */
 const DIALOG_ONLY = new Set(['BYE', 'INFO', 'UPDATE']);
 /** Option tags we support (RFC 3261 §8.2.2.3, Require → 420). */
-const SUPPORTED: string[] = [];
+const SUPPORTED: string[] = ['timer'];
 const ACCEPT = 'application/sdp, application/dtmf-relay, application/dtmf';
 
 export interface MessageSource extends MessageSender {
@@ -237,6 +238,12 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
   private onInvite(req: SipRequest, txn: InviteServerTransaction, source: Destination): void {
     if (req.body.length > 0 && req.contentType !== 'application/sdp') {
       txn.respond(createResponse(req, 415, { headers: [{ name: 'Accept', value: 'application/sdp' }] }));
+      return;
+    }
+    // RFC 4028 §8.1: an interval below our minimum is refused with 422 and Min-SE.
+    const se = requestedSessionExpires(req);
+    if (se && se.interval < MIN_SE) {
+      txn.respond(createResponse(req, 422, { headers: [{ name: 'Min-SE', value: String(MIN_SE) }] }));
       return;
     }
     // RFC 3261 §17.2.1: 100 Trying at once, so the caller stops retransmitting.

@@ -59,10 +59,10 @@ function pair() {
   return { clock, net, alice, bridge };
 }
 
-async function call(p: ReturnType<typeof pair>) {
+async function call(p: ReturnType<typeof pair>, headers: Array<{ name: string; value: string }> = []) {
   let incoming: ServerInviteSession | undefined;
   p.bridge.on('invite', (s) => { incoming = s; });
-  const out = await p.alice.invite({ target: parseUri('sip:888888@127.0.0.1:5060'), from: { user: 'alice' }, sdp: SDP });
+  const out = await p.alice.invite({ target: parseUri('sip:888888@127.0.0.1:5060'), from: { user: 'alice' }, sdp: SDP, headers });
   await flush();
   assert.ok(incoming, 'the bridge saw the INVITE');
   return { out, incoming: incoming! };
@@ -186,5 +186,54 @@ describe('UA pair on an in-memory network', () => {
     }
     await flush(); await flush();
     assert.deepEqual(statuses, [481, 405, 501, 200]);
+  });
+
+  test('RFC 4028: refresher=uac — 200 carries Session-Expires and Require: timer; no refresh → BYE at interval − 32 s', async () => {
+    const p = pair();
+    const { incoming } = await call(p, [{ name: 'Session-Expires', value: '120' }, { name: 'Supported', value: 'timer' }]);
+    incoming.accept(SDP);
+    await flush(); await flush();
+    const ended: string[] = [];
+    incoming.on('terminated', (r) => ended.push(r.by));
+    for (let i = 0; i < 87; i++) { p.clock.advance(1000); await flush(); }
+    assert.deepEqual(ended, []);
+    p.clock.advance(1000); await flush(); await flush();
+    assert.deepEqual(ended, ['local']);
+    assert.ok(p.net.lines('127.0.0.1:5060').includes('BYE'));
+  });
+
+  test('RFC 4028: a refresh re-INVITE from the peer restarts the interval', async () => {
+    const p = pair();
+    const { out, incoming } = await call(p, [{ name: 'Session-Expires', value: '120;refresher=uac' }, { name: 'Supported', value: 'timer' }]);
+    incoming.accept(SDP);
+    incoming.offerHandler = () => SDP;
+    await flush(); await flush();
+    for (let i = 0; i < 60; i++) { p.clock.advance(1000); await flush(); }
+    await out.reinvite(SDP);
+    for (let i = 0; i < 80; i++) { p.clock.advance(1000); await flush(); }
+    assert.equal(incoming.terminated, false, 'refreshed at 60 s: alive at 140 s');
+  });
+
+  test('RFC 4028: a peer without timer support → we refresh (refresher=uas) with a re-INVITE at half the interval', async () => {
+    const p = pair();
+    const { out, incoming } = await call(p, [{ name: 'Session-Expires', value: '90' }]);
+    out.offerHandler = () => SDP;
+    incoming.accept(SDP);
+    await flush(); await flush();
+    const invitesBefore = p.net.lines('127.0.0.1:5060').filter((l) => l === 'INVITE').length;
+    for (let i = 0; i < 46; i++) { p.clock.advance(1000); await flush(); }
+    await flush(); await flush();
+    assert.equal(p.net.lines('127.0.0.1:5060').filter((l) => l === 'INVITE').length, invitesBefore + 1);
+    assert.equal(incoming.terminated, false);
+  });
+
+  test('RFC 4028 §8.1: Session-Expires below 90 s → 422 with Min-SE', async () => {
+    const p = pair();
+    let seen = false;
+    p.bridge.on('invite', () => { seen = true; });
+    const out = await p.alice.invite({ target: parseUri('sip:1@127.0.0.1:5060'), from: { user: 'alice' }, sdp: SDP, headers: [{ name: 'Session-Expires', value: '30' }] });
+    const r = await new Promise<{ status?: number }>((resolve) => out.on('terminated', resolve));
+    assert.equal(r.status, 422);
+    assert.equal(seen, false);
   });
 });
