@@ -18,7 +18,7 @@ import { ParseError } from '../../common/errors.ts';
 import type { CSeq, HeaderField, NameAddr, Params, SipMessage, SipUri, Via } from './message.ts';
 import {
   HNV, PARAM, PASSWORD, TEL_NUMBER, TOKEN, USER, WORD,
-  allInClass, isToken, isValidHost, parsePort, unescapeComponent,
+  allInClass, isIPv4Address, isIPv6Address, isToken, isValidHost, parsePort, unescapeComponent,
 } from './uri.ts';
 
 /** Largest message accepted, in bytes (the UDP limit; larger ones go over TCP within this too). */
@@ -256,7 +256,8 @@ function readParams(sc: Scanner): Params {
       } else {
         value = sc.take(GEN_VALUE);
         if (value.length === 0) sc.fail(`parameter ${name} has no value`);
-        if (!isToken(value) && !isValidHost(value.toLowerCase())) sc.fail(`bad value for parameter ${name}`);
+        // A bare IPv6 address is a gen-value too: received = IPv4address / IPv6address (RFC 3261 §20.42).
+        if (!isToken(value) && !isValidHost(value.toLowerCase()) && !isIPv6Address(value)) sc.fail(`bad value for parameter ${name}`);
       }
     }
     if (params.has(name)) sc.fail(`parameter ${name} repeated`);
@@ -522,7 +523,7 @@ function checkViaParams(sc: Scanner, params: Params): void {
         if (value === null || !isValidHost(value.toLowerCase())) sc.fail('bad maddr');
         break;
       case 'received':
-        if (value === null || !isValidHost(value.includes(':') && !value.startsWith('[') ? `[${value}]` : value)) sc.fail('bad received');
+        if (value === null || !(isIPv4Address(value) || isIPv6Address(value))) sc.fail('bad received');
         break;
       case 'rport':
         if (value !== null && parsePort(value) === null) sc.fail('bad rport');
@@ -738,7 +739,9 @@ function readHeaderFields(lines: string[], strict: boolean): HeaderField[] {
         if (strict) throw new SipParseError('continuation line before any header');
         continue;
       }
-      raw[last] += ` ${trimWsp(line)}`;
+      let i = 1;
+      while (i < line.length && isWsp(line.charCodeAt(i))) i++;
+      raw[last] += ` ${line.slice(i)}`;
     } else {
       raw.push(line);
     }

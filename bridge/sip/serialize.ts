@@ -85,6 +85,7 @@ export function formatVia(v: Via): string {
   return `SIP/2.0/${v.transport} ${v.host}${v.port !== undefined ? `:${v.port}` : ''}${formatParams(v.params)}`;
 }
 
+/** Writes a message; throws TypeError when a value holds CR or LF (which no parsed message does). */
 export function serializeMessage(msg: SipMessage): Buffer {
   const lines: string[] = [
     msg.kind === 'request' ? `${msg.method} ${formatUri(msg.uri)} SIP/2.0` : `SIP/2.0 ${msg.status} ${msg.reason}`,
@@ -97,6 +98,10 @@ export function serializeMessage(msg: SipMessage): Buffer {
   for (const h of msg.headers) {
     const name = canonicalHeaderName(h.name);
     if (!STRUCTURED.has(name)) lines.push(`${name}: ${h.value}`);
+  }
+  for (const line of lines) {
+    // A CR or LF inside a value would end the header early: refuse rather than let it inject headers.
+    if (line.includes('\r') || line.includes('\n')) throw new TypeError(`CR or LF inside "${line.slice(0, 40)}"`);
   }
   lines.push(`Content-Length: ${msg.body.length}`, '', '');
   const head = Buffer.from(lines.join('\r\n'), 'utf8');

@@ -125,10 +125,7 @@ export function isValidHost(host: string): boolean {
   if (host.length === 0 || host.length > 255) return false;
   if (host.charCodeAt(0) === 0x5b) {
     if (host.charCodeAt(host.length - 1) !== 0x5d) return false;
-    const inner = host.slice(1, -1);
-    // isIPv6 also accepts zone ids ("%eth0"), which the SIP grammar does not.
-    for (let i = 0; i < inner.length; i++) if (hexValue(inner.charCodeAt(i)) < 0 && inner[i] !== ':' && inner[i] !== '.') return false;
-    return isIPv6(inner);
+    return isIPv6Address(host.slice(1, -1));
   }
   if (isIPv4Address(host)) return true;
   const labels = host.endsWith('.') ? host.slice(0, -1).split('.') : host.split('.');
@@ -141,6 +138,13 @@ export function isValidHost(host: string): boolean {
   }
   const top = labels[labels.length - 1];
   return top !== undefined && isAlpha(top.charCodeAt(0));
+}
+
+/** IPv6address (RFC 3261 §25.1), without brackets. */
+export function isIPv6Address(s: string): boolean {
+  // isIPv6 also accepts zone ids ("%eth0"), which the SIP grammar does not.
+  for (let i = 0; i < s.length; i++) if (hexValue(s.charCodeAt(i)) < 0 && s[i] !== ':' && s[i] !== '.') return false;
+  return s.includes(':') && isIPv6(s);
 }
 
 /** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each 0–255. */

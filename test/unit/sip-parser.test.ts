@@ -108,8 +108,8 @@ describe('start line (RFC 3261 §7.1, §7.2)', () => {
 
 describe('header lines (RFC 3261 §7.3)', () => {
   it('unfolds continuation lines into one space', () => {
-    const m = req(request(['Subject: first', '  second', '\tthird']));
-    assert.equal(getHeader(m, 'Subject'), 'first second third');
+    const m = req(request(['Subject: first ', '  second', '\tthird']));
+    assert.equal(getHeader(m, 'Subject'), 'first  second third');
   });
 
   it('expands compact names and matches names case-insensitively', () => {
@@ -209,6 +209,12 @@ describe('Via (RFC 3261 §20.42, RFC 3581)', () => {
       ['TCP', 'a.example.com', undefined, 'z9hG4bK1'], ['UDP', '[2001:db8::1]', 5062, 'z9hG4bK2'], ['TLS', 'c.example.com', undefined, 'z9hG4bK3'],
     ]);
     assert.equal(m.via[2]?.params.get('rport'), '5061');
+  });
+
+  it('reads received as an IPv4 or a bare IPv6 address', () => {
+    assert.equal(parseVia('SIP/2.0/UDP [2001:db8::1];received=2001:db8::1;branch=z9hG4bKx')[0]?.params.get('received'), '2001:db8::1');
+    assert.throws(() => parseVia('SIP/2.0/UDP h;received=h.example.com'), SipParseError);
+    assert.throws(() => parseVia('SIP/2.0/UDP h;received=fe80::1%eth0'), SipParseError);
   });
 
   it('allows LWS around the slashes and separators', () => {
@@ -467,6 +473,11 @@ describe('serialiser', () => {
       'Content-Length: 0',
       '', '',
     ].join('\r\n'));
+  });
+
+  it('refuses values with CR or LF, which would inject headers', () => {
+    assert.throws(() => serializeMessage({ ...request, headers: [{ name: 'Subject', value: 'x\r\nVia: evil' }] }), TypeError);
+    assert.throws(() => serializeMessage({ ...request, callId: 'a\nb' }), TypeError);
   });
 
   it('parses back what it wrote', () => {
