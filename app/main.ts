@@ -1,25 +1,45 @@
-// `make run`: the bridge in one process on 127.0.0.1 with the embedded engine.
+// `make run`: the bridge in one process on 127.0.0.1 — the embedded engine,
+// the embedded database (PGlite in ./data, or PostgreSQL with DATABASE_URL)
+// with the demo account, and the CDR journal's crash recovery.
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../common/config.ts';
 import { moduleLogger } from '../common/log.ts';
 import { EmbeddedEngine } from '../bridge/embedded/engine.ts';
 import { RtpLegMediaFactory } from '../bridge/embedded/rtp-leg-media.ts';
+import { openDatabase } from '../core/db.ts';
+import { createRepositories } from '../core/repositories.ts';
+import { CdrRecorder } from '../core/cdr/recorder.ts';
+import { DEMO, seedDemo } from '../core/seed.ts';
 import { installDemoBehaviour } from './demo-behaviour.ts';
 
 const log = moduleLogger('app');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  mkdirSync(config.data.dir, { recursive: true });
+  const db = await openDatabase({ databaseUrl: config.data.databaseUrl, dataDir: join(config.data.dir, 'pglite') });
+  const repos = createRepositories(db, { defaultRegion: config.defaultRegion });
+  // Start-up recovery: legs a crash left open are closed at their last checkpoint.
+  const cdrs = CdrRecorder.start({ journalPath: join(config.data.dir, 'cdr-journal.jsonl'), sink: repos.cdrs, nodeId: config.data.nodeId });
+  if (config.seedDemo) {
+    await seedDemo(db, { now: new Date(), defaultRegion: config.defaultRegion });
+    log.info({ owner: DEMO.owner, operator: DEMO.operator, room: DEMO.room, accessNumbers: DEMO.accessNumbers.map((a) => a.number) }, 'demo data ready');
+  }
   const engine = new EmbeddedEngine({ config, media: new RtpLegMediaFactory(config.rtp) });
   installDemoBehaviour(engine, log);
   await engine.start();
-  log.info({ sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports }, 'bridge ready');
+  log.info({ sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: config.data.databaseUrl ? 'postgresql' : 'pglite' }, 'bridge ready');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    engine.close().then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(1), 5000).unref();
+    engine.close()
+      .then(() => cdrs.stop({ flushTimeoutMs: 2000 }))
+      .then(() => db.destroy())
+      .then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'unclean stop'); process.exit(1); });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

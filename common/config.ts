@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** true/false from JSON, or "true"/"false"/"1"/"0" from the environment. */
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 export const configSchema = z.object({
   sip: z.object({
@@ -26,6 +28,18 @@ export const configSchema = z.object({
     portMax: port.default(29999),
   }).prefault({}).refine((r) => r.portMin < r.portMax, 'rtp.portMin must be below rtp.portMax'),
   engine: z.enum(['embedded', 'freeswitch']).default('embedded'),
+  data: z.object({
+    /** PostgreSQL connection string; without one the embedded PGlite database is used. */
+    databaseUrl: z.string().min(1).optional(),
+    /** Folder for the PGlite database and the CDR journal. */
+    dir: z.string().min(1).default('./data'),
+    /** This node's name: crash recovery closes only its own open call legs. */
+    nodeId: z.string().min(1).default('local'),
+  }).prefault({}),
+  /** Region for phone numbers written without a country code (ISO 3166, e.g. CN). */
+  defaultRegion: z.string().length(2).default('CN'),
+  /** Load the demo account, room and logins at start-up (idempotent). */
+  seedDemo: flag.default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,6 +57,11 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_RTP_PORT_MIN: ['rtp', 'portMin'],
   BRIDGE_RTP_PORT_MAX: ['rtp', 'portMax'],
   BRIDGE_ENGINE: ['engine'],
+  DATABASE_URL: ['data', 'databaseUrl'],
+  BRIDGE_DATA_DIR: ['data', 'dir'],
+  BRIDGE_NODE_ID: ['data', 'nodeId'],
+  BRIDGE_DEFAULT_REGION: ['defaultRegion'],
+  BRIDGE_SEED_DEMO: ['seedDemo'],
   LOG_LEVEL: ['logLevel'],
 };
 

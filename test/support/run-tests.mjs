@@ -27,5 +27,5 @@ const res = spawnSync(process.execPath, [
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=./test/support/summary-reporter.mjs', '--test-reporter-destination=stdout',
   ...files.map((f) => relative(root, f)),
-], { cwd: root, stdio: 'inherit' });
+], { cwd: root, stdio: 'inherit', env: { NODE_ENV: 'test', ...process.env } });
 process.exit(res.status ?? 1);
