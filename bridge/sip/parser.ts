@@ -40,7 +40,12 @@ export interface SipParseContext {
  * so that it can be answered with 400; without it the message is dropped.
  */
 export class SipParseError extends ParseError {
-  constructor(message: string, readonly context?: SipParseContext, offset?: number) {
+  /**
+   * The status to answer with when there is a context: 400, or 416 for a
+   * Request-URI scheme we do not serve (RFC 3261 §8.2.2.1), 505 for another
+   * SIP version (§21.5.20).
+   */
+  constructor(message: string, readonly context?: SipParseContext, offset?: number, readonly status: 400 | 416 | 505 = 400) {
     super(message, offset);
   }
 }
@@ -638,7 +643,7 @@ export function parseMessage(buf: Buffer): SipMessage {
   } catch (err) {
     if (err instanceof SipParseError && err.context === undefined) {
       const context = salvageContext(buf);
-      if (context) throw new SipParseError(err.message, context, err.offset);
+      if (context) throw new SipParseError(err.message, context, err.offset, err.status);
     }
     throw err;
   }
@@ -696,7 +701,12 @@ function parseRequestLine(line: string): { method: string; uri: SipUri } {
     throw new SipParseError('request line is not Method SP Request-URI SP SIP-Version');
   }
   if (!isToken(method)) throw new SipParseError('bad method');
-  if (version.toUpperCase() !== 'SIP/2.0') throw new SipParseError(`unsupported version ${version.slice(0, 20)}`);
+  if (version.toUpperCase() !== 'SIP/2.0') throw new SipParseError(`unsupported version ${version.slice(0, 20)}`, undefined, undefined, 505);
+  const colon = uriText.indexOf(':');
+  const scheme = colon > 0 ? uriText.slice(0, colon).toLowerCase() : '';
+  if (isToken(scheme) && scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') {
+    throw new SipParseError(`unsupported Request-URI scheme ${scheme.slice(0, 20)}`, undefined, undefined, 416);
+  }
   const uri = parseUri(uriText);
   // RFC 3261 §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
   if (uri.headers.size > 0) throw new SipParseError('Request-URI has headers');

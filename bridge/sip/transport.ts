@@ -131,7 +131,9 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
           // RFC 3261 §8.2 / RFC 4475: answer what can be answered with 400.
           const req = { kind: 'request', method: ctx.method, via: ctx.via } as SipRequest;
           this.stampVia(req, source);
-          const res = createResponse(ctx, 400, { reason: `Bad Request (${truncate(err.message)})` });
+          const res = err.status === 400
+            ? createResponse(ctx, 400, { reason: `Bad Request (${truncate(err.message)})` })
+            : createResponse(ctx, err.status);
           this.stats.badRequestsAnswered++;
           this.send(res, responseDestination(req, source));
         }

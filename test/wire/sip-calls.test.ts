@@ -196,6 +196,10 @@ describe('malformed input on the wire', () => {
     assert.equal(replies.length, 1, 'one reply');
     assert.match(replies[0]!, /^SIP\/2\.0 400 /);
     assert.match(replies[0]!, /Call-ID: bad-1/);
+    const mailto = bad.replace('OPTIONS sip:x@127.0.0.1 SIP/2.0', 'OPTIONS mailto:x@example.com SIP/2.0').replace('Content-Length: 99999', 'Content-Length: 0').replace('bad-1', 'bad-2');
+    const scheme = await exchange(mailto);
+    assert.equal(scheme.length, 1);
+    assert.match(scheme[0]!, /^SIP\/2\.0 416 Unsupported URI Scheme/, 'RFC 3261 §8.2.2.1');
     assert.deepEqual(await exchange(Buffer.from([0x80, 0, 1, 2, 3, 0xff, 0xfe]), 300), [], 'binary garbage: no reply');
     assert.deepEqual(await exchange('INVITE\r\n\r\n', 300), [], 'no usable headers: no reply');
     const r = await runSipp({ scenario: 'uac-options.xml', remote: REMOTE, localPort: sippPort(), service: 'options', calls: 1, timeoutS: 10 });
