@@ -2,7 +2,7 @@
 // start a scenario with ports and keys, await its exit code, collect its
 // error log and call counts. Traffic stays on 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 
@@ -113,7 +113,9 @@ export function startSipp(o: SippOptions): SippRun {
       const failed = counter(screen, 'Failed call');
       const summary = `sipp ${basename(o.scenario)} exit ${code ?? signal}: ${successful} ok, ${failed} failed\n` +
         `${errors.slice(0, 3000)}\n${stderr.slice(0, 2000)}`;
-      resolveDone({ code, signal, successful, failed, errors, stdout, stderr, dir, summary });
+      // A clean run leaves nothing behind; a failed one keeps its logs (the path is in the summary).
+      if (code === 0 && !o.dir) rmSync(dir, { recursive: true, force: true });
+      resolveDone({ code, signal, successful, failed, errors, stdout, stderr, dir, summary: `${summary}\nlogs: ${dir}` });
     };
     child.once('error', (err) => { stderr += String(err); finish(255, null); });
     child.once('exit', finish);
