@@ -27,7 +27,11 @@
 // measured nor mixed; their input is still pulled so jitter buffers drain.
 //
 // Buffers returned (outputs, the tick report, the tap's pcm) are reused and
-// valid until the next tick(); send or copy them before that.
+// valid until the next tick(); send or copy them before that. Callbacks (the
+// recording tap, a prompt's onEnd) run at the end of tick(), so they may
+// change the conference; a prompt queued from onEnd plays from the next tick
+// (use SequenceSource for gapless sequences). Hold sources are pulled by this
+// mixer once per tick: do not share one source object between mixers.
 import { moduleLogger } from '../../common/log.ts';
 import { InvalidStateError } from '../../common/errors.ts';
 import { FRAME_SAMPLES, type FrameSource } from '../rtp/frame-source.ts';
@@ -98,7 +102,7 @@ export interface ConferenceMixerOptions extends TalkDetectorOptions {
   joinTone?: () => FrameSource;
   /** A new tone per leave, played to those who remain. */
   leaveTone?: () => FrameSource;
-  /** Recording tap: the full mix (talkers + playToAll) every tick, valid during the call. */
+  /** Recording tap: the full mix (talkers + playToAll, clamped) every tick; the buffer is reused. */
   onMixFrame?: (pcm: Int16Array, tick: number) => void;
 }
 
@@ -136,12 +140,13 @@ const silenceFrame = (codec: G711Codec): Uint8Array => new Uint8Array(FRAME_SAMP
 const SILENCE: readonly Uint8Array[] = CODECS.map(silenceFrame);
 const NO_PLAYBACKS: ActivePlayback[] = [];
 
-/** Drops ended playbacks in place (no allocation per tick). */
-function compact(list: ActivePlayback[]): void {
+/** Drops ended playbacks in place (no allocation per tick); those that ran out go to `finished`. */
+function compact(list: ActivePlayback[], finished: ActivePlayback[]): void {
   let n = 0;
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!;
     if (p.active) list[n++] = p;
+    else if (p.ranOut) finished.push(p);
   }
   list.length = n;
 }
@@ -233,6 +238,8 @@ export class ConferenceMixer {
   private readonly sharedTick = [-1, -1];
   private readonly changes: TalkingChange[] = [];
   private readonly pendingChanges: TalkingChange[] = [];
+  /** Playbacks that ran out this tick: their onEnd runs after the tick. */
+  private readonly finished: ActivePlayback[] = [];
   private encodes = 0;
   private readonly report: { tick: number; talkers: MemberState[]; talkingChanges: TalkingChange[]; encodes: number };
 
@@ -374,11 +381,17 @@ export class ConferenceMixer {
     this.measure();
     this.chooseTalkers();
     const contributors = this.mixAll();
-    this.opts.onMixFrame?.(this.mixPcm, tick);
     this.assignOutputs(tick, contributors);
 
     this.report.tick = tick;
     this.report.encodes = this.encodes;
+    // Callbacks last, when the tick's state is complete: they may change the
+    // membership or start the next prompt (which then plays from the next tick).
+    this.opts.onMixFrame?.(this.mixPcm, tick);
+    if (this.finished.length > 0) {
+      for (const p of this.finished) p.finish();
+      this.finished.length = 0;
+    }
     return this.report;
   }
 
@@ -415,12 +428,9 @@ export class ConferenceMixer {
       if (!m.detector.talking || m.muted || m.frame === null) continue;
       const rank = m.detector.smoothed * (m.mixed ? this.incumbentBonus : 1);
       let n = chosen.length;
-      if (n === max) {
-        if (rank <= ranks[n - 1]!) continue;
-        n--;
-      } else {
-        chosen.length = n + 1;
-      }
+      if (n < max) chosen.push(m);
+      else if (rank <= ranks[max - 1]!) continue;
+      else n = max - 1;
       while (n > 0 && ranks[n - 1]! < rank) {
         ranks[n] = ranks[n - 1]!;
         chosen[n] = chosen[n - 1]!;
@@ -471,7 +481,7 @@ export class ConferenceMixer {
         for (let i = 0; i < FRAME_SAMPLES; i++) acc[i] = acc[i]! + frame[i]!;
         contributors++;
       }
-      compact(this.toAll);
+      compact(this.toAll, this.finished);
     }
     const mix = this.mixPcm;
     for (let i = 0; i < FRAME_SAMPLES; i++) {
@@ -489,7 +499,7 @@ export class ConferenceMixer {
       let prompts = false;
       if (m.playbacks.length > 0) {
         for (const p of m.playbacks) if (p.pull()) prompts = true;
-        compact(m.playbacks);
+        compact(m.playbacks, this.finished);
       }
       const plain = !prompts && m.outputGain === 1;
       const hold = m.hold;

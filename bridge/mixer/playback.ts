@@ -13,7 +13,8 @@ export interface Playback {
 }
 
 export class ActivePlayback implements Playback {
-  active = true;
+  /** 'ran-out': the source finished during a tick; onEnd runs when the tick is over. */
+  private state: 'playing' | 'ran-out' | 'ended' = 'playing';
   /** This tick's frame, or null before it is pulled / after the source ended. */
   frame: Int16Array | null = null;
   private readonly buffer = new Int16Array(FRAME_SAMPLES);
@@ -24,24 +25,33 @@ export class ActivePlayback implements Playback {
     private readonly onEnd: ((reason: PlaybackEnd) => void) | undefined,
   ) {}
 
-  /** Pulls this tick's frame; ends the playback (returning null) when the source is finished. */
+  get active(): boolean { return this.state === 'playing'; }
+  get ranOut(): boolean { return this.state === 'ran-out'; }
+
+  /**
+   * Pulls this tick's frame. When the source is finished it returns null and
+   * the playback stops playing; the mixer calls finish() once the tick is
+   * done, so onEnd never runs in the middle of a tick.
+   */
   pull(): Int16Array | null {
-    if (!this.active) return (this.frame = null);
+    if (this.state !== 'playing') return (this.frame = null);
     const frame = this.source.next(this.buffer);
-    if (!frame) {
-      this.end('finished');
-      return (this.frame = null);
-    }
+    if (!frame) this.state = 'ran-out';
     return (this.frame = frame);
   }
 
+  /** onEnd('finished') for a playback whose source ran out in pull(). */
+  finish(): void {
+    if (this.state === 'ran-out') this.end('finished');
+  }
+
   stop(): void {
-    this.end('stopped');
+    if (this.state === 'playing') this.end('stopped');
   }
 
   end(reason: PlaybackEnd): void {
-    if (!this.active) return;
-    this.active = false;
+    if (this.state === 'ended') return;
+    this.state = 'ended';
     this.frame = null;
     this.onEnd?.(reason);
   }

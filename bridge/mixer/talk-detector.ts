@@ -20,14 +20,22 @@ export function meanSquareToDbfs(meanSquare: number): number {
   return Math.max(MIN_LEVEL_DBFS, 10 * Math.log10(meanSquare / FULL_SCALE_MEAN_SQUARE));
 }
 
-/** Mean square of the first 160 samples. */
+/**
+ * Mean square of the first 160 samples. Four partial sums break the chain of
+ * dependent additions: it runs for every member every tick, and this makes it
+ * several times faster.
+ */
 export function frameMeanSquare(pcm: Int16Array): number {
-  let sum = 0;
-  for (let i = 0; i < FRAME_SAMPLES; i++) {
-    const v = pcm[i]!;
-    sum += v * v;
+  if (pcm.length < FRAME_SAMPLES) throw new RangeError(`frame holds ${pcm.length} samples, need ${FRAME_SAMPLES}`);
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < FRAME_SAMPLES; i += 4) {
+    const a = pcm[i]!, b = pcm[i + 1]!, c = pcm[i + 2]!, d = pcm[i + 3]!;
+    s0 += a * a;
+    s1 += b * b;
+    s2 += c * c;
+    s3 += d * d;
   }
-  return sum / FRAME_SAMPLES;
+  return (s0 + s1 + s2 + s3) / FRAME_SAMPLES;
 }
 
 export interface TalkDetectorOptions {

@@ -372,6 +372,30 @@ test('playToAll is heard by all (talkers too, and the tap), mixed with the talk;
   assertHears(after, 400, 'tap after the prompt');
 });
 
+test('onEnd runs after the tick: it may remove members and queue the next prompt, heard from the next tick', () => {
+  const mixer = new ConferenceMixer();
+  mixer.addMember('t', { codec: PCMU, input: tone(400) });
+  for (const id of ['a', 'b', 'c']) mixer.addMember(id, { codec: PCMA });
+  run(mixer, 10);
+  const log: string[] = [];
+  mixer.playToAll(new ToneSource({ frequencies: [1100], levelDbfs: -20, durationMs: 100 }), (reason) => {
+    log.push(`${reason}@${mixer.ticks}`);
+    assert.equal(mixer.member('b')!.outputKind, 'shared', 'outputs are already assigned');
+    mixer.removeMember('b');
+    mixer.playToAll(new ToneSource({ frequencies: [1700], levelDbfs: -20, durationMs: 400 }), (r) => log.push(`${r}@${mixer.ticks}`));
+  });
+  for (let t = 0; t < 5; t++) mixer.tick(); // the 5 frames of the first prompt
+  assert.deepEqual(log, []);
+  mixer.tick(); // finds it finished
+  assert.deepEqual(log, ['finished@16']);
+  assert.deepEqual(mixer.members.map((m) => m.id).sort(), ['a', 'c', 't']);
+  const heard = run(mixer, 20);
+  assertHears(heard.get('a')!, 1700, 'next prompt');
+  assertHears(heard.get('t')!, 1700, 'next prompt');
+  mixer.tick();
+  assert.deepEqual(log, ['finished@16', 'finished@37']);
+});
+
 test('playTo is heard only by its target, whose output becomes private; stop() ends it', () => {
   const mixer = new ConferenceMixer();
   mixer.addMember('t1', { codec: PCMU, input: tone(400) });
