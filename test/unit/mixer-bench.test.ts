@@ -31,7 +31,8 @@ function noiseFrames(seed: number, count = 8): Int16Array[] {
   }));
 }
 
-function medianTickMs(mixer: ConferenceMixer, runs = 7, ticksPerRun = 300): number {
+/** Per-tick cost: median and minimum over runs (the minimum is the least disturbed by a busy machine). */
+function tickMs(mixer: ConferenceMixer, runs = 7, ticksPerRun = 300): { median: number; min: number } {
   for (let t = 0; t < 300; t++) mixer.tick(); // warm-up: JIT and talk state
   const perTick: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -40,7 +41,7 @@ function medianTickMs(mixer: ConferenceMixer, runs = 7, ticksPerRun = 300): numb
     perTick.push(Number(process.hrtime.bigint() - start) / 1e6 / ticksPerRun);
   }
   perTick.sort((a, b) => a - b);
-  return perTick[Math.floor(runs / 2)]!;
+  return { median: perTick[Math.floor(runs / 2)]!, min: perTick[0]! };
 }
 
 test(`bench: ${MEMBERS} members, 3 talkers, PCMU and PCMA`, (t) => {
@@ -50,11 +51,11 @@ test(`bench: ${MEMBERS} members, 3 talkers, PCMU and PCMA`, (t) => {
     const input = i < 3 ? loopFrames(talkerFrames[i]!) : loopFrames(noiseFrames(i));
     mixer.addMember(`m${i}`, { codec: i % 2 ? PCMA : PCMU, input });
   }
-  const ms = medianTickMs(mixer);
+  const { median: ms, min } = tickMs(mixer);
   const r = mixer.tick();
   assert.equal(r.talkers.length, 3);
   assert.equal(r.encodes, 3 + 2);
-  t.diagnostic(`1000 members / 3 talkers: ${(ms * 1000).toFixed(0)} µs per tick (median of 7 × 300 ticks)`);
+  t.diagnostic(`1000 members / 3 talkers: ${(ms * 1000).toFixed(0)} µs per tick (median of 7 × 300 ticks; best run ${(min * 1000).toFixed(0)} µs)`);
   assert.ok(ms < BOUND_MS, `${ms.toFixed(3)} ms per tick`);
 });
 
@@ -62,11 +63,11 @@ test(`bench: ${MEMBERS} members all talking, bounded to the default maxTalkers`,
   const mixer = new ConferenceMixer();
   const frames = Array.from({ length: 16 }, (_, k) => toneFrames(300 + k * 200, -15 - k));
   for (let i = 0; i < MEMBERS; i++) mixer.addMember(`m${i}`, { codec: i % 2 ? PCMA : PCMU, input: loopFrames(frames[i % frames.length]!) });
-  const ms = medianTickMs(mixer);
+  const { median: ms, min } = tickMs(mixer);
   const r = mixer.tick();
   assert.equal(r.talkers.length, mixer.maxTalkers);
   assert.equal(mixer.members.filter((m) => m.talking).length, MEMBERS);
   assert.equal(r.encodes, mixer.maxTalkers + 2);
-  t.diagnostic(`1000 members all talking / ${mixer.maxTalkers} mixed: ${(ms * 1000).toFixed(0)} µs per tick (median of 7 × 300 ticks)`);
+  t.diagnostic(`1000 members all talking / ${mixer.maxTalkers} mixed: ${(ms * 1000).toFixed(0)} µs per tick (median of 7 × 300 ticks; best run ${(min * 1000).toFixed(0)} µs)`);
   assert.ok(ms < BOUND_MS, `${ms.toFixed(3)} ms per tick`);
 });
