@@ -123,43 +123,47 @@ function write(local: LocalMedia, media: MediaDescription[]): string {
 }
 
 /**
+ * The audio stream both sides can use in one m= section of the peer's SDP:
+ * the first of its payload types (its order of preference, RFC 3264 §6.1)
+ * that is one of our codecs at 8 kHz; undefined when there is none.
+ */
+function usableAudio(s: SessionDescription, m: MediaDescription, local: LocalMedia): NegotiatedAudio | undefined {
+  if (!isPlainRtpAudio(m)) return undefined;
+  const pt = payloadList(m).find((p) => {
+    const c = codecOf(m, p);
+    return c !== undefined && c.rate === 8000 && local.codecs.includes(c.name as AudioCodec);
+  });
+  const address = connectionAddress(s, m);
+  if (pt === undefined || !address) return undefined;
+  return {
+    codec: codecOf(m, pt)!.name as AudioCodec,
+    payloadType: pt,
+    telephoneEventPt: local.telephoneEvent ? telephoneEventPt(m) : undefined,
+    remoteAddress: address,
+    remotePort: m.port,
+    remotePtime: m.ptime ?? 20,
+    direction: mirror(directionOf(s, m)),
+  };
+}
+
+/**
  * Answers an offer. Takes the first plain RTP audio stream with a codec we
- * support (in the offerer's order of preference, RFC 3264 §6.1), declines every
- * other stream with port 0 (video from room systems, a second audio, SRTP),
- * and throws SipError(488) when no stream is acceptable.
+ * support, declines every other stream with port 0 (video from room systems,
+ * a second audio, SRTP), and throws SipError(488) when no stream is acceptable.
  */
 export function answerOffer(offerSdp: string, local: LocalMedia): { answer: string; audio: NegotiatedAudio } {
   const offer = parseSdp(offerSdp);
-  let chosen: { index: number; audio: NegotiatedAudio } | undefined;
-  offer.media.forEach((m, index) => {
-    if (chosen || !isPlainRtpAudio(m)) return;
-    const pt = payloadList(m).find((p) => {
-      const c = codecOf(m, p);
-      return c !== undefined && c.rate === 8000 && local.codecs.includes(c.name as AudioCodec);
-    });
-    const address = connectionAddress(offer, m);
-    if (pt === undefined || !address) return;
-    chosen = {
-      index,
-      audio: {
-        codec: codecOf(m, pt)!.name as AudioCodec,
-        payloadType: pt,
-        telephoneEventPt: local.telephoneEvent ? telephoneEventPt(m) : undefined,
-        remoteAddress: address,
-        remotePort: m.port,
-        remotePtime: m.ptime ?? 20,
-        direction: mirror(directionOf(offer, m)),
-      },
-    };
-  });
-  if (!chosen) throw new SipError(488, 'no common audio codec');
-  const { index, audio } = chosen;
+  let index = -1;
+  let audio: NegotiatedAudio | undefined;
+  for (let i = 0; i < offer.media.length && !audio; i++) {
+    audio = usableAudio(offer, offer.media[i]!, local);
+    index = i;
+  }
+  if (!audio) throw new SipError(488, 'no common audio codec');
+  if (local.direction && local.direction !== 'sendrecv') audio.direction = combine(audio.direction, local.direction);
+  const chosen = audio;
   const media = offer.media.map((m, i): MediaDescription => {
-    if (i === index) {
-      const dir = local.direction && local.direction !== 'sendrecv' ? combine(audio.direction, local.direction) : audio.direction;
-      audio.direction = dir;
-      return audioSection(local, [{ pt: audio.payloadType, name: audio.codec }], audio.telephoneEventPt, dir);
-    }
+    if (i === index) return audioSection(local, [{ pt: chosen.payloadType, name: chosen.codec }], chosen.telephoneEventPt, chosen.direction);
     // RFC 3264 §6: a declined stream keeps its media type and formats, with port 0.
     return { type: m.type, port: 0, protocol: m.protocol, payloads: m.payloads ?? '0', rtp: [], fmtp: [] };
   });
@@ -187,22 +191,8 @@ export function createOffer(local: LocalMedia): string {
 export function readAnswer(answerSdp: string, local: LocalMedia): NegotiatedAudio {
   const ans = parseSdp(answerSdp);
   for (const m of ans.media) {
-    if (!isPlainRtpAudio(m)) continue;
-    const pt = payloadList(m).find((p) => {
-      const c = codecOf(m, p);
-      return c !== undefined && local.codecs.includes(c.name as AudioCodec);
-    });
-    const address = connectionAddress(ans, m);
-    if (pt === undefined || !address) continue;
-    return {
-      codec: codecOf(m, pt)!.name as AudioCodec,
-      payloadType: pt,
-      telephoneEventPt: local.telephoneEvent ? telephoneEventPt(m) : undefined,
-      remoteAddress: address,
-      remotePort: m.port,
-      remotePtime: m.ptime ?? 20,
-      direction: mirror(directionOf(ans, m)),
-    };
+    const audio = usableAudio(ans, m, local);
+    if (audio) return audio;
   }
   throw new SipError(488, 'answer accepts no audio codec we offered');
 }

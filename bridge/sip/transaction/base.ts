@@ -1,6 +1,7 @@
 // Shared state handling of the four RFC 3261 §17 transaction machines.
 import type { TimerHandle } from '../clock.ts';
-import type { Destination, TransactionContext, TransactionState } from './types.ts';
+import type { SipRequest } from '../message.ts';
+import type { ClientTransactionUser, Destination, TransactionContext, TransactionState } from './types.ts';
 import { isReliable } from './types.ts';
 
 export abstract class Transaction {
@@ -43,5 +44,31 @@ export abstract class Transaction {
     const listeners = this.terminatedListeners;
     this.terminatedListeners = [];
     for (const fn of listeners) fn();
+  }
+}
+
+/** What the INVITE and non-INVITE client transactions share: the request, its TU, sending it. */
+export abstract class ClientTransactionBase extends Transaction {
+  constructor(
+    key: string,
+    ctx: TransactionContext,
+    dest: Destination,
+    initial: TransactionState,
+    readonly request: SipRequest,
+    protected readonly tu: ClientTransactionUser,
+  ) {
+    super(key, ctx, dest, initial);
+  }
+
+  /** Whether a transport failure now ends the transaction (before any final response). */
+  protected abstract get awaitingFinal(): boolean;
+
+  /** Sends (or re-sends) the request; a transport failure before a final response is the TU's 503 (§8.1.3.1). */
+  protected transmit(): void {
+    this.ctx.sender.send(this.request, this.dest, (err) => {
+      if (!this.awaitingFinal) return;
+      this.terminate();
+      this.tu.onTransportError(err);
+    });
   }
 }

@@ -6,38 +6,25 @@
 //      |                 |  2xx                 (ACK sent, retransmitted final → ACK again)
 //      +---2xx-----------+-----> Accepted --Timer M--> Terminated
 import type { SipRequest, SipResponse } from '../message.ts';
-import { Transaction } from './base.ts';
+import { ClientTransactionBase } from './base.ts';
 import type { ClientTransactionUser, Destination, TransactionContext } from './types.ts';
 
-export class InviteClientTransaction extends Transaction {
+export class InviteClientTransaction extends ClientTransactionBase {
   private timerA: number;
   private ack: SipRequest | undefined;
 
-  constructor(
-    key: string,
-    ctx: TransactionContext,
-    dest: Destination,
-    readonly request: SipRequest,
-    private readonly tu: ClientTransactionUser,
-  ) {
-    super(key, ctx, dest, 'calling');
+  constructor(key: string, ctx: TransactionContext, dest: Destination, request: SipRequest, tu: ClientTransactionUser) {
+    super(key, ctx, dest, 'calling', request, tu);
     this.timerA = ctx.timers.T1;
   }
+
+  protected get awaitingFinal(): boolean { return this.state === 'calling' || this.state === 'proceeding'; }
 
   start(): void {
     this.transmit();
     // RFC 3261 §17.1.1.2: Timer A only for unreliable transports; Timer B always.
     if (!this.reliable) this.startTimer('A', this.timerA, () => this.onTimerA());
     this.startTimer('B', 64 * this.ctx.timers.T1, () => this.onTimerB());
-  }
-
-  private transmit(): void {
-    this.ctx.sender.send(this.request, this.dest, (err) => {
-      if (this.state === 'calling' || this.state === 'proceeding') {
-        this.terminate();
-        this.tu.onTransportError(err);
-      }
-    });
   }
 
   private onTimerA(): void {

@@ -3,36 +3,23 @@
 //   Trying --1xx--> Proceeding --200-699--> Completed --Timer K--> Terminated
 //   Timer E retransmits (T1 doubling to T2; T2 in Proceeding), Timer F times out.
 import type { SipRequest, SipResponse } from '../message.ts';
-import { Transaction } from './base.ts';
+import { ClientTransactionBase } from './base.ts';
 import type { ClientTransactionUser, Destination, TransactionContext } from './types.ts';
 
-export class NonInviteClientTransaction extends Transaction {
+export class NonInviteClientTransaction extends ClientTransactionBase {
   private timerE: number;
 
-  constructor(
-    key: string,
-    ctx: TransactionContext,
-    dest: Destination,
-    readonly request: SipRequest,
-    private readonly tu: ClientTransactionUser,
-  ) {
-    super(key, ctx, dest, 'trying');
+  constructor(key: string, ctx: TransactionContext, dest: Destination, request: SipRequest, tu: ClientTransactionUser) {
+    super(key, ctx, dest, 'trying', request, tu);
     this.timerE = ctx.timers.T1;
   }
+
+  protected get awaitingFinal(): boolean { return this.state === 'trying' || this.state === 'proceeding'; }
 
   start(): void {
     this.transmit();
     if (!this.reliable) this.startTimer('E', this.timerE, () => this.onTimerE());
     this.startTimer('F', 64 * this.ctx.timers.T1, () => this.onTimerF());
-  }
-
-  private transmit(): void {
-    this.ctx.sender.send(this.request, this.dest, (err) => {
-      if (this.state === 'trying' || this.state === 'proceeding') {
-        this.terminate();
-        this.tu.onTransportError(err);
-      }
-    });
   }
 
   private onTimerE(): void {
