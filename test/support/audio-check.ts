@@ -3,7 +3,7 @@
 // a reference (best-lag cross-correlation from sip-tools/wav-compare.mjs).
 import { readFileSync } from 'node:fs';
 import { readWav } from '../../bridge/rtp/wav.ts';
-import { compareWavs } from './sip-tools/wav-compare.mjs';
+import { bestLag, compareWavs } from './sip-tools/wav-compare.mjs';
 
 export { compareWavs };
 
@@ -57,4 +57,29 @@ export function dominantFrequency(x: Int16Array, rate = 8000): { hz: number; sha
 /** The samples between two times (ms). */
 export function slice(x: Int16Array, fromMs: number, toMs: number, rate = 8000): Int16Array {
   return x.subarray(Math.round((fromMs * rate) / 1000), Math.round((toMs * rate) / 1000));
+}
+
+export interface WindowMatch { startMs: number; lagMs: number; correlation: number }
+
+/**
+ * Cross-correlation of `rec` with `ref` window by window (each window of ref
+ * searched in rec within ±maxLagMs of the same place), skipping near-silent
+ * windows of ref. An adaptive jitter buffer may drop or conceal a frame when
+ * the machine stalls, which moves the alignment by 20 ms: one global lag then
+ * understates a faithful recording, while each window still matches.
+ */
+export function windowedCorrelation(ref: Int16Array, rec: Int16Array, windowMs = 1000, maxLagMs = 300): WindowMatch[] {
+  const w = (windowMs * 8000) / 1000;
+  const maxLag = (maxLagMs * 8000) / 1000;
+  const out: WindowMatch[] = [];
+  for (let s = 0; s + w <= ref.length; s += w) {
+    const r = ref.subarray(s, s + w);
+    if (levelDbfs(r) < -45) continue;
+    const lo = Math.max(0, s - maxLag);
+    const hi = Math.min(rec.length, s + w + maxLag);
+    if (hi - lo < w / 2) { out.push({ startMs: s / 8, lagMs: NaN, correlation: 0 }); continue; }
+    const b = bestLag(r, rec.subarray(lo, hi), maxLag + (s - lo));
+    out.push({ startMs: s / 8, lagMs: (b.lagSamples + lo - s) / 8, correlation: b.correlation });
+  }
+  return out;
 }
