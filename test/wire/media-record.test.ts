@@ -29,6 +29,7 @@ const work = mkdtempSync(join(tmpdir(), 'media-record-'));
 before(async () => { await engine.start(); });
 after(async () => {
   await engine.close();
+  // KEEP_MEDIA_TMP=1 keeps the pcaps and recordings for a look after a failure.
   if (!process.env.KEEP_MEDIA_TMP) rmSync(work, { recursive: true, force: true });
 });
 
