@@ -8,6 +8,8 @@ import * as m003 from './003_rooms.ts';
 import * as m004 from './004_contacts.ts';
 import * as m005 from './005_conferences.ts';
 import * as m006 from './006_billing_audit.ts';
+import * as m007 from './007_cdr_report_index.ts';
+import * as m008 from './008_web_sessions_outbox.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,4 +23,6 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['004_contacts', m004],
   ['005_conferences', m005],
   ['006_billing_audit', m006],
+  ['007_cdr_report_index', m007],
+  ['008_web_sessions_outbox', m008],
 ];

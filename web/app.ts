@@ -1,0 +1,130 @@
+// The web app: JSON API (zod-validated, described as OpenAPI at
+// /api/openapi.json) and server-rendered pages that call it. No listening
+// here — see server.ts.
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Knex } from 'knex';
+import { fileURLToPath } from 'node:url';
+import type { Repositories } from '../core/repositories.ts';
+import { moduleLogger } from '../common/log.ts';
+import type { WebConfig } from './config.ts';
+import { ApiRouter, type RegisteredRoute } from './http/api-router.ts';
+import { PageRouter, pageContextFor } from './http/page-router.ts';
+import { describeError, HttpError } from './errors.ts';
+import { KnexSessionStore, type SessionStore } from './auth/session-store.ts';
+import { sessionMiddleware } from './auth/session-middleware.ts';
+import { AuthService, DEFAULT_SESSION_TTL_MS } from './auth/service.ts';
+import { KnexOutboxStore } from './mail/outbox-store.ts';
+import { MailService, smtpTransport, type MailTransport } from './mail/mailer.ts';
+import { RoomService } from './rooms/service.ts';
+import { BillingService } from './billing/service.ts';
+import { CapacityService, KnexCapacityStore } from './operator/capacity.ts';
+import type { WebServices } from './services.ts';
+import { openApiDocument } from './openapi.ts';
+import { errorPage } from './views/layout.ts';
+import { registerAuthRoutes } from './auth/routes.ts';
+import { registerAuthPages } from './auth/pages.ts';
+import { registerAccountRoutes } from './account/routes.ts';
+import { registerAccountPages } from './account/pages.ts';
+import { registerRoomRoutes } from './rooms/routes.ts';
+import { registerRoomPages } from './rooms/pages.ts';
+import { registerContactRoutes } from './contacts/routes.ts';
+import { registerContactPages } from './contacts/pages.ts';
+import { registerBillingRoutes } from './billing/routes.ts';
+import { registerBillingPages } from './billing/pages.ts';
+import { registerHistoryRoutes } from './history/routes.ts';
+import { registerHistoryPages } from './history/pages.ts';
+import { registerOperatorRoutes } from './operator/routes.ts';
+import { registerOperatorPages } from './operator/pages.ts';
+import { registerDashboardPages } from './dashboard/pages.ts';
+
+const log = moduleLogger('web');
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+
+export interface WebDeps {
+  db: Knex;
+  repos: Repositories;
+  config: WebConfig;
+  now?: () => Date;
+  /** Where mail goes; default: SMTP from the config, or none (the operator's outbox). */
+  mailer?: MailTransport;
+  /** Default: sessions in the database. */
+  sessions?: SessionStore;
+}
+
+const API_ROUTES = new WeakMap<express.Express, RegisteredRoute[]>();
+
+/** The API's route declarations (for the security tests and the docs). */
+export function apiRoutesOf(app: express.Express): RegisteredRoute[] {
+  return API_ROUTES.get(app) ?? [];
+}
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  next();
+}
+
+export function createWebApp(deps: WebDeps): express.Express {
+  const now = deps.now ?? (() => new Date());
+  const sessions = deps.sessions ?? new KnexSessionStore(deps.db);
+  const outbox = new KnexOutboxStore(deps.db);
+  const transport = deps.mailer ?? (deps.config.smtp ? smtpTransport(deps.config.smtp) : undefined);
+  const mail = new MailService(outbox, transport, now);
+  const services: WebServices = {
+    db: deps.db, repos: deps.repos, config: deps.config, now, mail, outbox, sessions,
+    auth: new AuthService(deps.repos, sessions, now, deps.config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS),
+    rooms: new RoomService(deps.repos, mail, deps.config.defaultRegion),
+    billing: new BillingService(deps.repos),
+    capacity: new CapacityService(deps.repos, new KnexCapacityStore(deps.db), deps.config.licensedPorts),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(securityHeaders);
+  app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
+  app.use('/api', express.json({ limit: '6mb' }));
+  app.use(sessionMiddleware({ db: deps.db, repos: deps.repos, sessions, now }));
+
+  const api = new ApiRouter(now);
+  registerAuthRoutes(api, services);
+  registerAccountRoutes(api, services);
+  registerRoomRoutes(api, services);
+  registerContactRoutes(api, services);
+  registerBillingRoutes(api, services);
+  registerHistoryRoutes(api, services);
+  registerOperatorRoutes(api, services);
+  // The live console (participants, mute, invite …) comes in a later issue: see web/live/README.md.
+  const doc = openApiDocument(api.routes);
+  app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
+  api.mount(app);
+  API_ROUTES.set(app, api.routes);
+
+  const pages = new PageRouter(now);
+  registerAuthPages(pages, services);
+  registerDashboardPages(pages, services);
+  registerRoomPages(pages, services);
+  registerContactPages(pages, services);
+  registerBillingPages(pages, services);
+  registerHistoryPages(pages, services);
+  registerAccountPages(pages, services);
+  registerOperatorPages(pages, services);
+  pages.mount(app);
+
+  app.use((req, _res, next) => { next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)); });
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    const { status, body, internal } = describeError(err);
+    if (internal) log.error({ err, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) { next(err); return; }
+    if (req.path.startsWith('/api/') || req.method !== 'GET') {
+      res.status(status).json(body);
+      return;
+    }
+    const ctx = pageContextFor(req, res, now());
+    res.status(status).type('html').send(errorPage(ctx, status, status === 404 ? ctx.t('error.notFound') : status >= 500 ? ctx.t('error.internal') : body.message).value);
+  });
+  return app;
+}

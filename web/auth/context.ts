@@ -1,0 +1,23 @@
+// Who is asking: the session's user, attached to the request by the session
+// middleware. Kept in a WeakMap rather than on the request object.
+import type { Request } from 'express';
+import type { User } from '../../core/users/store.ts';
+import type { Account } from '../../core/accounts/store.ts';
+import type { Locale } from '../i18n/messages.ts';
+
+export interface AuthContext {
+  user: User;
+  /** The owner's account (null for operators). */
+  account: Account | null;
+  csrfToken: string;
+  sessionToken: string;
+}
+
+const contexts = new WeakMap<Request, AuthContext>();
+const locales = new WeakMap<Request, Locale>();
+
+export function setAuth(req: Request, ctx: AuthContext): void { contexts.set(req, ctx); }
+export function authOf(req: Request): AuthContext | undefined { return contexts.get(req); }
+
+export function setLocale(req: Request, l: Locale): void { locales.set(req, l); }
+export function localeOf(req: Request): Locale { return locales.get(req) ?? 'zh-CN'; }

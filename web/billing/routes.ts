@@ -1,0 +1,51 @@
+// Call records and billing: the month / last week / date range report,
+// calls page by page, CSV export.
+import { z } from 'zod';
+import { stringify } from 'csv-stringify/sync';
+import { Download, type ApiRouter } from '../http/api-router.ts';
+import type { WebServices } from '../services.ts';
+import { csvSafe } from '../../core/contacts/csv.ts';
+import { periodQuery, resolvePeriod } from './period.ts';
+import { billJson, cdrJson } from './service.ts';
+
+const TAG = 'billing';
+
+export function registerBillingRoutes(api: ApiRouter, s: WebServices): void {
+  api.add({
+    method: 'get', path: '/api/billing/report', tag: TAG, access: 'owner',
+    summary: 'Totals, per-meeting bills and the first page of calls for a month, the last week or a date range (account time zone)',
+    query: periodQuery.extend({ offset: z.coerce.number().int().min(0).max(1_000_000).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+    handler: async (c) => {
+      const p = resolvePeriod(c.query, c.account.timeZone, c.now);
+      const r = await s.billing.report(c.accountId, p, { offset: c.query.offset, limit: c.query.limit });
+      return {
+        period: { kind: p.kind, from: p.from.toISOString(), to: p.to.toISOString(), timeZone: c.account.timeZone },
+        totals: r.totals, conferences: r.conferences.map(billJson), calls: r.calls.map(cdrJson), moreCalls: r.moreCalls,
+        balanceMinor: c.account.balanceMinor, currency: c.account.currency,
+      };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/api/billing/calls.csv', tag: TAG, access: 'owner', produces: 'text/csv',
+    summary: 'Every call of the period as CSV (UTF-8 with BOM)', query: periodQuery,
+    handler: async (c) => {
+      const p = resolvePeriod(c.query, c.account.timeZone, c.now);
+      const csv = await s.repos.cdrs.exportCsv(c.accountId, { from: p.from, to: p.to });
+      return new Download(`calls-${p.fromDay}-${p.toDay}.csv`, 'text/csv; charset=utf-8', csv);
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/api/billing/conferences.csv', tag: TAG, access: 'owner', produces: 'text/csv',
+    summary: 'Per-meeting bills of the period as CSV', query: periodQuery,
+    handler: async (c) => {
+      const p = resolvePeriod(c.query, c.account.timeZone, c.now);
+      const bills = (await s.repos.cdrs.conferenceBills(c.accountId, { from: p.from, to: p.to })).map(billJson);
+      const body = stringify(bills.map((b) => [b.roomNumber, b.startedAt, b.endedAt ?? '', b.durationSeconds ?? '', b.participants, b.billableSeconds, b.costMinor].map(csvSafe)), {
+        header: true, columns: ['room', 'start', 'end', 'duration_s', 'participants', 'billable_s', 'cost_minor'],
+      });
+      return new Download(`meetings-${p.fromDay}-${p.toDay}.csv`, 'text/csv; charset=utf-8', '\uFEFF' + body);
+    },
+  });
+}

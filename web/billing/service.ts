@@ -1,0 +1,47 @@
+// Call records and costs for a period: totals, per meeting, per call.
+import type { Repositories } from '../../core/repositories.ts';
+import type { Cdr, CdrTotals, ConferenceBill } from '../../core/cdr/store.ts';
+import type { Period } from './period.ts';
+
+export interface Report {
+  totals: CdrTotals;
+  conferences: ConferenceBill[];
+  calls: Cdr[];
+  /** More calls than the page holds. */
+  moreCalls: boolean;
+}
+
+export const CALLS_PAGE = 100;
+
+export class BillingService {
+  constructor(private readonly repos: Repositories) {}
+
+  async report(accountId: string, p: Period, page: { offset?: number; limit?: number } = {}): Promise<Report> {
+    const limit = Math.min(page.limit ?? CALLS_PAGE, 1000);
+    const range = { from: p.from, to: p.to };
+    const [totals, conferences, calls] = await Promise.all([
+      this.repos.cdrs.totals(accountId, range),
+      this.repos.cdrs.conferenceBills(accountId, range),
+      this.repos.cdrs.list(accountId, { ...range, limit: limit + 1, offset: page.offset ?? 0 }),
+    ]);
+    return { totals, conferences, calls: calls.slice(0, limit), moreCalls: calls.length > limit };
+  }
+}
+
+export function cdrJson(c: Cdr) {
+  return {
+    id: c.id, direction: c.direction, caller: c.caller, callee: c.callee, number: c.direction === 'in' ? c.caller : c.callee,
+    accessNumber: c.accessNumber, roomNumber: c.roomNumber, conferenceId: c.conferenceId, role: c.role, displayName: c.displayName,
+    startedAt: c.startedAt.toISOString(), answeredAt: c.answeredAt?.toISOString() ?? null, endedAt: c.endedAt?.toISOString() ?? null,
+    state: c.state, billableSeconds: c.billableSeconds, billedSeconds: c.billedSeconds, billableMinutes: c.billedSeconds === null ? null : c.billedSeconds / 60,
+    ratePerMinuteMinor: c.ratePerMinuteMinor, incrementS: c.incrementS, costMinor: c.costMinor, q850Cause: c.q850Cause,
+  };
+}
+
+export function billJson(b: ConferenceBill) {
+  return {
+    conferenceId: b.conferenceId, roomNumber: b.roomNumber, startedAt: b.startedAt.toISOString(), endedAt: b.endedAt?.toISOString() ?? null,
+    durationSeconds: b.endedAt ? Math.round((b.endedAt.getTime() - b.startedAt.getTime()) / 1000) : null,
+    participants: b.participants, billableSeconds: b.billableSeconds, costMinor: b.costMinor,
+  };
+}

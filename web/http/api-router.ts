@@ -1,0 +1,138 @@
+// The JSON API's routes, declared once with their zod schemas: the same
+// declarations register the Express handlers (validation, session, role and
+// CSRF checks) and produce the OpenAPI document, and the security tests walk
+// them to try every route.
+import type { Express, Request, Response } from 'express';
+import { z } from 'zod';
+import { authOf, localeOf, type AuthContext } from '../auth/context.ts';
+import { checkCsrf } from '../auth/csrf.ts';
+import { ForbiddenError, HttpError, UnauthorizedError } from '../errors.ts';
+import type { Account } from '../../core/accounts/store.ts';
+import type { Locale } from '../i18n/messages.ts';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** public: no session; owner: an account owner; operator: a platform operator; user: either. */
+export type Access = 'public' | 'owner' | 'operator' | 'user';
+
+/** A file to download instead of JSON. */
+export class Download {
+  constructor(readonly filename: string, readonly contentType: string, readonly body: string | Buffer) {}
+}
+
+type AnyObject = z.ZodType<Record<string, unknown>>;
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: Method;
+  /** Express path, e.g. /api/rooms/:id */
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Documented response (JSON unless `produces` says otherwise). */
+  produces?: 'application/json' | 'text/csv' | 'text/calendar';
+  /** Status for a successful answer (default 200; 204 when the handler returns undefined). */
+  status?: number;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown> | unknown;
+}
+
+export interface RouteContext<P, Q, B> {
+  req: Request;
+  res: Response;
+  params: P;
+  query: Q;
+  body: B;
+  now: Date;
+  locale: Locale;
+  /** The session (absent only on public routes). */
+  auth: AuthContext | undefined;
+  /** The caller's account id; throws on operators and public routes. */
+  accountId: string;
+  account: Account;
+  userId: string;
+}
+
+export interface RegisteredRoute {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params: AnyObject | undefined;
+  query: AnyObject | undefined;
+  body: z.ZodType | undefined;
+  produces: string;
+}
+
+const STATE_CHANGING = new Set<Method>(['post', 'put', 'patch', 'delete']);
+
+export function isStateChanging(m: Method): boolean { return STATE_CHANGING.has(m); }
+
+export class ApiRouter {
+  readonly routes: RegisteredRoute[] = [];
+  private readonly handlers: Array<{ route: RegisteredRoute; run: (req: Request, res: Response) => Promise<void> }> = [];
+
+  constructor(private readonly now: () => Date) {}
+
+  add<P extends AnyObject = z.ZodObject<{}>, Q extends AnyObject = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<P, Q, B>): void {
+    const route: RegisteredRoute = {
+      method: spec.method, path: spec.path, summary: spec.summary, tag: spec.tag, access: spec.access,
+      params: spec.params, query: spec.query, body: spec.body, produces: spec.produces ?? 'application/json',
+    };
+    this.routes.push(route);
+    const run = async (req: Request, res: Response): Promise<void> => {
+      const auth = authOf(req);
+      if (spec.access !== 'public') {
+        if (!auth) throw new UnauthorizedError();
+        if (spec.access === 'owner' && auth.user.role !== 'owner') throw new ForbiddenError('forbidden', 'for account owners only');
+        if (spec.access === 'operator' && auth.user.role !== 'operator') throw new ForbiddenError('forbidden', 'for operators only');
+      }
+      if (isStateChanging(spec.method)) checkCsrf(req, auth);
+      // A malformed id is an id that does not exist: 404, not a hint.
+      let params: unknown = {};
+      if (spec.params) {
+        const p = spec.params.safeParse(req.params);
+        if (!p.success) throw new HttpError(404, 'not_found', 'not found');
+        params = p.data;
+      }
+      const query = spec.query ? spec.query.parse(req.query ?? {}) : {};
+      const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
+      const ctx = {
+        req, res, params, query, body, now: this.now(), locale: localeOf(req), auth,
+        get accountId(): string {
+          if (!auth?.account) throw new ForbiddenError('forbidden', 'for account owners only');
+          return auth.account.id;
+        },
+        get account(): Account {
+          if (!auth?.account) throw new ForbiddenError('forbidden', 'for account owners only');
+          return auth.account;
+        },
+        get userId(): string {
+          if (!auth) throw new UnauthorizedError();
+          return auth.user.id;
+        },
+      } as RouteContext<z.output<P>, z.output<Q>, z.output<B>>;
+      const result = await spec.handler(ctx);
+      if (res.headersSent) return;
+      res.setHeader('Cache-Control', 'no-store');
+      if (result instanceof Download) {
+        res.setHeader('Content-Type', result.contentType);
+        res.setHeader('Content-Disposition', `attachment; filename="${result.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+        res.status(spec.status ?? 200).send(result.body);
+      } else if (result === undefined) {
+        res.status(204).end();
+      } else {
+        res.status(spec.status ?? 200).json(result);
+      }
+    };
+    this.handlers.push({ route, run });
+  }
+
+  mount(app: Express): void {
+    for (const { route, run } of this.handlers) {
+      app[route.method](route.path, (req, res, next) => { run(req, res).catch(next); });
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// Rooms, meetings and templates: the JSON API.
+import { z } from 'zod';
+import { Download, type ApiRouter } from '../http/api-router.ts';
+import { idParams } from '../http/schemas.ts';
+import type { WebServices } from '../services.ts';
+import { createRoomSchema, invitationRequestSchema, templateCreateSchema, templatePatchSchema, updateRoomSchema } from './schemas.ts';
+import { detailJson, roomJson, summaryJson, templateJson } from './views.ts';
+import { invitationMail } from './invitation.ts';
+
+const TAG = 'rooms';
+
+export function registerRoomRoutes(api: ApiRouter, s: WebServices): void {
+  api.add({
+    method: 'get', path: '/api/rooms', tag: TAG, access: 'owner', summary: 'Rooms and meetings of the account, with their status',
+    query: z.object({ status: z.enum(['live', 'open', 'planned', 'past']).optional() }),
+    handler: async (c) => {
+      const list = await s.rooms.list(c.account, c.now);
+      return list.filter((r) => !c.query.status || r.status === c.query.status).map((r) => summaryJson(r, c.account.timeZone));
+    },
+  });
+
+  api.add({
+    method: 'post', path: '/api/rooms', tag: TAG, access: 'owner', status: 201,
+    summary: 'Create a room or meeting (number and PINs generated unless given); optionally e-mail invitations',
+    body: createRoomSchema,
+    handler: async (c) => {
+      const room = await s.rooms.create(c.account, c.userId, c.body, c.now);
+      const invitations = c.body.invite ? await s.rooms.sendInvitations(c.account, room, c.body.invite, c.locale, c.now) : null;
+      await s.repos.audit.append({ accountId: c.accountId, userId: c.userId, actor: `user:${c.userId}`, action: 'room.create', targetType: 'room', targetId: room.id, ip: c.req.ip ?? null });
+      return { ...roomJson(room, c.account.timeZone), invitations };
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/api/rooms/:id', tag: TAG, access: 'owner', summary: 'A room with its next occurrences and auto-invite list',
+    params: idParams,
+    handler: async (c) => {
+      const sum = await s.rooms.get(c.account, c.params.id, c.now);
+      return detailJson(sum, c.account.timeZone, s.rooms.nextOccurrences(sum.room, c.account.timeZone, c.now), await s.rooms.autoInvites(c.accountId, sum.room.id));
+    },
+  });
+
+  api.add({
+    method: 'patch', path: '/api/rooms/:id', tag: TAG, access: 'owner', summary: 'Change a room (any field); optionally e-mail invitations',
+    params: idParams, body: updateRoomSchema,
+    handler: async (c) => {
+      const room = await s.rooms.update(c.account, c.params.id, c.body);
+      const invitations = c.body.invite ? await s.rooms.sendInvitations(c.account, room, c.body.invite, c.locale, c.now) : null;
+      await s.repos.audit.append({ accountId: c.accountId, userId: c.userId, actor: `user:${c.userId}`, action: 'room.update', targetType: 'room', targetId: room.id, ip: c.req.ip ?? null });
+      return { ...roomJson(room, c.account.timeZone), invitations };
+    },
+  });
+
+  api.add({
+    method: 'delete', path: '/api/rooms/:id', tag: TAG, access: 'owner', summary: 'Delete a room (its past conferences stay in the history)',
+    params: idParams,
+    handler: async (c) => {
+      await s.rooms.delete(c.accountId, c.params.id);
+      await s.repos.audit.append({ accountId: c.accountId, userId: c.userId, actor: `user:${c.userId}`, action: 'room.delete', targetType: 'room', targetId: c.params.id, ip: c.req.ip ?? null });
+    },
+  });
+
+  api.add({
+    method: 'post', path: '/api/rooms/:id/invitations', tag: TAG, access: 'owner',
+    summary: 'E-mail the invitation (access numbers, room number, PIN, .ics) to addresses and contact groups',
+    params: idParams, body: invitationRequestSchema,
+    handler: async (c) => {
+      const room = await s.repos.rooms.get(c.accountId, c.params.id);
+      return s.rooms.sendInvitations(c.account, room, c.body, c.locale, c.now);
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/api/rooms/:id/invitation.ics', tag: TAG, access: 'owner', produces: 'text/calendar',
+    summary: 'The meeting as an iCalendar file', params: idParams,
+    handler: async (c) => {
+      const room = await s.repos.rooms.get(c.accountId, c.params.id);
+      const accessNumbers = (await s.repos.accessNumbers.list()).filter((a) => a.enabled && a.kind === 'meeting');
+      const mail = invitationMail({ room, account: c.account, accessNumbers, next: null, locale: c.locale, now: c.now });
+      return new Download(`meeting-${room.number}.ics`, 'text/calendar; charset=utf-8', mail.ics);
+    },
+  });
+
+  api.add({
+    method: 'get', path: '/api/templates', tag: TAG, access: 'owner', summary: 'Room templates of the account',
+    handler: async (c) => (await s.repos.templates.list(c.accountId)).map(templateJson),
+  });
+
+  api.add({
+    method: 'post', path: '/api/templates', tag: TAG, access: 'owner', status: 201, summary: 'Save a room\'s settings as a template',
+    body: templateCreateSchema,
+    handler: async (c) => templateJson(await s.repos.templates.createFromRoom(c.accountId, c.body.roomId, c.body.name, c.body.isDefault)),
+  });
+
+  api.add({
+    method: 'patch', path: '/api/templates/:id', tag: TAG, access: 'owner', summary: 'Rename a template or make it the default',
+    params: idParams, body: templatePatchSchema,
+    handler: async (c) => templateJson(await s.repos.templates.update(c.accountId, c.params.id, {
+      ...(c.body.name !== undefined ? { name: c.body.name } : {}), ...(c.body.isDefault !== undefined ? { isDefault: c.body.isDefault } : {}),
+    })),
+  });
+
+  api.add({
+    method: 'delete', path: '/api/templates/:id', tag: TAG, access: 'owner', summary: 'Delete a template', params: idParams,
+    handler: async (c) => { await s.repos.templates.delete(c.accountId, c.params.id); },
+  });
+}

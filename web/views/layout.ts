@@ -1,0 +1,65 @@
+// The page frame: navigation for the role, the language switch, the CSRF
+// token for the page script, and the texts the script shows.
+import { html, jsonScript, type SafeHtml } from './html.ts';
+import type { PageContext } from '../http/page-router.ts';
+import { clientMessages, type MessageKey } from '../i18n/messages.ts';
+import { formatMoney } from './format.ts';
+
+const OWNER_NAV: Array<[string, MessageKey]> = [
+  ['/', 'nav.dashboard'], ['/rooms', 'nav.rooms'], ['/templates', 'nav.templates'], ['/contacts', 'nav.contacts'],
+  ['/billing', 'nav.billing'], ['/history', 'nav.history'], ['/account', 'nav.account'],
+];
+const OPERATOR_NAV: Array<[string, MessageKey]> = [
+  ['/operator/accounts', 'nav.accounts'], ['/operator/access-numbers', 'nav.accessNumbers'], ['/operator/rates', 'nav.rates'],
+  ['/operator/capacity', 'nav.capacity'], ['/operator/outbox', 'nav.outbox'], ['/account', 'nav.account'],
+];
+
+export interface LayoutOptions {
+  title: string;
+  /** Path of the active navigation entry. */
+  active?: string;
+  body: SafeHtml;
+  /** The pre-session CSRF token (login page). */
+  csrfToken?: string;
+}
+
+export function layout(ctx: PageContext, o: LayoutOptions): SafeHtml {
+  const auth = ctx.auth;
+  const nav = auth ? (auth.user.role === 'operator' ? OPERATOR_NAV : OWNER_NAV) : [];
+  const csrf = auth?.csrfToken ?? o.csrfToken ?? '';
+  const other = ctx.locale === 'en' ? 'zh-CN' : 'en';
+  return html`<!doctype html>
+<html lang="${ctx.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="${csrf}">
+<title>${o.title} · ${ctx.t('app.name')}</title>
+<link rel="stylesheet" href="/static/app.css">
+<script src="/static/app.js" defer></script>
+</head>
+<body data-logged-in="${auth ? 'yes' : 'no'}">
+<header class="top">
+  <a class="brand" href="/">${ctx.t('app.name')}</a>
+  <nav>${nav.map(([href, key]) => html`<a href="${href}" class="${o.active === href ? 'active' : ''}" data-nav="${href}">${ctx.t(key)}</a>`)}</nav>
+  <div class="who">
+    ${auth?.account ? html`<span class="balance" title="${ctx.t('account.balance')}">${formatMoney(auth.account.balanceMinor, auth.account.currency)}</span>` : ''}
+    ${auth ? html`<span class="user">${auth.user.displayName}</span>` : ''}
+    <button type="button" class="link" id="lang-switch" data-locale="${other}">${other === 'en' ? 'English' : '中文'}</button>
+    ${auth ? html`<button type="button" class="link" id="logout" data-action="POST /api/auth/logout" data-redirect="/login">${ctx.t('nav.logout')}</button>` : ''}
+  </div>
+</header>
+${auth?.account?.balanceExhaustedAt ? html`<p class="banner warn" id="balance-warning">${ctx.t('account.balanceExhausted')}</p>` : ''}
+${auth?.account?.frozen ? html`<p class="banner warn">${ctx.t('account.frozenBanner')}</p>` : ''}
+<main>
+<h1>${o.title}</h1>
+${o.body}
+</main>
+${jsonScript('messages', clientMessages(ctx.locale))}
+</body>
+</html>`;
+}
+
+export function errorPage(ctx: PageContext, status: number, message: string): SafeHtml {
+  return layout(ctx, { title: String(status), body: html`<p class="error" id="error-message">${message}</p><p><a href="/">${ctx.t('nav.dashboard')}</a></p>` });
+}
