@@ -6,12 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../common/config.ts';
 import { moduleLogger } from '../common/log.ts';
 import { EmbeddedEngine } from '../bridge/embedded/engine.ts';
-import { RtpLegMediaFactory } from '../bridge/embedded/rtp-leg-media.ts';
+import { MediaPool } from '../bridge/embedded/media/media-pool.ts';
 import { openDatabase } from '../core/db.ts';
 import { createRepositories } from '../core/repositories.ts';
 import { CdrRecorder } from '../core/cdr/recorder.ts';
 import { DEMO, seedDemo } from '../core/seed.ts';
 import { installDemoBehaviour } from './demo-behaviour.ts';
+import { startWebServer } from '../web/server.ts';
+import { webConfigFrom } from '../web/config.ts';
 
 const log = moduleLogger('app');
 
@@ -26,7 +28,8 @@ async function main(): Promise<void> {
     await seedDemo(db, { now: new Date(), defaultRegion: config.defaultRegion });
     log.info({ owner: DEMO.owner, operator: DEMO.operator, room: DEMO.room, accessNumbers: DEMO.accessNumbers.map((a) => a.number) }, 'demo data ready');
   }
-  const engine = new EmbeddedEngine({ config, media: new RtpLegMediaFactory(config.rtp) });
+  const web = await startWebServer({ db, repos, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
+  const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
   installDemoBehaviour(engine, log);
   await engine.start();
   log.info({ sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: config.data.databaseUrl ? 'postgresql' : 'pglite' }, 'bridge ready');
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping');
     setTimeout(() => process.exit(1), 5000).unref();
     engine.close()
+      .then(() => web.close())
       .then(() => cdrs.stop({ flushTimeoutMs: 2000 }))
       .then(() => db.destroy())
       .then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'unclean stop'); process.exit(1); });

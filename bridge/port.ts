@@ -144,14 +144,65 @@ export interface OriginateOptions {
 
 export type IncomingHandler = (call: IncomingCall) => void;
 
+export interface ConferenceOptions {
+  /** Most members mixed at once (the loudest talkers); default 4. */
+  maxTalkers?: number;
+  /** A short tone to the room when someone joins or leaves; default true. */
+  joinLeaveTones?: boolean;
+}
+
+export interface MemberOptions {
+  /** Not heard by the others (still hears the room). */
+  muted?: boolean;
+  /** Hears nothing of the room. */
+  deaf?: boolean;
+  /** Hears only this (hold music) and is not heard; null ends holding. */
+  hold?: PromptRef | null;
+}
+
+export interface ConferenceMember {
+  readonly leg: CallLeg;
+  readonly muted: boolean;
+  readonly deaf: boolean;
+  readonly holding: boolean;
+  readonly talking: boolean;
+  update(opts: MemberOptions): Promise<void>;
+  /** Leaves the mix; the leg goes on (prompts, a private call, another room). */
+  leave(): Promise<void>;
+}
+
+export type ConferenceEvents = {
+  talking: [member: ConferenceMember, talking: boolean];
+  /** A member left: by leave(), by hanging up, or when the conference closed. */
+  'member-left': [member: ConferenceMember];
+};
+
 /**
- * The engine: places and takes calls. Conferences (`createConference`) are
- * added with the mixer; until then the engine offers calls only.
+ * One mixed conversation. Room rules (roles, locking, who joined last, wait
+ * for chair) live above the port, in ivr/ and core/.
  */
+export interface Conference {
+  readonly id: string;
+  readonly name: string;
+  readonly members: readonly ConferenceMember[];
+  join(leg: CallLeg, opts?: MemberOptions): Promise<ConferenceMember>;
+  /** A prompt heard by everyone, mixed with the talk; resolves when it has played. */
+  playToAll(prompt: PromptRef | PromptRef[]): Promise<void>;
+  /** Records the mix (everyone's voice and the prompts) to a WAV file. */
+  startRecording(path: string): Promise<void>;
+  stopRecording(): Promise<{ path: string; durationMs: number } | null>;
+  /** Every member leaves (their legs go on); the recording stops. */
+  close(): Promise<void>;
+  on<K extends keyof ConferenceEvents>(event: K, fn: (...args: ConferenceEvents[K]) => void): unknown;
+  off<K extends keyof ConferenceEvents>(event: K, fn: (...args: ConferenceEvents[K]) => void): unknown;
+}
+
+/** The engine: places and takes calls, and mixes them into conferences. */
 export interface Engine {
   start(): Promise<void>;
   close(): Promise<void>;
   onIncoming(handler: IncomingHandler): void;
   /** Resolves with the answered leg; rejects with CallFailedError (Q.850 cause, SIP status). */
   originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg>;
+  createConference(name: string, opts?: ConferenceOptions): Conference;
 }

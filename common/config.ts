@@ -26,6 +26,8 @@ export const configSchema = z.object({
     advertisedHost: z.string().min(1).optional(),
     portMin: port.default(20000),
     portMax: port.default(29999),
+    /** Media worker threads (RTP, mixing); default one per core; 0 runs media on the main thread. */
+    workers: z.coerce.number().int().min(0).max(64).optional(),
   }).prefault({}).refine((r) => r.portMin < r.portMax, 'rtp.portMin must be below rtp.portMax'),
   engine: z.enum(['embedded', 'freeswitch']).default('embedded'),
   data: z.object({
@@ -41,6 +43,17 @@ export const configSchema = z.object({
   /** Load the demo account, room and logins at start-up (idempotent). */
   seedDemo: flag.default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  web: z.object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(8080),
+    /** Mark cookies Secure (behind HTTPS). */
+    secureCookies: flag.default(false),
+    /** Ports the platform is licensed for (the operator's capacity page). */
+    licensedPorts: z.coerce.number().int().min(1).default(1000),
+    /** smtp://user:pass@host:port or smtps://…; without it invitations go to the operator's outbox. */
+    smtpUrl: z.string().min(1).optional(),
+    mailFrom: z.string().min(3).default('Conference Bridge <bridge@localhost>'),
+  }).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -56,6 +69,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_RTP_ADVERTISED_HOST: ['rtp', 'advertisedHost'],
   BRIDGE_RTP_PORT_MIN: ['rtp', 'portMin'],
   BRIDGE_RTP_PORT_MAX: ['rtp', 'portMax'],
+  BRIDGE_MEDIA_WORKERS: ['rtp', 'workers'],
   BRIDGE_ENGINE: ['engine'],
   DATABASE_URL: ['data', 'databaseUrl'],
   BRIDGE_DATA_DIR: ['data', 'dir'],
@@ -63,6 +77,12 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_DEFAULT_REGION: ['defaultRegion'],
   BRIDGE_SEED_DEMO: ['seedDemo'],
   LOG_LEVEL: ['logLevel'],
+  BRIDGE_WEB_HOST: ['web', 'host'],
+  BRIDGE_WEB_PORT: ['web', 'port'],
+  BRIDGE_WEB_SECURE_COOKIES: ['web', 'secureCookies'],
+  BRIDGE_LICENSED_PORTS: ['web', 'licensedPorts'],
+  SMTP_URL: ['web', 'smtpUrl'],
+  MAIL_FROM: ['web', 'mailFrom'],
 };
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

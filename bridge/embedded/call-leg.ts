@@ -11,10 +11,7 @@ import { Q850, type Q850Cause } from '../q850.ts';
 import type { InviteSession, TerminationReason } from '../sip/invite-session.ts';
 import type { SipRequest } from '../sip/message.ts';
 import { answerOffer, createOffer, type LocalMedia, type NegotiatedAudio } from '../sip/sdp.ts';
-import type { FrameSource, LegMedia } from './leg-media.ts';
-import { promptSource } from './prompt-source.ts';
-import { SequenceSource } from '../rtp/frame-source.ts';
-import { WavWriter } from '../rtp/wav.ts';
+import type { LegMedia } from './leg-media.ts';
 
 const DTMF_DIGITS = '0123456789*#ABCD';
 /** RFC 2833 event codes 10/11 as some INFO senders write them. */
@@ -58,7 +55,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   readonly direction: 'in' | 'out';
   readonly answeredAt = new Date();
   private readonly session: InviteSession;
-  private readonly media: LegMedia;
+  readonly media: LegMedia;
   private readonly log: Logger;
   private readonly local: LocalMedia;
   private audio: NegotiatedAudio;
@@ -86,6 +83,10 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     this.media.configure(this.audio);
     this.media.on('dtmf', (ev) => this.onDigit(ev));
     this.media.on('stats', (s) => this.emit('stats', s));
+    this.media.on('failed', (err) => {
+      this.log.error({ err: err.message }, 'media lost; ending the call');
+      void this.hangup(Q850.TEMPORARY_FAILURE);
+    });
     this.session.on('info', (req) => this.onInfo(req));
     this.session.offerHandler = (offer) => this.onOffer(offer);
     this.session.on('terminated', (r) => this.onTerminated(r));
@@ -182,54 +183,26 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   async play(prompt: PromptRef | PromptRef[], opts: { interruptible?: boolean } = {}): Promise<PlayResult> {
     if (this.isEnded) throw new InvalidStateError('call has ended');
     const list = Array.isArray(prompt) ? prompt : [prompt];
+    // Type-ahead: a key already pressed skips an interruptible prompt.
     if (opts.interruptible && this.digitBuffer.length > 0) return { interrupted: true };
-    const source: FrameSource = new SequenceSource(list.map((p) => promptSource(p)));
-    return new Promise<PlayResult>((resolve) => {
-      const finish = (interrupted: boolean) => {
-        this.media.off('sourceEnded', onEnded);
-        this.digitWaiters.delete(onDigit);
-        this.endWaiters.delete(onHangup);
-        if (interrupted) this.media.setSource(null);
-        resolve({ interrupted });
-      };
-      const onEnded = (s: FrameSource) => { if (s === source) finish(false); };
-      const onDigit = () => { if (opts.interruptible) finish(true); };
-      const onHangup = () => finish(false);
-      this.media.on('sourceEnded', onEnded);
-      this.digitWaiters.add(onDigit);
-      this.endWaiters.add(onHangup);
-      this.media.setSource(source);
-    });
+    const onHangup = () => this.media.stopPlay();
+    this.endWaiters.add(onHangup);
+    try {
+      return await this.media.play(list, { interruptible: opts.interruptible ?? false });
+    } finally {
+      this.endWaiters.delete(onHangup);
+    }
   }
 
   async record(opts: RecordOptions): Promise<Recording> {
     if (this.isEnded) throw new InvalidStateError('call has ended');
-    const sink = await WavWriter.open(opts.path);
-    return new Promise<Recording>((resolve, reject) => {
-      let frames = 0;
-      const maxFrames = Math.ceil(opts.maxMs / 20);
-      const finish = (endedBy: Recording['endedBy']) => {
-        this.media.off('audio', onAudio);
-        this.off('dtmf', onDtmf);
-        this.endWaiters.delete(onHangup);
-        sink.close().then((r) => resolve({ path: opts.path, durationMs: r.durationMs, endedBy }), reject);
-      };
-      const onAudio = (pcm: Int16Array) => {
-        sink.write(pcm);
-        if (++frames >= maxFrames) finish('max');
-      };
-      const onDtmf = (ev: DtmfEvent) => {
-        if (opts.terminator && opts.terminator.includes(ev.digit)) {
-          const i = this.digitBuffer.lastIndexOf(ev.digit);
-          if (i >= 0) this.digitBuffer.splice(i, 1); // the terminator is consumed
-          finish('terminator');
-        }
-      };
-      const onHangup = () => finish('hangup');
-      this.media.on('audio', onAudio);
-      this.on('dtmf', onDtmf);
-      this.endWaiters.add(onHangup);
-    });
+    const rec = await this.media.record(opts);
+    if (rec.endedBy === 'terminator' && opts.terminator) {
+      // The terminator key belongs to the recording, not to a later collect().
+      const i = this.digitBuffer.findIndex((d) => opts.terminator!.includes(d));
+      if (i >= 0) this.digitBuffer.splice(i, 1);
+    }
+    return rec;
   }
 
   async sendDtmf(digits: string): Promise<void> {

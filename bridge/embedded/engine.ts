@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../../common/config.ts';
 import { CallFailedError, SipError } from '../../common/errors.ts';
 import { moduleLogger, type Logger } from '../../common/log.ts';
-import type { CallLeg, CallProgress, DialTarget, Engine, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
+import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
 import type { ClientInviteSession, ServerInviteSession, TerminationReason } from '../sip/invite-session.ts';
 import { getHeader } from '../sip/headers.ts';
@@ -14,11 +14,13 @@ import { SipTransport } from '../sip/transport.ts';
 import { SipUserAgent } from '../sip/user-agent.ts';
 import type { TimerValues } from '../sip/transaction/timers.ts';
 import { EmbeddedCallLeg } from './call-leg.ts';
-import type { LegMedia, LegMediaFactory } from './leg-media.ts';
+import { EmbeddedConference } from './conference.ts';
+import type { LegMedia } from './leg-media.ts';
+import type { MediaPool } from './media/media-pool.ts';
 
 export interface EmbeddedEngineOptions {
   config: Config;
-  media: LegMediaFactory;
+  media: MediaPool;
   logger?: Logger;
   timers?: TimerValues;
 }
@@ -59,9 +61,14 @@ export class EmbeddedEngine implements Engine {
     await Promise.allSettled([...this.legs].map((l) => l.hangup(Q850.NORMAL_CLEARING)));
     this.ua.close();
     await this.transport.close();
+    await this.opts.media.close(); // the engine owns its media workers
   }
 
   onIncoming(handler: IncomingHandler): void { this.handler = handler; }
+
+  createConference(name: string, opts: ConferenceOptions = {}): Conference {
+    return new EmbeddedConference(name, opts, this.opts.media);
+  }
 
   private localMedia(media: LegMedia): LocalMedia {
     return {

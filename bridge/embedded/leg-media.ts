@@ -1,32 +1,28 @@
-// What a call leg needs from its media stream. The RTP implementation lives
-// in bridge/rtp; the engine only sees this.
+// What a call leg needs from its media stream. The media itself runs in a
+// media worker (bridge/embedded/media/); the engine only sees this.
 import type { TypedEmitter } from '../../common/events.ts';
-import type { DtmfEvent, LegStats } from '../port.ts';
+import type { DtmfEvent, LegStats, PlayResult, PromptRef, Recording, RecordOptions } from '../port.ts';
 import type { NegotiatedAudio } from '../sip/sdp.ts';
-import type { FrameSource } from '../rtp/frame-source.ts';
-
-export type { FrameSource };
 
 export type LegMediaEvents = {
   dtmf: [event: DtmfEvent];
   stats: [stats: LegStats];
-  /** One decoded 20 ms frame of the caller's audio (160 samples, 8 kHz). */
-  audio: [pcm: Int16Array];
-  /** The source given to setSource() has returned null (finished). */
-  sourceEnded: [source: FrameSource];
+  /** The media of this leg is lost (its worker died): the call must end. */
+  failed: [err: Error];
 };
-
 
 export interface LegMedia extends TypedEmitter<LegMediaEvents> {
   readonly localAddress: string;
   readonly localPort: number;
+  readonly hasTelephoneEvent: boolean;
   /** Start, or change after a re-INVITE: where to send, which codec, which direction. */
   configure(audio: NegotiatedAudio): void;
-  /** Replace what the caller hears (null = silence, still sent every 20 ms). */
-  setSource(source: FrameSource | null): void;
+  /** Plays prompts to this leg (inside a conference: to this member only, mixed with the room). */
+  play(prompts: PromptRef[], opts: { interruptible: boolean }): Promise<PlayResult>;
+  stopPlay(): void;
+  record(opts: RecordOptions): Promise<Recording>;
   /** RFC 4733 telephone-events; resolves when the last digit has been sent. */
   sendDigits(digits: string, opts?: { durationMs?: number; gapMs?: number }): Promise<void>;
-  readonly hasTelephoneEvent: boolean;
   close(): void;
 }
 

@@ -1,8 +1,11 @@
-// One 20 ms clock for all the legs of a process: each tick pulls a frame from
+// One 20 ms clock for all the legs of a thread: each tick pulls a frame from
 // every leg's source and jitter buffer. Ticks are scheduled against a
 // monotonic clock (not chained intervals), so timer lateness never drifts the
-// audio: a late tick is caught up at once, within a bound; a long stall
-// (e.g. a debugger pause) skips ahead instead of bursting.
+// audio: a late tick is caught up, within a bound; a long stall (e.g. a
+// debugger pause) skips ahead instead of bursting. Catch-up ticks run one at a
+// time with the I/O poll in between (setImmediate), so packets that waited in
+// the sockets during the stall reach the jitter buffers before their frames
+// are due.
 import { moduleLogger } from '../../common/log.ts';
 
 const log = moduleLogger('media-clock');
@@ -16,7 +19,7 @@ const MAX_CATCH_UP = 5;
 
 export class MediaClock {
   private readonly members = new Set<Ticking>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private origin = 0;
   private ticks = 0;
   /** Ticks skipped after stalls longer than MAX_CATCH_UP frames. */
@@ -45,29 +48,29 @@ export class MediaClock {
   }
 
   private stop(): void {
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) { clearTimeout(this.timer as NodeJS.Timeout); clearImmediate(this.timer as NodeJS.Immediate); }
     this.timer = undefined;
   }
 
   private schedule(): void {
     const due = this.origin + (this.ticks + 1) * FRAME_MS;
-    this.timer = setTimeout(() => this.run(), Math.max(0, due - this.now()));
+    const wait = due - this.now();
+    this.timer = wait > 0 ? setTimeout(() => this.run(), wait) : setImmediate(() => this.run());
   }
 
   private run(): void {
     const now = this.now();
-    let behind = Math.floor((now - this.origin) / FRAME_MS) - this.ticks;
+    const behind = Math.floor((now - this.origin) / FRAME_MS) - this.ticks;
+    if (behind <= 0) { this.schedule(); return; }
     if (behind > MAX_CATCH_UP) {
       this.skipped += behind - 1;
       this.ticks += behind - 1;
-      behind = 1;
+    } else if (behind > 1) {
+      this.late++;
     }
-    if (behind > 1) this.late += behind - 1;
-    for (let i = 0; i < behind; i++) {
-      this.ticks++;
-      for (const m of this.members) {
-        try { m.tick(now); } catch (err) { log.error({ err }, 'media tick failed'); } // one leg never stops the clock
-      }
+    this.ticks++;
+    for (const m of this.members) {
+      try { m.tick(now); } catch (err) { log.error({ err }, 'media tick failed'); } // one leg never stops the clock
     }
     if (this.members.size > 0) this.schedule(); else this.timer = undefined;
   }

@@ -45,6 +45,54 @@ function closeQuietly(socket: dgram.Socket): void {
   try { socket.close(); } catch { /* already closed or never bound */ }
 }
 
+/** Binds an RTP port and the RTCP port above it; rejects (e.g. EADDRINUSE) with both sockets closed. */
+export async function bindPair(rtpPort: number, host: string): Promise<PortPair> {
+  const rtp = dgram.createSocket('udp4');
+  const rtcp = dgram.createSocket('udp4');
+  try {
+    await bind(rtp, rtpPort, host);
+    await bind(rtcp, rtpPort + 1, host);
+    return { rtpPort, rtcpPort: rtpPort + 1, rtp, rtcp };
+  } catch (err) {
+    closeQuietly(rtp);
+    closeQuietly(rtcp);
+    throw err;
+  }
+}
+
+/**
+ * Port pair numbers without sockets, for a process whose sockets are bound
+ * elsewhere (the media workers): the same FIFO order as PortAllocator; a pair
+ * that failed to bind is handed back with `reject` and goes to the back.
+ */
+export class PortPool {
+  private readonly free: number[] = [];
+  private readonly used = new Set<number>();
+
+  constructor(min: number, max: number) {
+    const first = min + (min % 2);
+    if (!(first >= 1024 && max <= 65535 && first + 1 <= max)) {
+      throw new RangeError(`RTP port range ${min}–${max} holds no even/odd pair within 1024–65535`);
+    }
+    for (let p = first; p + 1 <= max; p += 2) this.free.push(p);
+  }
+
+  get available(): number { return this.free.length; }
+  get inUse(): number { return this.used.size; }
+
+  take(): number {
+    const port = this.free.shift();
+    if (port === undefined) throw new PortExhaustedError(`no free RTP port pair (${this.used.size} in use)`);
+    this.used.add(port);
+    return port;
+  }
+
+  release(rtpPort: number): void {
+    if (!this.used.delete(rtpPort)) return;
+    this.free.push(rtpPort);
+  }
+}
+
 export class PortAllocator {
   readonly host: string;
   private readonly free: number[] = [];

@@ -23,8 +23,25 @@ const log = moduleLogger('rtp');
 
 export interface RtpAddress { address: string; port: number }
 
+/** What a session carries to another process or worker (ports stay the same; sockets are re-bound there). */
+export interface RtpSessionState {
+  ssrc: number;
+  seq: number;
+  timestamp: number;
+  payloadType: 0 | 8;
+  telephoneEventPayloadType: number | undefined;
+  remote: RtpAddress | undefined;
+  remoteRtcp: RtpAddress | undefined;
+  latchedRtp: RtpAddress | undefined;
+  latchedRtcp: RtpAddress | undefined;
+  cname: string;
+}
+
 export interface RtpSessionOptions {
-  allocator: PortAllocator;
+  /** Releases the ports on close; absent when the sockets were bound by the caller (openPair). */
+  allocator?: PortAllocator;
+  /** The session state of an earlier life of this session (moved between workers). */
+  restore?: RtpSessionState;
   /** Where to send until latched (from the SDP c=/m= lines). */
   remote?: RtpAddress;
   /** RTCP destination from SDP (a=rtcp), default remote port + 1. */
@@ -124,13 +141,24 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     super();
     this.localPort = rtp.address().port;
     this.localRtcpPort = rtcp.address().port;
-    this.ssrc = (opts.ssrc ?? randomUint32()) >>> 0;
-    this.cname = opts.cname ?? `bridge-${this.ssrc.toString(16)}@${opts.allocator.host}`;
+    this.ssrc = (opts.restore?.ssrc ?? opts.ssrc ?? randomUint32()) >>> 0;
+    this.cname = opts.restore?.cname ?? opts.cname ?? `bridge-${this.ssrc.toString(16)}@${opts.allocator?.host ?? rtp.address().address}`;
     this.payloadType = opts.payloadType;
     this.telephoneEventPayloadType = opts.telephoneEventPayloadType;
     this.now = opts.now ?? (() => performance.now());
     this.rtcpIntervalMs = opts.rtcpIntervalMs ?? 5000;
     this.setRemote(opts.remote, opts.remoteRtcpPort);
+    const r = opts.restore;
+    if (r) {
+      this.seq = r.seq;
+      this.timestamp = r.timestamp;
+      this.payloadType = r.payloadType;
+      this.telephoneEventPayloadType = r.telephoneEventPayloadType;
+      this.remote = r.remote;
+      this.remoteRtcp = r.remoteRtcp;
+      this.latchedRtp = r.latchedRtp;
+      this.latchedRtcp = r.latchedRtcp;
+    }
     rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
     rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
     rtp.on('error', (err) => log.error({ err, port: this.localPort }, 'RTP socket error'));
@@ -138,10 +166,24 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.scheduleRtcp(this.rtcpIntervalMs / 2); // §6.2: the first report after half an interval
   }
 
-  /** Binds a port pair and starts the session. */
-  static async open(opts: RtpSessionOptions): Promise<RtpSession> {
+  /** Binds a port pair from the allocator and starts the session. */
+  static async open(opts: RtpSessionOptions & { allocator: PortAllocator }): Promise<RtpSession> {
     const pair = await opts.allocator.allocate();
     return new RtpSession(opts, pair.rtp, pair.rtcp);
+  }
+
+  /** Starts the session on sockets the caller bound (see bindPair). */
+  static openPair(pair: { rtp: dgram.Socket; rtcp: dgram.Socket }, opts: RtpSessionOptions): RtpSession {
+    return new RtpSession(opts, pair.rtp, pair.rtcp);
+  }
+
+  /** The state to carry over when the session moves (see `restore`). */
+  snapshot(): RtpSessionState {
+    return {
+      ssrc: this.ssrc, seq: this.seq, timestamp: this.timestamp, payloadType: this.payloadType,
+      telephoneEventPayloadType: this.telephoneEventPayloadType, remote: this.remote, remoteRtcp: this.remoteRtcp,
+      latchedRtp: this.latchedRtp, latchedRtcp: this.latchedRtcp, cname: this.cname,
+    };
   }
 
   /** Payload types after a (re-)negotiation: the audio codec and telephone-event. */
@@ -399,6 +441,23 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       new Promise<void>((r) => this.rtp.close(() => r())),
       new Promise<void>((r) => this.rtcp.close(() => r())),
     ]);
-    this.opts.allocator.release(this.localPort);
+    this.opts.allocator?.release(this.localPort);
+  }
+
+  /**
+   * Stops the session without a BYE and closes its sockets, so that the same
+   * ports can be bound elsewhere (a worker) and the session restored there.
+   */
+  async detach(): Promise<RtpSessionState> {
+    const state = this.snapshot();
+    if (this.closed) return state;
+    this.closed = true;
+    clearTimeout(this.rtcpTimer);
+    clearInterval(this.eventTimer);
+    await Promise.all([
+      new Promise<void>((r) => this.rtp.close(() => r())),
+      new Promise<void>((r) => this.rtcp.close(() => r())),
+    ]);
+    return state;
   }
 }

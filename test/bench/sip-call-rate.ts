@@ -3,7 +3,7 @@
 // the calls that succeeded and failed and the bridge's CPU.
 import { configSchema } from '../../common/config.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
-import { RtpLegMediaFactory } from '../../bridge/embedded/rtp-leg-media.ts';
+import { MediaPool } from '../../bridge/embedded/media/media-pool.ts';
 import { runSipp } from '../support/sipp.ts';
 
 export interface RateRow { cps: number; calls: number; ok: number; failed: number; wallS: number; cpuPct: number }
@@ -11,7 +11,7 @@ export interface RateRow { cps: number; calls: number; ok: number; failed: numbe
 export async function benchCallRate(rates = [50, 100, 200, 300, 400, 600], callsPerRate = 600): Promise<RateRow[]> {
   const port = 15460;
   const config = configSchema.parse({ sip: { host: '127.0.0.1', port }, rtp: { host: '127.0.0.1', portMin: 34000, portMax: 39999 }, logLevel: 'silent' });
-  const engine = new EmbeddedEngine({ config, media: new RtpLegMediaFactory(config.rtp) });
+  const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
   engine.onIncoming((call) => { call.answer().catch(() => undefined); });
   await engine.start();
   const rows: RateRow[] = [];

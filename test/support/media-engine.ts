@@ -3,7 +3,7 @@
 // what happened (leg, DTMF events, hangup, handler result or error) for asserts.
 import { configSchema } from '../../common/config.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
-import { RtpLegMediaFactory } from '../../bridge/embedded/rtp-leg-media.ts';
+import { MediaPool } from '../../bridge/embedded/media/media-pool.ts';
 import type { CallLeg, DtmfEvent, HangupInfo, IncomingCall } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { waitUntil } from './ports.ts';
@@ -29,10 +29,10 @@ export class TestEngine {
   constructor(opts: { sipPort: number; rtpMin: number; rtpMax: number }) {
     const config = configSchema.parse({
       sip: { host: '127.0.0.1', port: opts.sipPort, noAnswerTimeoutS: 30 },
-      rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax },
+      rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax, workers: 1 },
       logLevel: 'warn',
     });
-    this.engine = new EmbeddedEngine({ config, media: new RtpLegMediaFactory(config.rtp) });
+    this.engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
     this.engine.onIncoming((call) => this.onIncoming(call));
   }
 

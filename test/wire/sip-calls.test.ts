@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { configSchema } from '../../common/config.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
-import { RtpLegMediaFactory } from '../../bridge/embedded/rtp-leg-media.ts';
+import { MediaPool } from '../../bridge/embedded/media/media-pool.ts';
 import type { CallLeg, HangupInfo, IncomingCall } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { runSipp, startSipp } from '../support/sipp.ts';
@@ -23,9 +23,9 @@ const mediaPort = () => (nextMediaPort += 10);
 
 const config = configSchema.parse({
   sip: { host: '127.0.0.1', port: SIP_PORT, noAnswerTimeoutS: 30 },
-  rtp: { host: '127.0.0.1', portMin: 30000, portMax: 30999 },
+  rtp: { host: '127.0.0.1', portMin: 30000, portMax: 30999, workers: 1 },
 });
-const engine = new EmbeddedEngine({ config, media: new RtpLegMediaFactory(config.rtp) });
+const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
 
 interface Seen { call: IncomingCall; leg?: CallLeg; hangup?: HangupInfo; cancelled?: boolean }
 const seen: Seen[] = [];
@@ -153,7 +153,7 @@ describe('originate() to a sipp UAS', () => {
     // sockets here, so the INVITE retransmits until Timer B.
     const fast = new EmbeddedEngine({
       config: configSchema.parse({ sip: { host: '127.0.0.1', port: SIP_PORT + 2, transports: ['udp'] }, rtp: { host: '127.0.0.1', portMin: 31000, portMax: 31099 } }),
-      media: new RtpLegMediaFactory({ host: '127.0.0.1', portMin: 31000, portMax: 31099 }),
+      media: new MediaPool({ host: '127.0.0.1', portMin: 31000, portMax: 31099, workers: 1 }),
       timers: { T1: 20, T2: 160, T4: 200 },
     });
     await fast.start();

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema } from '../../common/config.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
-import { RtpLegMediaFactory } from '../../bridge/embedded/rtp-leg-media.ts';
+import { MediaPool } from '../../bridge/embedded/media/media-pool.ts';
 import { runSipp } from '../support/sipp.ts';
 
 const SIP_PORT = 15260;
@@ -13,7 +13,7 @@ const config = configSchema.parse({
   sip: { host: '127.0.0.1', port: SIP_PORT },
   rtp: { host: '127.0.0.1', portMin: 32000, portMax: 33999 },
 });
-const engine = new EmbeddedEngine({ config, media: new RtpLegMediaFactory(config.rtp) });
+const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
 let answered = 0;
 let peak = 0;
 

@@ -1,0 +1,76 @@
+// The control side of one media host: requests with ids, a pending map that
+// is failed when the worker dies, and events. A channel talks to a worker
+// thread, or to a MediaHost in this thread (workers: 0, for debugging).
+import { Worker } from 'node:worker_threads';
+import { TypedEmitter } from '../../../common/events.ts';
+import { InvalidStateError } from '../../../common/errors.ts';
+import { moduleLogger } from '../../../common/log.ts';
+import { MediaHost, MediaError } from './media-host.ts';
+import type { FromWorker, MediaEvent, MediaRequest, MediaResults, ToWorker } from './protocol.ts';
+
+const log = moduleLogger('media-channel');
+
+type ChannelEvents = { event: [ev: MediaEvent]; died: [err: Error] };
+
+export abstract class MediaChannel extends TypedEmitter<ChannelEvents> {
+  /** Legs placed on this host (for choosing the least loaded). */
+  legs = 0;
+  abstract request<R extends MediaRequest>(req: R): Promise<MediaResults[R['op']]>;
+  abstract close(): Promise<void>;
+}
+
+export class WorkerChannel extends MediaChannel {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private dead: Error | undefined;
+
+  constructor(readonly index: number) {
+    super();
+    this.worker = new Worker(new URL('./media-worker-boot.mjs', import.meta.url), { name: `media-${index}` });
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.id === undefined) { this.emit('event', m.ev); return; }
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new MediaError(m.error, m.code));
+    });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => this.fail(new Error(`media worker ${index} exited with code ${code}`)));
+  }
+
+  private fail(err: Error): void {
+    if (this.dead) return;
+    this.dead = err;
+    log.error({ err: err.message, worker: this.index }, 'media worker died');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.emit('died', err);
+  }
+
+  request<R extends MediaRequest>(req: R): Promise<MediaResults[R['op']]> {
+    if (this.dead) return Promise.reject(new InvalidStateError(`media worker ${this.index} is gone: ${this.dead.message}`));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const msg: ToWorker = { id, req };
+      this.worker.postMessage(msg);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.dead) return;
+    const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
+    this.worker.postMessage({ shutdown: true });
+    const timer = setTimeout(() => { void this.worker.terminate(); }, 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+export class InProcessChannel extends MediaChannel {
+  private readonly host = new MediaHost((ev) => queueMicrotask(() => this.emit('event', ev)));
+  request<R extends MediaRequest>(req: R): Promise<MediaResults[R['op']]> { return this.host.handle(req); }
+  async close(): Promise<void> { await this.host.closeAll(); }
+}

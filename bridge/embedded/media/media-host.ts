@@ -1,0 +1,195 @@
+// Everything a media worker does, as a plain class: it answers the requests
+// of protocol.ts and emits its events through a callback. The worker entry
+// (media-worker.ts) connects it to its parent port; tests can drive it in
+// process.
+import { SipError } from '../../../common/errors.ts';
+import { moduleLogger } from '../../../common/log.ts';
+import { bindPair } from '../../rtp/port-allocator.ts';
+import { RtpSession } from '../../rtp/session.ts';
+import { MediaClock, type Ticking } from '../media-clock.ts';
+import type { MediaEvent, MediaRequest, MediaResults, WorkerStats } from './protocol.ts';
+import { WorkerConference } from './worker-conference.ts';
+import { WorkerLeg } from './worker-leg.ts';
+
+const log = moduleLogger('media-host');
+
+export class MediaError extends Error {
+  override readonly name = 'MediaError';
+  constructor(message: string, readonly code?: string) { super(message); }
+}
+
+export class MediaHost implements Ticking {
+  private readonly legs = new Map<string, WorkerLeg>();
+  private readonly conferences = new Map<string, WorkerConference>();
+  /** legId → the conference it is a member of. */
+  private readonly memberOf = new Map<string, WorkerConference>();
+  private readonly clock: MediaClock;
+  private ticking = false;
+  private tickCount = 0;
+  private tickTotalMs = 0;
+  private tickMaxMs = 0;
+
+  constructor(private readonly emit: (ev: MediaEvent) => void, clock?: MediaClock) {
+    this.clock = clock ?? new MediaClock();
+  }
+
+  private leg(legId: string): WorkerLeg {
+    const leg = this.legs.get(legId);
+    if (!leg) throw new MediaError(`no leg ${legId}`, 'ENOLEG');
+    return leg;
+  }
+
+  private conference(confId: string): WorkerConference {
+    const c = this.conferences.get(confId);
+    if (!c) throw new MediaError(`no conference ${confId}`, 'ENOCONF');
+    return c;
+  }
+
+  private updateTicking(): void {
+    const want = this.legs.size > 0;
+    if (want && !this.ticking) { this.clock.add(this); this.ticking = true; }
+    if (!want && this.ticking) { this.clock.delete(this); this.ticking = false; }
+  }
+
+  tick(nowMs: number): void {
+    const t0 = performance.now();
+    for (const c of this.conferences.values()) {
+      try { c.tick(nowMs); } catch (err) { log.error({ err, confId: c.confId }, 'conference tick failed'); }
+    }
+    for (const leg of this.legs.values()) {
+      if (this.memberOf.has(leg.legId) || !leg.configured) continue;
+      try { leg.soloTick(nowMs); } catch (err) { log.error({ err, legId: leg.legId }, 'leg tick failed'); }
+    }
+    const ms = performance.now() - t0;
+    this.tickCount++;
+    this.tickTotalMs += ms;
+    if (ms > this.tickMaxMs) this.tickMaxMs = ms;
+  }
+
+  async handle<R extends MediaRequest>(req: R): Promise<MediaResults[R['op']]> {
+    return (await this.dispatch(req)) as MediaResults[R['op']];
+  }
+
+  private async dispatch(req: MediaRequest): Promise<unknown> {
+    switch (req.op) {
+      case 'leg.create':
+      case 'leg.attach': {
+        if (this.legs.has(req.legId)) throw new MediaError(`leg ${req.legId} exists`, 'EEXIST');
+        let pair;
+        try {
+          pair = await bindPair(req.rtpPort, req.host);
+        } catch (err) {
+          throw new MediaError(`cannot bind ${req.host}:${req.rtpPort}: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code);
+        }
+        const state = req.op === 'leg.attach' ? req.state : undefined;
+        const session = RtpSession.openPair(pair, { payloadType: state?.rtp.payloadType ?? 0, restore: state?.rtp });
+        const leg = new WorkerLeg(req.legId, session, this.emit, state);
+        this.legs.set(req.legId, leg);
+        this.updateTicking();
+        return { localPort: leg.localPort };
+      }
+      case 'leg.detach': {
+        const leg = this.leg(req.legId);
+        this.memberOf.get(req.legId)?.leave(req.legId);
+        this.memberOf.delete(req.legId);
+        this.legs.delete(req.legId);
+        this.updateTicking();
+        return leg.detach();
+      }
+      case 'leg.configure': {
+        const leg = this.leg(req.legId);
+        const before = leg.codec;
+        leg.configure(req.audio);
+        if (leg.codec !== before) this.memberOf.get(req.legId)?.codecChanged(leg);
+        return null;
+      }
+      case 'leg.play':
+        this.leg(req.legId).startPlay(req.playId, req.prompts, req.interruptible);
+        return null;
+      case 'leg.stopPlay':
+        this.leg(req.legId).interruptPlay();
+        return null;
+      case 'leg.record':
+        await this.leg(req.legId).startRecording(req.recId, req.path, req.maxMs, req.terminator);
+        return null;
+      case 'leg.sendDigits':
+        await this.leg(req.legId).sendDigits(req.digits, req.durationMs, req.gapMs);
+        return null;
+      case 'leg.close': {
+        const leg = this.legs.get(req.legId);
+        if (!leg) return null;
+        this.memberOf.get(req.legId)?.leave(req.legId);
+        this.memberOf.delete(req.legId);
+        this.legs.delete(req.legId);
+        this.updateTicking();
+        await leg.close();
+        return null;
+      }
+      case 'conf.create':
+        if (!this.conferences.has(req.confId)) this.conferences.set(req.confId, new WorkerConference(req.confId, req.settings, this.emit));
+        return null;
+      case 'conf.join': {
+        const conf = this.conference(req.confId);
+        const leg = this.leg(req.legId);
+        const current = this.memberOf.get(req.legId);
+        if (current && current !== conf) current.leave(req.legId);
+        conf.join(leg, req.member);
+        this.memberOf.set(req.legId, conf);
+        return null;
+      }
+      case 'conf.update':
+        this.conference(req.confId).update(req.legId, req.member);
+        return null;
+      case 'conf.leave':
+        if (this.conferences.get(req.confId)?.leave(req.legId)) this.memberOf.delete(req.legId);
+        return null;
+      case 'conf.playToAll':
+        this.conference(req.confId).playToAll(req.playId, req.prompts);
+        return null;
+      case 'conf.stopPlayToAll':
+        this.conference(req.confId).stopPlayToAll();
+        return null;
+      case 'conf.record':
+        await this.conference(req.confId).startRecording(req.path);
+        return null;
+      case 'conf.stopRecord':
+        return this.conference(req.confId).stopRecording();
+      case 'conf.close': {
+        const conf = this.conferences.get(req.confId);
+        if (!conf) return null;
+        this.conferences.delete(req.confId);
+        for (const leg of await conf.close()) this.memberOf.delete(leg.legId);
+        return null;
+      }
+      case 'stats': {
+        const stats: WorkerStats = {
+          legs: this.legs.size,
+          conferences: this.conferences.size,
+          members: this.memberOf.size,
+          lateTicks: this.clock.late,
+          skippedTicks: this.clock.skipped,
+          tickMeanMs: this.tickCount ? this.tickTotalMs / this.tickCount : 0,
+          tickMaxMs: this.tickMaxMs,
+        };
+        this.tickCount = 0;
+        this.tickTotalMs = 0;
+        this.tickMaxMs = 0;
+        return stats;
+      }
+      default: {
+        const never: never = req;
+        throw new SipError(500, `unknown media request ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Closes every leg (worker shutdown). */
+  async closeAll(): Promise<void> {
+    for (const c of this.conferences.values()) await c.close();
+    this.conferences.clear();
+    this.memberOf.clear();
+    await Promise.allSettled([...this.legs.values()].map((l) => l.close()));
+    this.legs.clear();
+    this.updateTicking();
+  }
+}

@@ -1,0 +1,98 @@
+// The message contract between the control thread (SIP, IVR, web) and a media
+// worker (RTP sockets, jitter buffers, DTMF detection, prompts, recording and
+// conference mixing). Requests carry an id and get exactly one reply; events
+// flow from the worker unasked. Everything here is structured-clone safe.
+import type { DtmfSource, LegStats, PromptRef, Recording } from '../../port.ts';
+import type { RtpSessionState } from '../../rtp/session.ts';
+import type { NegotiatedAudio } from '../../sip/sdp.ts';
+
+export interface ConferenceSettings {
+  maxTalkers?: number;
+  /** Tones when members join and leave (heard by the others). */
+  joinLeaveTones?: boolean;
+}
+
+export interface MemberSettings {
+  muted?: boolean;
+  deaf?: boolean;
+  /** Hold music (the member hears only this and is not heard); null ends holding. */
+  hold?: PromptRef | null;
+}
+
+export type MediaRequest =
+  | { op: 'leg.create'; legId: string; rtpPort: number; host: string }
+  | { op: 'leg.attach'; legId: string; rtpPort: number; host: string; state: LegState }
+  | { op: 'leg.detach'; legId: string }
+  | { op: 'leg.configure'; legId: string; audio: NegotiatedAudio }
+  | { op: 'leg.play'; legId: string; playId: string; prompts: PromptRef[]; interruptible: boolean }
+  | { op: 'leg.stopPlay'; legId: string }
+  | { op: 'leg.record'; legId: string; recId: string; path: string; maxMs: number; terminator?: string }
+  | { op: 'leg.sendDigits'; legId: string; digits: string; durationMs?: number; gapMs?: number }
+  | { op: 'leg.close'; legId: string }
+  | { op: 'conf.create'; confId: string; settings: ConferenceSettings }
+  | { op: 'conf.join'; confId: string; legId: string; member: MemberSettings }
+  | { op: 'conf.update'; confId: string; legId: string; member: MemberSettings }
+  | { op: 'conf.leave'; confId: string; legId: string }
+  | { op: 'conf.playToAll'; confId: string; playId: string; prompts: PromptRef[] }
+  | { op: 'conf.stopPlayToAll'; confId: string }
+  | { op: 'conf.record'; confId: string; path: string }
+  | { op: 'conf.stopRecord'; confId: string }
+  | { op: 'conf.close'; confId: string }
+  | { op: 'stats' };
+
+/** Replies per operation (what `result` holds when ok). */
+export interface MediaResults {
+  'leg.create': { localPort: number };
+  'leg.attach': { localPort: number };
+  'leg.detach': LegState;
+  'leg.configure': null;
+  'leg.play': null;
+  'leg.stopPlay': null;
+  'leg.record': null;
+  'leg.sendDigits': null;
+  'leg.close': null;
+  'conf.create': null;
+  'conf.join': null;
+  'conf.update': null;
+  'conf.leave': null;
+  'conf.playToAll': null;
+  'conf.stopPlayToAll': null;
+  'conf.record': null;
+  'conf.stopRecord': { path: string; durationMs: number } | null;
+  'conf.close': null;
+  stats: WorkerStats;
+}
+
+export type MediaOp = MediaRequest['op'];
+
+export interface WorkerStats {
+  legs: number;
+  conferences: number;
+  members: number;
+  /** Ticks run late (timer fired more than a frame late) and ticks skipped after stalls. */
+  lateTicks: number;
+  skippedTicks: number;
+  /** Mean and worst duration of a tick's work, ms, since the last stats request. */
+  tickMeanMs: number;
+  tickMaxMs: number;
+}
+
+/** A leg's state when it moves from one worker to another. */
+export interface LegState {
+  rtp: RtpSessionState;
+  audio: NegotiatedAudio | undefined;
+  rfc4733Seen: boolean;
+}
+
+export type MediaEvent =
+  | { event: 'dtmf'; legId: string; digit: string; source: DtmfSource; durationMs?: number }
+  | { event: 'stats'; legId: string; stats: LegStats }
+  | { event: 'playEnded'; playId: string; interrupted: boolean }
+  | { event: 'recordEnded'; recId: string; result: Recording | { error: string } }
+  | { event: 'talking'; confId: string; legId: string; talking: boolean };
+
+export type ToWorker = { id: number; req: MediaRequest };
+export type FromWorker =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string; code?: string }
+  | { id?: undefined; ev: MediaEvent };

@@ -1,0 +1,115 @@
+// A conference inside a media worker: the mixer, its member legs, prompts to
+// everyone, the recording of the mix, and talking events.
+import { moduleLogger } from '../../../common/log.ts';
+import { ConferenceMixer, type Playback } from '../../mixer/conference-mixer.ts';
+import type { PromptRef } from '../../port.ts';
+import { SequenceSource } from '../../rtp/frame-source.ts';
+import { beep } from '../../rtp/tones.ts';
+import { WavWriter } from '../../rtp/wav.ts';
+import { promptSource } from '../prompt-source.ts';
+import type { ConferenceSettings, MediaEvent, MemberSettings } from './protocol.ts';
+import type { WorkerLeg } from './worker-leg.ts';
+
+const log = moduleLogger('media-conference');
+
+export class WorkerConference {
+  private readonly mixer: ConferenceMixer;
+  readonly legs = new Map<string, WorkerLeg>();
+  private recording: { path: string; writer: WavWriter; frames: number } | undefined;
+  private readonly plays = new Map<string, Playback>();
+
+  constructor(readonly confId: string, settings: ConferenceSettings, private readonly emit: (ev: MediaEvent) => void) {
+    const tones = settings.joinLeaveTones ?? true;
+    this.mixer = new ConferenceMixer({
+      maxTalkers: settings.maxTalkers,
+      joinTone: tones ? () => beep({ frequency: 1000, durationMs: 120, levelDbfs: -20 }) : undefined,
+      leaveTone: tones ? () => beep({ frequency: 600, durationMs: 120, levelDbfs: -20 }) : undefined,
+      onMixFrame: (pcm) => {
+        const rec = this.recording;
+        if (rec) { rec.writer.write(pcm); rec.frames++; }
+      },
+    });
+  }
+
+  get size(): number { return this.legs.size; }
+
+  join(leg: WorkerLeg, settings: MemberSettings): void {
+    if (this.legs.has(leg.legId)) { this.update(leg.legId, settings); return; }
+    leg.interruptPlay();
+    this.mixer.addMember(leg.legId, { codec: leg.codec, muted: settings.muted ?? false, deaf: settings.deaf ?? false });
+    this.legs.set(leg.legId, leg);
+    leg.member = {
+      playTo: (source, done) => {
+        const p = this.mixer.playTo(leg.legId, source, (reason) => done(reason !== 'finished'));
+        return { stop: () => p.stop() };
+      },
+    };
+    if (settings.hold) this.mixer.setHolding(leg.legId, promptSource(settings.hold));
+  }
+
+  update(legId: string, settings: MemberSettings): void {
+    if (!this.legs.has(legId)) return;
+    this.mixer.update(legId, { muted: settings.muted, deaf: settings.deaf });
+    if (settings.hold !== undefined) this.mixer.setHolding(legId, settings.hold ? promptSource(settings.hold) : null);
+  }
+
+  /** The member's codec changed (re-INVITE). */
+  codecChanged(leg: WorkerLeg): void {
+    if (this.legs.has(leg.legId)) this.mixer.update(leg.legId, { codec: leg.codec });
+  }
+
+  leave(legId: string): WorkerLeg | undefined {
+    const leg = this.legs.get(legId);
+    if (!leg) return undefined;
+    leg.interruptPlay();
+    this.mixer.removeMember(legId);
+    this.legs.delete(legId);
+    leg.member = undefined;
+    return leg;
+  }
+
+  playToAll(playId: string, prompts: PromptRef[]): void {
+    const source = new SequenceSource(prompts.map((p) => promptSource(p)));
+    const playback = this.mixer.playToAll(source, (reason) => {
+      this.plays.delete(playId);
+      this.emit({ event: 'playEnded', playId, interrupted: reason !== 'finished' });
+    });
+    this.plays.set(playId, playback);
+  }
+
+  stopPlayToAll(): void {
+    for (const p of [...this.plays.values()]) p.stop();
+  }
+
+  async startRecording(path: string): Promise<void> {
+    if (this.recording) await this.stopRecording();
+    this.recording = { path, writer: await WavWriter.open(path), frames: 0 };
+  }
+
+  async stopRecording(): Promise<{ path: string; durationMs: number } | null> {
+    const rec = this.recording;
+    if (!rec) return null;
+    this.recording = undefined;
+    const r = await rec.writer.close();
+    return { path: rec.path, durationMs: r.durationMs };
+  }
+
+  tick(nowMs: number): void {
+    for (const leg of this.legs.values()) this.mixer.setInput(leg.legId, leg.pullInput(nowMs));
+    const report = this.mixer.tick();
+    for (const m of this.mixer.members) this.legs.get(m.id)?.sendEncoded(m.output);
+    for (const c of report.talkingChanges) this.emit({ event: 'talking', confId: this.confId, legId: c.member.id, talking: c.talking });
+  }
+
+  /** Every member leaves (back to solo media); the recording is closed. */
+  async close(): Promise<WorkerLeg[]> {
+    this.stopPlayToAll();
+    const legs = [...this.legs.keys()].map((id) => this.leave(id)).filter((l): l is WorkerLeg => l !== undefined);
+    try {
+      await this.stopRecording();
+    } catch (err) {
+      log.error({ err, confId: this.confId }, 'closing the conference recording failed');
+    }
+    return legs;
+  }
+}

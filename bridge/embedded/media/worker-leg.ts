@@ -1,0 +1,246 @@
+// One call leg's media inside a media worker: its RtpSession, a jitter
+// buffer and in-band DTMF detector on the way in, prompts on the way out, a
+// recorder; or, once it is a conference member, its input and output go
+// through the conference's mixer instead.
+import { moduleLogger } from '../../../common/log.ts';
+import type { DtmfEvent, PromptRef } from '../../port.ts';
+import { DtmfDetector } from '../../rtp/dtmf-goertzel.ts';
+import { FRAME_SAMPLES, SequenceSource, type FrameSource } from '../../rtp/frame-source.ts';
+import { PCMA, PCMU, type G711Codec } from '../../rtp/g711.ts';
+import { JitterBuffer } from '../../rtp/jitter-buffer.ts';
+import type { RtpSession, RtpSessionStats } from '../../rtp/session.ts';
+import { WavWriter } from '../../rtp/wav.ts';
+import type { NegotiatedAudio } from '../../sip/sdp.ts';
+import { promptSource } from '../prompt-source.ts';
+import type { LegState, MediaEvent } from './protocol.ts';
+
+const log = moduleLogger('media-leg');
+
+/** How long an in-band digit waits for an RFC 4733 report of the same key (phones that send both). */
+const INBAND_HOLD_MS = 250;
+
+/** What a conference offers a member leg (set while the leg is a member). */
+export interface MemberHooks {
+  /** Plays a prompt to this member only, mixed with the room; resolves with whether a key interrupted it. */
+  playTo(source: FrameSource, done: (interrupted: boolean) => void): { stop(): void };
+}
+
+interface ActivePlay { playId: string; interruptible: boolean; stop?: () => void }
+
+interface ActiveRecording {
+  recId: string;
+  path: string;
+  writer: WavWriter;
+  frames: number;
+  maxFrames: number;
+  terminator?: string;
+}
+
+export class WorkerLeg {
+  audio: NegotiatedAudio | undefined;
+  codec: G711Codec = PCMU;
+  /** Set while the leg is a conference member. */
+  member: MemberHooks | undefined;
+  private jitter = new JitterBuffer({ codec: PCMU });
+  private readonly detector = new DtmfDetector();
+  private source: FrameSource | null = null;
+  private play: ActivePlay | undefined;
+  private recording: ActiveRecording | undefined;
+  private sending = false;
+  private receiving = false;
+  private dtmfOut = 0;
+  private rfc4733Seen: boolean;
+  /**
+   * In-band digits waiting out INBAND_HOLD_MS, oldest first. A queue, not one
+   * slot: keys dialled faster than the hold (ITU-T Q.24 allows 10 per second)
+   * must each be reported, not overwritten by the next.
+   */
+  private readonly pendingInband: { digit: string; durationMs: number; at: number }[] = [];
+  private readonly pcmOut = new Int16Array(FRAME_SAMPLES);
+  private readonly pcmIn = new Int16Array(FRAME_SAMPLES);
+  private readonly bytesOut = new Uint8Array(FRAME_SAMPLES);
+  private silence = new Uint8Array(FRAME_SAMPLES).fill(PCMU.silenceByte);
+  private closed = false;
+
+  constructor(readonly legId: string, readonly session: RtpSession, private readonly emit: (ev: MediaEvent) => void, state?: LegState) {
+    this.rfc4733Seen = state?.rfc4733Seen ?? false;
+    session.on('audio', (a) => {
+      if (!this.receiving) return;
+      this.jitter.put({ seq: a.packet.seq, timestamp: a.packet.timestamp, ssrc: a.packet.ssrc, payload: a.payload, arrivalMs: a.arrivalMs, payloadType: a.packet.payloadType });
+    });
+    session.on('dtmf', (d) => {
+      this.rfc4733Seen = true;
+      this.pendingInband.length = 0;
+      this.onDigit({ digit: d.digit, source: 'rfc4733', durationMs: d.durationMs });
+    });
+    session.on('stats', (s: RtpSessionStats) => this.emit({
+      event: 'stats', legId,
+      stats: { packetsReceived: s.packetsReceived, packetsSent: s.packetsSent, packetsLost: s.packetsLost, fractionLost: s.fractionLost, jitterMs: s.jitterMs, rttMs: s.rttMs },
+    }));
+    if (state?.audio) this.configure(state.audio);
+  }
+
+  get localPort(): number { return this.session.localPort; }
+  get configured(): boolean { return this.audio !== undefined; }
+
+  configure(audio: NegotiatedAudio): void {
+    const codec = audio.codec === 'PCMA' ? PCMA : PCMU;
+    if (codec !== this.codec || !this.audio) {
+      this.codec = codec;
+      this.jitter = new JitterBuffer({ codec });
+      this.silence = new Uint8Array(FRAME_SAMPLES).fill(codec.silenceByte);
+    }
+    const pt = audio.payloadType === 8 || audio.payloadType === 0 ? audio.payloadType : (codec === PCMA ? 8 : 0);
+    this.session.setPayloadTypes(pt, audio.telephoneEventPt);
+    if (audio.remotePort > 0 && audio.remoteAddress) {
+      const d = this.session.destination;
+      const prev = this.audio;
+      if (!d || !prev || prev.remoteAddress !== audio.remoteAddress || prev.remotePort !== audio.remotePort) {
+        this.session.setRemote({ address: audio.remoteAddress, port: audio.remotePort });
+      }
+    }
+    // RFC 3264 §6.1: we send only when our direction allows it.
+    this.sending = audio.direction === 'sendrecv' || audio.direction === 'sendonly';
+    this.receiving = audio.direction === 'sendrecv' || audio.direction === 'recvonly';
+    this.audio = audio;
+  }
+
+  private onDigit(ev: DtmfEvent): void {
+    this.emit({ event: 'dtmf', legId: this.legId, digit: ev.digit, source: ev.source, durationMs: ev.durationMs });
+    const play = this.play;
+    if (play?.interruptible) this.endPlay(true);
+    const rec = this.recording;
+    if (rec?.terminator?.includes(ev.digit)) void this.endRecording('terminator');
+  }
+
+  // ---- prompts ----
+
+  startPlay(playId: string, prompts: PromptRef[], interruptible: boolean): void {
+    if (this.play) this.endPlay(true); // a new prompt replaces the one playing
+    let source: FrameSource;
+    try {
+      source = new SequenceSource(prompts.map((p) => promptSource(p)));
+    } catch (err) {
+      log.error({ err, legId: this.legId }, 'cannot open prompt');
+      this.emit({ event: 'playEnded', playId, interrupted: false });
+      return;
+    }
+    const play: ActivePlay = { playId, interruptible };
+    this.play = play;
+    if (this.member) {
+      const handle = this.member.playTo(source, () => { if (this.play === play) this.endPlay(false); });
+      play.stop = () => handle.stop();
+    } else {
+      this.source = source;
+      play.stop = () => { if (this.source === source) this.source = null; };
+    }
+  }
+
+  endPlay(interrupted: boolean): void {
+    const play = this.play;
+    if (!play) return;
+    this.play = undefined;
+    play.stop?.();
+    this.emit({ event: 'playEnded', playId: play.playId, interrupted });
+  }
+
+  // ---- recording ----
+
+  async startRecording(recId: string, path: string, maxMs: number, terminator?: string): Promise<void> {
+    if (this.recording) await this.endRecording('max');
+    const writer = await WavWriter.open(path);
+    this.recording = { recId, path, writer, frames: 0, maxFrames: Math.max(1, Math.ceil(maxMs / 20)), terminator };
+  }
+
+  async endRecording(endedBy: 'terminator' | 'max' | 'hangup'): Promise<void> {
+    const rec = this.recording;
+    if (!rec) return;
+    this.recording = undefined;
+    try {
+      const r = await rec.writer.close();
+      this.emit({ event: 'recordEnded', recId: rec.recId, result: { path: rec.path, durationMs: r.durationMs, endedBy } });
+    } catch (err) {
+      this.emit({ event: 'recordEnded', recId: rec.recId, result: { error: (err as Error).message } });
+    }
+  }
+
+  // ---- DTMF out ----
+
+  async sendDigits(digits: string, durationMs = 100, gapMs = 100): Promise<void> {
+    for (const d of digits) {
+      if (this.closed) return;
+      this.dtmfOut++; // audio pauses while the event is on the wire (timestamps must not overlap)
+      try {
+        await this.session.sendTelephoneEvent(d, { durationMs });
+      } finally {
+        this.dtmfOut--;
+      }
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+  }
+
+  // ---- the 20 ms tick ----
+
+  /**
+   * Takes this tick's frame of the caller's audio (decoded, concealed or
+   * silence), feeds the in-band detector and the recorder, and returns it;
+   * null when nothing real arrived (the mixer then skips the member).
+   */
+  pullInput(nowMs: number): Int16Array | null {
+    const frame = this.jitter.get(this.pcmIn);
+    const real = frame.kind !== 'silence';
+    if (real && !this.rfc4733Seen) {
+      for (const d of this.detector.process(frame.samples)) this.pendingInband.push({ digit: d.digit, durationMs: d.durationMs, at: nowMs });
+    }
+    while (this.pendingInband.length > 0 && nowMs - this.pendingInband[0]!.at >= INBAND_HOLD_MS) {
+      const p = this.pendingInband.shift()!;
+      this.onDigit({ digit: p.digit, source: 'inband', durationMs: p.durationMs });
+    }
+    const rec = this.recording;
+    if (rec) {
+      rec.writer.write(frame.samples);
+      if (++rec.frames >= rec.maxFrames) void this.endRecording('max');
+    }
+    return real ? frame.samples : null;
+  }
+
+  /** Sends an encoded frame (the mixer's output, or our own prompt/silence). */
+  sendEncoded(bytes: Uint8Array): void {
+    if (!this.sending || this.dtmfOut > 0 || this.closed) return;
+    this.session.sendFrame(bytes);
+  }
+
+  /** A tick for a leg outside any conference: our own prompt or silence. */
+  soloTick(nowMs: number): void {
+    this.pullInput(nowMs);
+    const source = this.source;
+    let pcm: Int16Array | null = null;
+    if (source) {
+      pcm = source.next(this.pcmOut);
+      if (pcm === null) {
+        this.source = null;
+        if (this.play) this.endPlay(false);
+      }
+    }
+    this.sendEncoded(pcm ? this.codec.encode(pcm, this.bytesOut) : this.silence);
+  }
+
+  /** Ends what plays, for a move into or out of a conference. */
+  interruptPlay(): void { if (this.play) this.endPlay(true); }
+
+  async detach(): Promise<LegState> {
+    this.interruptPlay();
+    await this.endRecording('hangup');
+    this.closed = true;
+    const rtp = await this.session.detach();
+    return { rtp, audio: this.audio, rfc4733Seen: this.rfc4733Seen };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.interruptPlay();
+    await this.endRecording('hangup');
+    this.closed = true;
+    await this.session.close();
+  }
+}
