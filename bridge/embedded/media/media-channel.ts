@@ -24,6 +24,7 @@ export class WorkerChannel extends MediaChannel {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private dead: Error | undefined;
+  private closing = false;
 
   constructor(readonly index: number) {
     super();
@@ -43,6 +44,7 @@ export class WorkerChannel extends MediaChannel {
   private fail(err: Error): void {
     if (this.dead) return;
     this.dead = err;
+    if (this.closing) return; // asked to stop: no one is waiting
     log.error({ err: err.message, worker: this.index }, 'media worker died');
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -61,6 +63,7 @@ export class WorkerChannel extends MediaChannel {
 
   async close(): Promise<void> {
     if (this.dead) return;
+    this.closing = true;
     const exited = new Promise<void>((r) => this.worker.once('exit', () => r()));
     this.worker.postMessage({ shutdown: true });
     const timer = setTimeout(() => { void this.worker.terminate(); }, 3000);

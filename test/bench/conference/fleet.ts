@@ -1,0 +1,224 @@
+// A fleet of TypeScript RTP callers for the capacity benchmark: each caller
+// places a SIP call (our own user agent on its own port) into a conference
+// of the bridge and then sends a 20 ms PCMU frame every 20 ms — a tone when
+// it talks, silence otherwise — and measures what comes back: missing and
+// late frames, and the delay of a probe's level steps through the mixer.
+import dgram from 'node:dgram';
+import { moduleLogger } from '../../../common/log.ts';
+import { parseUri } from '../../../bridge/sip/parser.ts';
+import { createOffer, readAnswer } from '../../../bridge/sip/sdp.ts';
+import { SipTransport } from '../../../bridge/sip/transport.ts';
+import { SipUserAgent } from '../../../bridge/sip/user-agent.ts';
+import type { ClientInviteSession } from '../../../bridge/sip/invite-session.ts';
+import { ULAW_TO_LINEAR, linearToUlaw } from '../../../bridge/rtp/g711.ts';
+
+const log = moduleLogger('bench-fleet');
+const FRAME = 160;
+/** A frame later than this behind its schedule counts as late (a phone's jitter buffer absorbs less). */
+export const LATE_MS = 40;
+
+function toneFrames(freq: number, dbfs: number, count: number): Uint8Array[] {
+  const amp = 32767 * 10 ** (dbfs / 20);
+  const frames: Uint8Array[] = [];
+  let phase = 0;
+  for (let f = 0; f < count; f++) {
+    const out = new Uint8Array(FRAME);
+    for (let i = 0; i < FRAME; i++) { out[i] = linearToUlaw(Math.round(amp * Math.sin(phase))); phase += (2 * Math.PI * freq) / 8000; }
+    frames.push(out);
+  }
+  return frames;
+}
+
+const SILENCE = new Uint8Array(FRAME).fill(0xff);
+
+function frameDbfs(payload: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < payload.length; i++) { const s = ULAW_TO_LINEAR[payload[i]!]!; sum += s * s; }
+  const rms = Math.sqrt(sum / Math.max(1, payload.length));
+  return 20 * Math.log10(Math.max(rms, 1) / 23170); // 0 dBFS = full-scale sine
+}
+
+export type Role = 'silent' | 'talker' | 'probe';
+
+interface Receive {
+  first?: { arrival: number; ts: number };
+  minOffset: number;
+  offsets: number[];
+  received: number;
+  lastArrival: number;
+  lastLevel: number;
+}
+
+class Caller {
+  session: ClientInviteSession | undefined;
+  remote: { address: string; port: number } | undefined;
+  private seq = Math.floor(Math.random() * 65535);
+  private ts = Math.floor(Math.random() * 2 ** 31);
+  private readonly packet = Buffer.alloc(12 + FRAME);
+  rx: Receive = { minOffset: Infinity, offsets: [], received: 0, lastArrival: 0, lastLevel: -120 };
+  measuring = false;
+  /** Arrival times of level steps (probe bursts) seen by this caller. */
+  readonly steps: number[] = [];
+
+  constructor(readonly socket: dgram.Socket, readonly role: Role, readonly frames: Uint8Array[], private readonly watchSteps: boolean) {
+    this.packet[0] = 0x80;
+    this.packet.writeUInt32BE((Math.random() * 2 ** 32) >>> 0, 8);
+    socket.on('message', (msg) => this.onPacket(msg));
+  }
+
+  get port(): number { return this.socket.address().port; }
+
+  send(frameIndex: number, burst: boolean): void {
+    if (!this.remote) return;
+    const p = this.packet;
+    p[1] = 0; // PT 0 (PCMU)
+    p.writeUInt16BE(this.seq, 2);
+    p.writeUInt32BE(this.ts >>> 0, 4);
+    const payload = this.role === 'silent' ? SILENCE : this.frames[(burst ? this.frames.length / 2 : 0) + (frameIndex % (this.frames.length / 2))]!;
+    p.set(payload, 12);
+    this.socket.send(p, this.remote.port, this.remote.address);
+    this.seq = (this.seq + 1) & 0xffff;
+    this.ts = (this.ts + FRAME) >>> 0;
+  }
+
+  private onPacket(msg: Buffer): void {
+    if (!this.measuring || msg.length < 12 + FRAME) return;
+    const now = performance.now();
+    const ts = msg.readUInt32BE(4);
+    const rx = this.rx;
+    if (!rx.first) rx.first = { arrival: now, ts };
+    const offset = now - (((ts - rx.first.ts) >>> 0) / 8);
+    rx.offsets.push(offset);
+    if (offset < rx.minOffset) rx.minOffset = offset;
+    rx.received++;
+    rx.lastArrival = now;
+    if (this.watchSteps) {
+      const level = frameDbfs(msg.subarray(12));
+      if (level - rx.lastLevel > 8 && level > -14) this.steps.push(now);
+      rx.lastLevel = level;
+    }
+  }
+
+  resetMeasure(): void {
+    this.rx = { minOffset: Infinity, offsets: [], received: 0, lastArrival: 0, lastLevel: -120 };
+    this.steps.length = 0;
+    this.measuring = true;
+  }
+}
+
+export interface FleetResult {
+  callers: number;
+  expectedFrames: number;
+  missingFrames: number;
+  lateFrames: number;
+  badPct: number;
+  latencyP50Ms: number | undefined;
+  latencyP99Ms: number | undefined;
+  latencySamples: number;
+}
+
+export class Fleet {
+  private readonly transport: SipTransport;
+  private readonly ua: SipUserAgent;
+  private readonly callers: Caller[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private tick = 0;
+  private origin = 0;
+  /** Send times of probe bursts. */
+  private readonly bursts: number[] = [];
+
+  constructor(private readonly bridge: { host: string; port: number }, sipPort: number) {
+    this.transport = new SipTransport({ host: '127.0.0.1', port: sipPort, transports: ['udp'], logger: log });
+    this.ua = new SipUserAgent({ transport: this.transport, logger: log, host: '127.0.0.1', port: sipPort });
+  }
+
+  async start(): Promise<void> {
+    await this.transport.listen();
+    this.origin = performance.now();
+    const run = () => {
+      const due = this.origin + (this.tick + 1) * 20;
+      this.timer = setTimeout(() => {
+        this.tick++;
+        // Probe: a 200 ms burst 12 dB up every second.
+        const phase = this.tick % 50;
+        const burst = phase < 10;
+        if (phase === 0) this.bursts.push(performance.now());
+        for (const c of this.callers) c.send(this.tick, c.role === 'probe' && burst);
+        run();
+      }, Math.max(0, due - performance.now()));
+    };
+    run();
+  }
+
+  /** Places `n` calls into conference `name` at `cps` calls per second. */
+  async call(name: string, roles: Role[], opts: { cps: number; watchSteps: number }): Promise<void> {
+    const freqs = [440, 620, 770, 930, 1100, 1250, 1400, 1600];
+    const started: Promise<void>[] = [];
+    for (let i = 0; i < roles.length; i++) {
+      const role = roles[i]!;
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+      socket.on('error', () => undefined);
+      const base = role === 'probe' ? -20 : -30;
+      const frames = role === 'silent' ? [SILENCE, SILENCE] : [...toneFrames(freqs[i % freqs.length]!, base, 50), ...toneFrames(freqs[i % freqs.length]!, base + 12, 50)];
+      const caller = new Caller(socket, role, frames, i < opts.watchSteps && role !== 'probe');
+      this.callers.push(caller);
+      const local = { address: '127.0.0.1', port: caller.port, codecs: ['PCMU' as const], telephoneEvent: false, ptime: 20, sessionId: String(i), sessionVersion: 1 };
+      started.push((async () => {
+        const session = await this.ua.invite({ target: parseUri(`sip:c-${name}@${this.bridge.host}:${this.bridge.port}`), from: { user: `bench${i}` }, sdp: createOffer(local) });
+        caller.session = session;
+        await new Promise<void>((resolve, reject) => {
+          session.once('confirmed', () => resolve());
+          session.once('terminated', (r) => reject(new Error(`call ${i} failed: ${r.status ?? r.by}`)));
+        });
+        const audio = readAnswer(session.finalResponse!.body.toString('utf8'), local);
+        caller.remote = { address: audio.remoteAddress, port: audio.remotePort };
+      })());
+      if ((i + 1) % Math.max(1, Math.round(opts.cps / 10)) === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    await Promise.all(started);
+  }
+
+  /** Measures for `ms`: frames each caller got back, and probe latency. */
+  async measure(ms: number): Promise<FleetResult> {
+    for (const c of this.callers) c.resetMeasure();
+    const burstsBefore = this.bursts.length;
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, ms));
+    for (const c of this.callers) c.measuring = false;
+    const bursts = this.bursts.slice(burstsBefore).filter((b) => b >= t0);
+    let expected = 0, missing = 0, late = 0;
+    const latencies: number[] = [];
+    for (const c of this.callers) {
+      const rx = c.rx;
+      const frames = Math.round(ms / 20);
+      expected += frames;
+      missing += Math.max(0, frames - 1 - rx.received); // one frame of slack for the window's edges
+      for (const o of rx.offsets) if (o - rx.minOffset > LATE_MS) late++;
+      for (const b of bursts) {
+        const seen = c.steps.find((s) => s >= b && s < b + 500);
+        if (seen !== undefined) latencies.push(seen - b);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : undefined);
+    return {
+      callers: this.callers.length, expectedFrames: expected, missingFrames: missing, lateFrames: late,
+      badPct: expected ? ((missing + late) / expected) * 100 : 0,
+      latencyP50Ms: pct(0.5), latencyP99Ms: pct(0.99), latencySamples: latencies.length,
+    };
+  }
+
+  async hangupAll(): Promise<void> {
+    await Promise.allSettled(this.callers.map((c) => c.session?.hangup()));
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.hangupAll();
+    for (const c of this.callers) c.socket.close();
+    this.callers.length = 0;
+    this.ua.close();
+    await this.transport.close();
+  }
+}
