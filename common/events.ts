@@ -39,7 +39,16 @@ export class TypedEmitter<E extends EventMap> {
 
   protected emit<K extends keyof E>(event: K, ...args: E[K]): void {
     const list = this.listeners.get(event);
-    if (!list) return;
+    if (!list || list.length === 0) return;
+    if (list.length === 1) {
+      // The common case (one listener, e.g. every RTP packet): no copy of the list.
+      try {
+        (list[0] as unknown as Listener<E[K]>)(...args);
+      } catch (err) {
+        log.error({ err, event: String(event) }, 'event listener threw');
+      }
+      return;
+    }
     for (const fn of [...list]) {
       try {
         (fn as unknown as Listener<E[K]>)(...args);

@@ -10,7 +10,8 @@ import { moduleLogger } from '../../common/log.ts';
 
 const log = moduleLogger('media-clock');
 export interface Ticking {
-  tick(nowMs: number): void;
+  /** `slot`: the number of this 20 ms slot since the clock started (consecutive unless ticks were skipped). */
+  tick(nowMs: number, slot: number): void;
 }
 
 const FRAME_MS = 20;
@@ -70,7 +71,7 @@ export class MediaClock {
     }
     this.ticks++;
     for (const m of this.members) {
-      try { m.tick(now); } catch (err) { log.error({ err }, 'media tick failed'); } // one leg never stops the clock
+      try { m.tick(now, this.ticks); } catch (err) { log.error({ err }, 'media tick failed'); } // one leg never stops the clock
     }
     if (this.members.size > 0) this.schedule(); else this.timer = undefined;
   }

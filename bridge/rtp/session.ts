@@ -109,6 +109,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   private remote: RtpAddress | undefined;
   private remoteRtcp: RtpAddress | undefined;
   private latchedRtp: RtpAddress | undefined;
+  /**
+   * The RTP socket is connect()ed to the latched source: sends skip the per-packet
+   * address lookup, and the kernel drops other sources before they cost us anything.
+   */
+  private connected: RtpAddress | undefined;
+  private connecting = false;
   private latchedRtcp: RtpAddress | undefined;
   private readonly now: () => number;
   private readonly rtcpIntervalMs: number;
@@ -116,6 +122,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   private seq = randomUint32() & 0xffff;
   private timestamp = randomUint32();
   private lastSendMs: number | undefined;
+  /** Media clock slot of the last frame sent with one (see sendFrame). */
+  private lastSlot: number | undefined;
   private readonly sendBuffer = new Uint8Array(MAX_PACKET);
   private sentSinceReport = false;
   private dtmfQueue: Promise<void> = Promise.resolve();
@@ -157,6 +165,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       this.remote = r.remote;
       this.remoteRtcp = r.remoteRtcp;
       this.latchedRtp = r.latchedRtp;
+      if (r.latchedRtp) this.connectRtp(r.latchedRtp);
       this.latchedRtcp = r.latchedRtcp;
     }
     rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
@@ -194,10 +203,28 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   /** New remote from SDP (re-INVITE); drops the latch so the new source can be learnt. */
   setRemote(remote: RtpAddress | undefined, rtcpPort?: number): void {
+    this.disconnectRtp();
     this.remote = remote;
     this.remoteRtcp = remote ? { address: remote.address, port: rtcpPort ?? remote.port + 1 } : undefined;
     this.latchedRtp = undefined;
     this.latchedRtcp = undefined;
+  }
+
+  private connectRtp(to: RtpAddress): void {
+    if (this.connected || this.connecting || this.closed) return;
+    this.connecting = true;
+    this.rtp.connect(to.port, to.address, () => {
+      this.connecting = false;
+      // A re-INVITE may have dropped the latch while connecting.
+      if (this.latchedRtp === to && !this.closed) this.connected = to;
+      else this.disconnectRtp(true);
+    });
+  }
+
+  private disconnectRtp(force = false): void {
+    if (!this.connected && !force) return;
+    this.connected = undefined;
+    try { this.rtp.disconnect(); } catch { /* not connected (ERR_SOCKET_DGRAM_NOT_CONNECTED) */ }
   }
 
   /** Where RTP goes now: the latched source, else the SDP address. */
@@ -223,20 +250,31 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
    * advances by the frame length; after a pause the timestamp covers the
    * pause and the marker bit starts the talkspurt (RFC 3551 §4.1).
    */
-  sendFrame(payload: Uint8Array): void {
+  sendFrame(payload: Uint8Array, slot?: number): void {
     this.assertOpen();
-    const now = this.now();
-    let marker = this.lastSendMs === undefined;
-    if (this.lastSendMs !== undefined && now - this.lastSendMs > TALKSPURT_GAP_MS) {
-      marker = true;
-      // Whole frames elapsed beyond the one already counted.
-      const frames = Math.floor((now - this.lastSendMs) / 20) - 1;
-      this.timestamp = (this.timestamp + frames * 160) >>> 0;
+    let marker = this.lastSendMs === undefined && this.lastSlot === undefined;
+    if (slot !== undefined) {
+      // The media clock's slot number: the timestamp follows the clock, so a
+      // skipped tick shows as a gap to the receiver, not as drift.
+      if (this.lastSlot !== undefined && slot !== this.lastSlot + 1) {
+        const frames = slot - this.lastSlot - 1;
+        if (frames > 0) { marker = true; this.timestamp = (this.timestamp + frames * payload.length) >>> 0; }
+      }
+      this.lastSlot = slot;
+    } else {
+      const now = this.now();
+      if (this.lastSendMs !== undefined && now - this.lastSendMs > TALKSPURT_GAP_MS) {
+        marker = true;
+        // Whole frames elapsed beyond the one already counted.
+        const frames = Math.floor((now - this.lastSendMs) / 20) - 1;
+        this.timestamp = (this.timestamp + frames * 160) >>> 0;
+      }
+      this.lastSendMs = now;
     }
-    this.lastSendMs = now;
     this.send({ marker, payloadType: this.payloadType, timestamp: this.timestamp, payload });
     this.timestamp = (this.timestamp + payload.length) >>> 0;
   }
+
 
   /** Sends a digit as RFC 4733 events (queued after earlier digits); resolves when its last packet left. */
   sendTelephoneEvent(digit: string, opts: { durationMs?: number; volume?: number } = {}): Promise<void> {
@@ -258,6 +296,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       // The event took the time of its duration: audio continues after it.
       this.timestamp = (packets[0]!.timestamp + Math.round((opts.durationMs ?? 100) * 8)) >>> 0;
       this.lastSendMs = this.now();
+      this.lastSlot = undefined; // the event's own duration already moved the timestamp on
     };
     const done = this.dtmfQueue.then(run);
     this.dtmfQueue = done.catch(() => undefined);
@@ -269,7 +308,11 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     const length = writeRtp({ ...p, seq: this.seq, ssrc: this.ssrc, csrc: [], paddingLength: 0 }, this.sendBuffer);
     this.seq = (this.seq + 1) & 0xffff;
     if (!to) return; // no remote yet (late SDP): the packet counts as not sent
-    this.rtp.send(this.sendBuffer.subarray(0, length), to.port, to.address);
+    // dgram may still hold a buffer after send() returns: each packet gets its own (pooled) copy.
+    const packet = Buffer.allocUnsafe(length);
+    packet.set(this.sendBuffer.subarray(0, length));
+    if (this.connected) this.rtp.send(packet);
+    else this.rtp.send(packet, to.port, to.address);
     this.counts.packetsSent++;
     this.counts.octetsSent += p.payload.length;
     this.sentSinceReport = true;
@@ -302,6 +345,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     }
     if (!latched) {
       this.latchedRtp = { address: rinfo.address, port: rinfo.port };
+      this.connectRtp(this.latchedRtp);
       log.debug({ port: this.localPort, from: this.latchedRtp }, 'RTP latched');
       this.emit('latched', { ...this.latchedRtp });
     }

@@ -1,13 +1,22 @@
-// Capacity of the conference mixer on this machine: the bridge runs as its
-// own process; the TypeScript RTP caller fleet (test/bench/conference/fleet.ts)
-// places N calls — into one conference, or into conferences of five — with
-// every member talking or only a few, and measures late/missing output
-// frames, the delay through the mixer (a probe's level steps), and the
+// Capacity of the conference mixer on this machine. The bridge runs as its
+// own process. The bulk of the N participants are sipp calls (C, cheap: they
+// stream a tone or silence and ignore what comes back); 21 of them are the
+// TypeScript RTP caller fleet (test/bench/conference/fleet.ts), which measures
+// what every member gets: late/missing output frames and the delay of a
+// probe's level steps through the mixer. Layouts: one conference of N, or
+// conferences of five; every member talking, or only a few. Reported with the
 // bridge's CPU and memory per participant, for rising N until the bad frames
 // pass 0.5 %.
 import { fork } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { linearToUlaw } from '../../bridge/rtp/g711.ts';
+import { startSipp } from '../support/sipp.ts';
 import { Fleet, type FleetResult, type Role } from './conference/fleet.ts';
+
+/** Members of the TypeScript fleet (the rest of N are sipp calls). */
+const FLEET = 21;
 
 export interface CapacityRow extends FleetResult {
   layout: 'one' | 'fives';
@@ -18,9 +27,10 @@ export interface CapacityRow extends FleetResult {
   memPerParticipantKb: number;
   workerTickMeanMs: number;
   workerTickMaxMs: number;
+  jitterTargetMeanMs: number;
 }
 
-interface BridgeStats { cpuPct: number; rssMb: number; legs: number; workers: Array<{ tickMeanMs: number; tickMaxMs: number; lateTicks: number }> }
+interface BridgeStats { cpuPct: number; rssMb: number; legs: number; workers: Array<{ tickMeanMs: number; tickMaxMs: number; lateTicks: number; jitterTargetMeanMs: number; jitterTargetMaxMs: number; legs: number }> }
 
 async function startBridge(port: number) {
   const child = fork(resolve(import.meta.dirname, 'conference/bridge-process.ts'), [String(port)], {
@@ -44,52 +54,84 @@ async function startBridge(port: number) {
   };
 }
 
-function rolesFor(n: number, talk: 'few' | 'all'): Role[] {
-  return Array.from({ length: n }, (_, i): Role => (i === 0 ? 'probe' : talk === 'all' || i <= 3 ? 'talker' : 'silent'));
+function rawPcmu(path: string, freq: number | undefined, dbfs: number, seconds: number): string {
+  const out = Buffer.alloc(8000 * seconds);
+  const amp = 32767 * 10 ** (dbfs / 20);
+  for (let i = 0; i < out.length; i++) out[i] = freq ? linearToUlaw(Math.round(amp * Math.sin((2 * Math.PI * freq * i) / 8000))) : 0xff;
+  writeFileSync(path, out);
+  return path;
 }
 
 export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', n: number, measureS = 10): Promise<CapacityRow> {
   const bridgePort = 15960;
+  const work = mkdtempSync(join(tmpdir(), 'capacity-'));
+  const tone = rawPcmu(join(work, 'tone.ulaw'), 523, -30, 4);
+  const silence = rawPcmu(join(work, 'silence.ulaw'), undefined, 0, 4);
   const bridge = await startBridge(bridgePort);
   const fleet = new Fleet({ host: '127.0.0.1', port: bridgePort }, 15962);
+  const fleetSize = Math.min(n, FLEET);
+  const bulk = n - fleetSize;
+  // Who is where: the fleet's members first (they measure), then sipp's.
+  const fleetRooms: Array<{ room: string; roles: Role[] }> = [];
+  const sippLines: string[] = [];
+  if (layout === 'one') {
+    fleetRooms.push({ room: 'big', roles: Array.from({ length: fleetSize }, (_, i): Role => (i === 0 ? 'probe' : talk === 'all' || i <= 3 ? 'talker' : 'silent')) });
+    for (let i = 0; i < bulk; i++) sippLines.push(`c-big;${talk === 'all' ? tone : silence}`);
+  } else {
+    const rooms = Math.ceil(n / 5);
+    for (let r = 0; r < rooms; r++) {
+      const roles: Role[] = talk === 'all' ? ['probe', 'talker', 'talker', 'talker', 'talker'] : ['probe', 'talker', 'silent', 'silent', 'silent'];
+      if (r < Math.floor(fleetSize / 5)) fleetRooms.push({ room: `five-${r}`, roles });
+      else for (const role of roles) sippLines.push(`c-five-${r};${role === 'silent' ? silence : tone}`);
+    }
+  }
+  const sippCalls = sippLines.length;
+  const holdMs = (sippCalls / 200 + measureS + 15) * 1000;
+  // One sipp per audio file (it reads the file at start), talkers and silent members.
+  const sipps = [tone, silence].map((file, k) => {
+    const rooms = sippLines.filter((l) => l.endsWith(`;${file}`)).map((l) => l.split(';')[0]);
+    if (rooms.length === 0) return undefined;
+    const dir = mkdtempSync(join(work, 'sipp-'));
+    writeFileSync(join(dir, 'calls.csv'), `SEQUENTIAL\n${rooms.join('\n')}\n`);
+    return startSipp({
+      scenario: resolve(import.meta.dirname, 'conference/sipp-stream.xml'), remote: `127.0.0.1:${bridgePort}`, localPort: 15964 + 4 * k, mediaPort: 15966 + 4 * k,
+      calls: rooms.length, limit: rooms.length, rate: 200, durationMs: holdMs, timeoutS: Math.ceil(holdMs / 1000) + 60,
+      keys: { rtp_file: `${file},-1,0` }, extraArgs: ['-inf', join(dir, 'calls.csv')], dir,
+    });
+  });
   try {
     const base = await bridge.stats();
-    await fleet.start();
-    if (layout === 'one') {
-      await fleet.call('big', rolesFor(n, talk), { cps: 200, watchSteps: 40 });
-    } else {
-      const fives = Math.ceil(n / 5);
-      const batches: Promise<void>[] = [];
-      for (let c = 0; c < fives; c++) {
-        const roles: Role[] = talk === 'all' ? ['probe', 'talker', 'talker', 'talker', 'talker'] : ['probe', 'talker', 'silent', 'silent', 'silent'];
-        batches.push(fleet.call(`five-${c}`, roles, { cps: 200, watchSteps: c < 10 ? 4 : 0 }));
-        if (batches.length >= 20) { await Promise.all(batches.splice(0)); }
-      }
-      await Promise.all(batches);
+    const deadline = Date.now() + (sippCalls / 100 + 30) * 1000;
+    for (let i = 0; i < 100_000 && (await bridge.stats()).legs < sippCalls; i++) {
+      if (Date.now() > deadline) throw new Error(`only ${(await bridge.stats()).legs} of ${sippCalls} sipp calls came up`);
+      await new Promise((r) => setTimeout(r, 250));
     }
+    await fleet.start();
+    for (const f of fleetRooms) await fleet.call(f.room, f.roles, { cps: 200, watchSteps: f.roles.length });
     await new Promise((r) => setTimeout(r, 2000)); // settle: jitter buffers, talk detection
     await bridge.stats(); // start the CPU window here
     const result = await fleet.measure(measureS * 1000);
     const s = await bridge.stats();
-    const callers = result.callers;
     return {
-      ...result, layout, talk,
+      ...result, callers: s.legs, layout, talk,
       cpuPctBridge: s.cpuPct,
-      cpuPerParticipantPct: s.cpuPct / callers,
+      cpuPerParticipantPct: s.cpuPct / s.legs,
       rssMb: s.rssMb,
-      memPerParticipantKb: ((s.rssMb - base.rssMb) * 1024) / callers,
+      memPerParticipantKb: ((s.rssMb - base.rssMb) * 1024) / s.legs,
       workerTickMeanMs: Math.max(...s.workers.map((w) => w.tickMeanMs)),
       workerTickMaxMs: Math.max(...s.workers.map((w) => w.tickMaxMs)),
+      jitterTargetMeanMs: s.workers.reduce((a, w) => a + w.jitterTargetMeanMs * w.legs, 0) / Math.max(1, s.legs),
     };
   } finally {
     await fleet.close();
+    for (const sipp of sipps) await sipp?.stop(5000);
     await bridge.stop();
   }
 }
 
 export function formatRows(rows: CapacityRow[]): string {
-  const head = '| layout | talking | participants | bad frames % (missing + late > 40 ms) | latency p50 / p99 ms | bridge CPU % (2 cores = 200) | CPU % per participant | RSS MB | memory per participant KB | worker tick mean / max ms |\n|---|---|---|---|---|---|---|---|---|---|';
-  const lines = rows.map((r) => `| ${r.layout === 'one' ? 'one conference' : 'conferences of 5'} | ${r.talk === 'all' ? 'everyone' : 'few'} | ${r.callers} | ${r.badPct.toFixed(2)} (${r.missingFrames} + ${r.lateFrames} of ${r.expectedFrames}) | ${r.latencyP50Ms?.toFixed(0) ?? '–'} / ${r.latencyP99Ms?.toFixed(0) ?? '–'} | ${r.cpuPctBridge.toFixed(0)} | ${r.cpuPerParticipantPct.toFixed(3)} | ${r.rssMb.toFixed(0)} | ${r.memPerParticipantKb.toFixed(0)} | ${r.workerTickMeanMs.toFixed(2)} / ${r.workerTickMaxMs.toFixed(1)} |`);
+  const head = '| layout | talking | participants | bad frames % at the measuring members (missing + late > 40 ms) | latency p50 / p99 ms | bridge CPU % (2 cores = 200) | CPU % per participant | RSS MB | memory per participant KB | worker tick mean / max ms | bridge jitter buffer mean ms |\n|---|---|---|---|---|---|---|---|---|---|---|';
+  const lines = rows.map((r) => `| ${r.layout === 'one' ? 'one conference' : 'conferences of 5'} | ${r.talk === 'all' ? 'everyone' : 'few'} | ${r.callers} | ${r.badPct.toFixed(2)} (${r.missingFrames} + ${r.lateFrames} of ${r.expectedFrames}) | ${r.latencyP50Ms?.toFixed(0) ?? '–'} / ${r.latencyP99Ms?.toFixed(0) ?? '–'} | ${r.cpuPctBridge.toFixed(0)} | ${r.cpuPerParticipantPct.toFixed(3)} | ${r.rssMb.toFixed(0)} | ${r.memPerParticipantKb.toFixed(0)} | ${r.workerTickMeanMs.toFixed(2)} / ${r.workerTickMaxMs.toFixed(1)} | ${r.jitterTargetMeanMs.toFixed(0)} |`);
   return [head, ...lines].join('\n');
 }
 

@@ -1,8 +1,10 @@
 // `make bench`: runs the benchmarks and prints their tables (copy the latest
-// into BENCHMARKS.md with the command). B=name runs one: sip-parse, call-rate.
+// into BENCHMARKS.md with the command). B=name runs one: sip-parse,
+// call-rate, conference (B=conference SIZES=100,500 LAYOUTS=one-few,fives-all).
 import os from 'node:os';
 import { benchSipParse } from './sip-parse.ts';
 import { benchCallRate } from './sip-call-rate.ts';
+import { benchConferenceCapacity, formatRows } from './conference-capacity.ts';
 
 const only = process.argv[2];
 const want = (name: string) => !only || only === name;
@@ -23,3 +25,13 @@ if (want('call-rate')) {
   console.log('| calls/s offered | calls | ok | failed | wall s | bridge CPU % of a core |\n|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.cps} | ${r.calls} | ${r.ok} | ${r.failed} | ${r.wallS.toFixed(1)} | ${r.cpuPct.toFixed(0)} |`);
 }
+
+if (want('conference')) {
+  const sizes = (process.env.SIZES ?? '100,250,500,750,1000,1500,2000').split(',').map(Number);
+  const layouts = (process.env.LAYOUTS ?? 'one-few,one-all,fives-few,fives-all').split(',')
+    .map((l) => l.split('-') as ['one' | 'fives', 'few' | 'all']);
+  console.log('\n## Conference capacity (bridge process; sipp calls plus 21 measuring TypeScript callers)');
+  const rows = await benchConferenceCapacity(sizes, layouts);
+  console.log(`\n${formatRows(rows)}`);
+}
+process.exit(0);

@@ -51,14 +51,14 @@ export class MediaHost implements Ticking {
     if (!want && this.ticking) { this.clock.delete(this); this.ticking = false; }
   }
 
-  tick(nowMs: number): void {
+  tick(nowMs: number, slot: number): void {
     const t0 = performance.now();
     for (const c of this.conferences.values()) {
-      try { c.tick(nowMs); } catch (err) { log.error({ err, confId: c.confId }, 'conference tick failed'); }
+      try { c.tick(nowMs, slot); } catch (err) { log.error({ err, confId: c.confId }, 'conference tick failed'); }
     }
     for (const leg of this.legs.values()) {
       if (this.memberOf.has(leg.legId) || !leg.configured) continue;
-      try { leg.soloTick(nowMs); } catch (err) { log.error({ err, legId: leg.legId }, 'leg tick failed'); }
+      try { leg.soloTick(nowMs, slot); } catch (err) { log.error({ err, legId: leg.legId }, 'leg tick failed'); }
     }
     const ms = performance.now() - t0;
     this.tickCount++;
@@ -162,7 +162,11 @@ export class MediaHost implements Ticking {
         return null;
       }
       case 'stats': {
+        let jbSum = 0, jbMax = 0;
+        for (const leg of this.legs.values()) { const t = leg.jitterTargetMs; jbSum += t; if (t > jbMax) jbMax = t; }
         const stats: WorkerStats = {
+          jitterTargetMeanMs: this.legs.size ? jbSum / this.legs.size : 0,
+          jitterTargetMaxMs: jbMax,
           legs: this.legs.size,
           conferences: this.conferences.size,
           members: this.memberOf.size,

@@ -75,6 +75,9 @@ export interface WorkerStats {
   /** Mean and worst duration of a tick's work, ms, since the last stats request. */
   tickMeanMs: number;
   tickMaxMs: number;
+  /** Jitter buffer delay targets of the legs now: mean and largest, ms. */
+  jitterTargetMeanMs: number;
+  jitterTargetMaxMs: number;
 }
 
 /** A leg's state when it moves from one worker to another. */

@@ -94,10 +94,10 @@ export class WorkerConference {
     return { path: rec.path, durationMs: r.durationMs };
   }
 
-  tick(nowMs: number): void {
+  tick(nowMs: number, slot: number): void {
     for (const leg of this.legs.values()) this.mixer.setInput(leg.legId, leg.pullInput(nowMs));
     const report = this.mixer.tick();
-    for (const m of this.mixer.members) this.legs.get(m.id)?.sendEncoded(m.output);
+    for (const m of this.mixer.members) this.legs.get(m.id)?.sendEncoded(m.output, slot);
     for (const c of report.talkingChanges) this.emit({ event: 'talking', confId: this.confId, legId: c.member.id, talking: c.talking });
   }
 

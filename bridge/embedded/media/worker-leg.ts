@@ -81,6 +81,8 @@ export class WorkerLeg {
   }
 
   get localPort(): number { return this.session.localPort; }
+  /** The jitter buffer's current playout delay target, ms. */
+  get jitterTargetMs(): number { return this.jitter.targetMs; }
   get configured(): boolean { return this.audio !== undefined; }
 
   configure(audio: NegotiatedAudio): void {
@@ -205,13 +207,13 @@ export class WorkerLeg {
   }
 
   /** Sends an encoded frame (the mixer's output, or our own prompt/silence). */
-  sendEncoded(bytes: Uint8Array): void {
+  sendEncoded(bytes: Uint8Array, slot: number): void {
     if (!this.sending || this.dtmfOut > 0 || this.closed) return;
-    this.session.sendFrame(bytes);
+    this.session.sendFrame(bytes, slot);
   }
 
   /** A tick for a leg outside any conference: our own prompt or silence. */
-  soloTick(nowMs: number): void {
+  soloTick(nowMs: number, slot: number): void {
     this.pullInput(nowMs);
     const source = this.source;
     let pcm: Int16Array | null = null;
@@ -222,7 +224,7 @@ export class WorkerLeg {
         if (this.play) this.endPlay(false);
       }
     }
-    this.sendEncoded(pcm ? this.codec.encode(pcm, this.bytesOut) : this.silence);
+    this.sendEncoded(pcm ? this.codec.encode(pcm, this.bytesOut) : this.silence, slot);
   }
 
   /** Ends what plays, for a move into or out of a conference. */
