@@ -26,14 +26,13 @@ test('sendDtmf after answer: baresip receives 1 9 # 0 * as RFC 4733 events, each
   const silence = join(work, 'silence.wav');
   execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', silence, 'trim', '0', '30'], { timeout: 10_000 });
   const phone = await Baresip.start({ dir: join(work, 'bob'), user: 'bob', sipPort: 15710, ctrlPort: 15712, rtpPorts: '15720-15729', source: silence, lifetimeS: 50 });
-  const digits: string[] = [];
-  phone.ctrl.listeners.push((e: { type: string; param?: string }) => { if (e.type === 'CALL_DTMF_START' && e.param) digits.push(e.param); });
+  const digits = () => phone.ctrl.events.filter((e) => e.type === 'CALL_DTMF_START').map((e) => e.param);
   try {
     const leg = await engine.engine.originate({ uri: 'sip:bob@127.0.0.1:15710' }, { from: { user: '4008001000' } });
     assert.equal(leg.direction, 'out');
     await leg.sendDtmf('19#0*');
-    await waitUntil(() => digits.length >= 5, 5000, 'five digits at baresip');
-    assert.deepEqual(digits, ['1', '9', '#', '0', '*']);
+    await waitUntil(() => digits().length >= 5, 5000, 'five digits at baresip');
+    assert.deepEqual(digits(), ['1', '9', '#', '0', '*']);
     await leg.hangup(Q850.NORMAL_CLEARING);
     await phone.ctrl.waitEvent('CALL_CLOSED', 10_000);
   } finally {
