@@ -30,6 +30,8 @@ const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
 interface Seen { call: IncomingCall; leg?: CallLeg; hangup?: HangupInfo; cancelled?: boolean }
 const seen: Seen[] = [];
 const byTo = (to: string) => seen.filter((s) => s.call.to === to);
+const holds = new Map<string, boolean[]>();
+const codecs = new Map<string, string>();
 
 before(async () => {
   engine.onIncoming((call) => {
@@ -38,7 +40,8 @@ before(async () => {
     call.onCancel(() => { s.cancelled = true; });
     const answer = () => call.answer().then((leg) => {
       s.leg = leg;
-      leg.on('hangup', (h) => { s.hangup = h; });
+      leg.on('hold', (held) => holds.set(call.callId, [...(holds.get(call.callId) ?? []), held]));
+      leg.on('hangup', (h) => { s.hangup = h; codecs.set(call.callId, leg.codec); });
       return leg;
     }, () => undefined);
     if (call.to === 'ring') { call.ring(); return; } // rings until the caller gives up
@@ -83,6 +86,16 @@ describe('calls into the bridge (sipp UAC)', () => {
     const r = await runSipp({ scenario: 'uac-retransmit.xml', remote: REMOTE, localPort: sippPort(), mediaPort: mediaPort(), service: 'slow', calls: 1, timeoutS: 20 });
     assert.equal(r.code, 0, r.summary);
     assert.equal(byTo('slow').length, 1, 'one incoming call for two copies of the INVITE');
+  });
+
+  test('RFC 3264 §8.4: re-INVITE puts the call on hold (recvonly), resumes it, and changes the codec to PCMA', async () => {
+    const r = await runSipp({ scenario: 'uac-hold.xml', remote: REMOTE, localPort: sippPort(), mediaPort: mediaPort(), service: 'hold', calls: 1, timeoutS: 20 });
+    assert.equal(r.code, 0, r.summary);
+    const calls = byTo('hold');
+    assert.equal(calls.length, 1);
+    await waitUntil(() => calls[0]!.hangup !== undefined, 3000, 'the leg to end');
+    assert.deepEqual(holds.get(calls[0]!.call.callId), [true, false]);
+    assert.equal(codecs.get(calls[0]!.call.callId), 'PCMA', 'the leg uses the codec of the last offer');
   });
 
   test('OPTIONS: 200 with Allow, Accept and Supported', async () => {
