@@ -1,6 +1,7 @@
-// `make run`: the bridge in one process on 127.0.0.1 — the embedded engine,
-// the embedded database (PGlite in ./data, or PostgreSQL with DATABASE_URL)
-// with the demo account, and the CDR journal's crash recovery.
+// `make run`: the bridge in one process on 127.0.0.1 — the embedded engine
+// with the IVR answering calls, the embedded database (PGlite in ./data, or
+// PostgreSQL with DATABASE_URL) with the demo account, the CDR journal's
+// crash recovery, and the web app.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../common/config.ts';
@@ -11,7 +12,7 @@ import { openDatabase } from '../core/db.ts';
 import { createRepositories } from '../core/repositories.ts';
 import { CdrRecorder } from '../core/cdr/recorder.ts';
 import { DEMO, seedDemo } from '../core/seed.ts';
-import { installDemoBehaviour } from './demo-behaviour.ts';
+import { createIvr } from '../ivr/ivr.ts';
 import { startWebServer } from '../web/server.ts';
 import { webConfigFrom } from '../web/config.ts';
 
@@ -30,7 +31,11 @@ async function main(): Promise<void> {
   }
   const web = await startWebServer({ db, repos, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
   const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
-  installDemoBehaviour(engine, log);
+  const ivr = createIvr({
+    engine, repos, cdrs, nodeId: config.data.nodeId,
+    config: { ...config.ivr, operatorTarget: config.ivr.operatorTarget ?? null, defaultRegion: config.defaultRegion, recordingsDir: join(config.data.dir, 'recordings') },
+  });
+  engine.onIncoming((call) => ivr.handle(call));
   await engine.start();
   log.info({ sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: config.data.databaseUrl ? 'postgresql' : 'pglite' }, 'bridge ready');
   let stopping = false;
@@ -39,7 +44,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     setTimeout(() => process.exit(1), 5000).unref();
-    engine.close()
+    ivr.close()
+      .then(() => engine.close())
       .then(() => web.close())
       .then(() => cdrs.stop({ flushTimeoutMs: 2000 }))
       .then(() => db.destroy())

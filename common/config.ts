@@ -43,6 +43,14 @@ export const configSchema = z.object({
   /** Load the demo account, room and logins at start-up (idempotent). */
   seedDemo: flag.default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ivr: z.object({
+    /** Operator for *0: a SIP URI (sip:op@host:port) or a number dialled through the trunk; unset = no operator. */
+    operatorTarget: z.string().min(1).optional(),
+    /** Caller id (From user) on calls the bridge places (*6, multi-party, operator). */
+    callerId: z.string().min(1).default('4006701018'),
+    /** Multi-party call: most parties, the convener included. */
+    multiPartyMaxParties: z.coerce.number().int().min(2).max(20).default(4),
+  }).prefault({}),
   web: z.object({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8080),
@@ -77,6 +85,9 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_DEFAULT_REGION: ['defaultRegion'],
   BRIDGE_SEED_DEMO: ['seedDemo'],
   LOG_LEVEL: ['logLevel'],
+  BRIDGE_OPERATOR: ['ivr', 'operatorTarget'],
+  BRIDGE_CALLER_ID: ['ivr', 'callerId'],
+  BRIDGE_MULTI_PARTY_MAX: ['ivr', 'multiPartyMaxParties'],
   BRIDGE_WEB_HOST: ['web', 'host'],
   BRIDGE_WEB_PORT: ['web', 'port'],
   BRIDGE_WEB_SECURE_COOKIES: ['web', 'secureCookies'],

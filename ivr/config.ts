@@ -1,0 +1,78 @@
+// IVR settings: digit timeouts, the operator, multi-party size, the per-room
+// PIN lockout and the end-of-window clock. Validated once by ivrConfig().
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../common/errors.ts';
+import type { PromptLang } from './prompts/catalog.ts';
+
+export interface IvrConfig {
+  /** Operator for `*0`: a SIP URI (`sip:op@host:port`) or a phone number dialled through the trunk; null = no operator. */
+  operatorTarget: string | null;
+  /** Caller id (From user) on calls the bridge places. */
+  callerId: string;
+  /** Multi-party call (多方通): most parties, the convener included. */
+  multiPartyMaxParties: number;
+  /** First key of an entry (room, PIN, number). */
+  firstDigitTimeoutMs: number;
+  /** Between keys of an entry. */
+  interDigitTimeoutMs: number;
+  /** Tries for the room number and for the PIN. */
+  tries: number;
+  /** After the `*` menu: no key within this returns to the room. */
+  menuTimeoutMs: number;
+  /** Per-room PIN lockout: this many failures within windowMs block PIN entry for blockMs. */
+  pinLockout: { failures: number; windowMs: number; blockMs: number };
+  /** Longest name recording (*announce*). */
+  nameMaxMs: number;
+  /** Invitations (`*6`, multi-party) ring this long before "no answer". */
+  inviteNoAnswerMs: number;
+  /** Language when the dialled number is not an access number (SIP URI dial-in `sip:ROOM@host`). */
+  defaultLanguage: PromptLang;
+  /** Region for numbers typed without a country code. */
+  defaultRegion: string;
+  /** Where name recordings and conference recordings go. */
+  recordingsDir: string;
+  /**
+   * Length of one "minute" of the end-of-window clock (warnings at 10, 5 and
+   * 1 minutes, auto-extend). 60000 in production; tests shrink it.
+   */
+  minuteMs: number;
+  /** End-of-window warnings, minutes before the end. */
+  warnMinutes: readonly number[];
+  /** CDR checkpoint period for all open legs. */
+  checkpointIntervalMs: number;
+}
+
+export const DEFAULT_IVR_CONFIG: Readonly<IvrConfig> = {
+  operatorTarget: null,
+  callerId: 'bridge',
+  multiPartyMaxParties: 4,
+  firstDigitTimeoutMs: 10_000,
+  interDigitTimeoutMs: 5_000,
+  tries: 3,
+  menuTimeoutMs: 5_000,
+  pinLockout: { failures: 10, windowMs: 10 * 60_000, blockMs: 10 * 60_000 },
+  nameMaxMs: 3_000,
+  inviteNoAnswerMs: 60_000,
+  defaultLanguage: 'zh-CN',
+  defaultRegion: 'CN',
+  recordingsDir: join(tmpdir(), 'bridge-recordings'),
+  minuteMs: 60_000,
+  warnMinutes: [10, 5, 1],
+  checkpointIntervalMs: 15_000,
+};
+
+/** Defaults overlaid with `partial`; throws ConfigError on values that cannot work. */
+export function ivrConfig(partial: Partial<IvrConfig> = {}): IvrConfig {
+  const c: IvrConfig = { ...DEFAULT_IVR_CONFIG, ...partial, pinLockout: { ...DEFAULT_IVR_CONFIG.pinLockout, ...partial.pinLockout } };
+  const positive: Array<[string, number]> = [
+    ['multiPartyMaxParties', c.multiPartyMaxParties], ['firstDigitTimeoutMs', c.firstDigitTimeoutMs], ['interDigitTimeoutMs', c.interDigitTimeoutMs],
+    ['tries', c.tries], ['menuTimeoutMs', c.menuTimeoutMs], ['nameMaxMs', c.nameMaxMs], ['inviteNoAnswerMs', c.inviteNoAnswerMs],
+    ['minuteMs', c.minuteMs], ['checkpointIntervalMs', c.checkpointIntervalMs], ['pinLockout.failures', c.pinLockout.failures],
+    ['pinLockout.windowMs', c.pinLockout.windowMs], ['pinLockout.blockMs', c.pinLockout.blockMs],
+  ];
+  for (const [name, v] of positive) if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`ivr.${name} must be positive`);
+  if (c.multiPartyMaxParties < 2) throw new ConfigError('ivr.multiPartyMaxParties must be at least 2');
+  if (c.operatorTarget !== null && c.operatorTarget.trim() === '') throw new ConfigError('ivr.operatorTarget must not be empty');
+  return c;
+}

@@ -1,0 +1,51 @@
+// Where the bridge calls a number (SPEC §5): what was typed → E.164 (core's
+// phone normalisation) → the trunk's dial plan → `sip:DIGITS@trunk-host:port`.
+// `number*ext` (or `number,ext`) keeps the extension, sent as DTMF after the
+// answer. A SIP URI is dialled as it is.
+import { ValidationError } from '../core/errors.ts';
+import { normalisePhoneNumber } from '../core/phone/normalise.ts';
+import type { DialPlanRule, Trunk, TrunkStore } from '../core/telephony/store.ts';
+
+export interface DialTargetResolved {
+  uri: string;
+  /** E.164 of the number, or null for a SIP URI. */
+  e164: string | null;
+  /** DTMF to send after the answer ('' for none). */
+  extension: string;
+  trunk: Trunk | null;
+}
+
+/** The first matching rule's rewrite of an E.164 number; the digits without '+' when none matches. */
+export function applyDialPlan(e164: string, rules: readonly DialPlanRule[]): string {
+  for (const r of rules) {
+    const re = new RegExp(r.pattern);
+    if (re.test(e164)) return e164.replace(re, r.replacement);
+  }
+  return e164.replace(/^\+/, '');
+}
+
+export class Dialer {
+  constructor(private readonly trunks: TrunkStore, private readonly defaultRegion: string) {}
+
+  /** Throws ValidationError for what cannot be dialled (bad number, no trunk). */
+  async resolve(input: string, opts: { trunkId?: string | null } = {}): Promise<DialTargetResolved> {
+    const text = input.trim();
+    if (/^sips?:/i.test(text)) return { uri: text, e164: null, extension: '', trunk: null };
+    const n = normalisePhoneNumber(text, { defaultRegion: this.defaultRegion });
+    const trunk = await this.pickTrunk(opts.trunkId ?? null);
+    const rules = trunk.dialPlanId ? (await this.trunks.getDialPlan(trunk.dialPlanId)).rules : [];
+    const digits = applyDialPlan(n.e164, rules);
+    const transport = trunk.transport === 'tcp' ? ';transport=tcp' : '';
+    return { uri: `sip:${digits}@${trunk.host}:${trunk.port}${transport}`, e164: n.e164, extension: n.extension, trunk };
+  }
+
+  private async pickTrunk(trunkId: string | null): Promise<Trunk> {
+    if (trunkId) {
+      const t = await this.trunks.get(trunkId);
+      if (t.enabled) return t;
+    }
+    const t = (await this.trunks.list()).find((x) => x.enabled);
+    if (!t) throw new ValidationError('no trunk to dial out on', 'trunk');
+    return t;
+  }
+}

@@ -1,0 +1,51 @@
+// After the PIN (or for the convener): the live room, locked / full checks,
+// the name recording, the join, then the star-code loop until the call ends.
+import { Q850 } from '../../bridge/q850.ts';
+import type { OpenAdmission } from '../steps/ask-room.ts';
+import type { CallContext } from '../steps/call-context.ts';
+import { inRoom } from '../steps/in-room.ts';
+import { recordName } from '../steps/record-name.ts';
+import type { ParticipantKind, Role } from '../room/participant.ts';
+import type { IvrServices } from '../services.ts';
+
+export interface EnterRoomRequest {
+  ctx: CallContext;
+  cdrId: string;
+  admission: OpenAdmission;
+  role: Role;
+  kind: ParticipantKind;
+  maxParticipants: number;
+  multiParty: boolean;
+  /** Played to the participant after the join's count (multi-party: "enter a number"). */
+  afterJoin?: () => Promise<void>;
+}
+
+export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promise<void> {
+  const { ctx, admission } = req;
+  const { room, account, window } = admission;
+  const live = await svc.rooms.open({
+    room, account, closesAt: window.closesAt, occurrenceStart: window.occurrence.start,
+    maxParticipants: req.maxParticipants, multiParty: req.multiParty,
+  });
+  const refusal = live.reserve(req.role);
+  if (refusal) {
+    ctx.log.info({ refusal }, 'not admitted');
+    await ctx.goodbye([refusal === 'locked' ? 'meeting-locked' : 'meeting-full', 'goodbye'], Q850.CALL_REJECTED, `refused:${refusal}`);
+    return;
+  }
+  let name: string | null = null;
+  try {
+    const announce = req.role === 'chair' ? room.options.chairAnnounce : room.options.guestAnnounce;
+    if (announce) name = await recordName(ctx, svc.config.recordingsDir, svc.config.nameMaxMs);
+  } catch (err) {
+    live.release();
+    throw err;
+  }
+  if (ctx.ended) { live.release(); return; }
+  svc.records.update(req.cdrId, { conferenceId: live.conferenceId, role: req.kind === 'convener' ? 'convener' : req.role });
+  ctx.log = ctx.log.child({ room: room.number, conferenceId: live.conferenceId });
+  const p = await live.join({ ctx, cdrId: req.cdrId, role: req.role, kind: req.kind, name });
+  ctx.outcome = 'joined';
+  if (req.afterJoin) await req.afterJoin();
+  await inRoom(svc, live, p);
+}

@@ -1,0 +1,39 @@
+// What every step of one call works with: the leg, its keypad, the caller's
+// language, a per-call logger, and the ending of the call.
+import type { CallLeg } from '../../bridge/port.ts';
+import { Q850, type Q850Cause } from '../../bridge/q850.ts';
+import type { Logger } from '../../common/log.ts';
+import type { AccessNumber } from '../../core/telephony/store.ts';
+import type { PromptId, PromptLang } from '../prompts/catalog.ts';
+import { Keypad } from './keypad.ts';
+import { say } from './say.ts';
+
+export class CallContext {
+  readonly keys: Keypad;
+  /** How the call went, for logs, metrics and tests: 'joined', 'too_many_attempts:pin', 'refused:locked' … */
+  outcome = 'hung_up';
+
+  constructor(
+    readonly leg: CallLeg,
+    public lang: PromptLang,
+    public log: Logger,
+    /** The access number dialled, or null for SIP URI dial-in and calls the bridge placed. */
+    readonly accessNumber: AccessNumber | null,
+  ) {
+    this.keys = new Keypad(leg);
+  }
+
+  get ended(): boolean { return this.leg.ended; }
+
+  /** Plays catalog prompts in the caller's language. */
+  play(ids: readonly PromptId[], interruptible = true): Promise<void> {
+    return this.keys.play(say(ids, this.lang), interruptible);
+  }
+
+  /** Says the last words and hangs up. */
+  async goodbye(ids: readonly PromptId[], cause: Q850Cause = Q850.NORMAL_CLEARING, outcome?: string): Promise<void> {
+    if (outcome) this.outcome = outcome;
+    await this.play(ids, false);
+    await this.leg.hangup(cause);
+  }
+}

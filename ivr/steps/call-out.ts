@@ -1,0 +1,61 @@
+// Placing a call for a participant (operator, *6 invite, multi-party): the
+// dialer's target, the CDR, the no-answer timeout, the extension as DTMF
+// after the answer, and the prompt that tells the requester why it failed.
+import type { CallLeg } from '../../bridge/port.ts';
+import { Q850, type Q850Cause } from '../../bridge/q850.ts';
+import { CallFailedError } from '../../common/errors.ts';
+import { ValidationError } from '../../core/errors.ts';
+import type { PromptId } from '../prompts/catalog.ts';
+import type { LiveRoom } from '../room/live-room.ts';
+import type { IvrServices } from '../services.ts';
+
+export type CallOutcome =
+  | { ok: true; leg: CallLeg; cdrId: string }
+  | { ok: false; cause: Q850Cause; cancelled: boolean };
+
+/** What the requester hears for a failed call. */
+export function failurePrompt(cause: Q850Cause): PromptId {
+  if (cause === Q850.USER_BUSY) return 'call-busy';
+  if (cause === Q850.NO_ANSWER || cause === Q850.NO_USER_RESPONSE) return 'call-no-answer';
+  return 'call-failed';
+}
+
+export interface CallOutRequest {
+  /** A number as typed (`number*ext` allowed) or a SIP URI. */
+  target: string;
+  room: LiveRoom;
+  role: string;
+  signal?: AbortSignal;
+}
+
+export async function callOut(svc: IvrServices, req: CallOutRequest): Promise<CallOutcome> {
+  let resolved;
+  try {
+    resolved = await svc.dialer.resolve(req.target);
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      svc.log.info({ target: req.target, err: err.message }, 'cannot dial');
+      return { ok: false, cause: Q850.INVALID_NUMBER_FORMAT, cancelled: false };
+    }
+    throw err;
+  }
+  const facts = {
+    callee: resolved.e164 ?? resolved.uri, accountId: req.room.account.id, roomId: req.room.room.id,
+    roomNumber: req.room.number, conferenceId: req.room.conferenceId, role: req.role,
+  };
+  try {
+    const { leg, cdrId } = await svc.records.originate(svc.engine, resolved.uri, {
+      from: { user: svc.config.callerId }, noAnswerTimeoutMs: svc.config.inviteNoAnswerMs, signal: req.signal,
+    }, facts);
+    if (resolved.extension) {
+      leg.sendDtmf(resolved.extension).catch((err: unknown) => svc.log.warn({ err }, 'sending the extension failed'));
+    }
+    return { ok: true, leg, cdrId };
+  } catch (err) {
+    if (err instanceof CallFailedError) {
+      svc.log.info({ target: resolved.uri, cause: err.q850, status: err.sipStatus }, 'call out failed');
+      return { ok: false, cause: err.q850, cancelled: req.signal?.aborted ?? false };
+    }
+    throw err;
+  }
+}

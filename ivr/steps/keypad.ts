@@ -1,0 +1,105 @@
+// The caller's keys, read by one consumer. The leg's own collect() is the
+// only way digits leave the engine's buffer; a pump moves them into this
+// queue so that steps can wait for a key with a deadline, race a key against
+// an outgoing call, and see type-ahead (keys pressed during a prompt).
+import type { CallLeg, PromptRef } from '../../bridge/port.ts';
+
+export interface CollectSpec {
+  max: number;
+  terminator?: string;
+  firstTimeoutMs: number;
+  interTimeoutMs: number;
+}
+
+/** What collect() ended with: the digits, and whether the terminator came (vs a timeout). */
+export interface Entry {
+  digits: string;
+  terminated: boolean;
+}
+
+const PUMP_WAIT_MS = 60_000;
+
+export class Keypad {
+  private readonly queue: string[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly leg: CallLeg) {
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      if (this.leg.ended) break;
+      let d: string;
+      try {
+        d = await this.leg.collect({ max: 1, firstTimeoutMs: PUMP_WAIT_MS, interTimeoutMs: 1 });
+      } catch {
+        break; // the leg is gone
+      }
+      if (d !== '') {
+        this.queue.push(d);
+        if (this.queue.length > 64) this.queue.shift(); // a flood must not grow without bound
+      }
+      this.wake();
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Keys waiting to be read (type-ahead). */
+  get pending(): number { return this.queue.length; }
+
+  /** Puts a key back in front of the queue (a step read one key too many). */
+  unread(key: string): void { this.queue.unshift(key); }
+
+  /** Forgets keys pressed so far. */
+  clear(): void { this.queue.length = 0; }
+
+  /** The next key, or undefined after `timeoutMs` (or when the call ends, or `signal` aborts). */
+  async next(timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
+    for (;;) {
+      const k = this.queue.shift();
+      if (k !== undefined) return k;
+      if (this.leg.ended || signal?.aborted || timeoutMs <= 0) return undefined;
+      const started = Date.now();
+      await new Promise<void>((resolve) => {
+        const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); this.waiters.delete(done); resolve(); };
+        const timer = setTimeout(done, timeoutMs);
+        signal?.addEventListener('abort', done, { once: true });
+        this.waiters.add(done);
+      });
+      timeoutMs -= Date.now() - started;
+      if (this.queue.length === 0 && timeoutMs <= 0) return undefined;
+    }
+  }
+
+  /** Digits until the terminator, `max` digits, or a timeout (first key / between keys). */
+  async collect(spec: CollectSpec, signal?: AbortSignal): Promise<Entry> {
+    let digits = '';
+    for (let i = 0; i <= spec.max; i++) {
+      const k = await this.next(digits === '' ? spec.firstTimeoutMs : spec.interTimeoutMs, signal);
+      if (k === undefined) return { digits, terminated: false };
+      if (spec.terminator?.includes(k)) return { digits, terminated: true };
+      digits += k;
+      if (digits.length >= spec.max) return { digits, terminated: false };
+    }
+    return { digits, terminated: false };
+  }
+
+  /**
+   * Plays to the caller. Interruptible prompts are skipped when a key is
+   * already waiting, and cut short by a key (which stays queued).
+   */
+  async play(prompt: PromptRef | PromptRef[], interruptible = true): Promise<void> {
+    if (this.leg.ended) return;
+    if (interruptible && this.queue.length > 0) return;
+    try {
+      await this.leg.play(prompt, { interruptible });
+    } catch (err) {
+      if (!this.leg.ended) throw err; // hung up while we started the prompt: nothing to play to
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// sipp callers for the IVR wire tests: one call from a generated pcap
+// (RFC 4733 digits, tones, silence), timed from the test's side so the CDR's
+// duration can be checked against what the caller saw.
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSipp, type SippResult } from './sipp.ts';
+import { makePcap } from './rtp-pcap.ts';
+import type { CallSummary } from '../../ivr/ivr.ts';
+import type { IvrBridge } from './ivr-bridge.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'ivr-pcaps-'));
+let pcapCounter = 0;
+
+export interface SippCallOptions {
+  bridge: IvrBridge;
+  sipPort: number;
+  /** Request-URI user: an access number or a room number. */
+  to: string;
+  segments: string[];
+  localPort: number;
+  mediaPort: number;
+  /** Default: the bridge hangs up (expect-bye). With durationMs: sipp sends BYE that long after the ACK. */
+  scenario?: string;
+  durationMs?: number;
+  /** From user (scenarios ivr-uac-from*.xml). */
+  caller?: string;
+  recvTimeoutMs?: number;
+}
+
+export interface SippCall {
+  result: SippResult;
+  summary: CallSummary;
+  /** From sipp's start to its exit, ms. */
+  elapsedMs: number;
+  /**
+   * sipp's own measure of the call: call length minus the INVITE → 200 time
+   * (its statistics file), i.e. from the answer to the end of the scenario.
+   */
+  sippAnsweredMs: number;
+}
+
+/** "HH:MM:SS:uuuuuu" (sipp's statistics) → ms. */
+function sippTime(v: string | undefined): number {
+  const m = /^(\d+):(\d+):(\d+):(\d+)$/.exec(v ?? '');
+  if (!m) throw new Error(`not a sipp time: ${v}`);
+  return ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + Number(m[4]) / 1000;
+}
+
+function readStat(file: string): Record<string, string> {
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  const head = lines[0]!.split(';');
+  const last = lines[lines.length - 1]!.split(';');
+  return Object.fromEntries(head.map((h, i) => [h, last[i] ?? '']));
+}
+
+export interface RunningSippCall {
+  pid: number;
+  done: Promise<SippCall>;
+}
+
+export function startSippCall(o: SippCallOptions): RunningSippCall {
+  const pcap = join(work, `call-${++pcapCounter}.pcap`);
+  makePcap(pcap, o.segments);
+  const scenario = o.scenario ?? (o.caller ? 'ivr-uac-from-expect-bye.xml' : 'uac-pcap-expect-bye.xml');
+  const started = Date.now();
+  const dir = join(work, `sipp-${pcapCounter}`);
+  mkdirSync(dir);
+  const run = startSipp({
+    dir, extraArgs: ['-trace_stat', '-stf', 'stat.csv', '-fd', '1'],
+    scenario, remote: `127.0.0.1:${o.sipPort}`, localPort: o.localPort, mediaPort: o.mediaPort,
+    service: o.to, calls: 1, durationMs: o.durationMs, keys: { pcap, ...(o.caller ? { caller: o.caller } : {}) },
+    timeoutS: 90, recvTimeoutMs: o.recvTimeoutMs ?? 45_000,
+  });
+  const done = (async () => {
+    const result = await run.done;
+    const elapsedMs = Date.now() - started;
+    const summary = await o.bridge.call((s) => s.callId.includes(`-${run.pid}@`), 20_000);
+    const stat = readStat(join(dir, 'stat.csv'));
+    const sippAnsweredMs = sippTime(stat['CallLength(C)']) - sippTime(stat['ResponseTime1(C)']);
+    return { result, summary, elapsedMs, sippAnsweredMs };
+  })();
+  return { pid: run.pid, done };
+}
+
+export function sippCall(o: SippCallOptions): Promise<SippCall> {
+  return startSippCall(o).done;
+}
