@@ -157,7 +157,6 @@ export function createIvr(deps: IvrDeps): Ivr {
       await ctx.goodbye(['meeting-full'], Q850.CALL_REJECTED);
       return false;
     }
-    records.update(cdrId, { conferenceId: room.conferenceId, role: 'guest' });
     const p = await room.join({ ctx, cdrId, role: 'guest', kind: 'invitee', name: null });
     track((async () => {
       try {

@@ -194,6 +194,8 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     this.event(reason === 'kicked' ? 'kick' : 'leave', p.id, { reason });
     this.emit('left', viewOf(p), reason);
     if (p.name && reason !== 'ended' && this.participants.size > 0) void this.announceName(p, 'has-left');
+    // A multi-party call is the convener's: it ends when they hang up.
+    if (this.multiParty && p.kind === 'convener' && reason === 'hangup' && this.participants.size > 0) { void this.end('convener_left'); return; }
     this.closeIfEmpty();
   }
 

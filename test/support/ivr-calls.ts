@@ -86,3 +86,32 @@ export function startSippCall(o: SippCallOptions): RunningSippCall {
 export function sippCall(o: SippCallOptions): Promise<SippCall> {
   return startSippCall(o).done;
 }
+
+export interface SippUas {
+  pid: number;
+  /** sipp's result and its measure of the answered time (ACK → end of scenario, less the 500 ms after BYE). */
+  done: Promise<{ result: SippResult; answeredMs: number }>;
+  stop(): Promise<unknown>;
+}
+
+/** A sipp stand-in that answers one call on `localPort`, sends a tone, and waits for the BYE. */
+export function startUas(o: { localPort: number; mediaPort: number; toneHz: number; seconds: number }): SippUas {
+  const pcap = join(work, `uas-${++pcapCounter}.pcap`);
+  makePcap(pcap, [`tone:${o.toneHz}:${o.seconds}`]);
+  const dir = join(work, `sipp-${pcapCounter}`);
+  mkdirSync(dir);
+  const run = startSipp({
+    scenario: 'ivr-uas-pcap.xml', localPort: o.localPort, mediaPort: o.mediaPort, calls: 1, keys: { pcap },
+    timeoutS: 120, recvTimeoutMs: 100_000, dir, extraArgs: ['-trace_stat', '-stf', 'stat.csv', '-fd', '1'],
+  });
+  const done = (async () => {
+    const result = await run.done;
+    let answeredMs = NaN;
+    try {
+      const stat = readStat(join(dir, 'stat.csv'));
+      answeredMs = sippTime(stat['CallLength(C)']) - sippTime(stat['ResponseTime1(C)']) - 500;
+    } catch { /* no call: stays NaN */ }
+    return { result, answeredMs };
+  })();
+  return { pid: run.pid, done, stop: () => run.stop(1000) };
+}
