@@ -43,7 +43,7 @@ export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promis
   }
   if (ctx.ended) { live.release(); return; }
   svc.records.update(req.cdrId, { conferenceId: live.conferenceId, role: req.kind === 'convener' ? 'convener' : req.role });
-  ctx.log = ctx.log.child({ room: room.number, conferenceId: live.conferenceId });
+  ctx.log = ctx.log.child({ conferenceId: live.conferenceId });
   const p = await live.join({ ctx, cdrId: req.cdrId, role: req.role, kind: req.kind, name });
   ctx.outcome = 'joined';
   if (req.afterJoin) await req.afterJoin();
