@@ -39,7 +39,7 @@ export interface CdrStore extends CdrSink {
   /** Call records of an account started in [from, to), newest first. */
   list(accountId: string, q: CdrQuery): Promise<Cdr[]>;
   totals(accountId: string, range: { from: Date; to: Date }): Promise<CdrTotals>;
-  /** Per-meeting billing: conferences started in [from, to) with participants and cost. */
-  conferenceBills(accountId: string, range: { from: Date; to: Date }): Promise<ConferenceBill[]>;
+  /** Per-meeting billing: conferences started in [from, to) with participants and cost, newest first (a page of them with limit/offset). */
+  conferenceBills(accountId: string, range: { from: Date; to: Date; limit?: number; offset?: number }): Promise<ConferenceBill[]>;
   exportCsv(accountId: string, q: CdrQuery): Promise<string>;
 }

@@ -16,7 +16,8 @@ export function registerBillingPages(pages: PageRouter, s: WebServices): void {
     if (!q.success) throw new HttpError(400, 'invalid_input', q.error.issues.map((i) => i.message).join('; '));
     const p = resolvePeriod(q.data, ctx.timeZone, ctx.now);
     const offset = Math.max(0, Math.min(1_000_000, Number(ctx.query.offset) || 0));
-    const r = await s.billing.report(ctx.accountId, p, { offset });
+    const meetingOffset = Math.max(0, Math.min(1_000_000, Number(ctx.query.meetingOffset) || 0));
+    const r = await s.billing.report(ctx.accountId, p, { offset, meetingOffset });
     const cur = ctx.account.currency;
     const tz = ctx.timeZone;
     const qs = new URLSearchParams(p.kind === 'month' ? { period: 'month', month: p.month } : p.kind === 'lastweek' ? { period: 'lastweek' } : { period: 'range', from: p.fromDay, to: p.toDay }).toString();
@@ -45,6 +46,7 @@ export function registerBillingPages(pages: PageRouter, s: WebServices): void {
       <table id="meetings-table"><thead><tr><th>${t('room.number')}</th><th>${t('common.start')}</th><th>${t('common.end')}</th><th class="num">${t('billing.duration')}</th><th class="num">${t('billing.participants')}</th><th class="num">${t('billing.cost')}</th></tr></thead>
       <tbody>${r.conferences.map((b) => html`<tr data-conference-id="${b.conferenceId}"><td><a href="/history/${b.conferenceId}">${b.roomNumber}</a></td><td>${formatDateTime(b.startedAt, tz, ctx.locale)}</td><td>${formatDateTime(b.endedAt, tz, ctx.locale)}</td>
         <td class="num">${b.endedAt ? formatDuration((b.endedAt.getTime() - b.startedAt.getTime()) / 1000) : t('status.live')}</td><td class="num">${b.participants}</td><td class="num">${formatMoney(b.costMinor, cur)}</td></tr>`)}</tbody></table>
+      <p class="actions">${meetingOffset > 0 ? html`<a href="/billing?${qs}&meetingOffset=${Math.max(0, meetingOffset - 100)}">${t('common.previous')}</a>` : ''} ${r.moreConferences ? html`<a href="/billing?${qs}&meetingOffset=${meetingOffset + 100}">${t('common.next')}</a>` : ''}</p>
       <h2>${t('billing.perCall')}</h2>
       <table id="calls-table"><thead><tr><th>${t('billing.number')}</th><th>${t('billing.direction')}</th><th>${t('billing.accessNumber')}</th><th>${t('room.number')}</th><th>${t('common.start')}</th><th>${t('billing.answered')}</th><th>${t('common.end')}</th>
         <th class="num">${t('billing.duration')}</th><th class="num">${t('billing.billableMinutes')}</th><th class="num">${t('billing.rate')}</th><th class="num">${t('billing.cost')}</th></tr></thead>

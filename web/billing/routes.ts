@@ -13,14 +13,17 @@ const TAG = 'billing';
 export function registerBillingRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/billing/report', tag: TAG, access: 'owner',
-    summary: 'Totals, per-meeting bills and the first page of calls for a month, the last week or a date range (account time zone)',
-    query: periodQuery.extend({ offset: z.coerce.number().int().min(0).max(1_000_000).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+    summary: 'Totals, a page of per-meeting bills and a page of calls for a month, the last week or a date range (account time zone)',
+    query: periodQuery.extend({
+      offset: z.coerce.number().int().min(0).max(1_000_000).default(0), meetingOffset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+    }),
     handler: async (c) => {
       const p = resolvePeriod(c.query, c.account.timeZone, c.now);
-      const r = await s.billing.report(c.accountId, p, { offset: c.query.offset, limit: c.query.limit });
+      const r = await s.billing.report(c.accountId, p, { offset: c.query.offset, meetingOffset: c.query.meetingOffset, limit: c.query.limit });
       return {
         period: { kind: p.kind, from: p.from.toISOString(), to: p.to.toISOString(), timeZone: c.account.timeZone },
-        totals: r.totals, conferences: r.conferences.map(billJson), calls: r.calls.map(cdrJson), moreCalls: r.moreCalls,
+        totals: r.totals, conferences: r.conferences.map(billJson), moreConferences: r.moreConferences, calls: r.calls.map(cdrJson), moreCalls: r.moreCalls,
         balanceMinor: c.account.balanceMinor, currency: c.account.currency,
       };
     },

@@ -5,7 +5,9 @@ import type { Period } from './period.ts';
 
 export interface Report {
   totals: CdrTotals;
+  /** A page of the meetings (newest first). */
   conferences: ConferenceBill[];
+  moreConferences: boolean;
   calls: Cdr[];
   /** More calls than the page holds. */
   moreCalls: boolean;
@@ -16,15 +18,19 @@ export const CALLS_PAGE = 100;
 export class BillingService {
   constructor(private readonly repos: Repositories) {}
 
-  async report(accountId: string, p: Period, page: { offset?: number; limit?: number } = {}): Promise<Report> {
+  /** Pages: `offset`/`limit` for the calls, `meetingOffset`/`limit` for the meetings. */
+  async report(accountId: string, p: Period, page: { offset?: number; meetingOffset?: number; limit?: number } = {}): Promise<Report> {
     const limit = Math.min(page.limit ?? CALLS_PAGE, 1000);
     const range = { from: p.from, to: p.to };
     const [totals, conferences, calls] = await Promise.all([
       this.repos.cdrs.totals(accountId, range),
-      this.repos.cdrs.conferenceBills(accountId, range),
+      this.repos.cdrs.conferenceBills(accountId, { ...range, limit: limit + 1, offset: page.meetingOffset ?? 0 }),
       this.repos.cdrs.list(accountId, { ...range, limit: limit + 1, offset: page.offset ?? 0 }),
     ]);
-    return { totals, conferences, calls: calls.slice(0, limit), moreCalls: calls.length > limit };
+    return {
+      totals, conferences: conferences.slice(0, limit), moreConferences: conferences.length > limit,
+      calls: calls.slice(0, limit), moreCalls: calls.length > limit,
+    };
   }
 }
 
