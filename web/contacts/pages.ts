@@ -4,14 +4,22 @@ import type { WebServices } from '../services.ts';
 import { html, type SafeHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { formatPhone } from '../views/format.ts';
+import { parseStoredNumber } from '../../core/phone/normalise.ts';
 import type { Contact, ContactGroup } from '../../core/contacts/store.ts';
 
-function contactForm(ctx: PageContext, groups: ContactGroup[], c: Contact | null, member: string[]): SafeHtml {
+/** National format for editing; "*ext" kept in the form the input accepts. */
+function phoneForInput(stored: string, region: string): string {
+  const { e164, extension } = parseStoredNumber(stored);
+  const shown = formatPhone(e164, region);
+  return extension ? `${shown}*${extension}` : shown;
+}
+
+function contactForm(ctx: PageContext, groups: ContactGroup[], c: Contact | null, member: string[], region: string): SafeHtml {
   const t = ctx.t;
   return html`<form class="card" id="contact-form" data-api="${c ? `PATCH /api/contacts/${c.id}` : 'POST /api/contacts'}" data-redirect="/contacts">
     <h2>${c ? t('contacts.edit') : t('contacts.add')}</h2>
     <label>${t('contacts.name')} <input type="text" name="name" required maxlength="200" value="${c?.name ?? ''}"></label>
-    <label>${t('contacts.phone')} <input type="text" name="phone" required maxlength="64" value="${c?.phone ?? ''}"> <span class="muted">${t('contacts.phoneHint')}</span></label>
+    <label>${t('contacts.phone')} <input type="text" name="phone" required maxlength="64" value="${c ? phoneForInput(c.phone, region) : ''}"> <span class="muted">${t('contacts.phoneHint')}</span></label>
     <label>${t('contacts.email')} <input type="email" name="email" value="${c?.email ?? ''}"></label>
     <label>${t('contacts.company')} <input type="text" name="company" maxlength="200" value="${c?.company ?? ''}"></label>
     <label>${t('common.note')} <input type="text" name="note" maxlength="2000" value="${c?.note ?? ''}"></label>
@@ -49,7 +57,7 @@ export function registerContactPages(pages: PageRouter, s: WebServices): void {
         <td class="actions"><a href="/contacts/${c.id}">${t('common.edit')}</a> <button type="button" class="danger" data-action="DELETE /api/contacts/${c.id}" data-confirm="js.confirmDelete">${t('common.delete')}</button></td></tr>`)}</tbody></table>
       <p class="muted">${t('contacts.count', { n: list.length })}</p>
       <div class="grid">
-        ${contactForm(ctx, groups, null, [])}
+        ${contactForm(ctx, groups, null, [], region)}
         <section class="card"><h2>${t('contacts.groups')}</h2>
           <table id="groups-table"><tbody>${groups.map((g) => html`<tr><td><a href="/contacts?group=${g.id}">${g.name}</a></td><td class="num">${g.memberCount}</td>
             <td><button type="button" class="danger" data-action="DELETE /api/contact-groups/${g.id}" data-confirm="js.confirmDelete">${t('common.delete')}</button></td></tr>`)}</tbody></table>
@@ -82,6 +90,6 @@ export function registerContactPages(pages: PageRouter, s: WebServices): void {
     const c = await s.repos.contacts.get(ctx.accountId, ctx.params.id!);
     const groups = await s.repos.contacts.listGroups(ctx.accountId);
     const member = (await s.repos.contacts.groupsOf(ctx.accountId, [c.id])).get(c.id) ?? [];
-    return layout(ctx, { title: c.name, active: '/contacts', body: contactForm(ctx, groups, c, member) });
+    return layout(ctx, { title: c.name, active: '/contacts', body: contactForm(ctx, groups, c, member, region) });
   });
 }
