@@ -136,7 +136,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   private closed = false;
 
   private readonly counts = {
-    packetsSent: 0, octetsSent: 0, packetsReceived: 0, strangerPackets: 0, invalidPackets: 0,
+    packetsSent: 0, octetsSent: 0, packetsReceived: 0, strangerPackets: 0, invalidPackets: 0, unreachable: 0,
     fractionLost: 0, rttMs: undefined as number | undefined,
     remoteFractionLost: undefined as number | undefined, remotePacketsLost: undefined as number | undefined,
   };
@@ -170,8 +170,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     }
     rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
     rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
-    rtp.on('error', (err) => log.error({ err, port: this.localPort }, 'RTP socket error'));
-    rtcp.on('error', (err) => log.error({ err, port: this.localRtcpPort }, 'RTCP socket error'));
+    rtp.on('error', (err) => this.onSocketError(err, this.localPort));
+    rtcp.on('error', (err) => this.onSocketError(err, this.localRtcpPort));
     this.scheduleRtcp(this.rtcpIntervalMs / 2); // §6.2: the first report after half an interval
   }
 
@@ -193,6 +193,19 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       telephoneEventPayloadType: this.telephoneEventPayloadType, remote: this.remote, remoteRtcp: this.remoteRtcp,
       latchedRtp: this.latchedRtp, latchedRtcp: this.latchedRtcp, cname: this.cname,
     };
+  }
+
+  /**
+   * ICMP port unreachable comes back as ECONNREFUSED on a connected socket
+   * (the peer hung up or moved): counted, not an error worth a log line per
+   * packet. Anything else is logged.
+   */
+  private onSocketError(err: NodeJS.ErrnoException, port: number): void {
+    if (err.code === 'ECONNREFUSED') {
+      if (this.counts.unreachable++ === 0) log.debug({ port }, 'peer unreachable (ICMP)');
+      return;
+    }
+    log.error({ err, port }, 'RTP/RTCP socket error');
   }
 
   /** Payload types after a (re-)negotiation: the audio codec and telephone-event. */

@@ -94,7 +94,7 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
     const dir = mkdtempSync(join(work, 'sipp-'));
     writeFileSync(join(dir, 'calls.csv'), `SEQUENTIAL\n${rooms.join('\n')}\n`);
     return startSipp({
-      scenario: resolve(import.meta.dirname, 'conference/sipp-stream.xml'), remote: `127.0.0.1:${bridgePort}`, localPort: 15964 + 4 * k, mediaPort: 15966 + 4 * k,
+      scenario: resolve(import.meta.dirname, 'conference/sipp-stream.xml'), remote: `127.0.0.1:${bridgePort}`, localPort: 15964 + 10 * k, mediaPort: 15968 + 10 * k,
       calls: rooms.length, limit: rooms.length, rate: 200, durationMs: holdMs, timeoutS: Math.ceil(holdMs / 1000) + 60,
       keys: { rtp_file: `${file},-1,0` }, extraArgs: ['-inf', join(dir, 'calls.csv')], dir,
     });

@@ -1,8 +1,8 @@
 // The web app end to end in Debian's Chromium (playwright-core, headless):
 // log in, create a recurring meeting and see its number and PINs, import a
-// contacts CSV with a duplicate, find the calls just made in this month's
-// report with the right durations and costs, export the CSV, switch the
-// language. Screenshots of the main pages go to test-results/screenshots/.
+// contacts CSV with a duplicate, find the calls just made through the real
+// bridge (sipp callers in the demo room, via the IVR) in this month's report
+// with the right durations and costs, export the CSV, switch the language. Screenshots of the main pages go to test-results/screenshots/.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,36 +12,43 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { DateTime } from 'luxon';
 import { startTestWeb, type TestWeb } from '../support/web.ts';
 import { DEMO } from '../../core/seed.ts';
-import { CdrRecorder } from '../../core/cdr/recorder.ts';
+import { IvrBridge } from '../support/ivr-bridge.ts';
+import { startSippCall } from '../support/ivr-calls.ts';
 
 const SHOTS = new URL('../../test-results/screenshots/', import.meta.url).pathname;
 const TIMEOUT = 15_000;
 
+interface BridgeCall { cdrId: string; access: string; role: 'chair' | 'guest'; sippAnsweredMs: number }
+
 /**
- * Calls in the demo room, recorded through core's CdrRecorder exactly as the
- * bridge records them. STAND-IN: once the IVR puts callers into rooms, this
- * becomes real sipp callers dialling the demo room through the bridge.
+ * Two callers dial the demo room through the real bridge: the IVR on the
+ * embedded engine, on the web app's own database, with sipp callers on
+ * 127.0.0.1 — one on each meeting access number, one with the chair PIN and
+ * one with the guest PIN. They talk for a few seconds and hang up.
  */
-async function recordDemoCallsThroughCore(w: TestWeb, dir: string): Promise<{ inLeg: string; outLeg: string; start: Date }> {
-  const now = Date.now();
-  const start = new Date(now - 10 * 60_000);
-  const acc = w.seed.accountId;
-  const { conference } = await w.repos.conferences.startOrGet(acc, { roomId: w.seed.roomId, at: start });
-  const rec = CdrRecorder.start({ journalPath: join(dir, 'cdr-journal.jsonl'), sink: w.repos.cdrs, nodeId: 'e2e' });
-  const common = { accountId: acc, conferenceId: conference.id, roomId: w.seed.roomId, roomNumber: DEMO.room.number };
-  // A caller dials 4006701018 and talks for 95 s: 2 billed minutes at ¥0.15 → ¥0.30.
-  const inLeg = rec.open({ direction: 'in', caller: '+8613900139001', callee: '4006701018', startedAt: start, accessNumberId: w.seed.accessNumberIds['4006701018']!, accessNumber: '4006701018', role: 'chair', ...common });
-  rec.answer(inLeg.id, new Date(start.getTime() + 2000));
-  rec.close(inLeg.id, { at: new Date(start.getTime() + 2000 + 95_000), q850: 16 });
-  // The bridge calls a mobile for 125 s: 6 s increments → 126 s at ¥0.12/min → ¥0.26.
-  const outLeg = rec.open({ direction: 'out', caller: '4006701018', callee: '+8613900139002', startedAt: new Date(start.getTime() + 10_000), role: 'guest', ...common });
-  rec.answer(outLeg.id, new Date(start.getTime() + 15_000));
-  rec.close(outLeg.id, { at: new Date(start.getTime() + 15_000 + 125_000), q850: 16 });
-  await rec.flush(10_000);
-  await rec.stop({ flushTimeoutMs: 5000 });
-  await w.repos.conferences.end(acc, conference.id, { at: new Date(start.getTime() + 150_000), reason: 'last_left' });
-  return { inLeg: inLeg.id, outLeg: outLeg.id, start };
+async function callTheDemoRoom(w: TestWeb): Promise<BridgeCall[]> {
+  const bridge = await IvrBridge.start({ sipPort: 17000, rtpMin: 48000, rtpMax: 48199, existing: { db: w.db, repos: w.repos, seed: w.seed } });
+  try {
+    const plan = [
+      { access: '4006701018', role: 'chair' as const, pin: DEMO.room.chairPin, localPort: 17010, mediaPort: 17020, durationMs: 8000 },
+      { access: '4008001000', role: 'guest' as const, pin: DEMO.room.guestPin, localPort: 17012, mediaPort: 17030, durationMs: 6000 },
+    ];
+    const done = await Promise.all(plan.map((c) => startSippCall({
+      bridge, sipPort: 17000, to: c.access, localPort: c.localPort, mediaPort: c.mediaPort, scenario: 'uac-pcap.xml', durationMs: c.durationMs,
+      segments: ['silence:0.5', `dtmf:${DEMO.room.number}#:100:100`, 'silence:0.3', `dtmf:${c.pin}#:100:100`, 'tone:440:3'],
+    }).done));
+    for (const d of done) {
+      assert.equal(d.result.code, 0, d.result.summary);
+      assert.equal(d.summary.outcome, 'joined');
+    }
+    return done.map((d, i) => ({ cdrId: d.summary.cdrId, access: plan[i]!.access, role: plan[i]!.role, sippAnsweredMs: d.sippAnsweredMs }));
+  } finally {
+    await bridge.close(); // flushes the CDR journal into the database
+  }
 }
+
+/** H:MM:SS as the report shows it. */
+const hms = (s: number) => `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 
 describe('web app in Chromium', () => {
   let w: TestWeb;
@@ -141,27 +148,35 @@ describe('web app in Chromium', () => {
     await shot('contacts');
   });
 
-  it('finds the calls just made in this month\'s report with their durations and costs, and exports the CSV', async () => {
-    const { inLeg, outLeg, start } = await recordDemoCallsThroughCore(w, tmp);
+  it('finds the calls just made through the bridge in this month\'s report with their durations and costs, and exports the CSV', async () => {
+    const calls = await callTheDemoRoom(w);
+    const rows = await w.db('call_legs').whereIn('id', calls.map((c) => c.cdrId)).select('id', 'billable_seconds', 'cost_minor', 'state', 'answered_at') as Array<{ id: string; billable_seconds: number; cost_minor: number; state: string; answered_at: Date }>;
+    assert.equal(rows.length, 2);
+    const start = new Date(Math.min(...rows.map((r) => new Date(r.answered_at).getTime())));
     const thisMonth = DateTime.now().setZone('Asia/Shanghai').toFormat('yyyy-MM');
     const callMonth = DateTime.fromJSDate(start).setZone('Asia/Shanghai').toFormat('yyyy-MM');
     // The default report is this month; right after midnight on the 1st the calls belong to last month.
     await page.goto(callMonth === thisMonth ? `${w.url}/billing` : `${w.url}/billing?period=month&month=${callMonth}`);
-    const inRow = page.locator(`tr[data-leg-id="${inLeg}"]`);
-    const outRow = page.locator(`tr[data-leg-id="${outLeg}"]`);
-    assert.equal((await inRow.locator('.call-duration').textContent())!.trim(), '0:01:35');
-    assert.equal((await inRow.locator('.call-minutes').textContent())!.trim(), '2.0');
-    assert.equal((await inRow.locator('.call-cost').textContent())!.trim(), '¥0.30');
-    assert.ok((await inRow.textContent())!.includes('4006701018'));
-    assert.ok((await inRow.textContent())!.includes('139 0013 9001'));
-    assert.equal((await outRow.locator('.call-duration').textContent())!.trim(), '0:02:05');
-    assert.equal((await outRow.locator('.call-minutes').textContent())!.trim(), '2.1');
-    assert.equal((await outRow.locator('.call-cost').textContent())!.trim(), '¥0.26');
+    let totalCost = 0;
+    for (const c of calls) {
+      const row = rows.find((r) => r.id === c.cdrId)!;
+      assert.equal(row.state, 'closed');
+      // The CDR's billable time is what the caller saw (sipp: answer to hang-up), within a second.
+      assert.ok(Math.abs(row.billable_seconds - c.sippAnsweredMs / 1000) <= 1, `billable ${row.billable_seconds} s, sipp ${c.sippAnsweredMs} ms`);
+      // Dial-in at 15 fen a minute, 60 s increments: under a minute bills one minute.
+      assert.equal(row.cost_minor, 15);
+      totalCost += row.cost_minor;
+      const tr = page.locator(`tr[data-leg-id="${c.cdrId}"]`);
+      assert.equal((await tr.locator('.call-duration').textContent())!.trim(), hms(row.billable_seconds));
+      assert.equal((await tr.locator('.call-minutes').textContent())!.trim(), '1.0');
+      assert.equal((await tr.locator('.call-cost').textContent())!.trim(), '¥0.15');
+      assert.ok((await tr.textContent())!.includes(c.access));
+    }
     assert.equal((await page.textContent('#total-calls'))!.trim(), '2');
-    assert.equal((await page.textContent('#total-cost'))!.trim(), '¥0.56');
+    assert.equal((await page.textContent('#total-cost'))!.trim(), `¥${(totalCost / 100).toFixed(2)}`);
     const meeting = page.locator('#meetings-table tbody tr');
     assert.equal(await meeting.count(), 1);
-    assert.match((await meeting.textContent())!, /888888[\s\S]*0:02:30[\s\S]*2[\s\S]*¥0\.56/);
+    assert.match((await meeting.textContent())!, /888888[\s\S]*2[\s\S]*¥0\.30/);
     await shot('billing');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-calls')]);
     const file = join(tmp, 'calls.csv');
@@ -169,8 +184,10 @@ describe('web app in Chromium', () => {
     const lines = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split('\n');
     assert.equal(lines[0], 'start,answer,end,direction,caller,callee,access_number,room,role,billable_s,billed_s,rate_per_min_minor,cost_minor,q850');
     assert.equal(lines.length, 3);
-    assert.ok(lines.some((l) => l.includes(',in,+8613900139001,4006701018,4006701018,888888,chair,95,120,15,30,16')), lines.join('\n'));
-    assert.ok(lines.some((l) => l.includes(',out,4006701018,+8613900139002,,888888,guest,125,126,12,26,16')), lines.join('\n'));
+    for (const c of calls) {
+      const secs = rows.find((r) => r.id === c.cdrId)!.billable_seconds;
+      assert.ok(lines.some((l) => l.includes(`,in,`) && l.includes(`,${c.access},${c.access},888888,${c.role},${secs},60,15,15,16`)), lines.join('\n'));
+    }
     // The meeting's history page with its log.
     await page.click('#meetings-table tbody tr a');
     await page.waitForURL(/\/history\/[0-9a-f-]{36}$/);

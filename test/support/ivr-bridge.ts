@@ -20,6 +20,8 @@ export interface IvrBridgeOptions {
   rtpMax: number;
   workers?: number;
   config?: Partial<IvrConfig>;
+  /** Use this database (already migrated and seeded, e.g. the web app's) instead of a new one; it is left open on close. */
+  existing?: { db: Knex; repos: Repositories; seed: SeedResult };
 }
 
 export interface CdrRow {
@@ -50,15 +52,16 @@ export class IvrBridge {
     readonly cdrs: CdrRecorder,
     readonly seed: SeedResult,
     readonly dir: string,
+    private readonly ownsDb: boolean,
   ) {
     ivr.events.on('call-ended', (s) => this.calls.push(s));
   }
 
   static async start(o: IvrBridgeOptions): Promise<IvrBridge> {
     const dir = mkdtempSync(join(tmpdir(), 'ivr-wire-'));
-    const db = await openDatabase({ inMemory: true });
-    const seed = await seedDemo(db, { now: new Date() });
-    const repos = createRepositories(db, { defaultRegion: 'CN' });
+    const db = o.existing?.db ?? await openDatabase({ inMemory: true });
+    const seed = o.existing?.seed ?? await seedDemo(db, { now: new Date() });
+    const repos = o.existing?.repos ?? createRepositories(db, { defaultRegion: 'CN' });
     const cdrs = CdrRecorder.start({ journalPath: join(dir, 'cdr.jsonl'), sink: repos.cdrs, nodeId: 'test' });
     const engine = new TestEngine({ sipPort: o.sipPort, rtpMin: o.rtpMin, rtpMax: o.rtpMax, workers: o.workers ?? 1 });
     const ivr = createIvr({
@@ -67,7 +70,7 @@ export class IvrBridge {
     });
     engine.engine.onIncoming((call) => ivr.handle(call)); // replaces the TestEngine's own routing
     await engine.start();
-    return new IvrBridge(engine, ivr, db, repos, cdrs, seed, dir);
+    return new IvrBridge(engine, ivr, db, repos, cdrs, seed, dir, !o.existing);
   }
 
   /** The summary of the next finished call matching `pred` (bounded wait). */
@@ -110,7 +113,7 @@ export class IvrBridge {
     await this.ivr.close();
     await this.engine.close();
     await this.cdrs.stop({ flushTimeoutMs: 5000 });
-    await this.db.destroy();
+    if (this.ownsDb) await this.db.destroy();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
