@@ -1,10 +1,12 @@
 // `make bench`: runs the benchmarks and prints their tables (copy the latest
 // into BENCHMARKS.md with the command). B=name runs one: sip-parse,
-// call-rate, conference (B=conference SIZES=100,500 LAYOUTS=one-few,fives-all).
+// call-rate, conference (B=conference SIZES=100,500 LAYOUTS=one-few,fives-all),
+// web-report (the month report over 1,000,000 CDRs on PostgreSQL).
 import os from 'node:os';
 import { benchSipParse } from './sip-parse.ts';
 import { benchCallRate } from './sip-call-rate.ts';
 import { benchConferenceCapacity, formatRows } from './conference-capacity.ts';
+import { benchMonthReport } from './web-month-report.ts';
 
 const only = process.argv[2];
 const want = (name: string) => !only || only === name;
@@ -33,5 +35,12 @@ if (want('conference')) {
   console.log('\n## Conference capacity (bridge process; sipp calls plus 21 measuring TypeScript callers)');
   const rows = await benchConferenceCapacity(sizes, layouts);
   console.log(`\n${formatRows(rows)}`);
+}
+if (want('web-report')) {
+  const r = await benchMonthReport();
+  console.log(`\n## Web month report (PostgreSQL, ${r.rows} CDRs; the month holds ${r.monthCalls} calls in ${r.monthMeetings} meetings)`);
+  console.log('| measure | median ms | min ms | max ms |\n|---|---|---|---|');
+  console.log(`| billing service | ${r.serviceMs.toFixed(1)} | ${Math.min(...r.serviceRunsMs).toFixed(1)} | ${Math.max(...r.serviceRunsMs).toFixed(1)} |`);
+  console.log(`| GET /api/billing/report?period=month | ${r.endpointMs.toFixed(1)} | ${Math.min(...r.endpointRunsMs).toFixed(1)} | ${Math.max(...r.endpointRunsMs).toFixed(1)} |`);
 }
 process.exit(0);
