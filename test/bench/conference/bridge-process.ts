@@ -48,4 +48,6 @@ process.on('message', (m: { cmd: string }) => {
     void engine.close().then(() => process.exit(0));
   }
 });
+// The bench that started us is gone: so are we (no orphan holding the ports).
+process.on('disconnect', () => { void engine.close().finally(() => process.exit(0)); });
 process.send?.({ ready: true });
