@@ -165,9 +165,6 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     });
   }
 
-  /** Clears digits pressed before now (e.g. before a new question). */
-  flushDigits(): void { this.digitBuffer.length = 0; }
-
   async collect(opts: CollectOptions): Promise<string> {
     let out = '';
     for (let i = 0; i <= opts.max; i++) {

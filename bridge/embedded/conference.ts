@@ -66,7 +66,7 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
   /** The conference lives in the worker of its first member. */
   private host(first: WorkerLegMedia): Promise<MediaChannel> {
     this.creating ??= (async () => {
-      const ch = this.pool.channelOf(first);
+      const ch = first.channel;
       await ch.request({ op: 'conf.create', confId: this.id, settings: { maxTalkers: this.opts.maxTalkers, joinLeaveTones: this.opts.joinLeaveTones } });
       this.channel = ch;
       return ch;

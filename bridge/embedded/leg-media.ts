@@ -12,7 +12,6 @@ export type LegMediaEvents = {
 };
 
 export interface LegMedia extends TypedEmitter<LegMediaEvents> {
-  readonly localAddress: string;
   readonly localPort: number;
   readonly hasTelephoneEvent: boolean;
   /** Start, or change after a re-INVITE: where to send, which codec, which direction. */

@@ -11,7 +11,7 @@ import type dgram from 'node:dgram';
 import { TypedEmitter } from '../../common/events.ts';
 import { InvalidStateError, ParseError } from '../../common/errors.ts';
 import { moduleLogger } from '../../common/log.ts';
-import { parseRtp, writeRtp, type RtpPacket } from './rtp-packet.ts';
+import { parseRtp, writeRtp, RTP_HEADER_SIZE, type RtpPacket } from './rtp-packet.ts';
 import {
   parseRtcp, serializeRtcp, ntpFromMs, ntpMiddle32, roundTripMs, SDES_CNAME, type RtcpPacket, type ReportBlock,
 } from './rtcp.ts';
@@ -91,7 +91,6 @@ export type RtpSessionEvents = {
   stats: [RtpSessionStats];
 };
 
-const MAX_PACKET = 1500;
 const TALKSPURT_GAP_MS = 60; // no frame for this long: the next one starts a talkspurt (marker)
 
 function randomUint32(): number {
@@ -124,7 +123,6 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   private lastSendMs: number | undefined;
   /** Media clock slot of the last frame sent with one (see sendFrame). */
   private lastSlot: number | undefined;
-  private readonly sendBuffer = new Uint8Array(MAX_PACKET);
   private sentSinceReport = false;
   private dtmfQueue: Promise<void> = Promise.resolve();
 
@@ -318,12 +316,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   private send(p: { marker: boolean; payloadType: number; timestamp: number; payload: Uint8Array }): void {
     const to = this.destination;
-    const length = writeRtp({ ...p, seq: this.seq, ssrc: this.ssrc, csrc: [], paddingLength: 0 }, this.sendBuffer);
+    const seq = this.seq;
     this.seq = (this.seq + 1) & 0xffff;
     if (!to) return; // no remote yet (late SDP): the packet counts as not sent
-    // dgram may still hold a buffer after send() returns: each packet gets its own (pooled) copy.
-    const packet = Buffer.allocUnsafe(length);
-    packet.set(this.sendBuffer.subarray(0, length));
+    // dgram may still hold a buffer after send() returns: each packet is written into its own (pooled) buffer.
+    const packet = Buffer.allocUnsafe(RTP_HEADER_SIZE + p.payload.length);
+    writeRtp({ ...p, seq, ssrc: this.ssrc, csrc: [], paddingLength: 0 }, packet);
     if (this.connected) this.rtp.send(packet);
     else this.rtp.send(packet, to.port, to.address);
     this.counts.packetsSent++;

@@ -23,7 +23,6 @@ export interface MediaPoolOptions {
   host: string;
   portMin: number;
   portMax: number;
-  advertisedHost?: string;
   /** Media worker threads; 0 runs the media in this thread (debugging). Default: one per core. */
   workers?: number;
 }
@@ -68,7 +67,7 @@ export class MediaPool implements LegMediaFactory {
       try {
         await channel.request({ op: 'leg.create', legId, rtpPort: port, host: this.opts.host });
         channel.legs++;
-        const leg = new WorkerLegMedia(this, legId, callId, channel, this.opts.advertisedHost ?? this.opts.host, port);
+        const leg = new WorkerLegMedia(this, legId, callId, channel, port);
         this.legs.set(legId, leg);
         return leg;
       } catch (err) {
@@ -116,9 +115,6 @@ export class MediaPool implements LegMediaFactory {
   awaitRecord(recId: string): Promise<Recording | { error: string }> {
     return new Promise((resolve) => this.records.set(recId, resolve));
   }
-
-  /** A conference host: the channel is chosen by the conference (its first member's worker). */
-  channelOf(leg: WorkerLegMedia): MediaChannel { return leg.channel; }
 
   listenConference(confId: string, fn: ConferenceListener | undefined): void {
     if (fn) this.conferenceListeners.set(confId, fn); else this.conferenceListeners.delete(confId);
@@ -173,7 +169,6 @@ export class WorkerLegMedia extends TypedEmitter<LegMediaEvents> implements LegM
     readonly legId: string,
     readonly callId: string,
     public channel: MediaChannel,
-    readonly localAddress: string,
     readonly localPort: number,
   ) { super(); }
 
