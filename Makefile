@@ -2,8 +2,12 @@
 # `make test` installs what it needs (npm and Debian packages) and runs every test.
 SHELL := /bin/bash
 NODE_STAMP := node_modules/.installed-stamp
+# The media workers' batched UDP (bridge/rtp/native/udp-batch.c), built against
+# the running Node's own headers; without it the media falls back to node:dgram.
+ADDON := build/udp-batch.node
+NODE_INCLUDE = $(shell node -p "require('path').join(process.execPath, '..', '..', 'include', 'node')")
 
-.PHONY: all deps system-deps run test typecheck bench clean
+.PHONY: all deps system-deps addon run test typecheck bench clean
 
 all: test
 
@@ -14,20 +18,26 @@ $(NODE_STAMP): package.json package-lock.json
 system-deps:
 	bash scripts/install-system-deps.sh
 
+$(ADDON): bridge/rtp/native/udp-batch.c
+	@mkdir -p build
+	cc -O2 -Wall -Wextra -Werror -shared -fPIC -I"$(NODE_INCLUDE)" -o $@ $<
+
+addon: $(ADDON)
+
 deps: $(NODE_STAMP) system-deps
 
-run: $(NODE_STAMP)
+run: $(NODE_STAMP) $(ADDON)
 	node --import tsx app/main.ts
 
 typecheck: $(NODE_STAMP)
 	npx tsc --noEmit -p tsconfig.json
 
 # T=path (a file or folder under test/) runs a subset.
-test: deps typecheck
+test: deps $(ADDON) typecheck
 	node test/support/run-tests.mjs $(T)
 
-bench: deps
+bench: deps $(ADDON)
 	node --import tsx test/bench/run.ts $(B)
 
 clean:
-	rm -rf node_modules .tmp
+	rm -rf node_modules .tmp build

@@ -28,6 +28,8 @@ export const configSchema = z.object({
     portMax: port.default(29999),
     /** Media worker threads (RTP, mixing); default one per core; 0 runs media on the main thread. */
     workers: z.coerce.number().int().min(0).max(64).optional(),
+    /** RTP socket I/O: 'native' = batched through the addon `make` builds, 'dgram' = node:dgram, 'auto' = native when built. */
+    io: z.enum(['auto', 'native', 'dgram']).default('auto'),
   }).prefault({}).refine((r) => r.portMin < r.portMax, 'rtp.portMin must be below rtp.portMax'),
   engine: z.enum(['embedded', 'freeswitch']).default('embedded'),
   data: z.object({
@@ -78,6 +80,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_RTP_PORT_MIN: ['rtp', 'portMin'],
   BRIDGE_RTP_PORT_MAX: ['rtp', 'portMax'],
   BRIDGE_MEDIA_WORKERS: ['rtp', 'workers'],
+  BRIDGE_RTP_IO: ['rtp', 'io'],
   BRIDGE_ENGINE: ['engine'],
   DATABASE_URL: ['data', 'databaseUrl'],
   BRIDGE_DATA_DIR: ['data', 'dir'],

@@ -172,29 +172,33 @@ export class JitterBuffer {
   }
 
   put(p: JitterPacket): void {
-    const length = p.payload.length;
+    this.putBytes(p.seq, p.timestamp, p.ssrc, p.payload, 0, p.payload.length, p.arrivalMs, p.payloadType);
+  }
+
+  /** put() without a packet object: the payload is `data[offset, offset + length)`, read before this returns. */
+  putBytes(seqIn: number, timestamp: number, ssrc: number, data: Uint8Array, offset: number, length: number, arrivalMs: number, payloadType?: number): void {
     if (length === 0 || length > this.capacityMs * SAMPLES_PER_MS) {
       this.count.invalid++;
       return;
     }
-    if (this.ssrc !== p.ssrc) {
+    if (this.ssrc !== ssrc) {
       // A new source (the far end restarted or a re-INVITE changed it): start over.
       if (this.ssrc !== undefined) {
         this.count.ssrcChanges++;
         this.reset();
       }
-      this.ssrc = p.ssrc;
+      this.ssrc = ssrc;
     }
     // Extend the 16-bit sequence number and 32-bit timestamp around the newest seen.
-    const seq = this.extendSeq(p.seq & 0xffff);
+    const seq = this.extendSeq(seqIn & 0xffff);
     const slot = seq & (SEQ_WINDOW - 1);
     if (this.seenSeq[slot] === seq) {
       this.count.duplicate++;
       return;
     }
-    const start = this.tsRef + (((p.timestamp >>> 0) - this.tsRef) | 0);
+    const start = this.tsRef + (((timestamp >>> 0) - this.tsRef) | 0);
     const end = start + length;
-    this.updateJitter(start, p.arrivalMs); // late packets too: they measure the network
+    this.updateJitter(start, arrivalMs); // late packets too: they measure the network
 
     if (this.playTs === undefined) {
       this.playTs = start;
@@ -225,12 +229,12 @@ export class JitterBuffer {
     const capacity = this.capacityMs * SAMPLES_PER_MS;
     if (end - this.playTs > capacity) this.discardUntil(end - capacity, 'overflow');
 
-    const codec = (p.payloadType === undefined ? undefined : g711CodecOf(p.payloadType)) ?? this.codec;
+    const codec = (payloadType === undefined ? undefined : g711CodecOf(payloadType)) ?? this.codec;
     const table = codec.decodeTable;
     const from = Math.max(start, this.playTs);
     for (let ts = from; ts < end; ts++) {
       const idx = ts & MASK;
-      this.ring[idx] = table[p.payload[ts - start]!]!;
+      this.ring[idx] = table[data[offset + ts - start]!]!;
       this.present[idx] = 1;
     }
     if (end > this.highestEnd) this.highestEnd = end;

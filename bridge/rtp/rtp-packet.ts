@@ -114,6 +114,25 @@ export function serializeRtp(p: RtpPacket): Buffer {
 }
 
 /** Serialises into `out` (for reused send buffers); returns the number of bytes written. */
+/**
+ * Writes the 12-byte fixed header of a packet without CSRCs, extension or
+ * padding (what we send), byte by byte: the per-packet path of a media tick.
+ */
+export function writeRtpHeader(out: Uint8Array, marker: boolean, payloadType: number, seq: number, timestamp: number, ssrc: number): void {
+  out[0] = RTP_VERSION << 6;
+  out[1] = (marker ? 0x80 : 0) | (payloadType & 0x7f);
+  out[2] = (seq >>> 8) & 0xff;
+  out[3] = seq & 0xff;
+  out[4] = timestamp >>> 24;
+  out[5] = (timestamp >>> 16) & 0xff;
+  out[6] = (timestamp >>> 8) & 0xff;
+  out[7] = timestamp & 0xff;
+  out[8] = ssrc >>> 24;
+  out[9] = (ssrc >>> 16) & 0xff;
+  out[10] = (ssrc >>> 8) & 0xff;
+  out[11] = ssrc & 0xff;
+}
+
 export function writeRtp(p: RtpPacket, out: Uint8Array): number {
   if (p.csrc.length > 15) throw new RangeError(`RTP allows at most 15 CSRCs, got ${p.csrc.length}`);
   if (p.payloadType < 0 || p.payloadType > 127) throw new RangeError(`RTP payload type ${p.payloadType} out of range`);

@@ -7,21 +7,21 @@
 // negotiated payload types) arrives; from then on we send to, and accept only
 // from, that packet's source address and port. Other sources are counted in
 // `strangerPackets` and dropped.
-import type dgram from 'node:dgram';
 import { TypedEmitter } from '../../common/events.ts';
 import { InvalidStateError, ParseError } from '../../common/errors.ts';
 import { moduleLogger } from '../../common/log.ts';
-import { parseRtp, writeRtp, RTP_HEADER_SIZE, type RtpPacket } from './rtp-packet.ts';
+import { parseRtp, writeRtpHeader, RTP_HEADER_SIZE, type RtpPacket } from './rtp-packet.ts';
 import {
   parseRtcp, serializeRtcp, ntpFromMs, ntpMiddle32, roundTripMs, SDES_CNAME, type RtcpPacket, type ReportBlock,
 } from './rtcp.ts';
 import { RtcpStats } from './rtcp-stats.ts';
 import { TelephoneEventReceiver, telephoneEventPackets } from './telephone-event.ts';
 import type { PortAllocator } from './port-allocator.ts';
+import { dgramEndpoints, intToIpv4, ipv4ToInt, type EndpointPair, type RtpAddress, type UdpEndpoint } from './udp-io.ts';
 
 const log = moduleLogger('rtp');
 
-export interface RtpAddress { address: string; port: number }
+export type { RtpAddress } from './udp-io.ts';
 
 /** What a session carries to another process or worker (ports stay the same; sockets are re-bound there). */
 export interface RtpSessionState {
@@ -77,12 +77,16 @@ export interface RtpSessionStats {
 }
 
 export interface AudioPacketEvent {
+  /** Valid only during the event (the batched I/O reuses its receive buffer). */
   payload: Uint8Array;
   packet: RtpPacket;
   arrivalMs: number;
 }
 
 export interface DtmfEvent { digit: string; durationMs: number; source: 'rfc4733' }
+
+/** See RtpSession.audioSink. */
+export type AudioSink = (data: Uint8Array, offset: number, length: number, seq: number, timestamp: number, ssrc: number, payloadType: number, arrivalMs: number) => void;
 
 export type RtpSessionEvents = {
   audio: [AudioPacketEvent];
@@ -107,14 +111,23 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   private remote: RtpAddress | undefined;
   private remoteRtcp: RtpAddress | undefined;
-  private latchedRtp: RtpAddress | undefined;
   /**
    * The RTP socket is connect()ed to the latched source: sends skip the per-packet
    * address lookup, and the kernel drops other sources before they cost us anything.
    */
-  private connected: RtpAddress | undefined;
-  private connecting = false;
+  private latchedRtp: RtpAddress | undefined;
+  /** The latched sources as address·65536 + port (compared per packet); -1 before latching. */
+  private latchedRtpKey = -1;
   private latchedRtcp: RtpAddress | undefined;
+  private latchedRtcpKey = -1;
+  /** Each RTP packet is written here, then copied out by the endpoint (sized to the packet: 172 bytes for 20 ms G.711). */
+  private packetOut = new Uint8Array(RTP_HEADER_SIZE + 160);
+  /**
+   * Receives the audio packets instead of the 'audio' event, without an object
+   * per packet: the payload is `data[offset, offset + length)`, valid only
+   * during the call. Set by the media leg that owns the session.
+   */
+  audioSink: AudioSink | undefined;
   private readonly now: () => number;
   private readonly rtcpIntervalMs: number;
 
@@ -134,21 +147,21 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   private closed = false;
 
   private readonly counts = {
-    packetsSent: 0, octetsSent: 0, packetsReceived: 0, strangerPackets: 0, invalidPackets: 0, unreachable: 0,
+    packetsSent: 0, octetsSent: 0, packetsReceived: 0, strangerPackets: 0, invalidPackets: 0, unreachable: 0, socketErrors: 0,
     fractionLost: 0, rttMs: undefined as number | undefined,
     remoteFractionLost: undefined as number | undefined, remotePacketsLost: undefined as number | undefined,
   };
 
   private constructor(
     private readonly opts: RtpSessionOptions,
-    private readonly rtp: dgram.Socket,
-    private readonly rtcp: dgram.Socket,
+    private readonly rtp: UdpEndpoint,
+    private readonly rtcp: UdpEndpoint,
   ) {
     super();
-    this.localPort = rtp.address().port;
-    this.localRtcpPort = rtcp.address().port;
+    this.localPort = rtp.port;
+    this.localRtcpPort = rtcp.port;
     this.ssrc = (opts.restore?.ssrc ?? opts.ssrc ?? randomUint32()) >>> 0;
-    this.cname = opts.restore?.cname ?? opts.cname ?? `bridge-${this.ssrc.toString(16)}@${opts.allocator?.host ?? rtp.address().address}`;
+    this.cname = opts.restore?.cname ?? opts.cname ?? `bridge-${this.ssrc.toString(16)}@${opts.allocator?.host ?? 'bridge'}`;
     this.payloadType = opts.payloadType;
     this.telephoneEventPayloadType = opts.telephoneEventPayloadType;
     this.now = opts.now ?? (() => performance.now());
@@ -162,25 +175,24 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       this.telephoneEventPayloadType = r.telephoneEventPayloadType;
       this.remote = r.remote;
       this.remoteRtcp = r.remoteRtcp;
-      this.latchedRtp = r.latchedRtp;
-      if (r.latchedRtp) this.connectRtp(r.latchedRtp);
-      this.latchedRtcp = r.latchedRtcp;
+      if (r.latchedRtp) this.latchRtp(r.latchedRtp);
+      if (r.latchedRtcp) this.latchRtcp(r.latchedRtcp);
     }
-    rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
-    rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
-    rtp.on('error', (err) => this.onSocketError(err, this.localPort));
-    rtcp.on('error', (err) => this.onSocketError(err, this.localRtcpPort));
+    rtp.onDatagram((data, addr, port, arrivalMs) => this.onRtp(data, addr, port, arrivalMs));
+    rtcp.onDatagram((data, addr, port) => this.onRtcp(data, addr, port));
+    rtp.onError((code, err) => this.onSocketError(code, err, this.localPort));
+    rtcp.onError((code, err) => this.onSocketError(code, err, this.localRtcpPort));
     this.scheduleRtcp(this.rtcpIntervalMs / 2); // §6.2: the first report after half an interval
   }
 
   /** Binds a port pair from the allocator and starts the session. */
   static async open(opts: RtpSessionOptions & { allocator: PortAllocator }): Promise<RtpSession> {
-    const pair = await opts.allocator.allocate();
+    const pair = dgramEndpoints(await opts.allocator.allocate());
     return new RtpSession(opts, pair.rtp, pair.rtcp);
   }
 
-  /** Starts the session on sockets the caller bound (see bindPair). */
-  static openPair(pair: { rtp: dgram.Socket; rtcp: dgram.Socket }, opts: RtpSessionOptions): RtpSession {
+  /** Starts the session on endpoints the caller bound (see UdpIo.bindPair). */
+  static openPair(pair: EndpointPair, opts: RtpSessionOptions): RtpSession {
     return new RtpSession(opts, pair.rtp, pair.rtcp);
   }
 
@@ -198,12 +210,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
    * (the peer hung up or moved): counted, not an error worth a log line per
    * packet. Anything else is logged.
    */
-  private onSocketError(err: NodeJS.ErrnoException, port: number): void {
-    if (err.code === 'ECONNREFUSED') {
+  private onSocketError(code: string, err: Error | undefined, port: number): void {
+    if (code === 'ECONNREFUSED') {
       if (this.counts.unreachable++ === 0) log.debug({ port }, 'peer unreachable (ICMP)');
       return;
     }
-    log.error({ err, port }, 'RTP/RTCP socket error');
+    if (this.counts.socketErrors++ === 0) log.error({ err, code, port }, 'RTP/RTCP socket error'); // once per session, not per packet
   }
 
   /** Payload types after a (re-)negotiation: the audio codec and telephone-event. */
@@ -214,28 +226,24 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   /** New remote from SDP (re-INVITE); drops the latch so the new source can be learnt. */
   setRemote(remote: RtpAddress | undefined, rtcpPort?: number): void {
-    this.disconnectRtp();
+    if (this.latchedRtp && !this.closed) this.rtp.disconnect();
     this.remote = remote;
     this.remoteRtcp = remote ? { address: remote.address, port: rtcpPort ?? remote.port + 1 } : undefined;
     this.latchedRtp = undefined;
+    this.latchedRtpKey = -1;
     this.latchedRtcp = undefined;
+    this.latchedRtcpKey = -1;
   }
 
-  private connectRtp(to: RtpAddress): void {
-    if (this.connected || this.connecting || this.closed) return;
-    this.connecting = true;
-    this.rtp.connect(to.port, to.address, () => {
-      this.connecting = false;
-      // A re-INVITE may have dropped the latch while connecting.
-      if (this.latchedRtp === to && !this.closed) this.connected = to;
-      else this.disconnectRtp(true);
-    });
+  private latchRtp(to: RtpAddress): void {
+    this.latchedRtp = to;
+    this.latchedRtpKey = ipv4ToInt(to.address) * 65536 + to.port;
+    if (!this.closed) this.rtp.connect(to);
   }
 
-  private disconnectRtp(force = false): void {
-    if (!this.connected && !force) return;
-    this.connected = undefined;
-    try { this.rtp.disconnect(); } catch { /* not connected (ERR_SOCKET_DGRAM_NOT_CONNECTED) */ }
+  private latchRtcp(to: RtpAddress): void {
+    this.latchedRtcp = to;
+    this.latchedRtcpKey = ipv4ToInt(to.address) * 65536 + to.port;
   }
 
   /** Where RTP goes now: the latched source, else the SDP address. */
@@ -282,7 +290,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       }
       this.lastSendMs = now;
     }
-    this.send({ marker, payloadType: this.payloadType, timestamp: this.timestamp, payload });
+    this.send(marker, this.payloadType, this.timestamp, payload);
     this.timestamp = (this.timestamp + payload.length) >>> 0;
   }
 
@@ -302,7 +310,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
         const wait = p.offsetMs - (this.now() - t0);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         if (this.closed) return;
-        this.send({ marker: p.marker, payloadType: pt, timestamp: p.timestamp, payload: p.payload });
+        this.send(p.marker, pt, p.timestamp, p.payload);
       }
       // The event took the time of its duration: audio continues after it.
       this.timestamp = (packets[0]!.timestamp + Math.round((opts.durationMs ?? 100) * 8)) >>> 0;
@@ -314,40 +322,58 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     return done;
   }
 
-  private send(p: { marker: boolean; payloadType: number; timestamp: number; payload: Uint8Array }): void {
+  private send(marker: boolean, payloadType: number, timestamp: number, payload: Uint8Array): void {
     const to = this.destination;
     const seq = this.seq;
     this.seq = (this.seq + 1) & 0xffff;
     if (!to) return; // no remote yet (late SDP): the packet counts as not sent
-    // dgram may still hold a buffer after send() returns: each packet is written into its own (pooled) buffer.
-    const packet = Buffer.allocUnsafe(RTP_HEADER_SIZE + p.payload.length);
-    writeRtp({ ...p, seq, ssrc: this.ssrc, csrc: [], paddingLength: 0 }, packet);
-    if (this.connected) this.rtp.send(packet);
-    else this.rtp.send(packet, to.port, to.address);
+    const length = RTP_HEADER_SIZE + payload.length;
+    let out = this.packetOut;
+    if (out.length !== length) out = this.packetOut = new Uint8Array(length);
+    writeRtpHeader(out, marker, payloadType, seq, timestamp, this.ssrc);
+    out.set(payload, RTP_HEADER_SIZE);
+    this.rtp.send(out, to);
     this.counts.packetsSent++;
-    this.counts.octetsSent += p.payload.length;
+    this.counts.octetsSent += payload.length;
     this.sentSinceReport = true;
   }
 
   // ---------------------------------------------------------------- receiving
 
-  private onRtp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  private onRtp(msg: Uint8Array, addr: number, port: number, arrival: number | undefined): void {
     if (this.closed) return;
-    const latched = this.latchedRtp;
-    if (latched && (rinfo.address !== latched.address || rinfo.port !== latched.port)) {
+    const latched = this.latchedRtpKey >= 0;
+    if (latched && addr * 65536 + port !== this.latchedRtpKey) {
       this.counts.strangerPackets++;
       return;
     }
-    let packet: RtpPacket;
-    try {
-      packet = parseRtp(msg);
-    } catch (err) {
-      if (!(err instanceof ParseError)) throw err;
-      this.counts.invalidPackets++;
-      return;
+    // The fixed header is read in place; only packets with CSRCs, an
+    // extension or padding (rare from phones) go through the full parser.
+    let marker: boolean, payloadType: number, seq: number, timestamp: number, ssrc: number, offset: number, length: number;
+    if (msg.length >= RTP_HEADER_SIZE && msg[0] === 0x80) {
+      const b1 = msg[1]!;
+      marker = (b1 & 0x80) !== 0;
+      payloadType = b1 & 0x7f;
+      seq = (msg[2]! << 8) | msg[3]!;
+      timestamp = ((msg[4]! << 24) | (msg[5]! << 16) | (msg[6]! << 8) | msg[7]!) >>> 0;
+      ssrc = ((msg[8]! << 24) | (msg[9]! << 16) | (msg[10]! << 8) | msg[11]!) >>> 0;
+      offset = RTP_HEADER_SIZE;
+      length = msg.length - RTP_HEADER_SIZE;
+    } else {
+      let packet: RtpPacket;
+      try {
+        packet = parseRtp(msg);
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+        this.counts.invalidPackets++;
+        return;
+      }
+      ({ marker, payloadType, seq, timestamp, ssrc } = packet);
+      offset = packet.payload.byteOffset - msg.byteOffset;
+      length = packet.payload.length;
     }
-    const isAudio = packet.payloadType === this.payloadType;
-    const isEvent = packet.payloadType === this.telephoneEventPayloadType;
+    const isAudio = payloadType === this.payloadType;
+    const isEvent = payloadType === this.telephoneEventPayloadType;
     if (!isAudio && !isEvent) {
       // Before latching this could be anyone; after, it is the peer misbehaving (e.g. CN, PT 13).
       if (latched) this.counts.invalidPackets++;
@@ -355,24 +381,28 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       return;
     }
     if (!latched) {
-      this.latchedRtp = { address: rinfo.address, port: rinfo.port };
-      this.connectRtp(this.latchedRtp);
-      log.debug({ port: this.localPort, from: this.latchedRtp }, 'RTP latched');
-      this.emit('latched', { ...this.latchedRtp });
+      const from = { address: intToIpv4(addr), port };
+      this.latchRtp(from);
+      log.debug({ port: this.localPort, from }, 'RTP latched');
+      this.emit('latched', { ...from });
     }
-    const arrivalMs = this.now();
-    if (packet.ssrc !== this.sourceSsrc) {
-      this.sourceSsrc = packet.ssrc;
+    const arrivalMs = arrival ?? this.now();
+    if (ssrc !== this.sourceSsrc) {
+      this.sourceSsrc = ssrc;
       this.receiverStats = new RtcpStats({ minSequential: 1 }); // latching already validated the source
     }
-    this.receiverStats.onRtp(packet.seq, packet.timestamp, arrivalMs);
+    this.receiverStats.onRtp(seq, timestamp, arrivalMs);
     this.counts.packetsReceived++;
     if (isAudio) {
-      this.emit('audio', { payload: packet.payload, packet, arrivalMs });
+      const sink = this.audioSink;
+      if (sink) { sink(msg, offset, length, seq, timestamp, ssrc, payloadType, arrivalMs); return; }
+      const payload = msg.subarray(offset, offset + length);
+      const packet: RtpPacket = { marker, payloadType, seq, timestamp, ssrc, csrc: [], payload, paddingLength: 0 };
+      this.emit('audio', { payload, packet, arrivalMs });
       return;
     }
     try {
-      for (const d of this.events.receive(packet.timestamp, packet.payload, arrivalMs)) {
+      for (const d of this.events.receive(timestamp, msg.subarray(offset, offset + length), arrivalMs)) {
         this.emit('dtmf', { digit: d.digit, durationMs: d.durationMs, source: 'rfc4733' });
       }
     } catch (err) {
@@ -393,10 +423,10 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.eventTimer.unref();
   }
 
-  private onRtcp(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  private onRtcp(msg: Uint8Array, addr: number, port: number): void {
     if (this.closed) return;
-    const latched = this.latchedRtcp;
-    if (latched && (rinfo.address !== latched.address || rinfo.port !== latched.port)) {
+    const latched = this.latchedRtcpKey >= 0;
+    if (latched && addr * 65536 + port !== this.latchedRtcpKey) {
       this.counts.strangerPackets++;
       return;
     }
@@ -408,7 +438,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       this.counts.invalidPackets++;
       return;
     }
-    if (!latched) this.latchedRtcp = { address: rinfo.address, port: rinfo.port };
+    if (!latched) this.latchRtcp({ address: intToIpv4(addr), port });
     const nowMs = this.now();
     const arrival = ntpMiddle32(ntpFromMs(Date.now()));
     let reported = false;
@@ -470,12 +500,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     const packets = [...this.buildReport(), ...extra];
     this.emit('stats', this.stats);
     if (!to) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.rtcp.send(serializeRtcp(packets), to.port, to.address, (err) => {
-        if (err) log.warn({ err, to }, 'RTCP send failed');
-        resolve();
-      });
-    });
+    this.rtcp.send(serializeRtcp(packets), to);
+    return Promise.resolve();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -492,10 +518,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     clearTimeout(this.rtcpTimer);
     clearInterval(this.eventTimer);
     await bye;
-    await Promise.all([
-      new Promise<void>((r) => this.rtp.close(() => r())),
-      new Promise<void>((r) => this.rtcp.close(() => r())),
-    ]);
+    await Promise.all([this.rtp.close(), this.rtcp.close()]);
     this.opts.allocator?.release(this.localPort);
   }
 
@@ -509,10 +532,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.closed = true;
     clearTimeout(this.rtcpTimer);
     clearInterval(this.eventTimer);
-    await Promise.all([
-      new Promise<void>((r) => this.rtp.close(() => r())),
-      new Promise<void>((r) => this.rtcp.close(() => r())),
-    ]);
+    await Promise.all([this.rtp.close(), this.rtcp.close()]);
     return state;
   }
 }

@@ -33,7 +33,7 @@ export interface CapacityRow extends FleetResult {
 interface BridgeStats { cpuPct: number; rssMb: number; legs: number; workers: Array<{ tickMeanMs: number; tickMaxMs: number; lateTicks: number; jitterTargetMeanMs: number; jitterTargetMaxMs: number; legs: number }> }
 
 async function startBridge(port: number) {
-  const child = fork(resolve(import.meta.dirname, 'conference/bridge-process.ts'), [String(port)], {
+  const child = fork(resolve(import.meta.dirname, 'conference/bridge-process.ts'), [String(port), process.env.BENCH_IO ?? 'native'], {
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending: Array<(m: BridgeStats) => void> = [];
@@ -47,7 +47,7 @@ async function startBridge(port: number) {
   return {
     stats: () => new Promise<BridgeStats>((res) => { pending.push(res); child.send({ cmd: 'stats' }); }),
     stop: () => new Promise<void>((res) => {
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const t = setTimeout(() => { console.error('bridge did not stop in 60 s: killed'); child.kill('SIGKILL'); }, 60_000);
       child.once('exit', () => { clearTimeout(t); res(); });
       child.send({ cmd: 'stop' });
     }),

@@ -26,10 +26,11 @@ export class TestEngine {
   readonly calls: HandledCall[] = [];
   private readonly handlers = new Map<string, LegHandler>();
 
-  constructor(opts: { sipPort: number; rtpMin: number; rtpMax: number; workers?: number }) {
+  /** io: the RTP socket I/O; tests use the batched addon unless they ask for node:dgram. */
+  constructor(opts: { sipPort: number; rtpMin: number; rtpMax: number; workers?: number; io?: 'native' | 'dgram' }) {
     const config = configSchema.parse({
       sip: { host: '127.0.0.1', port: opts.sipPort, noAnswerTimeoutS: 30 },
-      rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax, workers: opts.workers ?? 1 },
+      rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax, workers: opts.workers ?? 1, io: opts.io ?? 'native' },
       logLevel: 'warn',
     });
     this.engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });

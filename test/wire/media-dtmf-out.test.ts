@@ -13,8 +13,9 @@ import { Baresip } from '../support/baresip.ts';
 import { waitUntil } from '../support/ports.ts';
 import { TestEngine } from '../support/media-engine.ts';
 
-// workers: 0 — this test also covers media on the main thread (the in-process channel).
-const engine = new TestEngine({ sipPort: 15700, rtpMin: 40800, rtpMax: 40999, workers: 0 });
+// workers: 0, io: 'dgram' — this test also covers media on the main thread (the in-process
+// channel) with node:dgram sockets (the fallback when the batched UDP addon is not built).
+const engine = new TestEngine({ sipPort: 15700, rtpMin: 40800, rtpMax: 40999, workers: 0, io: 'dgram' });
 const work = mkdtempSync(join(tmpdir(), 'dtmf-out-'));
 
 before(async () => { await engine.start(); });

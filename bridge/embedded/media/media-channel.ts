@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { TypedEmitter } from '../../../common/events.ts';
 import { InvalidStateError } from '../../../common/errors.ts';
 import { moduleLogger } from '../../../common/log.ts';
+import { createUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
 import { MediaHost, MediaError } from './media-host.ts';
 import type { FromWorker, MediaEvent, MediaRequest, MediaResults, ToWorker } from './protocol.ts';
 
@@ -26,9 +27,9 @@ export class WorkerChannel extends MediaChannel {
   private dead: Error | undefined;
   private closing = false;
 
-  constructor(readonly index: number) {
+  constructor(readonly index: number, io: UdpIoKind = 'auto') {
     super();
-    this.worker = new Worker(new URL('./media-worker-boot.mjs', import.meta.url), { name: `media-${index}` });
+    this.worker = new Worker(new URL('./media-worker-boot.mjs', import.meta.url), { name: `media-${index}`, workerData: { io } });
     this.worker.on('message', (m: FromWorker) => {
       if (m.id === undefined) { this.emit('event', m.ev); return; }
       const p = this.pending.get(m.id);
@@ -73,7 +74,11 @@ export class WorkerChannel extends MediaChannel {
 }
 
 export class InProcessChannel extends MediaChannel {
-  private readonly host = new MediaHost((ev) => queueMicrotask(() => this.emit('event', ev)));
+  private readonly host: MediaHost;
+  constructor(io: UdpIoKind = 'auto') {
+    super();
+    this.host = new MediaHost((ev) => queueMicrotask(() => this.emit('event', ev)), { io: createUdpIo(io) });
+  }
   request<R extends MediaRequest>(req: R): Promise<MediaResults[R['op']]> { return this.host.handle(req); }
   async close(): Promise<void> { await this.host.closeAll(); }
 }

@@ -4,8 +4,8 @@
 // process.
 import { SipError } from '../../../common/errors.ts';
 import { moduleLogger } from '../../../common/log.ts';
-import { bindPair } from '../../rtp/port-allocator.ts';
 import { RtpSession } from '../../rtp/session.ts';
+import { createUdpIo, type UdpIo } from '../../rtp/udp-io.ts';
 import { MediaClock, type Ticking } from '../media-clock.ts';
 import type { MediaEvent, MediaRequest, MediaResults, WorkerStats } from './protocol.ts';
 import { WorkerConference } from './worker-conference.ts';
@@ -29,8 +29,12 @@ export class MediaHost implements Ticking {
   private tickTotalMs = 0;
   private tickMaxMs = 0;
 
-  constructor(private readonly emit: (ev: MediaEvent) => void, clock?: MediaClock) {
-    this.clock = clock ?? new MediaClock();
+  /** How the legs' sockets reach the network: batched through the addon when it is built. */
+  readonly io: UdpIo;
+
+  constructor(private readonly emit: (ev: MediaEvent) => void, opts: { clock?: MediaClock; io?: UdpIo } = {}) {
+    this.clock = opts.clock ?? new MediaClock();
+    this.io = opts.io ?? createUdpIo();
   }
 
   private leg(legId: string): WorkerLeg {
@@ -53,6 +57,10 @@ export class MediaHost implements Ticking {
 
   tick(nowMs: number, slot: number): void {
     const t0 = performance.now();
+    // What arrived since the last tick reaches the jitter buffers first; what
+    // this tick sends leaves together at the end.
+    this.io.poll();
+    this.io.beginBatch();
     for (const c of this.conferences.values()) {
       try { c.tick(nowMs, slot); } catch (err) { log.error({ err, confId: c.confId }, 'conference tick failed'); }
     }
@@ -60,6 +68,7 @@ export class MediaHost implements Ticking {
       if (this.memberOf.has(leg.legId) || !leg.configured) continue;
       try { leg.soloTick(nowMs, slot); } catch (err) { log.error({ err, legId: leg.legId }, 'leg tick failed'); }
     }
+    this.io.flush();
     const ms = performance.now() - t0;
     this.tickCount++;
     this.tickTotalMs += ms;
@@ -77,7 +86,7 @@ export class MediaHost implements Ticking {
         if (this.legs.has(req.legId)) throw new MediaError(`leg ${req.legId} exists`, 'EEXIST');
         let pair;
         try {
-          pair = await bindPair(req.rtpPort, req.host);
+          pair = await this.io.bindPair(req.rtpPort, req.host);
         } catch (err) {
           throw new MediaError(`cannot bind ${req.host}:${req.rtpPort}: ${(err as Error).message}`, (err as NodeJS.ErrnoException).code);
         }
@@ -174,6 +183,7 @@ export class MediaHost implements Ticking {
           skippedTicks: this.clock.skipped,
           tickMeanMs: this.tickCount ? this.tickTotalMs / this.tickCount : 0,
           tickMaxMs: this.tickMaxMs,
+          io: this.io.kind,
         };
         this.tickCount = 0;
         this.tickTotalMs = 0;
@@ -195,5 +205,6 @@ export class MediaHost implements Ticking {
     await Promise.allSettled([...this.legs.values()].map((l) => l.close()));
     this.legs.clear();
     this.updateTicking();
+    this.io.close();
   }
 }

@@ -10,6 +10,7 @@ import { InvalidStateError } from '../../../common/errors.ts';
 import { moduleLogger } from '../../../common/log.ts';
 import type { PlayResult, PromptRef, Recording, RecordOptions } from '../../port.ts';
 import { PortPool } from '../../rtp/port-allocator.ts';
+import { createUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
 import type { NegotiatedAudio } from '../../sip/sdp.ts';
 import type { LegMedia, LegMediaEvents, LegMediaFactory } from '../leg-media.ts';
 import { InProcessChannel, type MediaChannel, WorkerChannel } from './media-channel.ts';
@@ -25,6 +26,8 @@ export interface MediaPoolOptions {
   portMax: number;
   /** Media worker threads; 0 runs the media in this thread (debugging). Default: one per core. */
   workers?: number;
+  /** RTP socket I/O (see createUdpIo); default 'auto'. */
+  io?: UdpIoKind;
 }
 
 type ConferenceListener = (ev: Extract<MediaEvent, { event: 'talking' }>) => void;
@@ -40,8 +43,9 @@ export class MediaPool implements LegMediaFactory {
 
   constructor(private readonly opts: MediaPoolOptions) {
     this.ports = new PortPool(opts.portMin, opts.portMax);
+    if (opts.io === 'native') createUdpIo('native'); // a missing addon is a ConfigError here, not a dead worker
     const n = opts.workers ?? Math.max(1, os.availableParallelism());
-    this.channels = n === 0 ? [new InProcessChannel()] : Array.from({ length: n }, (_, i) => new WorkerChannel(i));
+    this.channels = n === 0 ? [new InProcessChannel(opts.io)] : Array.from({ length: n }, (_, i) => new WorkerChannel(i, opts.io));
     for (const ch of this.channels) {
       ch.on('event', (ev) => this.route(ev));
       ch.on('died', (err) => {

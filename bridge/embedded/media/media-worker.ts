@@ -1,6 +1,7 @@
 // Entry of a media worker thread: a MediaHost on the parent port.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { moduleLogger } from '../../../common/log.ts';
+import { createUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
 import { MediaHost, MediaError } from './media-host.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
@@ -9,7 +10,8 @@ const port = parentPort;
 if (!port) throw new Error('media-worker.ts must run in a worker thread');
 
 const post = (m: FromWorker) => port.postMessage(m);
-const host = new MediaHost((ev) => post({ ev }));
+const io = (workerData as { io?: UdpIoKind } | null)?.io ?? 'auto';
+const host = new MediaHost((ev) => post({ ev }), { io: createUdpIo(io) });
 
 port.on('message', (m: ToWorker | { shutdown: true }) => {
   if ('shutdown' in m) {

@@ -75,6 +75,8 @@ export interface WorkerStats {
   /** Mean and worst duration of a tick's work, ms, since the last stats request. */
   tickMeanMs: number;
   tickMaxMs: number;
+  /** 'native': batched UDP through the addon; 'dgram': node:dgram. */
+  io: 'native' | 'dgram';
   /** Jitter buffer delay targets of the legs now: mean and largest, ms. */
   jitterTargetMeanMs: number;
   jitterTargetMaxMs: number;

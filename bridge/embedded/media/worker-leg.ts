@@ -64,10 +64,9 @@ export class WorkerLeg {
 
   constructor(readonly legId: string, readonly session: RtpSession, private readonly emit: (ev: MediaEvent) => void, state?: LegState) {
     this.rfc4733Seen = state?.rfc4733Seen ?? false;
-    session.on('audio', (a) => {
-      if (!this.receiving) return;
-      this.jitter.put({ seq: a.packet.seq, timestamp: a.packet.timestamp, ssrc: a.packet.ssrc, payload: a.payload, arrivalMs: a.arrivalMs, payloadType: a.packet.payloadType });
-    });
+    session.audioSink = (data, offset, length, seq, timestamp, ssrc, payloadType, arrivalMs) => {
+      if (this.receiving) this.jitter.putBytes(seq, timestamp, ssrc, data, offset, length, arrivalMs, payloadType);
+    };
     session.on('dtmf', (d) => {
       this.rfc4733Seen = true;
       this.pendingInband.length = 0;

@@ -1,16 +1,17 @@
 // The bridge under test, as its own process (so its CPU and memory are its
 // own): the embedded engine on 127.0.0.1; a call to `c-NAME` joins
 // conference NAME. Driven over the IPC channel: {cmd:'stats'} → figures,
-// {cmd:'stop'}.
+// {cmd:'stop'}. argv: SIP port, RTP I/O ('native' by default, or 'dgram').
 import { configSchema } from '../../../common/config.ts';
 import { EmbeddedEngine } from '../../../bridge/embedded/engine.ts';
 import { MediaPool } from '../../../bridge/embedded/media/media-pool.ts';
 import type { Conference } from '../../../bridge/port.ts';
 
 const port = Number(process.argv[2] ?? 15960);
+const io = process.argv[3] === 'dgram' ? 'dgram' : 'native';
 const config = configSchema.parse({
   sip: { host: '127.0.0.1', port, transports: ['udp'] },
-  rtp: { host: '127.0.0.1', portMin: 20000, portMax: 29999 },
+  rtp: { host: '127.0.0.1', portMin: 20000, portMax: 29999, io },
   logLevel: 'warn',
 });
 const media = new MediaPool(config.rtp);
