@@ -30,6 +30,8 @@ export const configSchema = z.object({
     workers: z.coerce.number().int().min(0).max(64).optional(),
     /** RTP socket I/O: 'native' = batched through the addon `make` builds, 'dgram' = node:dgram, 'auto' = native when built. */
     io: z.enum(['auto', 'native', 'dgram']).default('auto'),
+    /** Members a conference gathers in one media worker before it spreads over the others. */
+    spreadAt: z.coerce.number().int().min(1).max(100_000).default(200),
   }).prefault({}).refine((r) => r.portMin < r.portMax, 'rtp.portMin must be below rtp.portMax'),
   engine: z.enum(['embedded', 'freeswitch']).default('embedded'),
   data: z.object({
@@ -81,6 +83,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_RTP_PORT_MAX: ['rtp', 'portMax'],
   BRIDGE_MEDIA_WORKERS: ['rtp', 'workers'],
   BRIDGE_RTP_IO: ['rtp', 'io'],
+  BRIDGE_CONFERENCE_SPREAD_AT: ['rtp', 'spreadAt'],
   BRIDGE_ENGINE: ['engine'],
   DATABASE_URL: ['data', 'databaseUrl'],
   BRIDGE_DATA_DIR: ['data', 'dir'],

@@ -28,7 +28,14 @@ export class MediaClock {
   /** Ticks run later than one frame after their due time. */
   late = 0;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  /**
+   * `aligned`: ticks fall on the 20 ms grid of `now()` and slots count from
+   * its zero, so clocks of several threads given the same epoch tick
+   * together and number their slots alike (the shards of a conference
+   * exchange talkers by slot). Otherwise the first tick is 20 ms after start
+   * and slots count from 1.
+   */
+  constructor(private readonly now: () => number = () => performance.now(), private readonly aligned = false) {}
 
   add(member: Ticking): void {
     this.members.add(member);
@@ -43,8 +50,13 @@ export class MediaClock {
   get size(): number { return this.members.size; }
 
   private start(): void {
-    this.origin = this.now();
-    this.ticks = 0;
+    if (this.aligned) {
+      this.origin = 0;
+      this.ticks = Math.floor(this.now() / FRAME_MS);
+    } else {
+      this.origin = this.now();
+      this.ticks = 0;
+    }
     this.schedule();
   }
 

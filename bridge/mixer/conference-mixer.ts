@@ -21,6 +21,14 @@
 // So the encoding cost is talkers + codecs in use (+ private outputs), not
 // members. Shared frames are the same Uint8Array instance for everyone.
 //
+// A conference too big for one thread runs as several mixers (shards), one
+// per media worker, each with its own members. Each shard offers its local
+// talker candidates (forEachCandidate: rank and gain-applied frame) to the
+// others and takes theirs with setRemoteTalkers(); step 2 then picks the
+// loudest `maxTalkers` of both, and remote talkers are summed into the mix
+// like local ones (they have no output here: their own shard gives them the
+// mix minus themselves).
+//
 // Muted members are never mixed, but their talk state is still measured
 // (talking events fire with member.muted set, so a UI can say "you are
 // muted") unless `detectWhenMuted` is false. Holding members are neither
@@ -138,6 +146,8 @@ const CODECS: readonly G711Codec[] = [PCMU, PCMA];
 const silenceFrame = (codec: G711Codec): Uint8Array => new Uint8Array(FRAME_SAMPLES).fill(codec.silenceByte);
 /** The silence frames handed out as outputs; shared by every mixer (never written). */
 const SILENCE: readonly Uint8Array[] = CODECS.map(silenceFrame);
+/** Most shards (media workers) one conference can span. */
+export const MAX_SHARDS = 16;
 const NO_PLAYBACKS: ActivePlayback[] = [];
 
 /** Drops ended playbacks in place (no allocation per tick); those that ran out go to `finished`. */
@@ -236,6 +246,14 @@ export class ConferenceMixer {
   private readonly previous: MemberState[] = [];
   private readonly sharedOut = CODECS.map(() => new Uint8Array(FRAME_SAMPLES));
   private readonly sharedTick = [-1, -1];
+  /** This tick's local candidates (the loudest `maxTalkers` local talkers), before remote talkers compete. */
+  private readonly candidates: MemberState[] = [];
+  private readonly candidateRanks: Float64Array;
+  /** Remote talkers for the next tick, loudest first, and how many of them made it into the mix. */
+  private remoteCount = 0;
+  private readonly remoteRanks: Float64Array;
+  private readonly remoteFrames: Int16Array[];
+  private remoteMixed = 0;
   private readonly changes: TalkingChange[] = [];
   private readonly pendingChanges: TalkingChange[] = [];
   /** Playbacks that ran out this tick: their onEnd runs after the tick. */
@@ -254,6 +272,9 @@ export class ConferenceMixer {
     this.detectWhenMuted = opts.detectWhenMuted ?? true;
     this.slots = Array.from({ length: this.maxTalkers }, () => new Int32Array(FRAME_SAMPLES));
     this.ranks = new Float64Array(this.maxTalkers);
+    this.candidateRanks = new Float64Array(this.maxTalkers);
+    this.remoteRanks = new Float64Array(this.maxTalkers * MAX_SHARDS);
+    this.remoteFrames = Array.from({ length: this.maxTalkers * MAX_SHARDS }, () => new Int16Array(FRAME_SAMPLES));
     this.report = { tick: 0, talkers: this.chosen, talkingChanges: this.changes, encodes: 0 };
   }
 
@@ -344,6 +365,45 @@ export class ConferenceMixer {
   setInputSource(id: string, source: FrameSource | null): void {
     this.get(id).input = source;
   }
+
+  // ------------------------------------------------------------ shards
+
+  /**
+   * Talkers of the other shards for the next tick: `count` frames (gain
+   * applied) with their ranks, in any order; copied. They compete with this
+   * shard's talkers for the `maxTalkers` places and are mixed for every local
+   * member. Cleared by the tick that uses them.
+   */
+  setRemoteTalkers(count: number, ranks: ArrayLike<number>, frames: (i: number) => Int16Array): void {
+    const n = Math.min(count, this.remoteFrames.length);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      // insertion by rank, loudest first
+      const rank = ranks[i]!;
+      let j = k++;
+      const frame = this.remoteFrames[j]!;
+      while (j > 0 && this.remoteRanks[j - 1]! < rank) {
+        this.remoteRanks[j] = this.remoteRanks[j - 1]!;
+        this.remoteFrames[j] = this.remoteFrames[j - 1]!;
+        j--;
+      }
+      this.remoteRanks[j] = rank;
+      this.remoteFrames[j] = frame;
+      frame.set(frames(i).subarray(0, FRAME_SAMPLES));
+    }
+    this.remoteCount = k;
+  }
+
+  /** This tick's local talker candidates, loudest first: rank, frame (input gain not applied) and input gain. */
+  forEachCandidate(fn: (rank: number, frame: Int16Array, gain: number) => void): void {
+    for (let j = 0; j < this.candidates.length; j++) {
+      const m = this.candidates[j]!;
+      if (m.frame) fn(this.candidateRanks[j]!, m.frame, m.inputGain);
+    }
+  }
+
+  /** Remote talkers mixed in the last tick. */
+  get remoteTalkers(): number { return this.remoteMixed; }
 
   // ------------------------------------------------------------ prompts
 
@@ -439,6 +499,21 @@ export class ConferenceMixer {
       ranks[n] = rank;
       chosen[n] = m;
     }
+    const candidates = this.candidates;
+    candidates.length = chosen.length;
+    for (let j = 0; j < chosen.length; j++) { candidates[j] = chosen[j]!; this.candidateRanks[j] = ranks[j]!; }
+    // Remote talkers compete for the places: merge the two lists, loudest first.
+    let remote = 0;
+    if (this.remoteCount > 0) {
+      let local = 0;
+      while (local + remote < max && (local < chosen.length || remote < this.remoteCount)) {
+        if (remote >= this.remoteCount || (local < chosen.length && ranks[local]! >= this.remoteRanks[remote]!)) local++;
+        else remote++;
+      }
+      chosen.length = local;
+      this.remoteCount = 0;
+    }
+    this.remoteMixed = remote;
     for (const m of this.previous) m.mixed = false;
     this.previous.length = 0;
     for (let j = 0; j < chosen.length; j++) {
@@ -472,6 +547,11 @@ export class ConferenceMixer {
           acc[i] = acc[i]! + v;
         }
       }
+      contributors++;
+    }
+    for (let r = 0; r < this.remoteMixed; r++) {
+      const frame = this.remoteFrames[r]!;
+      for (let i = 0; i < FRAME_SAMPLES; i++) acc[i] = acc[i]! + frame[i]!;
       contributors++;
     }
     if (this.toAll.length > 0) {

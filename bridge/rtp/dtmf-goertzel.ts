@@ -90,6 +90,7 @@ export class DtmfDetector {
 
   private readonly block = new Float64Array(DTMF_BLOCK);
   private filled = 0;
+  private blockEnergy = 0;
   private blockIndex = 0;
 
   private candidate: string | undefined;
@@ -118,14 +119,29 @@ export class DtmfDetector {
   /** Feeds samples (any length); returns the digits that ended within them. */
   process(samples: Int16Array): readonly DetectedDigit[] {
     let out: DetectedDigit[] | undefined;
-    for (let i = 0; i < samples.length; i++) {
-      this.block[this.filled++] = samples[i]!;
-      if (this.filled === DTMF_BLOCK) {
-        this.filled = 0;
-        const ended = this.onBlock(this.classify(this.block));
+    const block = this.block;
+    const n = samples.length;
+    let filled = this.filled;
+    let energy = this.blockEnergy; // of the block so far, summed while copying
+    let i = 0;
+    while (i < n) {
+      const take = Math.min(DTMF_BLOCK - filled, n - i);
+      for (let k = 0; k < take; k++) {
+        const v = samples[i + k]!;
+        block[filled + k] = v;
+        energy += v * v;
+      }
+      filled += take;
+      i += take;
+      if (filled === DTMF_BLOCK) {
+        filled = 0;
+        const ended = this.onBlock(this.classify(block, energy));
+        energy = 0;
         if (ended) (out ??= []).push(ended);
       }
     }
+    this.filled = filled;
+    this.blockEnergy = energy;
     return out ?? NONE;
   }
 
@@ -137,9 +153,7 @@ export class DtmfDetector {
   }
 
   /** The digit this block carries, or undefined. */
-  private classify(x: Float64Array): string | undefined {
-    let energy = 0;
-    for (let i = 0; i < x.length; i++) energy += x[i]! * x[i]!;
+  private classify(x: Float64Array, energy: number): string | undefined {
     // Two tones each at least minPower carry at least 2·2·minPower/N of energy (see the share
     // below): quieter blocks — most frames of most callers — skip the eight filters.
     if (energy < (4 * this.minPower) / DTMF_BLOCK) return undefined;

@@ -232,10 +232,17 @@ export class JitterBuffer {
     const codec = (payloadType === undefined ? undefined : g711CodecOf(payloadType)) ?? this.codec;
     const table = codec.decodeTable;
     const from = Math.max(start, this.playTs);
-    for (let ts = from; ts < end; ts++) {
-      const idx = ts & MASK;
-      this.ring[idx] = table[data[offset + ts - start]!]!;
-      this.present[idx] = 1;
+    const ring = this.ring;
+    const present = this.present;
+    let idx = from & MASK;
+    const first = idx + (end - from) <= RING ? end : from + (RING - idx); // up to the ring's end
+    let src = offset + from - start;
+    for (let ts = from; ts < first; ts++) ring[idx++] = table[data[src++]!]!;
+    present.fill(1, from & MASK, (from & MASK) + (first - from));
+    if (first < end) { // wrapped: the rest from the ring's start
+      idx = 0;
+      for (let ts = first; ts < end; ts++) ring[idx++] = table[data[src++]!]!;
+      present.fill(1, 0, end - first);
     }
     if (end > this.highestEnd) this.highestEnd = end;
     if (start > this.tsRef) this.tsRef = start;
@@ -280,6 +287,11 @@ export class JitterBuffer {
   /** The next 20 ms frame; call once per playout tick. */
   get(out?: Int16Array): JitterFrame {
     const samples = out ?? this.output;
+    return { kind: this.getInto(samples), samples };
+  }
+
+  /** get() into `samples` (at least 160), returning only the kind: no object per frame. */
+  getInto(samples: Int16Array): JitterFrameKind {
     if (samples.length < FRAME_SAMPLES) throw new RangeError(`frame buffer holds ${samples.length} samples`);
     const play = this.playTs;
     if (play === undefined || !this.started) {
@@ -287,7 +299,7 @@ export class JitterBuffer {
         this.started = true;
       } else {
         samples.fill(0, 0, FRAME_SAMPLES);
-        return { kind: 'silence', samples };
+        return 'silence';
       }
     }
     let playTs = this.playTs!;
@@ -306,40 +318,62 @@ export class JitterBuffer {
       this.framesSinceAdjust = 0;
       playTs = this.playTs!;
     }
+    const ring = this.ring;
+    const present = this.present;
+    const base = playTs & MASK;
     let missing = 0;
+    if (base + FRAME_SAMPLES <= RING) {
+      // The usual case: the frame does not wrap; count the holes, then copy.
+      for (let i = base; i < base + FRAME_SAMPLES; i++) missing += present[i]! ^ 1;
+      if (missing === 0) {
+        const last = this.lastFrame;
+        for (let i = 0; i < FRAME_SAMPLES; i++) {
+          const v = ring[base + i]!;
+          samples[i] = v;
+          last[i] = v;
+        }
+        present.fill(0, base, base + FRAME_SAMPLES);
+        this.playTs = playTs + FRAME_SAMPLES;
+        this.hasLastFrame = true;
+        this.concealRun = 0;
+        return 'audio';
+      }
+      missing = 0;
+    }
+    const holes = this.missing;
     for (let i = 0; i < FRAME_SAMPLES; i++) {
       const idx = (playTs + i) & MASK;
-      if (this.present[idx]) {
-        samples[i] = this.ring[idx]!;
-        this.present[idx] = 0;
-        this.missing[i] = 0;
+      if (present[idx]) {
+        samples[i] = ring[idx]!;
+        present[idx] = 0;
+        holes[i] = 0;
       } else {
-        this.missing[i] = 1;
+        holes[i] = 1;
         missing++;
       }
     }
     this.playTs = playTs + FRAME_SAMPLES;
     if (missing === FRAME_SAMPLES) return this.conceal(samples, null);
-    if (missing > 0) return this.conceal(samples, this.missing);
+    if (missing > 0) return this.conceal(samples, holes);
     this.lastFrame.set(samples.subarray(0, FRAME_SAMPLES));
     this.hasLastFrame = true;
     this.concealRun = 0;
-    return { kind: 'audio', samples };
+    return 'audio';
   }
 
   /**
    * Fills the whole frame (mask null) or the masked samples with the last good
    * frame at −6 dB per consecutive concealment, silence after concealFrames.
    */
-  private conceal(samples: Int16Array, mask: Uint8Array | null): JitterFrame {
+  private conceal(samples: Int16Array, mask: Uint8Array | null): JitterFrameKind {
     if (mask === null) this.concealRun++;
     const run = Math.max(1, this.concealRun);
     const gain = this.hasLastFrame && run <= this.concealFrames ? 0.5 ** run : 0;
     for (let i = 0; i < FRAME_SAMPLES; i++) {
       if (mask === null || mask[i]) samples[i] = gain === 0 ? 0 : Math.round(this.lastFrame[i]! * gain);
     }
-    if (gain === 0 && mask === null) return { kind: 'silence', samples };
+    if (gain === 0 && mask === null) return 'silence';
     this.count.concealed++;
-    return { kind: 'concealed', samples };
+    return 'concealed';
   }
 }

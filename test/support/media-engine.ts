@@ -27,13 +27,17 @@ export class TestEngine {
   private readonly handlers = new Map<string, LegHandler>();
 
   /** io: the RTP socket I/O; tests use the batched addon unless they ask for node:dgram. */
-  constructor(opts: { sipPort: number; rtpMin: number; rtpMax: number; workers?: number; io?: 'native' | 'dgram' }) {
+  readonly media: MediaPool;
+
+  /** spreadAt: members a conference gathers in one worker before it spreads (see MediaPoolOptions). */
+  constructor(opts: { sipPort: number; rtpMin: number; rtpMax: number; workers?: number; io?: 'native' | 'dgram'; spreadAt?: number }) {
     const config = configSchema.parse({
       sip: { host: '127.0.0.1', port: opts.sipPort, noAnswerTimeoutS: 30 },
-      rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax, workers: opts.workers ?? 1, io: opts.io ?? 'native' },
+      rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax, workers: opts.workers ?? 1, io: opts.io ?? 'native', spreadAt: opts.spreadAt },
       logLevel: 'warn',
     });
-    this.engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
+    this.media = new MediaPool(config.rtp);
+    this.engine = new EmbeddedEngine({ config, media: this.media });
     this.engine.onIncoming((call) => this.onIncoming(call));
   }
 

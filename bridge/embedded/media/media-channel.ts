@@ -27,9 +27,9 @@ export class WorkerChannel extends MediaChannel {
   private dead: Error | undefined;
   private closing = false;
 
-  constructor(readonly index: number, io: UdpIoKind = 'auto') {
+  constructor(readonly index: number, io: UdpIoKind = 'auto', epochMs = performance.timeOrigin) {
     super();
-    this.worker = new Worker(new URL('./media-worker-boot.mjs', import.meta.url), { name: `media-${index}`, workerData: { io } });
+    this.worker = new Worker(new URL('./media-worker-boot.mjs', import.meta.url), { name: `media-${index}`, workerData: { io, epochMs } });
     this.worker.on('message', (m: FromWorker) => {
       if (m.id === undefined) { this.emit('event', m.ev); return; }
       const p = this.pending.get(m.id);

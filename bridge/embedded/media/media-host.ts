@@ -28,6 +28,9 @@ export class MediaHost implements Ticking {
   private tickCount = 0;
   private tickTotalMs = 0;
   private tickMaxMs = 0;
+  /** Of the ticks' time: reading the sockets, and writing them. */
+  private pollTotalMs = 0;
+  private flushTotalMs = 0;
 
   /** How the legs' sockets reach the network: batched through the addon when it is built. */
   readonly io: UdpIo;
@@ -60,6 +63,7 @@ export class MediaHost implements Ticking {
     // What arrived since the last tick reaches the jitter buffers first; what
     // this tick sends leaves together at the end.
     this.io.poll();
+    const t1 = performance.now();
     this.io.beginBatch();
     for (const c of this.conferences.values()) {
       try { c.tick(nowMs, slot); } catch (err) { log.error({ err, confId: c.confId }, 'conference tick failed'); }
@@ -68,8 +72,12 @@ export class MediaHost implements Ticking {
       if (this.memberOf.has(leg.legId) || !leg.configured) continue;
       try { leg.soloTick(nowMs, slot); } catch (err) { log.error({ err, legId: leg.legId }, 'leg tick failed'); }
     }
+    const t2 = performance.now();
     this.io.flush();
-    const ms = performance.now() - t0;
+    const t3 = performance.now();
+    const ms = t3 - t0;
+    this.pollTotalMs += t1 - t0;
+    this.flushTotalMs += t3 - t2;
     this.tickCount++;
     this.tickTotalMs += ms;
     if (ms > this.tickMaxMs) this.tickMaxMs = ms;
@@ -137,6 +145,9 @@ export class MediaHost implements Ticking {
       case 'conf.create':
         if (!this.conferences.has(req.confId)) this.conferences.set(req.confId, new WorkerConference(req.confId, req.settings, this.emit));
         return null;
+      case 'conf.link':
+        this.conference(req.confId).link(req.exchange);
+        return null;
       case 'conf.join': {
         const conf = this.conference(req.confId);
         const leg = this.leg(req.legId);
@@ -183,11 +194,15 @@ export class MediaHost implements Ticking {
           skippedTicks: this.clock.skipped,
           tickMeanMs: this.tickCount ? this.tickTotalMs / this.tickCount : 0,
           tickMaxMs: this.tickMaxMs,
+          pollMeanMs: this.tickCount ? this.pollTotalMs / this.tickCount : 0,
+          flushMeanMs: this.tickCount ? this.flushTotalMs / this.tickCount : 0,
           io: this.io.kind,
         };
         this.tickCount = 0;
         this.tickTotalMs = 0;
         this.tickMaxMs = 0;
+        this.pollTotalMs = 0;
+        this.flushTotalMs = 0;
         return stats;
       }
       default: {

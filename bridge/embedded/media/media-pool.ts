@@ -28,6 +28,11 @@ export interface MediaPoolOptions {
   workers?: number;
   /** RTP socket I/O (see createUdpIo); default 'auto'. */
   io?: UdpIoKind;
+  /**
+   * Members a conference gathers in one worker before it spreads over the
+   * others (one shard per worker, talkers exchanged one tick behind); default 200.
+   */
+  spreadAt?: number;
 }
 
 type ConferenceListener = (ev: Extract<MediaEvent, { event: 'talking' }>) => void;
@@ -40,8 +45,10 @@ export class MediaPool implements LegMediaFactory {
   private readonly records = new Map<string, (r: Recording | { error: string }) => void>();
   private readonly conferenceListeners = new Map<string, ConferenceListener>();
   private closed = false;
+  readonly spreadAt: number;
 
   constructor(private readonly opts: MediaPoolOptions) {
+    this.spreadAt = opts.spreadAt ?? 200;
     this.ports = new PortPool(opts.portMin, opts.portMax);
     if (opts.io === 'native') createUdpIo('native'); // a missing addon is a ConfigError here, not a dead worker
     const n = opts.workers ?? Math.max(1, os.availableParallelism());
@@ -147,6 +154,9 @@ export class MediaPool implements LegMediaFactory {
         return;
     }
   }
+
+  /** The media hosts (workers), for conferences that spread over them. */
+  get hosts(): readonly MediaChannel[] { return this.channels; }
 
   /** Per-worker figures (legs, members, tick cost, late ticks). */
   stats(): Promise<WorkerStats[]> {

@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { moduleLogger } from '../../../common/log.ts';
 import { createUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
+import { MediaClock } from '../media-clock.ts';
 import { MediaHost, MediaError } from './media-host.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
@@ -10,8 +11,12 @@ const port = parentPort;
 if (!port) throw new Error('media-worker.ts must run in a worker thread');
 
 const post = (m: FromWorker) => port.postMessage(m);
-const io = (workerData as { io?: UdpIoKind } | null)?.io ?? 'auto';
-const host = new MediaHost((ev) => post({ ev }), { io: createUdpIo(io) });
+const data = (workerData ?? {}) as { io?: UdpIoKind; epochMs?: number };
+// Every worker's clock counts from the same epoch (the parent's), so the
+// shards of a conference tick together and name their slots alike.
+const epochMs = data.epochMs ?? performance.timeOrigin;
+const clock = new MediaClock(() => performance.timeOrigin + performance.now() - epochMs, true);
+const host = new MediaHost((ev) => post({ ev }), { io: createUdpIo(data.io ?? 'auto'), clock });
 
 port.on('message', (m: ToWorker | { shutdown: true }) => {
   if ('shutdown' in m) {

@@ -5,9 +5,12 @@
 import type { DtmfSource, LegStats, PromptRef, Recording } from '../../port.ts';
 import type { RtpSessionState } from '../../rtp/session.ts';
 import type { NegotiatedAudio } from '../../sip/sdp.ts';
+import type { ExchangeLink } from './shard-exchange.ts';
 
 export interface ConferenceSettings {
   maxTalkers?: number;
+  /** This shard's place in the talker exchange of a conference spread over workers. */
+  exchange?: ExchangeLink;
   /** Tones when members join and leave (heard by the others). */
   joinLeaveTones?: boolean;
 }
@@ -30,6 +33,7 @@ export type MediaRequest =
   | { op: 'leg.sendDigits'; legId: string; digits: string; durationMs?: number; gapMs?: number }
   | { op: 'leg.close'; legId: string }
   | { op: 'conf.create'; confId: string; settings: ConferenceSettings }
+  | { op: 'conf.link'; confId: string; exchange: ExchangeLink }
   | { op: 'conf.join'; confId: string; legId: string; member: MemberSettings }
   | { op: 'conf.update'; confId: string; legId: string; member: MemberSettings }
   | { op: 'conf.leave'; confId: string; legId: string }
@@ -52,6 +56,7 @@ export interface MediaResults {
   'leg.sendDigits': null;
   'leg.close': null;
   'conf.create': null;
+  'conf.link': null;
   'conf.join': null;
   'conf.update': null;
   'conf.leave': null;
@@ -75,6 +80,9 @@ export interface WorkerStats {
   /** Mean and worst duration of a tick's work, ms, since the last stats request. */
   tickMeanMs: number;
   tickMaxMs: number;
+  /** Of tickMeanMs: reading the sockets (poll) and sending the tick's packets (flush); the rest is mixing and coding. */
+  pollMeanMs: number;
+  flushMeanMs: number;
   /** 'native': batched UDP through the addon; 'dgram': node:dgram. */
   io: 'native' | 'dgram';
   /** Jitter buffer delay targets of the legs now: mean and largest, ms. */

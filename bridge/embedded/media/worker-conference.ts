@@ -8,6 +8,7 @@ import { beep } from '../../rtp/tones.ts';
 import { WavWriter } from '../../rtp/wav.ts';
 import { promptSource } from '../prompt-source.ts';
 import type { ConferenceSettings, MediaEvent, MemberSettings } from './protocol.ts';
+import { ShardExchange, type ExchangeLink } from './shard-exchange.ts';
 import type { WorkerLeg } from './worker-leg.ts';
 
 const log = moduleLogger('media-conference');
@@ -17,6 +18,8 @@ export class WorkerConference {
   readonly legs = new Map<string, WorkerLeg>();
   private recording: { path: string; writer: WavWriter; frames: number } | undefined;
   private readonly plays = new Map<string, Playback>();
+  /** Set when the conference spans several workers (this is one shard of it). */
+  private exchange: ShardExchange | undefined;
 
   constructor(readonly confId: string, settings: ConferenceSettings, private readonly emit: (ev: MediaEvent) => void) {
     const tones = settings.joinLeaveTones ?? true;
@@ -29,6 +32,13 @@ export class WorkerConference {
         if (rec) { rec.writer.write(pcm); rec.frames++; }
       },
     });
+    if (settings.exchange) this.link(settings.exchange);
+  }
+
+  /** Becomes one shard of a conference spread over workers. */
+  link(exchange: ExchangeLink): void {
+    if (exchange.maxTalkers !== this.mixer.maxTalkers) throw new RangeError(`exchange for ${exchange.maxTalkers} talkers, mixer has ${this.mixer.maxTalkers}`);
+    this.exchange = new ShardExchange(exchange);
   }
 
   get size(): number { return this.legs.size; }
@@ -96,7 +106,9 @@ export class WorkerConference {
 
   tick(nowMs: number, slot: number): void {
     for (const leg of this.legs.values()) this.mixer.setInput(leg.legId, leg.pullInput(nowMs));
+    this.exchange?.collect(slot, this.mixer);
     const report = this.mixer.tick();
+    this.exchange?.publish(slot, this.mixer);
     for (const m of this.mixer.members) this.legs.get(m.id)?.sendEncoded(m.output, slot);
     for (const c of report.talkingChanges) this.emit({ event: 'talking', confId: this.confId, legId: c.member.id, talking: c.talking });
   }

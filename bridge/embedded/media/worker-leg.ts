@@ -188,10 +188,11 @@ export class WorkerLeg {
    * null when nothing real arrived (the mixer then skips the member).
    */
   pullInput(nowMs: number): Int16Array | null {
-    const frame = this.jitter.get(this.pcmIn);
-    const real = frame.kind !== 'silence';
+    const samples = this.pcmIn;
+    const real = this.jitter.getInto(samples) !== 'silence';
     if (real && !this.rfc4733Seen) {
-      for (const d of this.detector.process(frame.samples)) this.pendingInband.push({ digit: d.digit, durationMs: d.durationMs, at: nowMs });
+      const digits = this.detector.process(samples);
+      for (let i = 0; i < digits.length; i++) this.pendingInband.push({ digit: digits[i]!.digit, durationMs: digits[i]!.durationMs, at: nowMs });
     }
     while (this.pendingInband.length > 0 && nowMs - this.pendingInband[0]!.at >= INBAND_HOLD_MS) {
       const p = this.pendingInband.shift()!;
@@ -199,10 +200,10 @@ export class WorkerLeg {
     }
     const rec = this.recording;
     if (rec) {
-      rec.writer.write(frame.samples);
+      rec.writer.write(samples);
       if (++rec.frames >= rec.maxFrames) void this.endRecording('max');
     }
-    return real ? frame.samples : null;
+    return real ? samples : null;
   }
 
   /** Sends an encoded frame (the mixer's output, or our own prompt/silence). */
