@@ -1,12 +1,14 @@
 // `make bench`: runs the benchmarks and prints their tables (copy the latest
 // into BENCHMARKS.md with the command). B=name runs one: sip-parse,
 // call-rate, conference (B=conference SIZES=100,500 LAYOUTS=one-few,fives-all),
+// media-tick (a media worker's own work per member and tick, no sockets),
 // web-report (the month report over 1,000,000 CDRs on PostgreSQL).
 import os from 'node:os';
 import { benchSipParse } from './sip-parse.ts';
 import { benchCallRate } from './sip-call-rate.ts';
 import { benchConferenceCapacity, formatRows } from './conference-capacity.ts';
 import { benchMonthReport } from './web-month-report.ts';
+import { benchMediaTick } from './media-tick.ts';
 
 const only = process.argv[2];
 const want = (name: string) => !only || only === name;
@@ -36,6 +38,15 @@ if (want('conference')) {
   const rows = await benchConferenceCapacity(sizes, layouts);
   console.log(`\n${formatRows(rows)}`);
 }
+if (want('media-tick')) {
+  console.log('\n## Media worker tick without sockets (one conference, synthetic RTP in, packets discarded)');
+  console.log('| members | talkers | ticks | µs per tick | µs per member and tick |\n|---|---|---|---|---|');
+  for (const [members, talkers] of [[100, 4], [1000, 4], [1000, 1000]] as const) {
+    const r = await benchMediaTick(members, talkers, 1500);
+    console.log(`| ${r.members} | ${r.talkers} | ${r.ticks} | ${r.usPerTick.toFixed(0)} | ${r.usPerMemberTick.toFixed(2)} |`);
+  }
+}
+
 if (want('web-report')) {
   const r = await benchMonthReport();
   console.log(`\n## Web month report (PostgreSQL, ${r.rows} CDRs; the month holds ${r.monthCalls} calls in ${r.monthMeetings} meetings)`);

@@ -5,9 +5,10 @@
 // t in the entry's sequence word. At the start of slot t every shard reads
 // the others' entries for slot t − 1: their talkers reach it one tick (20 ms)
 // later than its own, and nobody waits for anybody. Worker clocks share one
-// epoch and grid (MediaClock `aligned`), so slot numbers agree. A reader
-// that finds an entry being rewritten (sequence changed under it) drops
-// that shard's talkers for the tick.
+// epoch and grid (MediaClock `aligned`), so slot numbers agree (compared
+// as 32-bit words: they wrap after 2³¹ slots, ~497 days). A reader that
+// finds an entry rewritten under it (a shard ~3 ticks ahead) mixes no remote
+// talkers that tick.
 //
 // Entry layout (bytes): 0 sequence (Int32, −1 while written), 4 count
 // (Int32), 8 ranks (Float64 × maxTalkers), then frames (Int16 × 160 × maxTalkers).
@@ -72,7 +73,7 @@ export class ShardExchange {
 
   /** Hands the other shards' talkers of slot − 1 to the mixer. */
   collect(slot: number, mixer: ConferenceMixer): void {
-    const want = slot - 1;
+    const want = (slot - 1) | 0;
     const ring = want & (RING - 1);
     let n = 0;
     for (let s = 0; s < this.link.shards; s++) {
@@ -122,6 +123,6 @@ export class ShardExchange {
       count++;
     });
     words[e.seq + 1] = count;
-    Atomics.store(words, e.seq, slot);
+    Atomics.store(words, e.seq, slot | 0);
   }
 }
