@@ -157,13 +157,14 @@ export class DtmfDetector {
     // Two tones each at least minPower carry at least 2·2·minPower/N of energy (see the share
     // below): quieter blocks — most frames of most callers — skip the eight filters.
     if (energy < (4 * this.minPower) / DTMF_BLOCK) return undefined;
+    // The low group alone rules out most loud blocks (speech, music, a
+    // single tone) before the high group's four filters run.
     const [row, rowPower, rowNext] = strongest(this.rows, x);
-    if (rowPower < this.minPower) return undefined;
+    if (rowPower < this.minPower || rowNext * this.relativePeak > rowPower) return undefined;
     const [col, colPower, colNext] = strongest(this.cols, x);
-    if (colPower < this.minPower) return undefined;
+    if (colPower < this.minPower || colNext * this.relativePeak > colPower) return undefined;
     // Twist (Q.24): normal = high-group tone weaker than low-group tone.
     if (rowPower > colPower * this.normalTwist || colPower > rowPower * this.reverseTwist) return undefined;
-    if (rowNext * this.relativePeak > rowPower || colNext * this.relativePeak > colPower) return undefined;
     // For a sine of amplitude A, power = (N·A/2)² and its energy is N·A²/2: share = 2·power / (N·energy).
     if ((2 * (rowPower + colPower)) / (DTMF_BLOCK * energy) < this.minToneShare) return undefined;
     if (power(this.colHarmonics[col]!, x) * this.harmonicReject > colPower) return undefined;
@@ -219,19 +220,31 @@ export class DtmfDetector {
 }
 
 /** Index and power of the strongest filter, and the power of the runner-up. */
+/**
+ * The strongest of four filters (a DTMF group), its power and the runner-up's:
+ * the four Goertzel recurrences run side by side in one pass over the block.
+ */
 function strongest(filters: readonly Goertzel[], x: Float64Array): [number, number, number] {
-  let best = 0, bestPower = -1, next = 0;
-  for (let i = 0; i < filters.length; i++) {
-    const p = power(filters[i]!, x);
-    if (p > bestPower) {
-      next = Math.max(next, bestPower);
-      bestPower = p;
-      best = i;
-    } else if (p > next) {
-      next = p;
-    }
+  const c0 = filters[0]!.coeff, c1 = filters[1]!.coeff, c2 = filters[2]!.coeff, c3 = filters[3]!.coeff;
+  let a1 = 0, a2 = 0, b1 = 0, b2 = 0, d1 = 0, d2 = 0, e1 = 0, e2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    const a0 = v + c0 * a1 - a2; a2 = a1; a1 = a0;
+    const b0 = v + c1 * b1 - b2; b2 = b1; b1 = b0;
+    const d0 = v + c2 * d1 - d2; d2 = d1; d1 = d0;
+    const e0 = v + c3 * e1 - e2; e2 = e1; e1 = e0;
   }
-  return [best, bestPower, next];
+  const p0 = a1 * a1 + a2 * a2 - c0 * a1 * a2;
+  const p1 = b1 * b1 + b2 * b2 - c1 * b1 * b2;
+  const p2 = d1 * d1 + d2 * d2 - c2 * d1 * d2;
+  const p3 = e1 * e1 + e2 * e2 - c3 * e1 * e2;
+  let best = 0, bestPower = p0, next = -1;
+  const ps = [p1, p2, p3];
+  for (let i = 0; i < 3; i++) {
+    const p = ps[i]!;
+    if (p > bestPower) { next = bestPower; bestPower = p; best = i + 1; } else if (p > next) next = p;
+  }
+  return [best, bestPower, Math.max(next, 0)];
 }
 
 /** True for the characters a DTMF keypad can send. */
