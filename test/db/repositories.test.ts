@@ -142,10 +142,9 @@ for (const engine of dbEngines()) {
       const acc = await r.accounts.create({ name: 'conf', tier: 'formal' });
       await r.accounts.recharge(acc.id, 1000);
       const room = await r.rooms.create(acc.id, { name: 'r', schedule: { startsAt: NOW, durationMinutes: 60 } }, { now: NOW });
-      const [c1, c2] = await Promise.all([
-        r.conferences.startOrGet(acc.id, { roomId: room.id, at: NOW, occurrenceStart: NOW, scheduledEnd: new Date(NOW.getTime() + 3600_000) }),
-        r.conferences.startOrGet(acc.id, { roomId: room.id, at: NOW }),
-      ]);
+      // Two callers at once: one run is created, the other gets it (whichever wins the race; both ask for the same window).
+      const run = { roomId: room.id, at: NOW, occurrenceStart: NOW, scheduledEnd: new Date(NOW.getTime() + 3600_000) };
+      const [c1, c2] = await Promise.all([r.conferences.startOrGet(acc.id, run), r.conferences.startOrGet(acc.id, run)]);
       assert.equal(c1.conference.id, c2.conference.id);
       assert.equal([c1.created, c2.created].filter(Boolean).length, 1);
       const late = new Date(NOW.getTime() + 65 * 60_000);
