@@ -46,7 +46,7 @@ class Member implements ConferenceMember {
   leave(): Promise<void> { return this.conference.remove(this, true); }
 }
 
-interface Shard { channel: MediaChannel; index: number; members: number }
+interface Shard { channel: MediaChannel; index: number }
 
 const DEFAULT_MAX_TALKERS = 4;
 
@@ -125,7 +125,7 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
         }
         await channel.request({ op: 'conf.create', confId: this.id, settings: { ...settings, exchange: link(index) } });
       }
-      return { channel, index, members: 0 };
+      return { channel, index };
     })();
     if (index === 0) this.channel = channel;
     this.shards.set(channel, shard);

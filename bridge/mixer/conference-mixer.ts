@@ -23,7 +23,7 @@
 //
 // A conference too big for one thread runs as several mixers (shards), one
 // per media worker, each with its own members. Each shard offers its local
-// talker candidates (forEachCandidate: rank and gain-applied frame) to the
+// talker candidates (forEachCandidate: rank, frame and input gain) to the
 // others and takes theirs with setRemoteTalkers(); step 2 then picks the
 // loudest `maxTalkers` of both, and remote talkers are summed into the mix
 // like local ones (they have no output here: their own shard gives them the

@@ -266,12 +266,17 @@ class NativeEndpoint implements UdpEndpoint {
 
 export type UdpIoKind = 'auto' | 'native' | 'dgram';
 
+/** Throws a ConfigError when `kind` is 'native' and the addon is not built. */
+export function checkUdpIo(kind: UdpIoKind): void {
+  if (kind === 'native' && !loadUdpBatch()) throw new ConfigError(`rtp.io is 'native' but ${ADDON_PATH} is not built (run make addon)`);
+}
+
 /** 'auto': the batched I/O when the addon is built, else node:dgram; 'native' without the addon is a ConfigError. */
 export function createUdpIo(kind: UdpIoKind = 'auto'): UdpIo {
   if (kind === 'dgram') return new DgramUdpIo();
+  checkUdpIo(kind);
   const a = loadUdpBatch();
   if (a) return new NativeUdpIo(a);
-  if (kind === 'native') throw new ConfigError(`rtp.io is 'native' but ${ADDON_PATH} is not built (run make addon)`);
   log.warn({ path: ADDON_PATH }, 'batched UDP addon not built: RTP goes through node:dgram (run make addon)');
   return new DgramUdpIo();
 }

@@ -10,7 +10,7 @@ import { InvalidStateError } from '../../../common/errors.ts';
 import { moduleLogger } from '../../../common/log.ts';
 import type { PlayResult, PromptRef, Recording, RecordOptions } from '../../port.ts';
 import { PortPool } from '../../rtp/port-allocator.ts';
-import { createUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
+import { checkUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
 import type { NegotiatedAudio } from '../../sip/sdp.ts';
 import type { LegMedia, LegMediaEvents, LegMediaFactory } from '../leg-media.ts';
 import { InProcessChannel, type MediaChannel, WorkerChannel } from './media-channel.ts';
@@ -50,7 +50,7 @@ export class MediaPool implements LegMediaFactory {
   constructor(private readonly opts: MediaPoolOptions) {
     this.spreadAt = opts.spreadAt ?? 200;
     this.ports = new PortPool(opts.portMin, opts.portMax);
-    if (opts.io === 'native') createUdpIo('native'); // a missing addon is a ConfigError here, not a dead worker
+    checkUdpIo(opts.io ?? 'auto'); // a missing addon is a ConfigError here, not a dead worker
     const n = opts.workers ?? Math.max(1, os.availableParallelism());
     this.channels = n === 0 ? [new InProcessChannel(opts.io)] : Array.from({ length: n }, (_, i) => new WorkerChannel(i, opts.io));
     for (const ch of this.channels) {

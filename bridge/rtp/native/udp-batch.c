@@ -141,6 +141,16 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+/** An IPv4 socket address from a host-order address and a port. */
+static struct sockaddr_in ipv4_address(uint32_t addr, int32_t port) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)port);
+  sa.sin_addr.s_addr = htonl(addr);
+  return sa;
+}
+
 static napi_value js_local_port(napi_env env, napi_callback_info info) {
   ARGS(1);
   int32_t fd;
@@ -156,11 +166,7 @@ static napi_value js_connect(napi_env env, napi_callback_info info) {
   int32_t fd, port;
   uint32_t addr;
   if (!arg_int(env, argv[0], &fd) || !arg_uint(env, argv[1], &addr) || !arg_int(env, argv[2], &port)) return throw_type(env, "connect(fd, addr, port)");
-  struct sockaddr_in sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons((uint16_t)port);
-  sa.sin_addr.s_addr = htonl(addr);
+  struct sockaddr_in sa = ipv4_address(addr, port);
   if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) return throw_errno(env, errno, "connect");
   return undefined_value(env);
 }
@@ -307,11 +313,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     if (port == 0) {
       sent = send(fd, buf + offset, (size_t)length, MSG_DONTWAIT | MSG_NOSIGNAL);
     } else {
-      struct sockaddr_in to;
-      memset(&to, 0, sizeof to);
-      to.sin_family = AF_INET;
-      to.sin_port = htons((uint16_t)port);
-      to.sin_addr.s_addr = htonl((uint32_t)m[3]);
+      struct sockaddr_in to = ipv4_address((uint32_t)m[3], port);
       sent = sendto(fd, buf + offset, (size_t)length, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&to, sizeof to);
     }
     if (sent < 0) { m[5] = errno; failures++; } else m[5] = 0;
