@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../common/config.ts';
 import { moduleLogger } from '../common/log.ts';
-import { EmbeddedEngine } from '../bridge/embedded/engine.ts';
-import { MediaPool } from '../bridge/embedded/media/media-pool.ts';
 import { openDatabase } from '../core/db.ts';
 import { createRepositories } from '../core/repositories.ts';
 import { CdrRecorder } from '../core/cdr/recorder.ts';
@@ -15,11 +13,14 @@ import { DEMO, seedDemo } from '../core/seed.ts';
 import { createIvr } from '../ivr/ivr.ts';
 import { startWebServer } from '../web/server.ts';
 import { webConfigFrom } from '../web/config.ts';
+import { createEngine } from './engine.ts';
 
 const log = moduleLogger('app');
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // The engine first: one that cannot run is refused before anything opens.
+  const engine = createEngine(config);
   mkdirSync(config.data.dir, { recursive: true });
   const db = await openDatabase({ databaseUrl: config.data.databaseUrl, dataDir: join(config.data.dir, 'pglite') });
   const repos = createRepositories(db, { defaultRegion: config.defaultRegion });
@@ -30,14 +31,13 @@ async function main(): Promise<void> {
     log.info({ owner: DEMO.owner, operator: DEMO.operator, room: DEMO.room, accessNumbers: DEMO.accessNumbers.map((a) => a.number) }, 'demo data ready');
   }
   const web = await startWebServer({ db, repos, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
-  const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
   const ivr = createIvr({
     engine, repos, cdrs, nodeId: config.data.nodeId,
     config: { ...config.ivr, operatorTarget: config.ivr.operatorTarget ?? null, defaultRegion: config.defaultRegion, recordingsDir: join(config.data.dir, 'recordings') },
   });
   engine.onIncoming((call) => ivr.handle(call));
   await engine.start();
-  log.info({ sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: config.data.databaseUrl ? 'postgresql' : 'pglite' }, 'bridge ready');
+  log.info({ engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: config.data.databaseUrl ? 'postgresql' : 'pglite' }, 'bridge ready');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
