@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../common/config.ts';
 import { moduleLogger } from '../common/log.ts';
 import { EmbeddedEngine } from '../bridge/embedded/engine.ts';
-import { MediaPool } from '../bridge/embedded/media/media-pool.ts';
+import { MediaPool } from '../bridge/embedded/media/control/media-pool.ts';
 import { openDatabase } from '../core/db.ts';
 import { createRepositories } from '../core/repositories.ts';
 import { CdrRecorder } from '../core/cdr/recorder.ts';
