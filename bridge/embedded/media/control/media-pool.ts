@@ -87,7 +87,7 @@ export class MediaPool {
     if (at >= 0) {
       const replacement = this.closed || !this.mayRespawn(slot) ? undefined : this.spawn(slot);
       if (replacement) this.channels[at] = replacement; else this.channels.splice(at, 1);
-      log.warn({ worker: slot, replaced: replacement !== undefined, legs: dead.legs }, 'media worker replaced after its death');
+      log.warn({ worker: slot, legs: dead.legs }, replacement ? 'a new media worker takes the dead one\'s place' : 'the dead media worker is not replaced');
     }
     for (const c of [...this.conferenceListeners.values()]) c.workerDied(dead);
     this.pending.workerDied(dead);
