@@ -4,7 +4,7 @@
 // the reason, rather than silently replaced by another.
 import type { Engine } from '../bridge/port.ts';
 import { EmbeddedEngine } from '../bridge/embedded/engine.ts';
-import { MediaPool } from '../bridge/embedded/media/media-pool.ts';
+import { MediaPool } from '../bridge/embedded/media/control/media-pool.ts';
 import type { Config } from '../common/config.ts';
 import { ConfigError } from '../common/errors.ts';
 

@@ -11,7 +11,7 @@ import { Q850, type Q850Cause } from '../q850.ts';
 import type { InviteSession, TerminationReason } from '../sip/invite-session.ts';
 import type { SipRequest } from '../sip/message.ts';
 import { answerOffer, createOffer, type LocalMedia, type NegotiatedAudio } from '../sip/sdp.ts';
-import type { LegMedia } from './leg-media.ts';
+import type { LegMedia } from './media/control/leg-media.ts';
 
 const DTMF_DIGITS = '0123456789*#ABCD';
 /** RFC 2833 event codes 10/11 as some INFO senders write them. */
@@ -83,10 +83,14 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     this.media.configure(this.audio);
     this.media.on('dtmf', (ev) => this.onDigit(ev));
     this.media.on('stats', (s) => this.emit('stats', s));
-    this.media.on('failed', (err) => {
+    // Q.850 41 (temporary failure): the media worker died; a new call goes to its replacement.
+    const mediaLost = (err: Error) => {
       this.log.error({ err: err.message }, 'media lost; ending the call');
       void this.hangup(Q850.TEMPORARY_FAILURE);
-    });
+    };
+    this.media.on('failed', mediaLost);
+    const lost = this.media.lost; // its worker died while the call was being answered
+    if (lost) queueMicrotask(() => mediaLost(lost));
     this.session.on('info', (req) => this.onInfo(req));
     this.session.offerHandler = (offer) => this.onOffer(offer);
     this.session.on('terminated', (r) => this.onTerminated(r));

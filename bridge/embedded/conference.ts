@@ -6,16 +6,19 @@
 // the shards exchange their talkers through shared memory one tick behind
 // (media/shard-exchange.ts). Prompts to everyone play in every shard; the
 // recording of the mix is made in the home shard (its mix holds every
-// shard's talkers).
+// shard's talkers). When a worker dies, its shard and the members on it are
+// gone; the other shards go on, one of them becoming home if need be.
 import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '../../common/events.ts';
 import { InvalidStateError } from '../../common/errors.ts';
 import { moduleLogger } from '../../common/log.ts';
 import type { CallLeg, Conference, ConferenceEvents, ConferenceMember, ConferenceOptions, MemberOptions, PromptRef } from '../port.ts';
-import type { EmbeddedCallLeg } from './call-leg.ts';
+import { EmbeddedCallLeg } from './call-leg.ts';
 import { MAX_SHARDS } from '../mixer/conference-mixer.ts';
-import type { MediaChannel } from './media/media-channel.ts';
-import type { MediaPool, WorkerLegMedia } from './media/media-pool.ts';
+import type { LegMedia } from './media/control/leg-media.ts';
+import type { MediaChannel } from './media/control/media-channel.ts';
+import type { MediaPool } from './media/control/media-pool.ts';
+import type { MediaRequest } from './media/protocol.ts';
 import { exchangeBytes, type ExchangeLink } from './media/shard-exchange.ts';
 
 const log = moduleLogger('conference');
@@ -41,44 +44,60 @@ class Member implements ConferenceMember {
     await this.media.serial(() => this.media.channel.request({ op: 'conf.update', confId: this.conference.id, legId: this.media.legId, member: opts }));
   }
 
-  get media(): WorkerLegMedia { return this.leg.media as WorkerLegMedia; }
+  get media(): LegMedia { return this.leg.media; }
 
   leave(): Promise<void> { return this.conference.remove(this, true); }
 }
 
-interface Shard { channel: MediaChannel; index: number }
+/** The conference's mixer in one worker: its region in the talker exchange, and whether it is created. */
+interface Shard { index: number; ready: Promise<void> }
 
 const DEFAULT_MAX_TALKERS = 4;
 
 export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implements Conference {
   readonly id = randomUUID();
-  /** The home shard's worker (the first member's). */
-  private channel: MediaChannel | undefined;
-  private readonly shards = new Map<MediaChannel, Promise<Shard>>();
+  /** The home shard's worker: the first member's (another shard's once that worker died). */
+  private home: MediaChannel | undefined;
+  /** The home shard was given its place in the exchange (the conference has spread). */
+  private homeLinked = false;
+  private readonly shards = new Map<MediaChannel, Shard>();
   /** Members per shard worker (counted when their join is decided). */
   private readonly shardMembers = new Map<MediaChannel, number>();
-  private exchange: SharedArrayBuffer | undefined;
+  /** The talker exchange, made when the conference first spreads; `regions`: shards it has room for. */
+  private exchange: { buffer: SharedArrayBuffer; regions: number } | undefined;
   private readonly byLeg = new Map<string, Member>();
   private readonly byMediaId = new Map<string, Member>();
   private readonly shardOf = new Map<Member, MediaChannel>();
+  private recording = false;
   private isClosed = false;
 
   constructor(readonly name: string, private readonly opts: ConferenceOptions, private readonly pool: MediaPool) {
     super();
-    pool.listenConference(this.id, (ev) => {
-      const m = this.byMediaId.get(ev.legId);
-      if (!m || m.talking === ev.talking) return;
-      m.talking = ev.talking;
-      this.emit('talking', m, ev.talking);
+    pool.listenConference(this.id, {
+      talking: (ev) => {
+        const m = this.byMediaId.get(ev.legId);
+        if (!m || m.talking === ev.talking) return;
+        m.talking = ev.talking;
+        this.emit('talking', m, ev.talking);
+      },
+      workerDied: (channel) => this.workerDied(channel),
     });
   }
 
   get members(): readonly ConferenceMember[] { return [...this.byLeg.values()]; }
 
+  private get maxTalkers(): number { return this.opts.maxTalkers ?? DEFAULT_MAX_TALKERS; }
+
+  /** The shards created so far, with their workers. */
+  private async readyShards(): Promise<MediaChannel[]> {
+    const shards = [...this.shards];
+    const ready = await Promise.allSettled(shards.map(([, s]) => s.ready));
+    return shards.flatMap(([channel], i) => (ready[i]!.status === 'fulfilled' ? [channel] : []));
+  }
+
   /** Sends a request to every shard's worker. */
-  private async requestAll(req: Parameters<MediaChannel['request']>[0]): Promise<void> {
-    const shards = await Promise.allSettled(this.shards.values());
-    await Promise.all(shards.flatMap((s) => (s.status === 'fulfilled' ? [s.value.channel.request(req)] : [])));
+  private async requestAll(req: MediaRequest): Promise<void> {
+    await Promise.all((await this.readyShards()).map((channel) => channel.request(req)));
   }
 
   /**
@@ -86,10 +105,10 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
    * `spreadAt` members, then the worker with the fewest members of this
    * conference (its own worker on a tie, so it need not move).
    */
-  private placeMember(media: WorkerLegMedia): MediaChannel {
+  private placeMember(media: LegMedia): MediaChannel {
     const own = media.channel;
-    if (!this.channel) return own;
-    const home = this.channel;
+    const home = this.home;
+    if (!home) return own;
     if ((this.shardMembers.get(home) ?? 0) < this.pool.spreadAt && this.shards.size === 1) return home;
     const hosts = this.pool.hosts.slice(0, MAX_SHARDS);
     let best = hosts.includes(own) ? own : home;
@@ -98,48 +117,63 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
       const n = this.shardMembers.get(ch) ?? 0;
       if (n < fewest) { best = ch; fewest = n; }
     }
+    // Every region of the exchange taken (a home outside the first MAX_SHARDS workers): stay home.
+    if (!this.shards.has(best) && this.freeIndex() >= this.regions()) return home;
     return best;
   }
 
+  private regions(): number { return this.exchange?.regions ?? Math.min(this.pool.hosts.length, MAX_SHARDS); }
+
+  /** The lowest exchange region no shard holds (a dead shard's region is taken again). */
+  private freeIndex(): number {
+    const used = new Set([...this.shards.values()].map((s) => s.index));
+    let i = 0;
+    while (used.has(i)) i++;
+    return i;
+  }
+
+  private link(shard: number): ExchangeLink {
+    const regions = this.regions();
+    this.exchange ??= { buffer: new SharedArrayBuffer(exchangeBytes(regions, this.maxTalkers)), regions };
+    return { buffer: this.exchange.buffer, shard, shards: this.exchange.regions, maxTalkers: this.maxTalkers };
+  }
+
   /** The shard on `channel`, created on first use; the first is home, the second links them in a talker exchange. */
-  private shardOn(channel: MediaChannel): Promise<Shard> {
-    let shard = this.shards.get(channel);
-    if (shard) return shard;
-    const index = this.shards.size;
-    const maxTalkers = this.opts.maxTalkers ?? DEFAULT_MAX_TALKERS;
-    const settings = { maxTalkers, joinLeaveTones: this.opts.joinLeaveTones };
-    const shards = Math.min(this.pool.hosts.length, MAX_SHARDS);
-    const link = (i: number): ExchangeLink => {
-      this.exchange ??= new SharedArrayBuffer(exchangeBytes(shards, maxTalkers));
-      return { buffer: this.exchange, shard: i, shards, maxTalkers };
-    };
-    const home = this.shards.get(this.channel!);
-    shard = (async () => {
-      if (index === 0) {
-        await channel.request({ op: 'conf.create', confId: this.id, settings });
-      } else {
-        if (index === 1) {
-          const h = await home!;
-          await h.channel.request({ op: 'conf.link', confId: this.id, exchange: link(0) });
+  private shardOn(channel: MediaChannel): Promise<void> {
+    const existing = this.shards.get(channel);
+    if (existing) return existing.ready;
+    const settings = { maxTalkers: this.maxTalkers, joinLeaveTones: this.opts.joinLeaveTones };
+    const index = this.freeIndex();
+    const home = this.home;
+    const homeShard = home && this.shards.get(home);
+    let ready: Promise<void>;
+    if (!home || !homeShard) {
+      this.home = channel;
+      ready = channel.request({ op: 'conf.create', confId: this.id, settings }).then(() => undefined);
+    } else {
+      const linkHome = !this.homeLinked;
+      this.homeLinked = true;
+      ready = (async () => {
+        if (linkHome) {
+          await homeShard.ready;
+          await home.request({ op: 'conf.link', confId: this.id, exchange: this.link(homeShard.index) });
           log.info({ conference: this.name, members: this.byLeg.size }, 'conference spreads over the media workers');
         }
-        await channel.request({ op: 'conf.create', confId: this.id, settings: { ...settings, exchange: link(index) } });
-      }
-      return { channel, index };
-    })();
-    if (index === 0) this.channel = channel;
-    this.shards.set(channel, shard);
-    return shard;
+        await channel.request({ op: 'conf.create', confId: this.id, settings: { ...settings, exchange: this.link(index) } });
+      })();
+    }
+    this.shards.set(channel, { index, ready });
+    return ready;
   }
 
   async join(callLeg: CallLeg, opts: MemberOptions = {}): Promise<ConferenceMember> {
     if (this.isClosed) throw new InvalidStateError('conference is closed');
-    const leg = callLeg as EmbeddedCallLeg;
-    if (!leg.media || !('legId' in leg.media)) throw new InvalidStateError('not a leg of this engine');
+    if (!(callLeg instanceof EmbeddedCallLeg)) throw new InvalidStateError('not a leg of this engine');
+    const leg = callLeg;
     if (leg.ended) throw new InvalidStateError('call has ended');
     const existing = this.byLeg.get(leg.id);
     if (existing) { await existing.update(opts); return existing; }
-    const media = leg.media as WorkerLegMedia;
+    const media = leg.media;
     const target = this.placeMember(media);
     const member = new Member(this, leg, opts);
     this.byLeg.set(leg.id, member);
@@ -147,8 +181,8 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
     this.shardOf.set(member, target);
     this.shardMembers.set(target, (this.shardMembers.get(target) ?? 0) + 1);
     try {
-      const shard = await this.shardOn(target);
-      await media.join(shard.channel, this.id, { muted: opts.muted, deaf: opts.deaf, hold: opts.hold ?? undefined });
+      await this.shardOn(target);
+      await media.join(target, this.id, { muted: opts.muted, deaf: opts.deaf, hold: opts.hold ?? undefined });
     } catch (err) {
       this.forget(member);
       throw err;
@@ -172,35 +206,63 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
     this.byMediaId.delete(member.media.legId);
     const ch = this.shardOf.get(member);
     this.shardOf.delete(member);
-    if (ch) this.shardMembers.set(ch, (this.shardMembers.get(ch) ?? 1) - 1);
+    if (ch && this.shardMembers.has(ch)) this.shardMembers.set(ch, this.shardMembers.get(ch)! - 1);
+  }
+
+  /**
+   * A media worker died: the members mixed there leave (their legs are being
+   * hung up), its shard is dropped and its exchange region freed; if it was
+   * home, another shard becomes home (the recording of the mix, if one ran
+   * there, is lost with it).
+   */
+  private workerDied(channel: MediaChannel): void {
+    const shard = this.shards.get(channel);
+    const gone = [...this.shardOf].flatMap(([m, ch]) => (ch === channel ? [m] : []));
+    if (!shard && gone.length === 0) return;
+    for (const m of gone) void this.remove(m, false);
+    this.shards.delete(channel);
+    this.shardMembers.delete(channel);
+    if (this.home === channel) {
+      if (this.recording) log.warn({ conference: this.name }, 'the recording of the mix was lost with its media worker');
+      this.recording = false;
+      this.home = this.shards.keys().next().value;
+      // Without shards, the next member starts the conference afresh (a new home, not linked).
+      if (!this.home) this.homeLinked = false;
+    }
+    log.warn({ conference: this.name, membersLost: gone.length, shardsLeft: this.shards.size }, 'a media worker of the conference died');
   }
 
   /** Plays in every shard (each mixes it for its members); resolves when all have played it. */
   async playToAll(prompt: PromptRef | PromptRef[]): Promise<void> {
-    if (!this.channel || this.isClosed) return;
+    if (!this.home || this.isClosed) return;
     const prompts = Array.isArray(prompt) ? prompt : [prompt];
-    const shards = (await Promise.allSettled(this.shards.values())).flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    await Promise.all(shards.map(async (shard) => {
-      const playId = randomUUID();
-      const ended = this.pool.awaitPlay(playId);
-      try {
-        await shard.channel.request({ op: 'conf.playToAll', confId: this.id, playId, prompts });
-      } catch (err) {
-        this.pool.cancelPlay(playId);
-        throw err;
-      }
-      await ended;
-    }));
+    await Promise.all((await this.readyShards()).map((channel) => this.playOn(channel, prompts)));
+  }
+
+  private async playOn(channel: MediaChannel, prompts: PromptRef[]): Promise<void> {
+    const playId = randomUUID();
+    // Bound to the shard's worker: if it dies, the pool settles this play.
+    const ended = this.pool.pending.awaitPlay(playId, channel);
+    try {
+      await channel.request({ op: 'conf.playToAll', confId: this.id, playId, prompts });
+    } catch (err) {
+      this.pool.pending.settlePlay(playId, false);
+      if (!this.shards.has(channel)) return; // the shard died with its worker: no one there to hear it
+      throw err;
+    }
+    await ended;
   }
 
   async startRecording(path: string): Promise<void> {
-    if (!this.channel) throw new InvalidStateError('the conference has no members yet');
-    await this.channel.request({ op: 'conf.record', confId: this.id, path });
+    if (!this.home) throw new InvalidStateError('the conference has no members yet');
+    await this.home.request({ op: 'conf.record', confId: this.id, path });
+    this.recording = true;
   }
 
   async stopRecording(): Promise<{ path: string; durationMs: number } | null> {
-    if (!this.channel) return null;
-    return (await this.channel.request({ op: 'conf.stopRecord', confId: this.id })) as { path: string; durationMs: number } | null;
+    if (!this.home) return null;
+    this.recording = false;
+    return this.home.request({ op: 'conf.stopRecord', confId: this.id });
   }
 
   async close(): Promise<void> {

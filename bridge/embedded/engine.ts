@@ -15,8 +15,8 @@ import { SipUserAgent } from '../sip/user-agent.ts';
 import type { TimerValues } from '../sip/transaction/timers.ts';
 import { EmbeddedCallLeg } from './call-leg.ts';
 import { EmbeddedConference } from './conference.ts';
-import type { LegMedia } from './leg-media.ts';
-import type { MediaPool } from './media/media-pool.ts';
+import type { LegMedia } from './media/control/leg-media.ts';
+import type { MediaPool } from './media/control/media-pool.ts';
 
 export interface EmbeddedEngineOptions {
   config: Config;

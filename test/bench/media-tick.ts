@@ -6,8 +6,8 @@
 // mixing, encoding, RTP headers), the part the capacity bench cannot
 // separate from the kernel's UDP work. Run: `make bench B=media-tick`
 // (MEMBERS=1000 TALKERS=4 TICKS=1500), or with node --cpu-prof for a profile.
-import { MediaHost } from '../../bridge/embedded/media/media-host.ts';
-import type { MediaClock } from '../../bridge/embedded/media-clock.ts';
+import { MediaHost } from '../../bridge/embedded/media/worker/media-host.ts';
+import type { MediaClock } from '../../bridge/embedded/media/worker/media-clock.ts';
 import { linearToUlaw } from '../../bridge/rtp/g711.ts';
 import { writeRtpHeader } from '../../bridge/rtp/rtp-packet.ts';
 import type { DatagramHandler, EndpointPair, RtpAddress, UdpEndpoint, UdpIo } from '../../bridge/rtp/udp-io.ts';

@@ -3,7 +3,7 @@
 // the calls that succeeded and failed and the bridge's CPU.
 import { configSchema } from '../../common/config.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
-import { MediaPool } from '../../bridge/embedded/media/media-pool.ts';
+import { MediaPool } from '../../bridge/embedded/media/control/media-pool.ts';
 import { runSipp } from '../support/sipp.ts';
 
 export interface RateRow { cps: number; calls: number; ok: number; failed: number; wallS: number; cpuPct: number }

@@ -19,6 +19,8 @@ export interface IvrBridgeOptions {
   rtpMin: number;
   rtpMax: number;
   workers?: number;
+  /** Members a conference gathers in one media worker before it spreads (see MediaPoolOptions). */
+  spreadAt?: number;
   config?: Partial<IvrConfig>;
   /** Use this database (already migrated and seeded, e.g. the web app's) instead of a new one; it is left open on close. */
   existing?: { db: Knex; repos: Repositories; seed: SeedResult };
@@ -63,7 +65,7 @@ export class IvrBridge {
     const seed = o.existing?.seed ?? await seedDemo(db, { now: new Date() });
     const repos = o.existing?.repos ?? createRepositories(db, { defaultRegion: 'CN' });
     const cdrs = CdrRecorder.start({ journalPath: join(dir, 'cdr.jsonl'), sink: repos.cdrs, nodeId: 'test' });
-    const engine = new TestEngine({ sipPort: o.sipPort, rtpMin: o.rtpMin, rtpMax: o.rtpMax, workers: o.workers ?? 1 });
+    const engine = new TestEngine({ sipPort: o.sipPort, rtpMin: o.rtpMin, rtpMax: o.rtpMax, workers: o.workers ?? 1, spreadAt: o.spreadAt });
     const ivr = createIvr({
       engine: engine.engine, repos, cdrs, nodeId: 'test',
       config: { recordingsDir: join(dir, 'recordings'), firstDigitTimeoutMs: 6000, interDigitTimeoutMs: 3000, ...o.config },

@@ -3,7 +3,7 @@
 // what happened (leg, DTMF events, hangup, handler result or error) for asserts.
 import { configSchema } from '../../common/config.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
-import { MediaPool } from '../../bridge/embedded/media/media-pool.ts';
+import { MediaPool } from '../../bridge/embedded/media/control/media-pool.ts';
 import type { CallLeg, DtmfEvent, HangupInfo, IncomingCall } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { waitUntil } from './ports.ts';

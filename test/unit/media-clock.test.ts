@@ -2,7 +2,7 @@
 // up one tick at a time, and a long stall skips ahead (counted) instead of bursting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MediaClock } from '../../bridge/embedded/media-clock.ts';
+import { MediaClock } from '../../bridge/embedded/media/worker/media-clock.ts';
 import { waitUntil } from '../support/ports.ts';
 
 test('MediaClock: consecutive slots at 20 ms; a 70 ms stall is caught up, a 500 ms stall skips ahead', async () => {

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { configSchema } from '../../common/config.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
-import { MediaPool } from '../../bridge/embedded/media/media-pool.ts';
+import { MediaPool } from '../../bridge/embedded/media/control/media-pool.ts';
 import type { CallLeg, HangupInfo, IncomingCall } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { runSipp, startSipp } from '../support/sipp.ts';

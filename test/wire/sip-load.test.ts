@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema } from '../../common/config.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
-import { MediaPool } from '../../bridge/embedded/media/media-pool.ts';
+import { MediaPool } from '../../bridge/embedded/media/control/media-pool.ts';
 import { runSipp } from '../support/sipp.ts';
 
 const SIP_PORT = 15260;

@@ -70,6 +70,14 @@ export interface MediaResults {
 
 export type MediaOp = MediaRequest['op'];
 
+/** The request of one operation. */
+export type MediaRequestOf<K extends MediaOp> = Extract<MediaRequest, { op: K }>;
+
+/** What a media host answers with: one handler per operation, typed by its request and its result. */
+export type MediaHandlers = {
+  [K in MediaOp]: (req: MediaRequestOf<K>) => MediaResults[K] | Promise<MediaResults[K]>;
+};
+
 export interface WorkerStats {
   legs: number;
   conferences: number;

@@ -4,7 +4,7 @@
 // {cmd:'stop'}. argv: SIP port, RTP I/O ('native' by default, or 'dgram').
 import { configSchema } from '../../../common/config.ts';
 import { EmbeddedEngine } from '../../../bridge/embedded/engine.ts';
-import { MediaPool } from '../../../bridge/embedded/media/media-pool.ts';
+import { MediaPool } from '../../../bridge/embedded/media/control/media-pool.ts';
 import type { Conference } from '../../../bridge/port.ts';
 
 const port = Number(process.argv[2] ?? 15960);

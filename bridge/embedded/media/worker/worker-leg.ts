@@ -2,17 +2,17 @@
 // buffer and in-band DTMF detector on the way in, prompts on the way out, a
 // recorder; or, once it is a conference member, its input and output go
 // through the conference's mixer instead.
-import { moduleLogger } from '../../../common/log.ts';
-import type { DtmfEvent, PromptRef } from '../../port.ts';
-import { DtmfDetector } from '../../rtp/dtmf-goertzel.ts';
-import { FRAME_SAMPLES, SequenceSource, type FrameSource } from '../../rtp/frame-source.ts';
-import { PCMA, PCMU, type G711Codec } from '../../rtp/g711.ts';
-import { JitterBuffer } from '../../rtp/jitter-buffer.ts';
-import type { RtpSession, RtpSessionStats } from '../../rtp/session.ts';
-import { WavWriter } from '../../rtp/wav.ts';
-import type { NegotiatedAudio } from '../../sip/sdp.ts';
-import { promptSource } from '../prompt-source.ts';
-import type { LegState, MediaEvent } from './protocol.ts';
+import { moduleLogger } from '../../../../common/log.ts';
+import type { DtmfEvent, PromptRef } from '../../../port.ts';
+import { DtmfDetector } from '../../../rtp/dtmf-goertzel.ts';
+import { FRAME_SAMPLES, SequenceSource, type FrameSource } from '../../../rtp/frame-source.ts';
+import { PCMA, PCMU, type G711Codec } from '../../../rtp/g711.ts';
+import { JitterBuffer } from '../../../rtp/jitter-buffer.ts';
+import type { RtpSession, RtpSessionStats } from '../../../rtp/session.ts';
+import { WavWriter } from '../../../rtp/wav.ts';
+import type { NegotiatedAudio } from '../../../sip/sdp.ts';
+import type { LegState, MediaEvent } from '../protocol.ts';
+import { promptSource } from './prompt-source.ts';
 
 const log = moduleLogger('media-leg');
 

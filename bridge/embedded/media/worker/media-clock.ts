@@ -6,7 +6,7 @@
 // time with the I/O poll in between (setImmediate), so packets that waited in
 // the sockets during the stall reach the jitter buffers before their frames
 // are due.
-import { moduleLogger } from '../../common/log.ts';
+import { moduleLogger } from '../../../../common/log.ts';
 
 const log = moduleLogger('media-clock');
 export interface Ticking {

@@ -1,10 +1,11 @@
 // Entry of a media worker thread: a MediaHost on the parent port.
 import { parentPort, workerData } from 'node:worker_threads';
-import { moduleLogger } from '../../../common/log.ts';
-import { createUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
-import { MediaClock } from '../media-clock.ts';
-import { MediaHost, MediaError } from './media-host.ts';
-import type { FromWorker, ToWorker } from './protocol.ts';
+import { moduleLogger } from '../../../../common/log.ts';
+import { createUdpIo, type UdpIoKind } from '../../../rtp/udp-io.ts';
+import { MediaError } from '../media-error.ts';
+import type { FromWorker, ToWorker } from '../protocol.ts';
+import { MediaClock } from './media-clock.ts';
+import { MediaHost } from './media-host.ts';
 
 const log = moduleLogger('media-worker');
 const port = parentPort;

@@ -1,10 +1,10 @@
 // Turns the port's PromptRef into a FrameSource of 20 ms frames. Decoded WAV
 // prompts are cached: the same few prompts are played again and again.
 import { readFileSync } from 'node:fs';
-import type { PromptRef } from '../port.ts';
-import { PcmSource, SilenceSource, type FrameSource } from '../rtp/frame-source.ts';
-import { ToneSource } from '../rtp/tones.ts';
-import { readWav } from '../rtp/wav.ts';
+import type { PromptRef } from '../../../port.ts';
+import { PcmSource, SilenceSource, type FrameSource } from '../../../rtp/frame-source.ts';
+import { ToneSource } from '../../../rtp/tones.ts';
+import { readWav } from '../../../rtp/wav.ts';
 
 const MAX_CACHED = 512;
 const cache = new Map<string, Int16Array>();

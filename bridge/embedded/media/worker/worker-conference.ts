@@ -1,14 +1,14 @@
 // A conference inside a media worker: the mixer, its member legs, prompts to
 // everyone, the recording of the mix, and talking events.
-import { moduleLogger } from '../../../common/log.ts';
-import { ConferenceMixer, type Playback } from '../../mixer/conference-mixer.ts';
-import type { PromptRef } from '../../port.ts';
-import { SequenceSource } from '../../rtp/frame-source.ts';
-import { beep } from '../../rtp/tones.ts';
-import { WavWriter } from '../../rtp/wav.ts';
-import { promptSource } from '../prompt-source.ts';
-import type { ConferenceSettings, MediaEvent, MemberSettings } from './protocol.ts';
-import { ShardExchange, type ExchangeLink } from './shard-exchange.ts';
+import { moduleLogger } from '../../../../common/log.ts';
+import { ConferenceMixer, type Playback } from '../../../mixer/conference-mixer.ts';
+import type { PromptRef } from '../../../port.ts';
+import { SequenceSource } from '../../../rtp/frame-source.ts';
+import { beep } from '../../../rtp/tones.ts';
+import { WavWriter } from '../../../rtp/wav.ts';
+import type { ConferenceSettings, MediaEvent, MemberSettings } from '../protocol.ts';
+import { ShardExchange, type ExchangeLink } from '../shard-exchange.ts';
+import { promptSource } from './prompt-source.ts';
 import type { WorkerLeg } from './worker-leg.ts';
 
 const log = moduleLogger('media-conference');

@@ -2,16 +2,18 @@
 // is failed when the worker dies, and events. A channel talks to a worker
 // thread, or to a MediaHost in this thread (workers: 0, for debugging).
 import { Worker } from 'node:worker_threads';
-import { TypedEmitter } from '../../../common/events.ts';
-import { InvalidStateError } from '../../../common/errors.ts';
-import { moduleLogger } from '../../../common/log.ts';
-import { createUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
-import { MediaHost, MediaError } from './media-host.ts';
-import type { FromWorker, MediaEvent, MediaRequest, MediaResults, ToWorker } from './protocol.ts';
+import { TypedEmitter } from '../../../../common/events.ts';
+import { InvalidStateError } from '../../../../common/errors.ts';
+import { moduleLogger } from '../../../../common/log.ts';
+import { createUdpIo, type UdpIoKind } from '../../../rtp/udp-io.ts';
+import { MediaError, WORKER_DIED } from '../media-error.ts';
+import type { FromWorker, MediaEvent, MediaRequest, MediaResults, ToWorker } from '../protocol.ts';
+import { MediaHost } from '../worker/media-host.ts';
 
 const log = moduleLogger('media-channel');
 
-type ChannelEvents = { event: [ev: MediaEvent]; died: [err: Error] };
+/** `died`: the worker is gone (crashed, exited or terminated) and everything it held with it. */
+type ChannelEvents = { event: [ev: MediaEvent]; died: [err: MediaError] };
 
 export abstract class MediaChannel extends TypedEmitter<ChannelEvents> {
   /** Legs placed on this host (for choosing the least loaded). */
@@ -29,7 +31,8 @@ export class WorkerChannel extends MediaChannel {
 
   constructor(readonly index: number, io: UdpIoKind = 'auto', epochMs = performance.timeOrigin) {
     super();
-    this.worker = new Worker(new URL('./media-worker-boot.mjs', import.meta.url), { name: `media-${index}`, workerData: { io, epochMs } });
+    // The boot file registers tsx in the new thread, then loads media-worker.ts.
+    this.worker = new Worker(new URL('../worker/media-worker-boot.mjs', import.meta.url), { name: `media-${index}`, workerData: { io, epochMs } });
     this.worker.on('message', (m: FromWorker) => {
       if (m.id === undefined) { this.emit('event', m.ev); return; }
       const p = this.pending.get(m.id);
@@ -39,7 +42,7 @@ export class WorkerChannel extends MediaChannel {
       else p.reject(new MediaError(m.error, m.code));
     });
     this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => this.fail(new Error(`media worker ${index} exited with code ${code}`)));
+    this.worker.on('exit', (code) => this.fail(new Error(`exited with code ${code}`)));
   }
 
   private fail(err: Error): void {
@@ -47,9 +50,10 @@ export class WorkerChannel extends MediaChannel {
     this.dead = err;
     if (this.closing) return; // asked to stop: no one is waiting
     log.error({ err: err.message, worker: this.index }, 'media worker died');
-    for (const p of this.pending.values()) p.reject(err);
+    const lost = new MediaError(`media worker ${this.index} died: ${err.message}`, WORKER_DIED);
+    for (const p of this.pending.values()) p.reject(lost);
     this.pending.clear();
-    this.emit('died', err);
+    this.emit('died', lost);
   }
 
   request<R extends MediaRequest>(req: R): Promise<MediaResults[R['op']]> {
@@ -60,6 +64,15 @@ export class WorkerChannel extends MediaChannel {
       const msg: ToWorker = { id, req };
       this.worker.postMessage(msg);
     });
+  }
+
+  /**
+   * Stops the thread at once, as a crash would (for tests and operations:
+   * a wedged worker). Resolves once `died` has been emitted.
+   */
+  async terminate(): Promise<void> {
+    if (this.dead) return;
+    await this.worker.terminate();
   }
 
   async close(): Promise<void> {
