@@ -6,11 +6,13 @@
 // its CDR is closed with that cause, the conference drops it and keeps the
 // other caller mixing, and a new caller lands on the replacement worker and
 // is mixed with the room. On a plain engine: a leg's pending play settles and
-// its pending recording rejects with a MediaError of code EWORKERDIED.
+// its pending recording rejects with a MediaError of code EWORKERDIED, and
+// the dead worker's sockets are closed (its RTP port can be bound again).
 // Ports: engines SIP 16050 and 16051, RTP 46000–46499 and 46500–46599;
 // sipp SIP 16060–16079, media 16080–16139.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +51,15 @@ after(async () => {
   await engine.close();
   rmSync(work, { recursive: true, force: true });
 });
+
+/** Binds a UDP socket to 127.0.0.1:`port` and closes it; rejects (EADDRINUSE) while something holds the port. */
+function bindAndClose(port: number): Promise<void> {
+  const sock = dgram.createSocket('udp4');
+  return new Promise((resolve, reject) => {
+    sock.once('error', (err) => { sock.close(); reject(err); });
+    sock.bind(port, '127.0.0.1', () => sock.close(() => resolve()));
+  });
+}
 
 /** `p`, or a rejection naming `what` after `ms`. */
 async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -173,7 +184,9 @@ test('a media worker killed mid-call and mid-playToAll: the prompt settles, its 
 test('a leg\'s pending play and recording settle when its worker dies: the play ends, the recording rejects with EWORKERDIED, the call ends with Q.850 41, and the replacement takes the next call', { timeout: 60_000 }, async () => {
   const remote = `127.0.0.1:${SIP_PORT + 1}`;
   const path = join(work, 'lost.wav');
+  let rtpPort = 0;
   engine.handle('lost', async (leg) => {
+    if (leg instanceof EmbeddedCallLeg) rtpPort = leg.media.localPort;
     const [play, rec] = await Promise.allSettled([
       leg.play({ tone: { freqs: [440], totalMs: 20_000 } }),
       leg.record({ path, maxMs: 20_000 }),
@@ -199,6 +212,9 @@ test('a leg\'s pending play and recording settle when its worker dies: the play 
   assert.equal(h.hangup!.cause, Q850.TEMPORARY_FAILURE);
   const r = await within(sipp.done, 30_000, 'sipp');
   assert.equal(r.code, 0, r.summary);
+  // The dead worker's sockets were closed with its thread: its RTP port can be bound again.
+  assert.ok(rtpPort > 0, 'the leg had an RTP port');
+  await bindAndClose(rtpPort);
 
   engine.handle('after', async (leg) => {
     const played = await leg.play({ tone: { freqs: [440], totalMs: 300 } });

@@ -23,12 +23,17 @@
 //   send(buf, meta: Int32Array, count): failures
 //        meta holds SEND_FIELDS ints per packet: fd, offset, length, address,
 //        port (0: the connected peer), and errno written back (0 = sent).
+//
+// The descriptors a thread opens (sockets and epoll sets) are its own: when
+// the thread's environment ends — a media worker that exits or is terminated
+// after a crash — whatever it left open is closed, so its ports come free.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <node_api.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -101,6 +106,48 @@ static napi_value undefined_value(napi_env env) {
   return out;
 }
 
+/** The descriptors one environment (thread) holds open: a flag per fd number. */
+typedef struct {
+  unsigned char *open;
+  size_t cap;
+} owned_fds;
+
+static void owned_close_all(napi_env env, void *data, void *hint) {
+  (void)env; (void)hint;
+  owned_fds *o = data;
+  for (size_t fd = 0; fd < o->cap; fd++) if (o->open[fd]) close((int)fd);
+  free(o->open);
+  free(o);
+}
+
+static owned_fds *owned_of(napi_env env) {
+  void *data = NULL;
+  napi_get_instance_data(env, &data);
+  return data;
+}
+
+/** Records fd as held by this environment; 0 when out of memory (the caller closes it). */
+static int owned_add(napi_env env, int fd) {
+  owned_fds *o = owned_of(env);
+  if (o == NULL || fd < 0) return 0;
+  if ((size_t)fd >= o->cap) {
+    size_t cap = o->cap ? o->cap : 1024;
+    while (cap <= (size_t)fd) cap *= 2;
+    unsigned char *grown = realloc(o->open, cap);
+    if (grown == NULL) return 0;
+    memset(grown + o->cap, 0, cap - o->cap);
+    o->open = grown;
+    o->cap = cap;
+  }
+  o->open[fd] = 1;
+  return 1;
+}
+
+static void owned_remove(napi_env env, int fd) {
+  owned_fds *o = owned_of(env);
+  if (o != NULL && fd >= 0 && (size_t)fd < o->cap) o->open[fd] = 0;
+}
+
 #define ARGS(n)                                                                 \
   size_t argc = n;                                                              \
   napi_value argv[n];                                                           \
@@ -130,6 +177,10 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     snprintf(what, sizeof what, "bind %s:%d", host, port);
     return throw_errno(env, err, what);
   }
+  if (!owned_add(env, fd)) {
+    close(fd);
+    return throw_errno(env, ENOMEM, "open");
+  }
   return int_value(env, fd);
 }
 
@@ -137,6 +188,7 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   ARGS(1);
   int32_t fd;
   if (!arg_int(env, argv[0], &fd)) return throw_type(env, "fd must be an integer");
+  owned_remove(env, fd);
   close(fd);
   return undefined_value(env);
 }
@@ -186,6 +238,10 @@ static napi_value js_epoll(napi_env env, napi_callback_info info) {
   (void)info;
   int epfd = epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) return throw_errno(env, errno, "epoll_create1");
+  if (!owned_add(env, epfd)) {
+    close(epfd);
+    return throw_errno(env, ENOMEM, "epoll");
+  }
   return int_value(env, epfd);
 }
 
@@ -329,6 +385,12 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   } while (0)
 
 static napi_value init(napi_env env, napi_value exports) {
+  owned_fds *owned = calloc(1, sizeof *owned);
+  if (owned == NULL || napi_set_instance_data(env, owned, owned_close_all, NULL) != napi_ok) {
+    free(owned);
+    napi_throw_error(env, NULL, "udp-batch: cannot keep per-thread descriptors");
+    return NULL;
+  }
   EXPORT("open", js_open);
   EXPORT("close", js_close);
   EXPORT("localPort", js_local_port);
