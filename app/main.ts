@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     await seedDemo(db, { now: new Date(), defaultRegion: config.defaultRegion });
     log.info({ owner: DEMO.owner, operator: DEMO.operator, room: DEMO.room, accessNumbers: DEMO.accessNumbers.map((a) => a.number) }, 'demo data ready');
   }
-  const web = await startWebServer({ db, repos, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
+  const web = await startWebServer({ repos, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
   const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
   const ivr = createIvr({
     engine, repos, cdrs, nodeId: config.data.nodeId,

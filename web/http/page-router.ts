@@ -2,7 +2,7 @@
 // and renders escaped HTML; forms and buttons on it call the JSON API (see
 // web/public/app.js). A missing session redirects to the login page.
 import type { Express, Request, Response } from 'express';
-import { authOf, localeOf, type AuthContext } from '../auth/context.ts';
+import { authOf, localeOf, type AuthContext } from './request-context.ts';
 import { t, type Locale, type MessageKey } from '../i18n/messages.ts';
 import type { SafeHtml } from '../views/html.ts';
 import type { Account } from '../../core/accounts/store.ts';
