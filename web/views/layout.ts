@@ -45,7 +45,7 @@ export function layout(ctx: LayoutContext, o: LayoutOptions): SafeHtml {
 <meta name="csrf-token" content="${csrf}">
 <title>${o.title} · ${ctx.t('app.name')}</title>
 <link rel="stylesheet" href="/static/app.css">
-<script src="/static/app.js" defer></script>
+<script type="module" src="/static/app.js"></script>
 </head>
 <body data-logged-in="${auth ? 'yes' : 'no'}">
 <header class="top">
