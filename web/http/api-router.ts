@@ -1,7 +1,8 @@
 // The JSON API's routes, declared once with their zod schemas: the same
 // declarations register the Express handlers (validation, session, role and
 // CSRF checks) and produce the OpenAPI document, and the security tests walk
-// them to try every route.
+// them to try every route. A handler gets a context with the caller, the
+// parsed input, and `audit()` for the audit log.
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import { authOf, localeOf, type AuthContext } from './request-context.ts';
