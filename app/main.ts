@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     await seedDemo(db, { now: new Date(), defaultRegion: config.defaultRegion });
     log.info({ owner: DEMO.owner, operator: DEMO.operator, room: DEMO.room, accessNumbers: DEMO.accessNumbers.map((a) => a.number) }, 'demo data ready');
   }
-  const web = await startWebServer({ db, repos, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
+  const web = await startWebServer({ repos, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
   const ivr = createIvr({
     engine, repos, cdrs, nodeId: config.data.nodeId,
     config: { ...config.ivr, operatorTarget: config.ivr.operatorTarget ?? null, defaultRegion: config.defaultRegion, recordingsDir: join(config.data.dir, 'recordings') },

@@ -22,6 +22,12 @@ import type { AuditStore } from './audit/store.ts';
 import { KnexAuditStore } from './audit/knex-store.ts';
 import type { CdrStore } from './cdr/store.ts';
 import { KnexCdrStore } from './cdr/knex-store.ts';
+import type { CapacityStore } from './capacity/store.ts';
+import { KnexCapacityStore } from './capacity/knex-store.ts';
+import type { SessionStore } from './sessions/store.ts';
+import { KnexSessionStore } from './sessions/knex-store.ts';
+import type { OutboxStore } from './outbox/store.ts';
+import { KnexOutboxStore } from './outbox/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -38,6 +44,15 @@ export interface Repositories {
   recordings: RecordingStore;
   audit: AuditStore;
   cdrs: CdrStore;
+  capacity: CapacityStore;
+  sessions: SessionStore;
+  outbox: OutboxStore;
+  /**
+   * Runs `work` with stores over one database transaction: everything it
+   * writes is committed together, or nothing is when it throws (the error
+   * comes back out). A store's own transactions inside become savepoints.
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
 export interface RepositoryOptions {
@@ -64,5 +79,9 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     recordings: new KnexRecordingStore(db),
     audit: new KnexAuditStore(db),
     cdrs: new KnexCdrStore(db, { homeRegion: region }),
+    capacity: new KnexCapacityStore(db),
+    sessions: new KnexSessionStore(db),
+    outbox: new KnexOutboxStore(db),
+    transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

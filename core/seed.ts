@@ -2,7 +2,8 @@
 // what is there by its natural keys and changes nothing, except that the
 // demo room is reopened if its 2000-hour window has run out.
 import type { Knex } from 'knex';
-import { createRepositories } from './repositories.ts';
+import { createRepositories, type Repositories } from './repositories.ts';
+import type { Room } from './rooms/store.ts';
 import { roomWindowAt } from './schedule/room-window.ts';
 import type { NewRate } from './telephony/store.ts';
 import { moduleLogger } from '../common/log.ts';
@@ -33,7 +34,19 @@ export interface SeedResult {
 
 export async function seedDemo(db: Knex, opts: { now: Date; defaultRegion?: string }): Promise<SeedResult> {
   const repos = createRepositories(db, { defaultRegion: opts.defaultRegion ?? 'CN' });
+  const { operatorUserId, accountId, ownerUserId } = await seedLogins(db, repos);
+  const accessNumberIds = await seedTelephony(repos);
+  const room = await seedRoom(repos, accountId, ownerUserId, opts.now);
+  if (!(await repos.conveners.findByNumber('+86' + DEMO.convenerNumber))) {
+    await repos.conveners.bind(accountId, { number: DEMO.convenerNumber, userId: ownerUserId, name: 'Demo owner' }, { now: opts.now, defaultRegion: 'CN' });
+  }
+  await seedContacts(repos, accountId);
+  await seedRates(repos, accessNumberIds);
+  return { accountId, ownerUserId, operatorUserId, roomId: room.id, accessNumberIds };
+}
 
+/** The operator, the demo account with its balance, and its owner. */
+async function seedLogins(db: Knex, repos: Repositories): Promise<{ operatorUserId: string; accountId: string; ownerUserId: string }> {
   const operator = await db('users').where({ username: DEMO.operator.username }).first('id') as { id: string } | undefined
     ?? await repos.users.create({ accountId: null, role: 'operator', username: DEMO.operator.username, password: DEMO.operator.password, displayName: 'Operator 运营' });
 
@@ -45,7 +58,11 @@ export async function seedDemo(db: Knex, opts: { now: Date; defaultRegion?: stri
   }
   const owner = await db('users').where({ username: DEMO.owner.username }).first('id') as { id: string } | undefined
     ?? await repos.users.create({ accountId, role: 'owner', username: DEMO.owner.username, password: DEMO.owner.password, displayName: '演示用户 Demo owner', email: 'demo@example.com' });
+  return { operatorUserId: operator.id, accountId, ownerUserId: owner.id };
+}
 
+/** The dial plan, the carrier trunk and the access numbers; returns the numbers' ids. */
+async function seedTelephony(repos: Repositories): Promise<Record<string, string>> {
   let plan = (await repos.trunks.listDialPlans()).find((p) => p.name === 'china-default');
   plan ??= await repos.trunks.saveDialPlan({
     name: 'china-default', description: 'E.164 → Chinese carrier format',
@@ -64,35 +81,41 @@ export async function seedDemo(db: Knex, opts: { now: Date; defaultRegion?: stri
       ?? await repos.accessNumbers.create({ ...an, trunkId: trunk.id });
     accessNumberIds[an.number] = found.id;
   }
+  return accessNumberIds;
+}
 
+/** The demo room, reopened when its 2000-hour window has run out. */
+async function seedRoom(repos: Repositories, accountId: string, ownerUserId: string, now: Date): Promise<Room> {
   let room = await repos.rooms.findByNumber(DEMO.room.number);
   if (!room) {
     room = await repos.rooms.create(accountId, {
       name: '演示会议室 Demo room', number: DEMO.room.number, chairPin: DEMO.room.chairPin, guestPin: DEMO.room.guestPin,
-      maxParticipants: DEMO.room.maxParticipants, organizerUserId: owner.id, options: { chairRecord: true },
-      schedule: { startsAt: opts.now, durationMinutes: DEMO.room.hours * 60, rrule: null, earlyEntryMinutes: 10, autoExtendMinutes: 30 },
-    }, { now: opts.now });
-  } else if (roomWindowAt(room.schedule, { now: opts.now, timeZone: 'Asia/Shanghai' }).state !== 'open') {
-    room = await repos.rooms.update(room.accountId, room.id, { schedule: { startsAt: opts.now } });
+      maxParticipants: DEMO.room.maxParticipants, organizerUserId: ownerUserId, options: { chairRecord: true },
+      schedule: { startsAt: now, durationMinutes: DEMO.room.hours * 60, rrule: null, earlyEntryMinutes: 10, autoExtendMinutes: 30 },
+    }, { now });
+  } else if (roomWindowAt(room.schedule, { now, timeZone: 'Asia/Shanghai' }).state !== 'open') {
+    room = await repos.rooms.update(room.accountId, room.id, { schedule: { startsAt: now } });
     log.info({ room: room.number }, 'demo room reopened');
   }
+  return room;
+}
 
-  if (!(await repos.conveners.findByNumber('+86' + DEMO.convenerNumber))) {
-    await repos.conveners.bind(accountId, { number: DEMO.convenerNumber, userId: owner.id, name: 'Demo owner' }, { now: opts.now, defaultRegion: 'CN' });
+/** Six contacts in two groups, when the account has no groups yet. */
+async function seedContacts(repos: Repositories, accountId: string): Promise<void> {
+  if ((await repos.contacts.listGroups(accountId)).length > 0) return;
+  const groups = { sales: await repos.contacts.createGroup(accountId, '销售部 Sales'), eng: await repos.contacts.createGroup(accountId, '技术部 Engineering') };
+  const people: Array<[string, string, 'sales' | 'eng']> = [
+    ['张伟', '13900139001', 'sales'], ['王芳', '13900139002', 'sales'], ['Alice Smith', '+1 650 253 0000', 'sales'],
+    ['李娜', '010 6552 9988', 'eng'], ['刘洋', '13900139003', 'eng'], ['Bob Jones', '+44 20 7946 0958', 'eng'],
+  ];
+  for (const [name, phone, g] of people) {
+    const { contact } = await repos.contacts.create(accountId, { name, phone });
+    await repos.contacts.addToGroup(accountId, groups[g].id, [contact.id]);
   }
+}
 
-  if ((await repos.contacts.listGroups(accountId)).length === 0) {
-    const groups = { sales: await repos.contacts.createGroup(accountId, '销售部 Sales'), eng: await repos.contacts.createGroup(accountId, '技术部 Engineering') };
-    const people: Array<[string, string, 'sales' | 'eng']> = [
-      ['张伟', '13900139001', 'sales'], ['王芳', '13900139002', 'sales'], ['Alice Smith', '+1 650 253 0000', 'sales'],
-      ['李娜', '010 6552 9988', 'eng'], ['刘洋', '13900139003', 'eng'], ['Bob Jones', '+44 20 7946 0958', 'eng'],
-    ];
-    for (const [name, phone, g] of people) {
-      const { contact } = await repos.contacts.create(accountId, { name, phone });
-      await repos.contacts.addToGroup(accountId, groups[g].id, [contact.id]);
-    }
-  }
-
+/** Dial-in rates per access number and dial-out rates by destination; missing ones are added. */
+async function seedRates(repos: Repositories, accessNumberIds: Record<string, string>): Promise<void> {
   const rates: NewRate[] = [
     ...DEMO.accessNumbers.map((an) => ({
       direction: 'in' as const, destinationClass: 'access_number' as const, accessNumberId: accessNumberIds[an.number]!,
@@ -111,6 +134,4 @@ export async function seedDemo(db: Knex, opts: { now: Date; defaultRegion?: stri
       && x.accessNumberId === (r.accessNumberId ?? null) && x.prefix === (r.prefix ?? null));
     if (!has) await repos.rates.create(r);
   }
-
-  return { accountId, ownerUserId: owner.id, operatorUserId: operator.id, roomId: room.id, accessNumberIds };
 }

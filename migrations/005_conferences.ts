@@ -3,6 +3,15 @@
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
+  await createConferences(knex);
+  await createCallLegs(knex);
+  await createConferenceEvents(knex);
+  await createInvites(knex);
+  await createRecordings(knex);
+}
+
+/** Runs of a room. */
+async function createConferences(knex: Knex): Promise<void> {
   await knex.schema.createTable('conferences', (t) => {
     t.uuid('id').primary().defaultTo(knex.fn.uuid());
     t.uuid('account_id').notNullable().references('id').inTable('accounts');
@@ -22,7 +31,10 @@ export async function up(knex: Knex): Promise<void> {
   });
   // At most one live conference per room, across all nodes.
   await knex.raw('CREATE UNIQUE INDEX conferences_one_live_per_room ON conferences (room_id) WHERE ended_at IS NULL');
+}
 
+/** One CDR per call leg. */
+async function createCallLegs(knex: Knex): Promise<void> {
   await knex.schema.createTable('call_legs', (t) => {
     t.uuid('id').primary(); // the leg UUID the journal assigns
     t.uuid('account_id').nullable().references('id').inTable('accounts'); // NULL: refused before a room was known
@@ -57,7 +69,10 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['conference_id']);
   });
   await knex.raw("CREATE INDEX call_legs_open ON call_legs (node_id) WHERE state = 'open'");
+}
 
+/** What happened in a conference: joins, mutes, locks, invites … */
+async function createConferenceEvents(knex: Knex): Promise<void> {
   await knex.schema.createTable('conference_events', (t) => {
     t.bigIncrements('id');
     t.uuid('account_id').notNullable().references('id').inTable('accounts');
@@ -69,7 +84,10 @@ export async function up(knex: Knex): Promise<void> {
     t.jsonb('data').notNullable().defaultTo('{}');
     t.index(['conference_id', 'at']);
   });
+}
 
+/** Calls placed into a conference (web, bulk, auto, phone). */
+async function createInvites(knex: Knex): Promise<void> {
   await knex.schema.createTable('invites', (t) => {
     t.uuid('id').primary().defaultTo(knex.fn.uuid());
     t.uuid('account_id').notNullable().references('id').inTable('accounts');
@@ -89,7 +107,10 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['account_id', 'conference_id']);
     t.index(['room_id', 'created_at']);
   });
+}
 
+/** Recordings of conferences. */
+async function createRecordings(knex: Knex): Promise<void> {
   await knex.schema.createTable('recordings', (t) => {
     t.uuid('id').primary().defaultTo(knex.fn.uuid());
     t.uuid('account_id').notNullable().references('id').inTable('accounts');

@@ -3,7 +3,6 @@
 // here — see server.ts.
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import type { Knex } from 'knex';
 import { fileURLToPath } from 'node:url';
 import type { Repositories } from '../core/repositories.ts';
 import { moduleLogger } from '../common/log.ts';
@@ -11,14 +10,18 @@ import type { WebConfig } from './config.ts';
 import { ApiRouter, type RegisteredRoute } from './http/api-router.ts';
 import { PageRouter, pageContextFor } from './http/page-router.ts';
 import { describeError, HttpError } from './errors.ts';
-import { KnexSessionStore, type SessionStore } from './auth/session-store.ts';
+import type { SessionStore } from '../core/sessions/store.ts';
 import { sessionMiddleware } from './auth/session-middleware.ts';
 import { AuthService, DEFAULT_SESSION_TTL_MS } from './auth/service.ts';
-import { KnexOutboxStore } from './mail/outbox-store.ts';
 import { MailService, smtpTransport, type MailTransport } from './mail/mailer.ts';
+import { AccountService } from './account/service.ts';
 import { RoomService } from './rooms/service.ts';
+import { TemplateService } from './rooms/template-service.ts';
+import { ContactService } from './contacts/service.ts';
 import { BillingService } from './billing/service.ts';
-import { CapacityService, KnexCapacityStore } from './operator/capacity.ts';
+import { HistoryService } from './history/service.ts';
+import { OperatorService } from './operator/service.ts';
+import { CapacityService } from './operator/capacity.ts';
 import type { WebServices } from './services.ts';
 import { openApiDocument } from './openapi.ts';
 import { errorPage } from './views/layout.ts';
@@ -42,13 +45,12 @@ const log = moduleLogger('web');
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
 export interface WebDeps {
-  db: Knex;
   repos: Repositories;
   config: WebConfig;
   now?: () => Date;
   /** Where mail goes; default: SMTP from the config, or none (the operator's outbox). */
   mailer?: MailTransport;
-  /** Default: sessions in the database. */
+  /** Default: the repositories' (sessions in the database). */
   sessions?: SessionStore;
 }
 
@@ -67,19 +69,28 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
   next();
 }
 
+/** The services over the stores: built once, handed to every feature folder. */
+function createServices(deps: WebDeps, now: () => Date): WebServices {
+  const { repos, config } = deps;
+  const transport = deps.mailer ?? (config.smtp ? smtpTransport(config.smtp) : undefined);
+  const mail = new MailService(repos.outbox, transport, now);
+  return {
+    config, now, mail,
+    auth: new AuthService(repos, deps.sessions ?? repos.sessions, now, config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS),
+    account: new AccountService(repos),
+    rooms: new RoomService(repos, mail, config.defaultRegion),
+    templates: new TemplateService(repos),
+    contacts: new ContactService(repos, config.defaultRegion),
+    billing: new BillingService(repos),
+    history: new HistoryService(repos),
+    operator: new OperatorService(repos),
+    capacity: new CapacityService(repos, config.licensedPorts),
+  };
+}
+
 export function createWebApp(deps: WebDeps): express.Express {
   const now = deps.now ?? (() => new Date());
-  const sessions = deps.sessions ?? new KnexSessionStore(deps.db);
-  const outbox = new KnexOutboxStore(deps.db);
-  const transport = deps.mailer ?? (deps.config.smtp ? smtpTransport(deps.config.smtp) : undefined);
-  const mail = new MailService(outbox, transport, now);
-  const services: WebServices = {
-    db: deps.db, repos: deps.repos, config: deps.config, now, mail, outbox, sessions,
-    auth: new AuthService(deps.repos, sessions, now, deps.config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS),
-    rooms: new RoomService(deps.repos, mail, deps.config.defaultRegion),
-    billing: new BillingService(deps.repos),
-    capacity: new CapacityService(deps.repos, new KnexCapacityStore(deps.db), deps.config.licensedPorts),
-  };
+  const services = createServices(deps, now);
 
   const app = express();
   app.disable('x-powered-by');
@@ -87,9 +98,9 @@ export function createWebApp(deps: WebDeps): express.Express {
   app.use(securityHeaders);
   app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
   app.use('/api', express.json({ limit: '6mb' }));
-  app.use(sessionMiddleware({ db: deps.db, repos: deps.repos, sessions, now }));
+  app.use(sessionMiddleware(services.auth));
 
-  const api = new ApiRouter(now);
+  const api = new ApiRouter(now, deps.repos.audit);
   registerAuthRoutes(api, services);
   registerAccountRoutes(api, services);
   registerRoomRoutes(api, services);

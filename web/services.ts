@@ -1,26 +1,29 @@
-// What the feature folders are handed: the core repositories and the web's
-// own services, built once in createWebApp.
-import type { Knex } from 'knex';
-import type { Repositories } from '../core/repositories.ts';
+// What the feature folders are handed: the web's services, built once in
+// createWebApp over core's stores. Routes and pages talk to these, never to
+// the stores or the database.
 import type { WebConfig } from './config.ts';
 import type { MailService } from './mail/mailer.ts';
-import type { OutboxStore } from './mail/outbox-store.ts';
-import type { SessionStore } from './auth/session-store.ts';
-import type { RoomService } from './rooms/service.ts';
-import type { BillingService } from './billing/service.ts';
-import type { CapacityService } from './operator/capacity.ts';
 import type { AuthService } from './auth/service.ts';
+import type { AccountService } from './account/service.ts';
+import type { RoomService } from './rooms/service.ts';
+import type { TemplateService } from './rooms/template-service.ts';
+import type { ContactService } from './contacts/service.ts';
+import type { BillingService } from './billing/service.ts';
+import type { HistoryService } from './history/service.ts';
+import type { OperatorService } from './operator/service.ts';
+import type { CapacityService } from './operator/capacity.ts';
 
 export interface WebServices {
-  db: Knex;
-  repos: Repositories;
   config: WebConfig;
   now: () => Date;
   mail: MailService;
-  outbox: OutboxStore;
-  sessions: SessionStore;
   auth: AuthService;
+  account: AccountService;
   rooms: RoomService;
+  templates: TemplateService;
+  contacts: ContactService;
   billing: BillingService;
+  history: HistoryService;
+  operator: OperatorService;
   capacity: CapacityService;
 }

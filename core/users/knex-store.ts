@@ -48,6 +48,11 @@ export class KnexUserStore implements UserStore {
     return toUser(row);
   }
 
+  async findById(id: string): Promise<User | undefined> {
+    const row = await this.db('users').where({ id }).first() as Row | undefined;
+    return row ? toUser(row) : undefined;
+  }
+
   async listByAccount(accountId: string): Promise<User[]> {
     return (await this.db('users').where({ account_id: accountId }).orderBy('username') as Row[]).map(toUser);
   }

@@ -37,6 +37,8 @@ export type UserScope = { accountId: string } | { operator: true };
 export interface UserStore {
   create(input: NewUser): Promise<User>;
   get(scope: UserScope, id: string): Promise<User>;
+  /** The user a login session names, whoever they are (the session is the proof of scope); undefined when gone. */
+  findById(id: string): Promise<User | undefined>;
   listByAccount(accountId: string): Promise<User[]>;
   /** Checks the password, counts failures, locks after three for three minutes. */
   authenticate(username: string, password: string, now: Date): Promise<LoginResult>;

@@ -84,7 +84,7 @@ export async function benchMonthReport(opts: { rows?: number; runs?: number } = 
       if (i >= 3) serviceRunsMs.push(performance.now() - s);
     }
 
-    const web = await startWebServer({ db, repos, host: '127.0.0.1', port: 0, now: () => now, config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 1000 } });
+    const web = await startWebServer({ repos, host: '127.0.0.1', port: 0, now: () => now, config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 1000 } });
     const endpointRunsMs: number[] = [];
     try {
       const client = new Client(web.url);

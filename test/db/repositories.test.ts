@@ -43,6 +43,30 @@ for (const engine of dbEngines()) {
       await r.accounts.setFrozen(accountId, false);
     });
 
+    it('transaction: commits everything together, or leaves nothing behind when a step fails (a taken login)', async () => {
+      await r.users.create({ accountId, role: 'owner', username: 'tx-taken', password: 'Taken#2026' });
+      const before = (await r.accounts.list()).length;
+      await assert.rejects(r.transaction(async (tx) => {
+        const acc = await tx.accounts.create({ name: 'Half-made Ltd' });
+        await tx.accounts.recharge(acc.id, 1000, { note: 'opening balance' });
+        await tx.users.create({ accountId: acc.id, role: 'owner', username: 'tx-taken', password: 'Other#2026' });
+      }), ConflictError);
+      const after = await r.accounts.list();
+      assert.equal(after.length, before);
+      assert.ok(!after.some((a) => a.name === 'Half-made Ltd'), 'no orphan account');
+      const n = await db('recharges').where({ note: 'opening balance' }).count('* as n') as Array<{ n: unknown }>;
+      assert.equal(Number(n[0]!.n), 0, 'no orphan recharge');
+
+      const made = await r.transaction(async (tx) => {
+        const acc = await tx.accounts.create({ name: 'Whole Ltd' });
+        await tx.accounts.recharge(acc.id, 1000, { note: 'opening balance' });
+        const owner = await tx.users.create({ accountId: acc.id, role: 'owner', username: 'tx-whole', password: 'Whole#2026' });
+        return { acc, owner };
+      });
+      assert.equal((await r.accounts.get(made.acc.id)).balanceMinor, 1000);
+      assert.equal((await r.users.findById(made.owner.id))?.accountId, made.acc.id);
+    });
+
     it('users: argon2id hashes, three wrong passwords lock the login for three minutes', async () => {
       const u = await r.users.create({ accountId, role: 'owner', username: 'alice', password: 'Secret#123' });
       const row = await db('users').where({ id: u.id }).first() as { password_hash: string };

@@ -81,7 +81,7 @@ export async function startTestWeb(opts: { mail?: 'capture' | 'outbox'; config?:
   const sent: MailMessage[] = [];
   const mailer: MailTransport | undefined = opts.mail === 'capture' ? { send: async (m) => { sent.push(m); } } : undefined;
   const web = await startWebServer({
-    db, repos, host: '127.0.0.1', port: 0, now: () => clock.now,
+    repos, host: '127.0.0.1', port: 0, now: () => clock.now,
     config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 1000, ...opts.config },
     ...(mailer ? { mailer } : {}),
   });

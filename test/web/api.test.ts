@@ -260,6 +260,18 @@ describe('web API', () => {
       assert.deepEqual(recharges.map((x) => x.amountMinor), [2500, 5000]);
     });
 
+    it('opens an account in one transaction: a login already taken leaves no account, owner or balance behind', async () => {
+      const before = await w.repos.accounts.list();
+      const r = await op.post('/api/operator/accounts', { name: 'Orphan Co', tier: 'formal', owner: { username: DEMO.owner.username, password: 'Orphan#2026' }, initialBalanceMinor: 9900 });
+      assert.equal(r.status, 409, r.text);
+      assert.equal(r.json().field, 'username');
+      const after = await w.repos.accounts.list();
+      assert.deepEqual(after.map((a) => a.id), before.map((a) => a.id));
+      assert.ok(!after.some((a) => a.name === 'Orphan Co'), 'no orphan account');
+      const listed = (await op.get('/api/operator/accounts')).json<Array<{ name: string }>>();
+      assert.ok(!listed.some((a) => a.name === 'Orphan Co'));
+    });
+
     it('keeps access numbers and rates; rejects a rate that does not fit together', async () => {
       const an = await op.post('/api/operator/access-numbers', { number: '4009990000', kind: 'meeting', language: 'en' });
       assert.equal(an.status, 201);

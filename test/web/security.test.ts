@@ -23,7 +23,7 @@ describe('web security', () => {
 
   before(async () => {
     w = await startTestWeb();
-    routes = apiRoutesOf(createWebApp({ db: w.db, repos: w.repos, config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 10 } }));
+    routes = apiRoutesOf(createWebApp({ repos: w.repos, config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 10 } }));
     const accB = await w.repos.accounts.create({ name: 'B Ltd', tier: 'formal' });
     await w.repos.users.create({ accountId: accB.id, role: 'owner', username: OWNER_B.username, password: OWNER_B.password });
     const acc = w.seed.accountId;

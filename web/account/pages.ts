@@ -10,7 +10,7 @@ import type { MessageKey } from '../i18n/messages.ts';
 
 async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Promise<SafeHtml> {
   const t = ctx.t;
-  const [recharges, conveners] = await Promise.all([s.repos.accounts.listRecharges(account.id), s.repos.conveners.list(account.id)]);
+  const [recharges, conveners] = await Promise.all([s.account.recharges(account.id), s.account.conveners(account.id)]);
   return html`<section class="card"><h2>${t('account.title')}</h2><dl class="facts">
       <dt>${t('account.name')}</dt><dd>${account.name}</dd><dt>${t('account.tier')}</dt><dd>${t(`tier.${account.tier}` as MessageKey)}</dd>
       <dt>${t('account.balance')}</dt><dd id="account-balance">${formatMoney(account.balanceMinor, account.currency)}</dd>

@@ -8,14 +8,14 @@ const TAG = 'account';
 export function registerAccountRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/account', tag: TAG, access: 'owner', summary: 'The account: tier, balance, time zone',
-    handler: async (c) => accountJson(await s.repos.accounts.get(c.accountId)),
+    handler: async (c) => accountJson(await s.account.get(c.accountId)),
   });
   api.add({
     method: 'get', path: '/api/account/recharges', tag: TAG, access: 'owner', summary: 'Recharge records, newest first',
-    handler: async (c) => (await s.repos.accounts.listRecharges(c.accountId)).map(rechargeJson),
+    handler: async (c) => (await s.account.recharges(c.accountId)).map(rechargeJson),
   });
   api.add({
     method: 'get', path: '/api/account/conveners', tag: TAG, access: 'owner', summary: 'Convener numbers bound for multi-party calls',
-    handler: async (c) => (await s.repos.conveners.list(c.accountId)).map((b) => ({ id: b.id, number: b.number, name: b.name, roomId: b.roomId })),
+    handler: async (c) => (await s.account.conveners(c.accountId)).map((b) => ({ id: b.id, number: b.number, name: b.name, roomId: b.roomId })),
   });
 }

@@ -4,8 +4,8 @@ import type { Request, Response } from 'express';
 import type { ApiRouter } from '../http/api-router.ts';
 import type { WebServices } from '../services.ts';
 import { setCookie, readCookies } from '../http/cookies.ts';
-import { randomToken } from './session-store.ts';
-import { PRE_SESSION_COOKIE } from './csrf.ts';
+import { randomToken } from '../../core/sessions/store.ts';
+import { PRE_SESSION_COOKIE } from '../http/csrf.ts';
 import { SESSION_COOKIE } from './session-middleware.ts';
 import { userJson } from './service.ts';
 import { LOCALES } from '../i18n/messages.ts';
@@ -58,25 +58,16 @@ export function registerAuthRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'patch', path: '/api/me', tag: TAG, access: 'user', summary: 'Change display name or e-mail',
     body: z.object({ displayName: z.string().trim().min(1).max(100).optional(), email: z.union([z.email().max(254), z.literal('')]).optional() }).strict(),
-    handler: async (c) => {
-      const u = c.auth!.user;
-      const scope = u.accountId ? { accountId: u.accountId } : { operator: true as const };
-      const updated = await s.repos.users.update(scope, u.id, {
-        ...(c.body.displayName !== undefined ? { displayName: c.body.displayName } : {}),
-        ...(c.body.email !== undefined ? { email: c.body.email || null } : {}),
-      });
-      return userJson(updated);
-    },
+    handler: async (c) => userJson(await s.auth.updateProfile(c.auth!.user, {
+      ...(c.body.displayName !== undefined ? { displayName: c.body.displayName } : {}),
+      ...(c.body.email !== undefined ? { email: c.body.email || null } : {}),
+    })),
   });
 
   api.add({
     method: 'put', path: '/api/me/locale', tag: TAG, access: 'user', summary: 'Switch the language (remembered for the user)',
     body: z.object({ locale: z.enum(LOCALES) }),
-    handler: async (c) => {
-      const u = c.auth!.user;
-      const scope = u.accountId ? { accountId: u.accountId } : { operator: true as const };
-      return userJson(await s.repos.users.update(scope, u.id, { locale: c.body.locale }));
-    },
+    handler: async (c) => userJson(await s.auth.setLocale(c.auth!.user, c.body.locale)),
   });
 
   api.add({

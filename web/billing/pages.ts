@@ -21,7 +21,7 @@ export function registerBillingPages(pages: PageRouter, s: WebServices): void {
     const cur = ctx.account.currency;
     const tz = ctx.timeZone;
     const qs = new URLSearchParams(p.kind === 'month' ? { period: 'month', month: p.month } : p.kind === 'lastweek' ? { period: 'lastweek' } : { period: 'range', from: p.fromDay, to: p.toDay }).toString();
-    const recharges = (await s.repos.accounts.listRecharges(ctx.accountId)).slice(0, 10);
+    const recharges = (await s.account.recharges(ctx.accountId)).slice(0, 10);
     const dirKey = (d: 'in' | 'out') => (d === 'in' ? t('billing.dialIn') : t('billing.dialOut'));
     return layout(ctx, {
       title: t('nav.billing'), active: '/billing',

@@ -1,10 +1,8 @@
 // Call records and billing: the month / last week / date range report,
 // calls page by page, CSV export.
 import { z } from 'zod';
-import { stringify } from 'csv-stringify/sync';
 import { Download, type ApiRouter } from '../http/api-router.ts';
 import type { WebServices } from '../services.ts';
-import { csvSafe } from '../../core/contacts/csv.ts';
 import { periodQuery, resolvePeriod } from './period.ts';
 import { billJson, cdrJson } from './service.ts';
 
@@ -34,8 +32,7 @@ export function registerBillingRoutes(api: ApiRouter, s: WebServices): void {
     summary: 'Every call of the period as CSV (UTF-8 with BOM)', query: periodQuery,
     handler: async (c) => {
       const p = resolvePeriod(c.query, c.account.timeZone, c.now);
-      const csv = await s.repos.cdrs.exportCsv(c.accountId, { from: p.from, to: p.to });
-      return new Download(`calls-${p.fromDay}-${p.toDay}.csv`, 'text/csv; charset=utf-8', csv);
+      return new Download(`calls-${p.fromDay}-${p.toDay}.csv`, 'text/csv; charset=utf-8', await s.billing.callsCsv(c.accountId, p));
     },
   });
 
@@ -44,11 +41,7 @@ export function registerBillingRoutes(api: ApiRouter, s: WebServices): void {
     summary: 'Per-meeting bills of the period as CSV', query: periodQuery,
     handler: async (c) => {
       const p = resolvePeriod(c.query, c.account.timeZone, c.now);
-      const bills = (await s.repos.cdrs.conferenceBills(c.accountId, { from: p.from, to: p.to })).map(billJson);
-      const body = stringify(bills.map((b) => [b.roomNumber, b.startedAt, b.endedAt ?? '', b.durationSeconds ?? '', b.participants, b.billableSeconds, b.costMinor].map(csvSafe)), {
-        header: true, columns: ['room', 'start', 'end', 'duration_s', 'participants', 'billable_s', 'cost_minor'],
-      });
-      return new Download(`meetings-${p.fromDay}-${p.toDay}.csv`, 'text/csv; charset=utf-8', '\uFEFF' + body);
+      return new Download(`meetings-${p.fromDay}-${p.toDay}.csv`, 'text/csv; charset=utf-8', await s.billing.meetingsCsv(c.accountId, p));
     },
   });
 }

@@ -1,6 +1,8 @@
 // Call records and costs for a period: totals, per meeting, per call.
+import { stringify } from 'csv-stringify/sync';
 import type { Repositories } from '../../core/repositories.ts';
 import type { Cdr, CdrTotals, ConferenceBill } from '../../core/cdr/store.ts';
+import { csvSafe } from '../../core/contacts/csv.ts';
 import type { Period } from './period.ts';
 
 export interface Report {
@@ -16,7 +18,7 @@ export interface Report {
 export const CALLS_PAGE = 100;
 
 export class BillingService {
-  constructor(private readonly repos: Repositories) {}
+  constructor(private readonly repos: Pick<Repositories, 'cdrs'>) {}
 
   /** Pages: `offset`/`limit` for the calls, `meetingOffset`/`limit` for the meetings. */
   async report(accountId: string, p: Period, page: { offset?: number; meetingOffset?: number; limit?: number } = {}): Promise<Report> {
@@ -31,6 +33,20 @@ export class BillingService {
       totals, conferences: conferences.slice(0, limit), moreConferences: conferences.length > limit,
       calls: calls.slice(0, limit), moreCalls: calls.length > limit,
     };
+  }
+
+  /** Every call of the period as CSV (UTF-8 with BOM). */
+  async callsCsv(accountId: string, p: Period): Promise<string> {
+    return this.repos.cdrs.exportCsv(accountId, { from: p.from, to: p.to });
+  }
+
+  /** Per-meeting bills of the period as CSV (UTF-8 with BOM). */
+  async meetingsCsv(accountId: string, p: Period): Promise<string> {
+    const bills = (await this.repos.cdrs.conferenceBills(accountId, { from: p.from, to: p.to })).map(billJson);
+    const body = stringify(bills.map((b) => [b.roomNumber, b.startedAt, b.endedAt ?? '', b.durationSeconds ?? '', b.participants, b.billableSeconds, b.costMinor].map(csvSafe)), {
+      header: true, columns: ['room', 'start', 'end', 'duration_s', 'participants', 'billable_s', 'cost_minor'],
+    });
+    return '\uFEFF' + body;
   }
 }
 

@@ -21,7 +21,12 @@ export interface PreviewRow {
 const NAME = ['name', '姓名', '名字'];
 const PHONE = ['phone', 'number', 'mobile', 'tel', '电话', '手机', '号码', '电话号码'];
 
-export function previewContactsCsv(text: string, existingPhones: Iterable<string>, defaultRegion: string): { rows: PreviewRow[]; counts: Record<PreviewStatus, number> } {
+export interface ContactsPreview {
+  rows: PreviewRow[];
+  counts: Record<PreviewStatus, number>;
+}
+
+export function previewContactsCsv(text: string, existingPhones: Iterable<string>, defaultRegion: string): ContactsPreview {
   const parsed = parseContactsCsv(text, { defaultRegion }); // throws ValidationError for an unreadable file
   let records: string[][];
   try {

@@ -14,15 +14,14 @@ export function registerHistoryPages(pages: PageRouter, s: WebServices): void {
     const q = periodQuery.safeParse({ period: 'range', ...defaultRange(ctx.now), ...ctx.query });
     if (!q.success) throw new HttpError(400, 'invalid_input', 'invalid period');
     const p = resolvePeriod(q.data, ctx.timeZone, ctx.now);
-    const [list, rooms] = await Promise.all([s.repos.conferences.listByAccount(ctx.accountId, { from: p.from, to: p.to, limit: 1000 }), s.repos.rooms.list(ctx.accountId)]);
-    const names = new Map(rooms.map((r) => [r.id, r.name]));
+    const list = await s.history.list(ctx.accountId, p);
     const tz = ctx.timeZone;
     return layout(ctx, {
       title: t('nav.history'), active: '/history',
       body: html`<form method="get" action="/history" class="card"><input type="hidden" name="period" value="range">
         <input type="date" name="from" value="${p.fromDay}"> – <input type="date" name="to" value="${p.toDay}"> <button type="submit">${t('billing.show')}</button></form>
       <table id="history-table"><thead><tr><th>${t('room.name')}</th><th>${t('room.number')}</th><th>${t('common.start')}</th><th>${t('common.end')}</th><th class="num">${t('billing.duration')}</th><th>${t('history.endReason')}</th></tr></thead>
-      <tbody>${list.map((c) => html`<tr data-conference-id="${c.id}"><td><a href="/history/${c.id}">${(c.roomId && names.get(c.roomId)) || t('history.deletedRoom')}</a></td><td>${c.roomNumber}</td>
+      <tbody>${list.map(({ conference: c, roomName }) => html`<tr data-conference-id="${c.id}"><td><a href="/history/${c.id}">${roomName || t('history.deletedRoom')}</a></td><td>${c.roomNumber}</td>
         <td>${formatDateTime(c.startedAt, tz, ctx.locale)}</td><td>${c.endedAt ? formatDateTime(c.endedAt, tz, ctx.locale) : t('status.live')}</td>
         <td class="num">${c.endedAt ? formatDuration((c.endedAt.getTime() - c.startedAt.getTime()) / 1000) : ''}</td><td>${c.endReason ?? ''}</td></tr>`)}</tbody></table>`,
     });
@@ -30,12 +29,7 @@ export function registerHistoryPages(pages: PageRouter, s: WebServices): void {
 
   pages.get('/history/:id', 'owner', async (ctx) => {
     const t = ctx.t;
-    const conf = await s.repos.conferences.get(ctx.accountId, ctx.params.id!);
-    const [events, legs] = await Promise.all([
-      s.repos.conferences.listEvents(ctx.accountId, conf.id),
-      s.repos.cdrs.list(ctx.accountId, { from: new Date(conf.startedAt.getTime() - 86_400_000), to: new Date((conf.endedAt ?? ctx.now).getTime() + 86_400_000), conferenceId: conf.id, limit: 5000 }),
-    ]);
-    const room = conf.roomId ? await s.repos.rooms.get(ctx.accountId, conf.roomId).catch(() => null) : null;
+    const { conference: conf, room, events, participants: legs } = await s.history.detail(ctx.accountId, ctx.params.id!, ctx.now);
     const tz = ctx.timeZone;
     return layout(ctx, {
       title: `${room?.name ?? t('history.deletedRoom')} · ${formatDateTime(conf.startedAt, tz, ctx.locale)}`, active: '/history',

@@ -37,9 +37,7 @@ export function registerHistoryRoutes(api: ApiRouter, s: WebServices): void {
     query: periodQuery,
     handler: async (c) => {
       const p = resolvePeriod(c.query, c.account.timeZone, c.now);
-      const [list, rooms] = await Promise.all([s.repos.conferences.listByAccount(c.accountId, { from: p.from, to: p.to, limit: 1000 }), s.repos.rooms.list(c.accountId)]);
-      const names = new Map(rooms.map((r) => [r.id, r.name]));
-      return list.map((x) => conferenceJson(x, x.roomId ? names.get(x.roomId) ?? null : null));
+      return (await s.history.list(c.accountId, p)).map((x) => conferenceJson(x.conference, x.roomName));
     },
   });
 
@@ -47,13 +45,8 @@ export function registerHistoryRoutes(api: ApiRouter, s: WebServices): void {
     method: 'get', path: '/api/history/:id', tag: TAG, access: 'owner', summary: 'One conference with its event log and participants (call legs)',
     params: idParams,
     handler: async (c) => {
-      const conf = await s.repos.conferences.get(c.accountId, c.params.id);
-      const [events, legs] = await Promise.all([
-        s.repos.conferences.listEvents(c.accountId, conf.id),
-        s.repos.cdrs.list(c.accountId, { from: new Date(conf.startedAt.getTime() - 86_400_000), to: new Date((conf.endedAt ?? c.now).getTime() + 86_400_000), conferenceId: conf.id, limit: 5000 }),
-      ]);
-      const room = conf.roomId ? await s.repos.rooms.get(c.accountId, conf.roomId).catch(() => null) : null;
-      return { ...conferenceJson(conf, room?.name ?? null), events: events.map(eventJson), participants: legs.map(cdrJson) };
+      const d = await s.history.detail(c.accountId, c.params.id, c.now);
+      return { ...conferenceJson(d.conference, d.room?.name ?? null), events: d.events.map(eventJson), participants: d.participants.map(cdrJson) };
     },
   });
 
@@ -61,9 +54,8 @@ export function registerHistoryRoutes(api: ApiRouter, s: WebServices): void {
     method: 'get', path: '/api/history/:id/events.csv', tag: TAG, access: 'owner', produces: 'text/csv', summary: 'The conference\'s event log as CSV',
     params: idParams,
     handler: async (c) => {
-      const conf = await s.repos.conferences.get(c.accountId, c.params.id);
-      return new Download(`meeting-${conf.roomNumber}-${conf.startedAt.toISOString().slice(0, 10)}-events.csv`, 'text/csv; charset=utf-8',
-        eventsCsv(await s.repos.conferences.listEvents(c.accountId, conf.id)));
+      const { conference: conf, events } = await s.history.eventLog(c.accountId, c.params.id);
+      return new Download(`meeting-${conf.roomNumber}-${conf.startedAt.toISOString().slice(0, 10)}-events.csv`, 'text/csv; charset=utf-8', eventsCsv(events));
     },
   });
 
@@ -73,7 +65,7 @@ export function registerHistoryRoutes(api: ApiRouter, s: WebServices): void {
     params: idParams, body: z.object({}).strict().optional(),
     handler: async (c) => {
       const room = await s.rooms.restart(c.account, c.userId, c.params.id, c.now);
-      await s.repos.audit.append({ accountId: c.accountId, userId: c.userId, actor: `user:${c.userId}`, action: 'room.restart', targetType: 'room', targetId: room.id, data: { conferenceId: c.params.id } });
+      await c.audit('room.restart', { target: { type: 'room', id: room.id }, data: { conferenceId: c.params.id } });
       return roomJson(room, c.account.timeZone);
     },
   });

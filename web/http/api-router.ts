@@ -1,13 +1,15 @@
 // The JSON API's routes, declared once with their zod schemas: the same
 // declarations register the Express handlers (validation, session, role and
 // CSRF checks) and produce the OpenAPI document, and the security tests walk
-// them to try every route.
+// them to try every route. A handler gets a context with the caller, the
+// parsed input, and `audit()` for the audit log.
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
-import { authOf, localeOf, type AuthContext } from '../auth/context.ts';
-import { checkCsrf } from '../auth/csrf.ts';
+import { authOf, localeOf, type AuthContext } from './request-context.ts';
+import { checkCsrf } from './csrf.ts';
 import { ForbiddenError, HttpError, UnauthorizedError } from '../errors.ts';
 import type { Account } from '../../core/accounts/store.ts';
+import type { AuditStore } from '../../core/audit/store.ts';
 import type { Locale } from '../i18n/messages.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -52,6 +54,19 @@ export interface RouteContext<P, Q, B> {
   accountId: string;
   account: Account;
   userId: string;
+  /**
+   * Writes an entry to the audit log as the session's user, from the
+   * request's address, about the caller's own account unless `note.accountId`
+   * names another (operators act on accounts that are not theirs).
+   */
+  audit(action: string, note?: AuditNote): Promise<void>;
+}
+
+/** What an audit entry says besides who, when and from where. */
+export interface AuditNote {
+  accountId?: string;
+  target?: { type: string; id: string };
+  data?: Record<string, unknown>;
 }
 
 export interface RegisteredRoute {
@@ -74,7 +89,7 @@ export class ApiRouter {
   readonly routes: RegisteredRoute[] = [];
   private readonly handlers: Array<{ route: RegisteredRoute; run: (req: Request, res: Response) => Promise<void> }> = [];
 
-  constructor(private readonly now: () => Date) {}
+  constructor(private readonly now: () => Date, private readonly auditLog: AuditStore) {}
 
   add<P extends AnyObject = z.ZodObject<{}>, Q extends AnyObject = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<P, Q, B>): void {
     const route: RegisteredRoute = {
@@ -99,40 +114,60 @@ export class ApiRouter {
       }
       const query = spec.query ? spec.query.parse(req.query ?? {}) : {};
       const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
-      const ctx = {
-        req, res, params, query, body, now: this.now(), locale: localeOf(req), auth,
-        get accountId(): string {
-          if (!auth?.account) throw new ForbiddenError('forbidden', 'for account owners only');
-          return auth.account.id;
-        },
-        get account(): Account {
-          if (!auth?.account) throw new ForbiddenError('forbidden', 'for account owners only');
-          return auth.account;
-        },
-        get userId(): string {
-          if (!auth) throw new UnauthorizedError();
-          return auth.user.id;
-        },
-      } as RouteContext<z.output<P>, z.output<Q>, z.output<B>>;
+      const ctx = this.context<P, Q, B>(req, res, auth, params, query, body);
       const result = await spec.handler(ctx);
-      if (res.headersSent) return;
-      res.setHeader('Cache-Control', 'no-store');
-      if (result instanceof Download) {
-        res.setHeader('Content-Type', result.contentType);
-        res.setHeader('Content-Disposition', `attachment; filename="${result.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
-        res.status(spec.status ?? 200).send(result.body);
-      } else if (result === undefined) {
-        res.status(204).end();
-      } else {
-        res.status(spec.status ?? 200).json(result);
-      }
+      send(res, spec.status, result);
     };
     this.handlers.push({ route, run });
+  }
+
+  private context<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
+    req: Request, res: Response, auth: AuthContext | undefined, params: unknown, query: unknown, body: unknown,
+  ): RouteContext<z.output<P>, z.output<Q>, z.output<B>> {
+    const auditLog = this.auditLog;
+    return {
+      req, res, params, query, body, now: this.now(), locale: localeOf(req), auth,
+      get accountId(): string {
+        if (!auth?.account) throw new ForbiddenError('forbidden', 'for account owners only');
+        return auth.account.id;
+      },
+      get account(): Account {
+        if (!auth?.account) throw new ForbiddenError('forbidden', 'for account owners only');
+        return auth.account;
+      },
+      get userId(): string {
+        if (!auth) throw new UnauthorizedError();
+        return auth.user.id;
+      },
+      async audit(action: string, note: AuditNote = {}): Promise<void> {
+        if (!auth) throw new UnauthorizedError();
+        await auditLog.append({
+          accountId: note.accountId ?? auth.account?.id ?? null, userId: auth.user.id, actor: `user:${auth.user.id}`, action,
+          ...(note.target ? { targetType: note.target.type, targetId: note.target.id } : {}),
+          ...(note.data ? { data: note.data } : {}), ip: req.ip ?? null,
+        });
+      },
+    } as RouteContext<z.output<P>, z.output<Q>, z.output<B>>;
   }
 
   mount(app: Express): void {
     for (const { route, run } of this.handlers) {
       app[route.method](route.path, (req, res, next) => { run(req, res).catch(next); });
     }
+  }
+}
+
+/** Writes a handler's result: a download, 204 for nothing, or JSON. */
+function send(res: Response, status: number | undefined, result: unknown): void {
+  if (res.headersSent) return;
+  res.setHeader('Cache-Control', 'no-store');
+  if (result instanceof Download) {
+    res.setHeader('Content-Type', result.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${result.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+    res.status(status ?? 200).send(result.body);
+  } else if (result === undefined) {
+    res.status(204).end();
+  } else {
+    res.status(status ?? 200).json(result);
   }
 }

@@ -1,8 +1,9 @@
 // Server-rendered pages. A page reads through the same services as the API
 // and renders escaped HTML; forms and buttons on it call the JSON API (see
-// web/public/app.js). A missing session redirects to the login page.
+// web/public/app.js and its modules in js/). A missing session redirects
+// to the login page.
 import type { Express, Request, Response } from 'express';
-import { authOf, localeOf, type AuthContext } from '../auth/context.ts';
+import { authOf, localeOf, type AuthContext } from './request-context.ts';
 import { t, type Locale, type MessageKey } from '../i18n/messages.ts';
 import type { SafeHtml } from '../views/html.ts';
 import type { Account } from '../../core/accounts/store.ts';

@@ -2,7 +2,7 @@
 // one a test hands in), and the service that records every mail in the
 // outbox — sent, failed, or kept for the operator when there is no SMTP.
 import nodemailer from 'nodemailer';
-import type { OutboxStore, StoredMail } from './outbox-store.ts';
+import type { OutboxStore, StoredMail } from '../../core/outbox/store.ts';
 import type { SmtpSettings } from '../config.ts';
 import { moduleLogger } from '../../common/log.ts';
 
@@ -37,6 +37,11 @@ export function smtpTransport(s: SmtpSettings): MailTransport {
 
 export class MailService {
   constructor(private readonly outbox: OutboxStore, private readonly transport: MailTransport | undefined, private readonly now: () => Date) {}
+
+  /** Every mail recorded (sent, failed, or waiting), newest first: the operator's outbox page. */
+  async list(): Promise<StoredMail[]> {
+    return this.outbox.list();
+  }
 
   /** Sends (or keeps in the outbox) and records the result; never throws for a delivery failure. */
   async send(accountId: string | null, m: MailMessage): Promise<StoredMail> {

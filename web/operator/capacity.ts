@@ -1,25 +1,8 @@
 // Capacity: calls up now against the licensed ports, and planned meetings
 // whose max participants, added up where they overlap, would overbook them.
-import type { Knex } from 'knex';
 import type { Repositories } from '../../core/repositories.ts';
+import type { LiveLoad } from '../../core/capacity/store.ts';
 import { occurrencesBetween } from '../../core/schedule/room-window.ts';
-import { num } from '../../core/sql.ts';
-
-export interface LiveLoad { openCalls: number; liveConferences: number }
-
-/** The platform-wide counts the capacity page needs (behind an interface: the service tests without a database). */
-export interface CapacityStore {
-  liveLoad(): Promise<LiveLoad>;
-}
-
-export class KnexCapacityStore implements CapacityStore {
-  constructor(private readonly db: Knex) {}
-  async liveLoad(): Promise<LiveLoad> {
-    const [legs] = await this.db('call_legs').where({ state: 'open' }).count('* as n') as Array<{ n: unknown }>;
-    const [confs] = await this.db('conferences').whereNull('ended_at').count('* as n') as Array<{ n: unknown }>;
-    return { openCalls: num(legs?.n ?? 0), liveConferences: num(confs?.n ?? 0) };
-  }
-}
 
 export interface PlannedOccurrence {
   accountId: string;
@@ -48,7 +31,7 @@ export interface CapacityReport {
 const DAY = 86_400_000;
 
 export class CapacityService {
-  constructor(private readonly repos: Repositories, private readonly store: CapacityStore, private readonly licensedPorts: number) {}
+  constructor(private readonly repos: Pick<Repositories, 'accounts' | 'rooms' | 'capacity'>, private readonly licensedPorts: number) {}
 
   async report(now: Date, horizonDays = 14): Promise<CapacityReport> {
     const until = new Date(now.getTime() + horizonDays * DAY);
@@ -68,7 +51,7 @@ export class CapacityService {
       }
     }
     const { overbooked, peak } = findOverbooking(occ, this.licensedPorts, now);
-    return { licensedPorts: this.licensedPorts, live: await this.store.liveLoad(), horizonDays, overbooked, peak };
+    return { licensedPorts: this.licensedPorts, live: await this.repos.capacity.liveLoad(), horizonDays, overbooked, peak };
   }
 }
 

@@ -7,7 +7,6 @@ import type { WebServices } from '../services.ts';
 import { TIERS } from '../../core/accounts/tiers.ts';
 import { accountJson, rechargeJson } from '../account/views.ts';
 import { userJson } from '../auth/service.ts';
-import { NotFoundError } from '../../core/errors.ts';
 
 const TAG = 'operator';
 
@@ -33,37 +32,35 @@ const accessNumberFields = {
   enabled: z.boolean(),
 };
 
+const newAccountBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  tier: z.enum(TIERS as ['trial', 'formal', 'vip']).default('trial'),
+  timeZone: z.string().min(1).max(64).default('Asia/Shanghai'),
+  owner: z.object({ username: z.string().min(3).max(64), password: z.string().min(1).max(256), displayName: z.string().max(100).optional(), email: z.union([z.email(), z.literal('')]).optional() }),
+  initialBalanceMinor: z.number().int().min(0).max(1e12).default(0),
+}).strict();
+
 export function registerOperatorRoutes(api: ApiRouter, s: WebServices): void {
+  registerAccountRoutes(api, s);
+  registerAccessNumberRoutes(api, s);
+  registerRateRoutes(api, s);
+  registerPlatformRoutes(api, s);
+}
+
+function registerAccountRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/operator/accounts', tag: TAG, access: 'operator', summary: 'Every account with its owners',
-    handler: async () => Promise.all((await s.repos.accounts.list()).map(async (a) => ({
-      ...accountJson(a), owners: (await s.repos.users.listByAccount(a.id)).map(userJson),
-    }))),
+    handler: async () => (await s.operator.accounts()).map(({ account, owners }) => ({ ...accountJson(account), owners: owners.map(userJson) })),
   });
 
   api.add({
     method: 'post', path: '/api/operator/accounts', tag: TAG, access: 'operator', status: 201,
     summary: 'Create an account with its owner login (and an opening balance)',
-    body: z.object({
-      name: z.string().trim().min(1).max(200),
-      tier: z.enum(TIERS as ['trial', 'formal', 'vip']).default('trial'),
-      timeZone: z.string().min(1).max(64).default('Asia/Shanghai'),
-      owner: z.object({ username: z.string().min(3).max(64), password: z.string().min(1).max(256), displayName: z.string().max(100).optional(), email: z.union([z.email(), z.literal('')]).optional() }),
-      initialBalanceMinor: z.number().int().min(0).max(1e12).default(0),
-    }).strict(),
+    body: newAccountBody,
     handler: async (c) => {
-      const account = await s.repos.accounts.create({ name: c.body.name, tier: c.body.tier, timeZone: c.body.timeZone });
-      const owner = await s.repos.users.create({
-        accountId: account.id, role: 'owner', username: c.body.owner.username, password: c.body.owner.password,
-        ...(c.body.owner.displayName ? { displayName: c.body.owner.displayName } : {}), email: c.body.owner.email || null, locale: c.locale,
-      }).catch(async (err: unknown) => {
-        // No account without its owner: undo (nothing else refers to the new account yet).
-        await s.db('accounts').where({ id: account.id }).delete();
-        throw err;
-      });
-      if (c.body.initialBalanceMinor > 0) await s.repos.accounts.recharge(account.id, c.body.initialBalanceMinor, { operatorUserId: c.userId, note: 'opening balance' });
-      await s.repos.audit.append({ accountId: account.id, userId: c.userId, actor: `user:${c.userId}`, action: 'account.create', targetType: 'account', targetId: account.id });
-      return { ...accountJson(await s.repos.accounts.get(account.id)), owners: [userJson(owner)] };
+      const { account, owner } = await s.operator.openAccount(c.body, { operatorUserId: c.userId, locale: c.locale });
+      await c.audit('account.create', { accountId: account.id, target: { type: 'account', id: account.id } });
+      return { ...accountJson(account), owners: [userJson(owner)] };
     },
   });
 
@@ -73,10 +70,8 @@ export function registerOperatorRoutes(api: ApiRouter, s: WebServices): void {
     body: z.object({ name: z.string().trim().min(1).max(200).optional(), tier: z.enum(TIERS as ['trial', 'formal', 'vip']).optional(), timeZone: z.string().min(1).max(64).optional(), frozen: z.boolean().optional() }).strict(),
     handler: async (c) => {
       const { frozen, ...patch } = c.body;
-      let a = await s.repos.accounts.get(c.params.id);
-      if (Object.keys(patch).length > 0) a = await s.repos.accounts.update(a.id, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
-      if (frozen !== undefined) a = await s.repos.accounts.setFrozen(a.id, frozen);
-      await s.repos.audit.append({ accountId: a.id, userId: c.userId, actor: `user:${c.userId}`, action: 'account.update', targetType: 'account', targetId: a.id, data: c.body });
+      const a = await s.operator.updateAccount(c.params.id, patch, frozen);
+      await c.audit('account.update', { accountId: a.id, target: { type: 'account', id: a.id }, data: c.body });
       return accountJson(a);
     },
   });
@@ -86,64 +81,62 @@ export function registerOperatorRoutes(api: ApiRouter, s: WebServices): void {
     summary: 'Top up the balance (minor units; a negative amount is a correction)', params: idParams,
     body: z.object({ amountMinor: z.number().int().min(-1e12).max(1e12).refine((n) => n !== 0, 'not zero'), note: z.string().max(200).default('') }).strict(),
     handler: async (c) => {
-      const r = await s.repos.accounts.recharge(c.params.id, c.body.amountMinor, { operatorUserId: c.userId, note: c.body.note });
-      await s.repos.audit.append({ accountId: c.params.id, userId: c.userId, actor: `user:${c.userId}`, action: 'account.recharge', targetType: 'account', targetId: c.params.id, data: { amountMinor: c.body.amountMinor } });
+      const r = await s.operator.recharge(c.params.id, c.body.amountMinor, { operatorUserId: c.userId, note: c.body.note });
+      await c.audit('account.recharge', { accountId: c.params.id, target: { type: 'account', id: c.params.id }, data: { amountMinor: c.body.amountMinor } });
       return rechargeJson(r);
     },
   });
 
   api.add({
     method: 'get', path: '/api/operator/accounts/:id/recharges', tag: TAG, access: 'operator', summary: 'An account\'s recharge records', params: idParams,
-    handler: async (c) => {
-      await s.repos.accounts.get(c.params.id);
-      return (await s.repos.accounts.listRecharges(c.params.id)).map(rechargeJson);
-    },
+    handler: async (c) => (await s.operator.recharges(c.params.id)).map(rechargeJson),
   });
+}
 
+function registerAccessNumberRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/operator/access-numbers', tag: TAG, access: 'operator', summary: 'Access numbers',
-    handler: async () => s.repos.accessNumbers.list(),
+    handler: async () => s.operator.accessNumbers(),
   });
   api.add({
     method: 'post', path: '/api/operator/access-numbers', tag: TAG, access: 'operator', status: 201, summary: 'Add an access number',
     body: z.object({ ...accessNumberFields, description: accessNumberFields.description.default(''), enabled: accessNumberFields.enabled.default(true), trunkId: z.uuid().nullable().optional() }).strict(),
-    handler: async (c) => s.repos.accessNumbers.create(c.body),
+    handler: async (c) => s.operator.addAccessNumber(c.body),
   });
   api.add({
     method: 'patch', path: '/api/operator/access-numbers/:id', tag: TAG, access: 'operator', summary: 'Change an access number', params: idParams,
     body: z.object(Object.fromEntries(Object.entries(accessNumberFields).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof accessNumberFields]: z.ZodOptional<typeof accessNumberFields[K]> }).strict(),
-    handler: async (c) => s.repos.accessNumbers.update(c.params.id, Object.fromEntries(Object.entries(c.body).filter(([, v]) => v !== undefined))),
+    handler: async (c) => s.operator.updateAccessNumber(c.params.id, c.body),
   });
   api.add({
     method: 'delete', path: '/api/operator/access-numbers/:id', tag: TAG, access: 'operator', summary: 'Remove an access number', params: idParams,
-    handler: async (c) => { await s.repos.accessNumbers.delete(c.params.id); },
+    handler: async (c) => { await s.operator.removeAccessNumber(c.params.id); },
   });
+}
 
+function registerRateRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/operator/rates', tag: TAG, access: 'operator', summary: 'Rates (minor units per minute, billing increment)',
-    handler: async () => s.repos.rates.list(),
+    handler: async () => s.operator.rates(),
   });
   api.add({
     method: 'post', path: '/api/operator/rates', tag: TAG, access: 'operator', status: 201, summary: 'Add or replace the rate of a destination',
     body: rateFields,
-    handler: async (c) => {
-      if (c.body.accessNumberId) await s.repos.accessNumbers.get(c.body.accessNumberId);
-      return s.repos.rates.upsert({ ...c.body, accessNumberId: c.body.accessNumberId ?? null, prefix: c.body.prefix ?? null });
-    },
+    handler: async (c) => s.operator.saveRate(c.body),
   });
   api.add({
     method: 'patch', path: '/api/operator/rates/:id', tag: TAG, access: 'operator', summary: 'Change a rate\'s price, increment or description', params: idParams,
     body: z.object({ perMinuteMinor: z.number().int().min(0).max(1_000_000).optional(), incrementS: z.number().int().min(1).max(3600).optional(), description: z.string().max(200).optional() }).strict(),
-    handler: async (c) => {
-      if (!(await s.repos.rates.list()).some((r) => r.id === c.params.id)) throw new NotFoundError('rate', c.params.id);
-      return s.repos.rates.update(c.params.id, Object.fromEntries(Object.entries(c.body).filter(([, v]) => v !== undefined)));
-    },
+    handler: async (c) => s.operator.updateRate(c.params.id, c.body),
   });
   api.add({
     method: 'delete', path: '/api/operator/rates/:id', tag: TAG, access: 'operator', summary: 'Remove a rate', params: idParams,
-    handler: async (c) => { await s.repos.rates.delete(c.params.id); },
+    handler: async (c) => { await s.operator.removeRate(c.params.id); },
   });
+}
 
+/** Capacity against the licence, and the mail outbox. */
+function registerPlatformRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/operator/capacity', tag: TAG, access: 'operator',
     summary: 'Concurrent calls now against the licensed ports; planned meetings in the next days that would overbook them',
@@ -159,6 +152,6 @@ export function registerOperatorRoutes(api: ApiRouter, s: WebServices): void {
 
   api.add({
     method: 'get', path: '/api/operator/outbox', tag: TAG, access: 'operator', summary: 'Mails the web sent, failed to send, or keeps because no SMTP server is configured',
-    handler: async () => (await s.outbox.list()).map((m) => ({ ...m, createdAt: m.createdAt.toISOString(), sentAt: m.sentAt?.toISOString() ?? null })),
+    handler: async () => (await s.mail.list()).map((m) => ({ ...m, createdAt: m.createdAt.toISOString(), sentAt: m.sentAt?.toISOString() ?? null })),
   });
 }

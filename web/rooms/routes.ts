@@ -5,11 +5,16 @@ import { idParams } from '../http/schemas.ts';
 import type { WebServices } from '../services.ts';
 import { createRoomSchema, invitationRequestSchema, templateCreateSchema, templatePatchSchema, updateRoomSchema } from './schemas.ts';
 import { detailJson, roomJson, summaryJson, templateJson } from './views.ts';
-import { invitationMail } from './invitation.ts';
 
 const TAG = 'rooms';
 
 export function registerRoomRoutes(api: ApiRouter, s: WebServices): void {
+  registerRoomCrud(api, s);
+  registerInvitationRoutes(api, s);
+  registerTemplateRoutes(api, s);
+}
+
+function registerRoomCrud(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/rooms', tag: TAG, access: 'owner', summary: 'Rooms and meetings of the account, with their status',
     query: z.object({ status: z.enum(['live', 'open', 'planned', 'past']).optional() }),
@@ -26,7 +31,7 @@ export function registerRoomRoutes(api: ApiRouter, s: WebServices): void {
     handler: async (c) => {
       const room = await s.rooms.create(c.account, c.userId, c.body, c.now);
       const invitations = c.body.invite ? await s.rooms.sendInvitations(c.account, room, c.body.invite, c.locale, c.now) : null;
-      await s.repos.audit.append({ accountId: c.accountId, userId: c.userId, actor: `user:${c.userId}`, action: 'room.create', targetType: 'room', targetId: room.id, ip: c.req.ip ?? null });
+      await c.audit('room.create', { target: { type: 'room', id: room.id } });
       return { ...roomJson(room, c.account.timeZone), invitations };
     },
   });
@@ -46,7 +51,7 @@ export function registerRoomRoutes(api: ApiRouter, s: WebServices): void {
     handler: async (c) => {
       const room = await s.rooms.update(c.account, c.params.id, c.body);
       const invitations = c.body.invite ? await s.rooms.sendInvitations(c.account, room, c.body.invite, c.locale, c.now) : null;
-      await s.repos.audit.append({ accountId: c.accountId, userId: c.userId, actor: `user:${c.userId}`, action: 'room.update', targetType: 'room', targetId: room.id, ip: c.req.ip ?? null });
+      await c.audit('room.update', { target: { type: 'room', id: room.id } });
       return { ...roomJson(room, c.account.timeZone), invitations };
     },
   });
@@ -56,16 +61,18 @@ export function registerRoomRoutes(api: ApiRouter, s: WebServices): void {
     params: idParams,
     handler: async (c) => {
       await s.rooms.delete(c.accountId, c.params.id);
-      await s.repos.audit.append({ accountId: c.accountId, userId: c.userId, actor: `user:${c.userId}`, action: 'room.delete', targetType: 'room', targetId: c.params.id, ip: c.req.ip ?? null });
+      await c.audit('room.delete', { target: { type: 'room', id: c.params.id } });
     },
   });
+}
 
+function registerInvitationRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'post', path: '/api/rooms/:id/invitations', tag: TAG, access: 'owner',
     summary: 'E-mail the invitation (access numbers, room number, PIN, .ics) to addresses and contact groups',
     params: idParams, body: invitationRequestSchema,
     handler: async (c) => {
-      const room = await s.repos.rooms.get(c.accountId, c.params.id);
+      const room = await s.rooms.room(c.accountId, c.params.id);
       return s.rooms.sendInvitations(c.account, room, c.body, c.locale, c.now);
     },
   });
@@ -74,34 +81,34 @@ export function registerRoomRoutes(api: ApiRouter, s: WebServices): void {
     method: 'get', path: '/api/rooms/:id/invitation.ics', tag: TAG, access: 'owner', produces: 'text/calendar',
     summary: 'The meeting as an iCalendar file', params: idParams,
     handler: async (c) => {
-      const room = await s.repos.rooms.get(c.accountId, c.params.id);
-      const accessNumbers = (await s.repos.accessNumbers.list()).filter((a) => a.enabled && a.kind === 'meeting');
-      const mail = invitationMail({ room, account: c.account, accessNumbers, next: null, locale: c.locale, now: c.now });
-      return new Download(`meeting-${room.number}.ics`, 'text/calendar; charset=utf-8', mail.ics);
+      const { room, ics } = await s.rooms.invitationIcs(c.account, c.params.id, c.locale, c.now);
+      return new Download(`meeting-${room.number}.ics`, 'text/calendar; charset=utf-8', ics);
     },
   });
+}
 
+function registerTemplateRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/templates', tag: TAG, access: 'owner', summary: 'Room templates of the account',
-    handler: async (c) => (await s.repos.templates.list(c.accountId)).map(templateJson),
+    handler: async (c) => (await s.templates.list(c.accountId)).map(templateJson),
   });
 
   api.add({
     method: 'post', path: '/api/templates', tag: TAG, access: 'owner', status: 201, summary: 'Save a room\'s settings as a template',
     body: templateCreateSchema,
-    handler: async (c) => templateJson(await s.repos.templates.createFromRoom(c.accountId, c.body.roomId, c.body.name, c.body.isDefault)),
+    handler: async (c) => templateJson(await s.templates.saveFromRoom(c.accountId, c.body.roomId, c.body.name, c.body.isDefault)),
   });
 
   api.add({
     method: 'patch', path: '/api/templates/:id', tag: TAG, access: 'owner', summary: 'Rename a template or make it the default',
     params: idParams, body: templatePatchSchema,
-    handler: async (c) => templateJson(await s.repos.templates.update(c.accountId, c.params.id, {
+    handler: async (c) => templateJson(await s.templates.update(c.accountId, c.params.id, {
       ...(c.body.name !== undefined ? { name: c.body.name } : {}), ...(c.body.isDefault !== undefined ? { isDefault: c.body.isDefault } : {}),
     })),
   });
 
   api.add({
     method: 'delete', path: '/api/templates/:id', tag: TAG, access: 'owner', summary: 'Delete a template', params: idParams,
-    handler: async (c) => { await s.repos.templates.delete(c.accountId, c.params.id); },
+    handler: async (c) => { await s.templates.delete(c.accountId, c.params.id); },
   });
 }

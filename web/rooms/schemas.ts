@@ -18,6 +18,7 @@ export const invitationRequestSchema = z.object({
   /** Members of these contact groups who have an e-mail address. */
   groupIds: z.array(z.uuid()).max(100).default([]),
 });
+export type InvitationRequest = z.output<typeof invitationRequestSchema>;
 
 export const roomFields = {
   name: z.string().trim().min(1).max(200),

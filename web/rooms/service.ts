@@ -1,19 +1,21 @@
 // Rooms and meetings for the web: status (live / open / planned / past),
-// next occurrences, create and edit from the form's fields, invitations.
-import { DateTime } from 'luxon';
+// next occurrences, create and edit from the form's fields, invitations, and
+// what the room form offers (organizers, contact groups, a fresh number).
 import type { Repositories } from '../../core/repositories.ts';
 import type { Account } from '../../core/accounts/store.ts';
-import type { AutoInvite, NewRoom, Room, RoomPatch, Schedule } from '../../core/rooms/store.ts';
+import type { AutoInvite, Room } from '../../core/rooms/store.ts';
+import type { AccessNumber } from '../../core/telephony/store.ts';
+import type { User } from '../../core/users/store.ts';
+import type { ContactGroup } from '../../core/contacts/store.ts';
 import { occurrencesBetween, roomWindowAt, type Occurrence, type RoomWindow } from '../../core/schedule/room-window.ts';
-import { toStoredNumber } from '../../core/phone/normalise.ts';
-import { ValidationError, NotFoundError } from '../../core/errors.ts';
+import { allocateRoomNumber } from '../../core/rooms/room-number.ts';
+import { generatePins } from '../../core/rooms/pins.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import type { MailService } from '../mail/mailer.ts';
 import type { Locale } from '../i18n/messages.ts';
-import { toRRule, fromRRule } from './recurrence.ts';
 import { invitationMail } from './invitation.ts';
-import type { CreateRoomInput, UpdateRoomInput } from './schemas.ts';
-import type { z } from 'zod';
-import type { autoInviteSchema, invitationRequestSchema } from './schemas.ts';
+import { newRoomFrom, normaliseAutoInvites, roomPatchFrom } from './room-input.ts';
+import type { CreateRoomInput, InvitationRequest, UpdateRoomInput } from './schemas.ts';
 
 export type RoomStatus = 'live' | 'open' | 'planned' | 'past';
 
@@ -29,14 +31,6 @@ export interface InvitationResult { sent: number; outbox: number; failed: number
 
 const MINUTE = 60_000;
 const YEAR = 366 * 86_400_000;
-
-/** "YYYY-MM-DDTHH:mm" on the zone's wall clock, or an ISO instant with Z/offset. */
-export function parseStart(s: string, timeZone: string): Date {
-  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(s);
-  const d = hasZone ? DateTime.fromISO(s, { setZone: true }) : DateTime.fromISO(s, { zone: timeZone });
-  if (!d.isValid) throw new ValidationError('start time is invalid', 'start');
-  return d.toJSDate();
-}
 
 function statusOf(w: RoomWindow, live: boolean): RoomStatus {
   if (live) return 'live';
@@ -68,6 +62,11 @@ export class RoomService {
     return this.summarize(room, account, now, new Map(live ? [[id, live.id]] : []));
   }
 
+  /** The room alone, without its status. */
+  async room(accountId: string, id: string): Promise<Room> {
+    return this.repos.rooms.get(accountId, id);
+  }
+
   /** The next `count` occurrences that have not ended (the running one first). */
   nextOccurrences(room: Room, timeZone: string, now: Date, count = 5): Occurrence[] {
     const from = new Date(now.getTime() - room.schedule.durationMinutes * MINUTE);
@@ -80,26 +79,10 @@ export class RoomService {
   }
 
   async create(account: Account, userId: string, input: CreateRoomInput, now: Date): Promise<Room> {
-    const startsAt = input.start ? parseStart(input.start, account.timeZone) : now;
-    const schedule: Partial<Schedule> = { startsAt };
-    if (input.durationHours !== undefined) schedule.durationMinutes = Math.max(1, Math.round(input.durationHours * 60));
-    if (input.recurrence !== undefined) schedule.rrule = toRRule(input.recurrence, startsAt, account.timeZone);
-    if (input.earlyEntryMinutes !== undefined) schedule.earlyEntryMinutes = input.earlyEntryMinutes;
-    if (input.autoExtendMinutes !== undefined) schedule.autoExtendMinutes = input.autoExtendMinutes;
-    if (input.reminderMinutes !== undefined) schedule.reminderMinutes = input.reminderMinutes;
     const organizer = input.organizerUserId === undefined ? userId : input.organizerUserId;
+    const room = newRoomFrom(input, account.timeZone, organizer, now);
     if (organizer) await this.repos.users.get({ accountId: account.id }, organizer); // another account's user: 404
-    const autoInvites = input.autoInvites ? this.normaliseAutoInvites(input.autoInvites) : undefined;
-    const room: NewRoom = {
-      name: input.name, schedule, organizerUserId: organizer,
-      ...(input.number !== undefined ? { number: input.number } : {}),
-      ...(input.chairPin !== undefined ? { chairPin: input.chairPin } : {}),
-      ...(input.guestPin !== undefined ? { guestPin: input.guestPin } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.options !== undefined ? { options: input.options } : {}),
-      ...(input.maxParticipants !== undefined ? { maxParticipants: input.maxParticipants } : {}),
-      ...(input.templateId !== undefined ? { templateId: input.templateId } : {}),
-    };
+    const autoInvites = input.autoInvites ? normaliseAutoInvites(input.autoInvites, this.defaultRegion) : undefined;
     const created = await this.repos.rooms.create(account.id, room, { now });
     if (autoInvites && autoInvites.length > 0) await this.repos.rooms.setAutoInvites(account.id, created.id, autoInvites);
     return created;
@@ -107,31 +90,9 @@ export class RoomService {
 
   async update(account: Account, id: string, input: UpdateRoomInput): Promise<Room> {
     const current = await this.repos.rooms.get(account.id, id);
-    const startsAt = input.start ? parseStart(input.start, account.timeZone) : current.schedule.startsAt;
-    const schedule: Partial<Schedule> = {};
-    if (input.start !== undefined) schedule.startsAt = startsAt;
-    if (input.durationHours !== undefined) schedule.durationMinutes = Math.max(1, Math.round(input.durationHours * 60));
-    if (input.recurrence !== undefined) schedule.rrule = toRRule(input.recurrence, startsAt, account.timeZone);
-    else if (input.start !== undefined && current.schedule.rrule) {
-      // A new start keeps the series' shape (weekly days follow the form, not the old start).
-      schedule.rrule = toRRule(fromRRule(current.schedule.rrule, account.timeZone), startsAt, account.timeZone);
-    }
-    if (input.earlyEntryMinutes !== undefined) schedule.earlyEntryMinutes = input.earlyEntryMinutes;
-    if (input.autoExtendMinutes !== undefined) schedule.autoExtendMinutes = input.autoExtendMinutes;
-    if (input.reminderMinutes !== undefined) schedule.reminderMinutes = input.reminderMinutes;
+    const patch = roomPatchFrom(input, current, account.timeZone);
     if (input.organizerUserId) await this.repos.users.get({ accountId: account.id }, input.organizerUserId);
-    const patch: RoomPatch = {
-      ...(input.name !== undefined ? { name: input.name } : {}),
-      ...(input.number !== undefined ? { number: input.number } : {}),
-      ...(input.chairPin !== undefined ? { chairPin: input.chairPin } : {}),
-      ...(input.guestPin !== undefined ? { guestPin: input.guestPin } : {}),
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.organizerUserId !== undefined ? { organizerUserId: input.organizerUserId } : {}),
-      ...(input.options !== undefined ? { options: input.options } : {}),
-      ...(input.maxParticipants !== undefined ? { maxParticipants: input.maxParticipants } : {}),
-      ...(Object.keys(schedule).length > 0 ? { schedule } : {}),
-    };
-    const autoInvites = input.autoInvites ? this.normaliseAutoInvites(input.autoInvites) : undefined;
+    const autoInvites = input.autoInvites ? normaliseAutoInvites(input.autoInvites, this.defaultRegion) : undefined;
     const room = await this.repos.rooms.update(account.id, id, patch);
     if (autoInvites) await this.repos.rooms.setAutoInvites(account.id, id, autoInvites);
     return room;
@@ -159,32 +120,20 @@ export class RoomService {
     return room;
   }
 
-  normaliseAutoInvites(list: Array<z.output<typeof autoInviteSchema>>): Array<{ target: string; name: string }> {
-    return list.map((item, i) => {
-      let target: string;
-      let name: string;
-      if (typeof item === 'string') {
-        const m = /^(\S+)\s*(.*)$/.exec(item.trim());
-        target = m?.[1] ?? '';
-        name = (m?.[2] ?? '').trim();
-      } else {
-        target = item.target;
-        name = item.name ?? '';
-      }
-      if (/^sips?:/i.test(target)) {
-        if (!/^sips?:[^\s@<>"]+@[^\s<>"]+$/i.test(target)) throw new ValidationError(`auto-invite line ${i + 1}: invalid SIP address`, 'autoInvites');
-        return { target, name };
-      }
-      try {
-        return { target: toStoredNumber(target, { defaultRegion: this.defaultRegion }), name };
-      } catch (err) {
-        throw new ValidationError(`auto-invite line ${i + 1}: ${(err as Error).message}`, 'autoInvites');
-      }
-    });
+  /** The access numbers a meeting's invitation lists: enabled, for meetings. */
+  async meetingAccessNumbers(): Promise<AccessNumber[]> {
+    return (await this.repos.accessNumbers.list()).filter((a) => a.enabled && a.kind === 'meeting');
+  }
+
+  /** The meeting as an iCalendar file. */
+  async invitationIcs(account: Account, id: string, locale: Locale, now: Date): Promise<{ room: Room; ics: string }> {
+    const room = await this.repos.rooms.get(account.id, id);
+    const mail = invitationMail({ room, account, accessNumbers: await this.meetingAccessNumbers(), next: null, locale, now });
+    return { room, ics: mail.ics };
   }
 
   /** E-mails the invitation (access numbers, room number, guest PIN, .ics) to each recipient. */
-  async sendInvitations(account: Account, room: Room, req: z.output<typeof invitationRequestSchema>, locale: Locale, now: Date): Promise<InvitationResult> {
+  async sendInvitations(account: Account, room: Room, req: InvitationRequest, locale: Locale, now: Date): Promise<InvitationResult> {
     const emails = new Set(req.emails.map((e) => e.toLowerCase()));
     for (const groupId of req.groupIds) {
       const groups = await this.repos.contacts.listGroups(account.id);
@@ -193,13 +142,28 @@ export class RoomService {
     }
     const result: InvitationResult = { sent: 0, outbox: 0, failed: 0, recipients: [...emails] };
     if (emails.size === 0) return result;
-    const accessNumbers = (await this.repos.accessNumbers.list()).filter((a) => a.enabled && a.kind === 'meeting');
     const next = this.nextOccurrences(room, account.timeZone, now, 1)[0] ?? null;
-    const mail = invitationMail({ room, account, accessNumbers, next, locale, now });
+    const mail = invitationMail({ room, account, accessNumbers: await this.meetingAccessNumbers(), next, locale, now });
     for (const to of emails) {
       const stored = await this.mail.send(account.id, { ...mail, to });
       result[stored.status === 'sent' ? 'sent' : stored.status === 'outbox' ? 'outbox' : 'failed']++;
     }
     return result;
+  }
+
+  /** Who may organize a meeting of the account (its users). */
+  async organizers(accountId: string): Promise<User[]> {
+    return this.repos.users.listByAccount(accountId);
+  }
+
+  /** Groups the invitation part of the form offers. */
+  async contactGroups(accountId: string): Promise<ContactGroup[]> {
+    return this.repos.contacts.listGroups(accountId);
+  }
+
+  /** A free room number and a pair of PINs for the new-room form. */
+  async freshNumberAndPins(): Promise<{ number: string; chairPin: string; guestPin: string }> {
+    const number = await allocateRoomNumber(async (n) => (await this.repos.rooms.findByNumber(n)) !== undefined);
+    return { number, ...generatePins() };
   }
 }

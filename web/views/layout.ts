@@ -1,9 +1,18 @@
 // The page frame: navigation for the role, the language switch, the CSRF
 // token for the page script, and the texts the script shows.
 import { html, jsonScript, type SafeHtml } from './html.ts';
-import type { PageContext } from '../http/page-router.ts';
-import { clientMessages, type MessageKey } from '../i18n/messages.ts';
+import { clientMessages, type Locale, type MessageKey } from '../i18n/messages.ts';
 import { formatMoney } from './format.ts';
+import type { Account } from '../../core/accounts/store.ts';
+import type { User } from '../../core/users/store.ts';
+
+/** What the frame needs of a page's context (a PageContext is one). */
+export interface LayoutContext {
+  locale: Locale;
+  t: (key: MessageKey, vars?: Record<string, string | number>) => string;
+  /** The session, absent before login. */
+  auth: { user: Pick<User, 'role' | 'displayName'>; account: Account | null; csrfToken: string } | undefined;
+}
 
 const OWNER_NAV: Array<[string, MessageKey]> = [
   ['/', 'nav.dashboard'], ['/rooms', 'nav.rooms'], ['/templates', 'nav.templates'], ['/contacts', 'nav.contacts'],
@@ -23,7 +32,7 @@ export interface LayoutOptions {
   csrfToken?: string;
 }
 
-export function layout(ctx: PageContext, o: LayoutOptions): SafeHtml {
+export function layout(ctx: LayoutContext, o: LayoutOptions): SafeHtml {
   const auth = ctx.auth;
   const nav = auth ? (auth.user.role === 'operator' ? OPERATOR_NAV : OWNER_NAV) : [];
   const csrf = auth?.csrfToken ?? o.csrfToken ?? '';
@@ -36,7 +45,7 @@ export function layout(ctx: PageContext, o: LayoutOptions): SafeHtml {
 <meta name="csrf-token" content="${csrf}">
 <title>${o.title} · ${ctx.t('app.name')}</title>
 <link rel="stylesheet" href="/static/app.css">
-<script src="/static/app.js" defer></script>
+<script type="module" src="/static/app.js"></script>
 </head>
 <body data-logged-in="${auth ? 'yes' : 'no'}">
 <header class="top">
@@ -60,6 +69,6 @@ ${jsonScript('messages', clientMessages(ctx.locale))}
 </html>`;
 }
 
-export function errorPage(ctx: PageContext, status: number, message: string): SafeHtml {
+export function errorPage(ctx: LayoutContext, status: number, message: string): SafeHtml {
   return layout(ctx, { title: String(status), body: html`<p class="error" id="error-message">${message}</p><p><a href="/">${ctx.t('nav.dashboard')}</a></p>` });
 }

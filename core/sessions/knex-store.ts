@@ -1,27 +1,7 @@
-// Login sessions. The cookie carries a random token; the store keeps only its
-// SHA-256, with the user, the session's CSRF token and an expiry.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { date } from '../../core/sql.ts';
-
-export interface Session {
-  userId: string;
-  csrfToken: string;
-  expiresAt: Date;
-}
-
-export interface SessionStore {
-  /** Returns the cookie token of a new session. */
-  create(userId: string, ttlMs: number, now: Date): Promise<{ token: string; session: Session }>;
-  find(token: string, now: Date): Promise<Session | undefined>;
-  delete(token: string): Promise<void>;
-  /** Every session of the user (after a password change), except `keepToken`. */
-  deleteForUser(userId: string, keepToken?: string): Promise<void>;
-}
-
-export function randomToken(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
-}
+import { date } from '../sql.ts';
+import { randomToken, type Session, type SessionStore } from './store.ts';
 
 const hashOf = (token: string): string => createHash('sha256').update(token).digest('hex');
 

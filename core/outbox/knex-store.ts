@@ -1,28 +1,6 @@
-// Every mail the web app sends is kept here with its fate: sent, failed (with
-// the error), or waiting in the outbox because no SMTP server is configured.
 import type { Knex } from 'knex';
-import { date, dateOrNull } from '../../core/sql.ts';
-
-export type MailStatus = 'outbox' | 'sent' | 'failed';
-
-export interface StoredMail {
-  id: string;
-  accountId: string | null;
-  to: string;
-  subject: string;
-  text: string;
-  ics: string | null;
-  status: MailStatus;
-  error: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
-}
-
-export interface OutboxStore {
-  add(m: Omit<StoredMail, 'id' | 'createdAt'> & { createdAt?: Date }): Promise<StoredMail>;
-  list(opts?: { limit?: number }): Promise<StoredMail[]>;
-  get(id: string): Promise<StoredMail | undefined>;
-}
+import { date, dateOrNull } from '../sql.ts';
+import type { MailStatus, NewStoredMail, OutboxStore, StoredMail } from './store.ts';
 
 type Row = Record<string, unknown>;
 const toMail = (r: Row): StoredMail => ({
@@ -34,7 +12,7 @@ const toMail = (r: Row): StoredMail => ({
 export class KnexOutboxStore implements OutboxStore {
   constructor(private readonly db: Knex) {}
 
-  async add(m: Omit<StoredMail, 'id' | 'createdAt'> & { createdAt?: Date }): Promise<StoredMail> {
+  async add(m: NewStoredMail): Promise<StoredMail> {
     const [row] = await this.db('mail_outbox').insert({
       account_id: m.accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics, status: m.status, error: m.error,
       sent_at: m.sentAt, ...(m.createdAt ? { created_at: m.createdAt } : {}),

@@ -4,8 +4,8 @@
 // the pre-session cookie. Compared in constant time.
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type { AuthContext } from './context.ts';
-import { readCookies } from '../http/cookies.ts';
+import type { AuthContext } from './request-context.ts';
+import { readCookies } from './cookies.ts';
 import { ForbiddenError } from '../errors.ts';
 
 export const CSRF_HEADER = 'x-csrf-token';

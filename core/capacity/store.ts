@@ -1,0 +1,10 @@
+// Platform-wide load for the operators' capacity page: calls up now and
+// conferences running, across every account and node.
+export interface LiveLoad {
+  openCalls: number;
+  liveConferences: number;
+}
+
+export interface CapacityStore {
+  liveLoad(): Promise<LiveLoad>;
+}
