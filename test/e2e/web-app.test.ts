@@ -86,6 +86,7 @@ describe('web app in Chromium', () => {
     await page.fill('#password', 'wrong password');
     await page.click('#login-submit');
     await page.locator('#login-error').waitFor({ state: 'visible' });
+    assert.equal(await page.textContent('#login-error'), '用户名或密码错误', 'a wrong password is said as such, not as an ended session');
     await page.fill('#password', DEMO.owner.password);
     await page.click('#login-submit');
     await page.waitForURL(`${w.url}/rooms`);
@@ -217,7 +218,7 @@ describe('web app in Chromium', () => {
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   });
 
-  it('lets the operator see the capacity page', async () => {
+  it('lets the operator see the capacity page, and the rates form shows the fields of the chosen destination', async () => {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const p = await ctx.newPage();
     p.setDefaultTimeout(TIMEOUT);
@@ -231,6 +232,12 @@ describe('web app in Chromium', () => {
     await p.goto(`${w.url}/operator/capacity`);
     assert.equal((await p.textContent('#cap-licensed'))!.trim(), '1000');
     await p.screenshot({ path: join(SHOTS, 'operator-capacity.png'), fullPage: true });
+    // The new-rate form shows the prefix only for international rates (labels hidden by the attribute).
+    await p.goto(`${w.url}/operator/rates`);
+    const prefix = p.locator('label[data-show-when="destinationClass=international"]');
+    assert.equal(await prefix.isVisible(), false, 'no prefix field for an access-number rate');
+    await p.selectOption('select[name="destinationClass"]', 'international');
+    assert.equal(await prefix.isVisible(), true, 'the prefix field for an international rate');
     await ctx.close();
   });
 });

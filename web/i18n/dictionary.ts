@@ -262,6 +262,7 @@ export const DICTIONARY = {
   'js.confirmFreeze': { zh: '确定冻结该账户吗？', en: 'Freeze this account?' },
   'js.failed': { zh: '操作失败', en: 'That did not work' },
   'js.forbidden': { zh: '没有权限或页面已过期，请刷新', en: 'Not allowed, or the page is out of date: reload it' },
+  'js.badLogin': { zh: '用户名或密码错误', en: 'Wrong user name or password' },
   'js.loggedOut': { zh: '登录已过期，请重新登录', en: 'Your session has ended: log in again' },
   'js.locked': { zh: '密码错误次数过多，登录已锁定至 {time}', en: 'Too many wrong passwords: the login is locked until {time}' },
   'js.saved': { zh: '已保存', en: 'Saved' },

@@ -20,7 +20,9 @@ function showError(form, err) {
   const box = form.querySelector('.form-error') || document.getElementById('page-error');
   const data = err.data || {};
   markInvalidFields(form, data);
-  let text = err.status === 403 ? msg('js.forbidden') : err.status === 401 ? msg('js.loggedOut') : (data.message || msg('js.failed'));
+  let text = err.status === 403 ? msg('js.forbidden')
+    : err.status === 401 ? msg(data.error === 'invalid_login' ? 'js.badLogin' : 'js.loggedOut')
+    : (data.message || msg('js.failed'));
   if (err.status === 423 && data.details && data.details.lockedUntil) {
     text = msg('js.locked').replace('{time}', new Date(data.details.lockedUntil).toLocaleTimeString());
   }
