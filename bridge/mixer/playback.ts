@@ -56,3 +56,14 @@ export class ActivePlayback implements Playback {
     this.onEnd?.(reason);
   }
 }
+
+/** Drops ended playbacks in place (no allocation per tick); those that ran out go to `finished`. */
+export function compactPlaybacks(list: ActivePlayback[], finished: ActivePlayback[]): void {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (p.active) list[n++] = p;
+    else if (p.ranOut) finished.push(p);
+  }
+  list.length = n;
+}

@@ -2,22 +2,23 @@
 // frames out with our own SSRC/sequence/timestamp, RFC 4733 events out and in,
 // symmetric RTP with latching, and RTCP reports on the odd port.
 //
-// Latching (symmetric RTP, RFC 4961 practice for NATed phones): we send to the
-// address from the SDP until the first valid RTP packet (version 2, one of the
-// negotiated payload types) arrives; from then on we send to, and accept only
-// from, that packet's source address and port. Other sources are counted in
-// `strangerPackets` and dropped.
+// The session wires its parts and keeps the receive path (every packet of
+// the leg, so its fixed header is read in place): the outgoing stream is
+// RtpSender (rtp-sender.ts, with RFC 4733 events out), where to send and whom
+// to accept is RtpLatch (rtp-latch.ts, symmetric RTP), RFC 4733 events in
+// are TelephoneEventInput (telephone-event-input.ts), RTCP in and out is
+// RtcpReporter (rtcp-reporter.ts).
 import { TypedEmitter } from '../../common/events.ts';
 import { InvalidStateError, ParseError } from '../../common/errors.ts';
 import { moduleLogger } from '../../common/log.ts';
-import { parseRtp, writeRtpHeader, RTP_HEADER_SIZE, type RtpPacket } from './rtp-packet.ts';
-import {
-  parseRtcp, serializeRtcp, ntpFromMs, ntpMiddle32, roundTripMs, SDES_CNAME, type RtcpPacket, type ReportBlock,
-} from './rtcp.ts';
-import { RtcpStats } from './rtcp-stats.ts';
-import { TelephoneEventReceiver, telephoneEventPackets } from './telephone-event.ts';
+import { parseRtp, RTP_HEADER_SIZE, type RtpPacket } from './rtp-packet.ts';
+import { parseRtcp, serializeRtcp, type RtcpPacket } from './rtcp.ts';
+import { RtcpReporter } from './rtcp-reporter.ts';
+import { RtpLatch } from './rtp-latch.ts';
+import { RtpSender, randomUint32, type TelephoneEventSend } from './rtp-sender.ts';
+import { TelephoneEventInput } from './telephone-event-input.ts';
 import type { PortAllocator } from './port-allocator.ts';
-import { dgramEndpoints, intToIpv4, ipv4ToInt, type EndpointPair, type RtpAddress, type UdpEndpoint } from './udp-io.ts';
+import { dgramEndpoints, intToIpv4, type EndpointPair, type RtpAddress, type UdpEndpoint } from './udp-io.ts';
 
 const log = moduleLogger('rtp');
 
@@ -95,12 +96,6 @@ export type RtpSessionEvents = {
   stats: [RtpSessionStats];
 };
 
-const TALKSPURT_GAP_MS = 60; // no frame for this long: the next one starts a talkspurt (marker)
-
-function randomUint32(): number {
-  return (Math.random() * 2 ** 32) >>> 0;
-}
-
 export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   readonly ssrc: number;
   readonly localPort: number;
@@ -108,48 +103,22 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   readonly cname: string;
   payloadType: 0 | 8;
   telephoneEventPayloadType: number | undefined;
-
-  private remote: RtpAddress | undefined;
-  private remoteRtcp: RtpAddress | undefined;
-  /**
-   * The RTP socket is connect()ed to the latched source: sends skip the per-packet
-   * address lookup, and the kernel drops other sources before they cost us anything.
-   */
-  private latchedRtp: RtpAddress | undefined;
-  /** The latched sources as address·65536 + port (compared per packet); -1 before latching. */
-  private latchedRtpKey = -1;
-  private latchedRtcp: RtpAddress | undefined;
-  private latchedRtcpKey = -1;
-  /** Each RTP packet is written here, then copied out by the endpoint (sized to the packet: 172 bytes for 20 ms G.711). */
-  private packetOut = new Uint8Array(RTP_HEADER_SIZE + 160);
   /**
    * Receives the audio packets instead of the 'audio' event, without an object
    * per packet: the payload is `data[offset, offset + length)`, valid only
    * during the call. Set by the media leg that owns the session.
    */
   audioSink: AudioSink | undefined;
+
+  private readonly latch = new RtpLatch();
+  private readonly sender: RtpSender;
+  private readonly reporter: RtcpReporter;
+  private readonly dtmfIn: TelephoneEventInput;
   private readonly now: () => number;
-  private readonly rtcpIntervalMs: number;
-
-  private seq = randomUint32() & 0xffff;
-  private timestamp = randomUint32();
-  private lastSendMs: number | undefined;
-  /** Media clock slot of the last frame sent with one (see sendFrame). */
-  private lastSlot: number | undefined;
-  private sentSinceReport = false;
-  private dtmfQueue: Promise<void> = Promise.resolve();
-
-  private sourceSsrc: number | undefined;
-  private receiverStats = new RtcpStats();
-  private readonly events = new TelephoneEventReceiver();
-  private eventTimer: NodeJS.Timeout | undefined;
-  private rtcpTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   private readonly counts = {
-    packetsSent: 0, octetsSent: 0, packetsReceived: 0, strangerPackets: 0, invalidPackets: 0, unreachable: 0, socketErrors: 0,
-    fractionLost: 0, rttMs: undefined as number | undefined,
-    remoteFractionLost: undefined as number | undefined, remotePacketsLost: undefined as number | undefined,
+    packetsReceived: 0, strangerPackets: 0, invalidPackets: 0, unreachable: 0, socketErrors: 0,
   };
 
   private constructor(
@@ -165,24 +134,16 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.payloadType = opts.payloadType;
     this.telephoneEventPayloadType = opts.telephoneEventPayloadType;
     this.now = opts.now ?? (() => performance.now());
-    this.rtcpIntervalMs = opts.rtcpIntervalMs ?? 5000;
+    this.sender = new RtpSender(rtp, this.ssrc, this.latch, this.now);
+    this.reporter = new RtcpReporter(this.sender, this.cname, this.now);
+    this.dtmfIn = new TelephoneEventInput(this.now, (d) => this.emit('dtmf', { digit: d.digit, durationMs: d.durationMs, source: 'rfc4733' }));
     this.setRemote(opts.remote, opts.remoteRtcpPort);
-    const r = opts.restore;
-    if (r) {
-      this.seq = r.seq;
-      this.timestamp = r.timestamp;
-      this.payloadType = r.payloadType;
-      this.telephoneEventPayloadType = r.telephoneEventPayloadType;
-      this.remote = r.remote;
-      this.remoteRtcp = r.remoteRtcp;
-      if (r.latchedRtp) this.latchRtp(r.latchedRtp);
-      if (r.latchedRtcp) this.latchRtcp(r.latchedRtcp);
-    }
+    if (opts.restore) this.restore(opts.restore);
     rtp.onDatagram((data, addr, port, arrivalMs) => this.onRtp(data, addr, port, arrivalMs));
     rtcp.onDatagram((data, addr, port) => this.onRtcp(data, addr, port));
     rtp.onError((code, err) => this.onSocketError(code, err, this.localPort));
     rtcp.onError((code, err) => this.onSocketError(code, err, this.localRtcpPort));
-    this.scheduleRtcp(this.rtcpIntervalMs / 2); // §6.2: the first report after half an interval
+    this.reporter.start(opts.rtcpIntervalMs ?? 5000, () => void this.sendRtcpReport());
   }
 
   /** Binds a port pair from the allocator and starts the session. */
@@ -198,11 +159,22 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   /** The state to carry over when the session moves (see `restore`). */
   snapshot(): RtpSessionState {
+    const l = this.latch;
     return {
-      ssrc: this.ssrc, seq: this.seq, timestamp: this.timestamp, payloadType: this.payloadType,
-      telephoneEventPayloadType: this.telephoneEventPayloadType, remote: this.remote, remoteRtcp: this.remoteRtcp,
-      latchedRtp: this.latchedRtp, latchedRtcp: this.latchedRtcp, cname: this.cname,
+      ssrc: this.ssrc, seq: this.sender.seq, timestamp: this.sender.timestamp, payloadType: this.payloadType,
+      telephoneEventPayloadType: this.telephoneEventPayloadType, remote: l.remote, remoteRtcp: l.remoteRtcp,
+      latchedRtp: l.latchedRtp, latchedRtcp: l.latchedRtcp, cname: this.cname,
     };
+  }
+
+  private restore(r: RtpSessionState): void {
+    this.sender.seq = r.seq;
+    this.sender.timestamp = r.timestamp;
+    this.payloadType = r.payloadType;
+    this.telephoneEventPayloadType = r.telephoneEventPayloadType;
+    this.latch.restoreRemotes(r.remote, r.remoteRtcp);
+    if (r.latchedRtp) this.latchRtp(r.latchedRtp);
+    if (r.latchedRtcp) this.latch.latchRtcp(r.latchedRtcp);
   }
 
   /**
@@ -226,38 +198,33 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   /** New remote from SDP (re-INVITE); drops the latch so the new source can be learnt. */
   setRemote(remote: RtpAddress | undefined, rtcpPort?: number): void {
-    if (this.latchedRtp && !this.closed) this.rtp.disconnect();
-    this.remote = remote;
-    this.remoteRtcp = remote ? { address: remote.address, port: rtcpPort ?? remote.port + 1 } : undefined;
-    this.latchedRtp = undefined;
-    this.latchedRtpKey = -1;
-    this.latchedRtcp = undefined;
-    this.latchedRtcpKey = -1;
+    if (this.latch.latchedRtp && !this.closed) this.rtp.disconnect();
+    this.latch.setRemote(remote, rtcpPort);
   }
 
+  /**
+   * The RTP socket is connect()ed to the latched source: sends skip the per-packet
+   * address lookup, and the kernel drops other sources before they cost us anything.
+   */
   private latchRtp(to: RtpAddress): void {
-    this.latchedRtp = to;
-    this.latchedRtpKey = ipv4ToInt(to.address) * 65536 + to.port;
+    this.latch.latchRtp(to);
     if (!this.closed) this.rtp.connect(to);
-  }
-
-  private latchRtcp(to: RtpAddress): void {
-    this.latchedRtcp = to;
-    this.latchedRtcpKey = ipv4ToInt(to.address) * 65536 + to.port;
   }
 
   /** Where RTP goes now: the latched source, else the SDP address. */
   get destination(): RtpAddress | undefined {
-    return this.latchedRtp ?? this.remote;
+    return this.latch.destination;
   }
 
   get stats(): RtpSessionStats {
     const c = this.counts;
+    const s = this.sender;
+    const r = this.reporter;
     return {
-      packetsSent: c.packetsSent, octetsSent: c.octetsSent, packetsReceived: c.packetsReceived,
-      packetsLost: Math.max(0, this.receiverStats.lost), fractionLost: c.fractionLost,
-      jitterMs: this.receiverStats.jitterMs, rttMs: c.rttMs,
-      remoteFractionLost: c.remoteFractionLost, remotePacketsLost: c.remotePacketsLost,
+      packetsSent: s.packetsSent, octetsSent: s.octetsSent, packetsReceived: c.packetsReceived,
+      packetsLost: r.packetsLost, fractionLost: r.fractionLost,
+      jitterMs: r.jitterMs, rttMs: r.rttMs,
+      remoteFractionLost: r.remoteFractionLost, remotePacketsLost: r.remotePacketsLost,
       strangerPackets: c.strangerPackets, invalidPackets: c.invalidPackets,
     };
   }
@@ -265,85 +232,29 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   // ---------------------------------------------------------------- sending
 
   /**
-   * Sends one G.711 frame (one byte per sample, normally 160). The timestamp
-   * advances by the frame length; after a pause the timestamp covers the
-   * pause and the marker bit starts the talkspurt (RFC 3551 §4.1).
+   * Sends one G.711 frame (one byte per sample, normally 160) on the
+   * negotiated payload type. `slot`: the media clock's slot number, which
+   * the timestamp then follows (see RtpSender.sendFrame).
    */
   sendFrame(payload: Uint8Array, slot?: number): void {
     this.assertOpen();
-    let marker = this.lastSendMs === undefined && this.lastSlot === undefined;
-    if (slot !== undefined) {
-      // The media clock's slot number: the timestamp follows the clock, so a
-      // skipped tick shows as a gap to the receiver, not as drift.
-      if (this.lastSlot !== undefined && slot !== this.lastSlot + 1) {
-        const frames = slot - this.lastSlot - 1;
-        if (frames > 0) { marker = true; this.timestamp = (this.timestamp + frames * payload.length) >>> 0; }
-      }
-      this.lastSlot = slot;
-    } else {
-      const now = this.now();
-      if (this.lastSendMs !== undefined && now - this.lastSendMs > TALKSPURT_GAP_MS) {
-        marker = true;
-        // Whole frames elapsed beyond the one already counted.
-        const frames = Math.floor((now - this.lastSendMs) / 20) - 1;
-        this.timestamp = (this.timestamp + frames * 160) >>> 0;
-      }
-      this.lastSendMs = now;
-    }
-    this.send(marker, this.payloadType, this.timestamp, payload);
-    this.timestamp = (this.timestamp + payload.length) >>> 0;
+    this.sender.sendFrame(payload, this.payloadType, slot);
   }
 
-
   /** Sends a digit as RFC 4733 events (queued after earlier digits); resolves when its last packet left. */
-  sendTelephoneEvent(digit: string, opts: { durationMs?: number; volume?: number } = {}): Promise<void> {
+  sendTelephoneEvent(digit: string, opts: TelephoneEventSend = {}): Promise<void> {
     this.assertOpen();
     const pt = this.telephoneEventPayloadType;
     if (pt === undefined) return Promise.reject(new InvalidStateError('telephone-event was not negotiated'));
-    const run = async (): Promise<void> => {
-      if (this.closed) return;
-      const packets = telephoneEventPackets(digit, {
-        startTimestamp: this.timestamp, durationMs: opts.durationMs ?? 100, volume: opts.volume ?? 10, packetMs: 20,
-      });
-      const t0 = this.now();
-      for (const p of packets) {
-        const wait = p.offsetMs - (this.now() - t0);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        if (this.closed) return;
-        this.send(p.marker, pt, p.timestamp, p.payload);
-      }
-      // The event took the time of its duration: audio continues after it.
-      this.timestamp = (packets[0]!.timestamp + Math.round((opts.durationMs ?? 100) * 8)) >>> 0;
-      this.lastSendMs = this.now();
-      this.lastSlot = undefined; // the event's own duration already moved the timestamp on
-    };
-    const done = this.dtmfQueue.then(run);
-    this.dtmfQueue = done.catch(() => undefined);
-    return done;
-  }
-
-  private send(marker: boolean, payloadType: number, timestamp: number, payload: Uint8Array): void {
-    const to = this.destination;
-    const seq = this.seq;
-    this.seq = (this.seq + 1) & 0xffff;
-    if (!to) return; // no remote yet (late SDP): the packet counts as not sent
-    const length = RTP_HEADER_SIZE + payload.length;
-    let out = this.packetOut;
-    if (out.length !== length) out = this.packetOut = new Uint8Array(length);
-    writeRtpHeader(out, marker, payloadType, seq, timestamp, this.ssrc);
-    out.set(payload, RTP_HEADER_SIZE);
-    this.rtp.send(out, to);
-    this.counts.packetsSent++;
-    this.counts.octetsSent += payload.length;
-    this.sentSinceReport = true;
+    return this.sender.sendTelephoneEvent(digit, pt, opts);
   }
 
   // ---------------------------------------------------------------- receiving
 
   private onRtp(msg: Uint8Array, addr: number, port: number, arrival: number | undefined): void {
     if (this.closed) return;
-    const latched = this.latchedRtpKey >= 0;
-    if (latched && addr * 65536 + port !== this.latchedRtpKey) {
+    const latched = this.latch.rtpKey >= 0;
+    if (latched && addr * 65536 + port !== this.latch.rtpKey) {
       this.counts.strangerPackets++;
       return;
     }
@@ -387,11 +298,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       this.emit('latched', { ...from });
     }
     const arrivalMs = arrival ?? this.now();
-    if (ssrc !== this.sourceSsrc) {
-      this.sourceSsrc = ssrc;
-      this.receiverStats = new RtcpStats({ minSequential: 1 }); // latching already validated the source
-    }
-    this.receiverStats.onRtp(seq, timestamp, arrivalMs);
+    this.reporter.onRtp(ssrc, seq, timestamp, arrivalMs);
     this.counts.packetsReceived++;
     if (isAudio) {
       const sink = this.audioSink;
@@ -401,32 +308,15 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       this.emit('audio', { payload, packet, arrivalMs });
       return;
     }
-    try {
-      for (const d of this.events.receive(timestamp, msg.subarray(offset, offset + length), arrivalMs)) {
-        this.emit('dtmf', { digit: d.digit, durationMs: d.durationMs, source: 'rfc4733' });
-      }
-    } catch (err) {
-      if (!(err instanceof ParseError)) throw err;
-      this.counts.invalidPackets++;
-    }
-    this.watchEventTimeout();
+    if (!this.dtmfIn.receive(timestamp, msg.subarray(offset, offset + length), arrivalMs)) this.counts.invalidPackets++;
   }
 
-  /** Ends an event whose end packets were lost (RFC 4733 receiver timeout). */
-  private watchEventTimeout(): void {
-    if (this.eventTimer || this.events.activeDigit === undefined) return;
-    this.eventTimer = setInterval(() => {
-      const d = this.events.tick(this.now());
-      if (d) this.emit('dtmf', { digit: d.digit, durationMs: d.durationMs, source: 'rfc4733' });
-      if (this.events.activeDigit === undefined) { clearInterval(this.eventTimer); this.eventTimer = undefined; }
-    }, 50);
-    this.eventTimer.unref();
-  }
+  // ---------------------------------------------------------------- RTCP
 
   private onRtcp(msg: Uint8Array, addr: number, port: number): void {
     if (this.closed) return;
-    const latched = this.latchedRtcpKey >= 0;
-    if (latched && addr * 65536 + port !== this.latchedRtcpKey) {
+    const latched = this.latch.rtcpKey >= 0;
+    if (latched && addr * 65536 + port !== this.latch.rtcpKey) {
       this.counts.strangerPackets++;
       return;
     }
@@ -438,66 +328,15 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       this.counts.invalidPackets++;
       return;
     }
-    if (!latched) this.latchRtcp({ address: intToIpv4(addr), port });
-    const nowMs = this.now();
-    const arrival = ntpMiddle32(ntpFromMs(Date.now()));
-    let reported = false;
-    for (const p of packets) {
-      if (p.type !== 'sr' && p.type !== 'rr') continue;
-      if (p.type === 'sr' && p.ssrc === this.sourceSsrc) this.receiverStats.onSenderReport(p.ntp, nowMs);
-      for (const block of p.reports) {
-        if (block.ssrc !== this.ssrc) continue;
-        const rtt = roundTripMs(arrival, block.lsr, block.dlsr);
-        if (rtt !== undefined) this.counts.rttMs = rtt;
-        this.counts.remoteFractionLost = block.fractionLost / 256;
-        this.counts.remotePacketsLost = block.cumulativeLost;
-        reported = true;
-      }
-    }
-    if (reported) this.emit('stats', this.stats);
-  }
-
-  // ---------------------------------------------------------------- RTCP out
-
-  private scheduleRtcp(meanMs: number): void {
-    // §6.3.1 (simplified): randomise over [0.5, 1.5] × interval so endpoints do not synchronise.
-    const delay = meanMs * (0.5 + Math.random());
-    this.rtcpTimer = setTimeout(() => {
-      void this.sendRtcpReport();
-      if (!this.closed) this.scheduleRtcp(this.rtcpIntervalMs);
-    }, delay);
-    this.rtcpTimer.unref();
-  }
-
-  /** The compound report we would send now: SR (or RR if we sent nothing) + SDES CNAME (§6.1). */
-  private buildReport(): RtcpPacket[] {
-    const reports: ReportBlock[] = [];
-    if (this.sourceSsrc !== undefined && this.receiverStats.valid) {
-      const block = this.receiverStats.reportBlock(this.sourceSsrc, this.now());
-      this.counts.fractionLost = block.fractionLost / 256;
-      reports.push(block);
-    }
-    const head: RtcpPacket = this.sentSinceReport
-      ? {
-        type: 'sr', ssrc: this.ssrc, ntp: ntpFromMs(Date.now()), rtpTimestamp: this.timestamp,
-        packetCount: this.counts.packetsSent >>> 0, octetCount: this.counts.octetsSent >>> 0, reports,
-      }
-      : { type: 'rr', ssrc: this.ssrc, reports };
-    this.sentSinceReport = false;
-    return [head, { type: 'sdes', chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, value: this.cname }] }] }];
-  }
-
-  private get rtcpDestination(): RtpAddress | undefined {
-    if (this.latchedRtcp) return this.latchedRtcp;
-    if (this.remoteRtcp) return this.remoteRtcp;
-    return this.latchedRtp ? { address: this.latchedRtp.address, port: this.latchedRtp.port + 1 } : undefined;
+    if (!latched) this.latch.latchRtcp({ address: intToIpv4(addr), port });
+    if (this.reporter.receive(packets)) this.emit('stats', this.stats);
   }
 
   /** Sends a report now (also done on the timer); emits 'stats'. Resolves once handed to the socket. */
   sendRtcpReport(extra: RtcpPacket[] = []): Promise<void> {
     if (this.closed) return Promise.resolve();
-    const to = this.rtcpDestination;
-    const packets = [...this.buildReport(), ...extra];
+    const to = this.latch.rtcpDestination;
+    const packets = [...this.reporter.buildReport(), ...extra];
     this.emit('stats', this.stats);
     if (!to) return Promise.resolve();
     this.rtcp.send(serializeRtcp(packets), to);
@@ -514,9 +353,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     const bye = this.sendRtcpReport([{ type: 'bye', ssrcs: [this.ssrc] }]); // §6.6
-    this.closed = true;
-    clearTimeout(this.rtcpTimer);
-    clearInterval(this.eventTimer);
+    this.stop();
     await bye;
     await Promise.all([this.rtp.close(), this.rtcp.close()]);
     this.opts.allocator?.release(this.localPort);
@@ -529,10 +366,15 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   async detach(): Promise<RtpSessionState> {
     const state = this.snapshot();
     if (this.closed) return state;
-    this.closed = true;
-    clearTimeout(this.rtcpTimer);
-    clearInterval(this.eventTimer);
+    this.stop();
     await Promise.all([this.rtp.close(), this.rtcp.close()]);
     return state;
+  }
+
+  private stop(): void {
+    this.closed = true;
+    this.sender.stop();
+    this.reporter.stop();
+    this.dtmfIn.stop();
   }
 }
