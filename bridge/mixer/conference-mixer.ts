@@ -54,8 +54,6 @@ import { frameMeanSquare, talkDetectorSettings, type TalkDetectorOptions, type T
 
 const log = moduleLogger('mixer');
 
-export type { Playback, PlaybackEnd } from './playback.ts';
-
 export interface ConferenceMixerOptions extends TalkDetectorOptions {
   /** Most members mixed at once; default 4. */
   maxTalkers?: number;

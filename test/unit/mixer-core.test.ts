@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConferenceMixer, type ConferenceMixerOptions, type PlaybackEnd } from '../../bridge/mixer/conference-mixer.ts';
+import { ConferenceMixer, type ConferenceMixerOptions } from '../../bridge/mixer/conference-mixer.ts';
+import type { PlaybackEnd } from '../../bridge/mixer/playback.ts';
 import type { MixerMember } from '../../bridge/mixer/mixer-member.ts';
 import { PCMA, PCMU } from '../../bridge/rtp/g711.ts';
 import { ToneSource, sineAmplitude } from '../../bridge/rtp/tones.ts';

@@ -1,7 +1,8 @@
 // A conference inside a media worker: the mixer, its member legs, prompts to
 // everyone, the recording of the mix, and talking events.
 import { moduleLogger } from '../../../../common/log.ts';
-import { ConferenceMixer, type Playback } from '../../../mixer/conference-mixer.ts';
+import { ConferenceMixer } from '../../../mixer/conference-mixer.ts';
+import type { Playback } from '../../../mixer/playback.ts';
 import type { PromptRef } from '../../../port.ts';
 import { SequenceSource } from '../../../rtp/frame-source.ts';
 import { beep } from '../../../rtp/tones.ts';
