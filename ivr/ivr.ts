@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import type { CallLeg, Engine, IncomingCall } from '../bridge/port.ts';
 import { Q850 } from '../bridge/q850.ts';
+import { systemClock, type Clock } from '../common/clock.ts';
 import { CallFailedError } from '../common/errors.ts';
 import { TypedEmitter } from '../common/events.ts';
 import { moduleLogger } from '../common/log.ts';
@@ -31,7 +32,10 @@ export interface IvrDeps {
   repos: Repositories;
   cdrs: CdrRecorder;
   config: Partial<IvrConfig>;
+  /** Wall-clock time (CDRs, room windows, the PIN lockout). */
   now?: () => Date;
+  /** Times the digit, menu and end-of-window timeouts (the system clock by default; tests give a fake one). */
+  clock?: Clock;
   /** This node's id (conference rows). */
   nodeId?: string;
 }
@@ -78,10 +82,11 @@ type Route =
 export function createIvr(deps: IvrDeps): Ivr {
   const config = ivrConfig(deps.config);
   const now = deps.now ?? (() => new Date());
+  const clock = deps.clock ?? systemClock;
   mkdirSync(config.recordingsDir, { recursive: true });
   const records = new CallRecords(deps.cdrs, now, log);
   const rooms = new RoomRegistry({
-    engine: deps.engine, repos: deps.repos, now, log, recordingsDir: config.recordingsDir,
+    engine: deps.engine, repos: deps.repos, now, clock, log, recordingsDir: config.recordingsDir,
     minuteMs: config.minuteMs, warnMinutes: config.warnMinutes, nodeId: deps.nodeId,
   });
   const active = new Set<Promise<void>>();
@@ -135,7 +140,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     }
     records.answered(cdrId, leg);
     const lang: PromptLang = accessNumber?.language ?? config.defaultLanguage;
-    const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber);
+    const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, clock);
     ctx.log.info({ route: r.kind, lang }, 'call answered');
     try {
       if (r.kind === 'multi_party') await multiParty(svc, ctx, cdrId);
@@ -152,7 +157,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   }
 
   async function joinCalled(room: LiveRoom, leg: CallLeg, cdrId: string, lang: PromptLang): Promise<boolean> {
-    const ctx = new CallContext(leg, lang, log.child({ callId: leg.callId, leg: leg.id, room: room.number, direction: 'out' }), null);
+    const ctx = new CallContext(leg, lang, log.child({ callId: leg.callId, leg: leg.id, room: room.number, direction: 'out' }), null, clock);
     if (room.reserve('guest', { ignoreLock: true })) {
       await ctx.goodbye(['meeting-full'], Q850.CALL_REJECTED);
       return false;

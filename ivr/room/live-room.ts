@@ -6,6 +6,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Conference, Engine, PromptRef } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
+import type { Clock } from '../../common/clock.ts';
 import { TypedEmitter } from '../../common/events.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Account } from '../../core/accounts/store.ts';
@@ -36,6 +37,8 @@ export interface LiveRoomDeps {
   engine: Engine;
   repos: Repositories;
   now: () => Date;
+  /** Times the end-of-window clock. */
+  clock: Clock;
   log: Logger;
   recordingsDir: string;
   minuteMs: number;
@@ -101,7 +104,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     this.clock = new WindowClock(init.closesAt.getTime() - deps.now().getTime(), deps.minuteMs, deps.warnMinutes, {
       warn: (m) => { void this.warn(m); },
       end: () => { void this.windowEnded(); },
-    });
+    }, deps.clock);
   }
 
   // ---- read API (live console) ----
