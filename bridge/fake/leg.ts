@@ -26,6 +26,8 @@ export interface HeardPrompt {
   folder: string;
   /** Fake ms when it started. */
   at: number;
+  /** Fake ms when it stopped (played out, cut short or hung up); undefined while it plays. */
+  endedAt?: number;
   /** Cut short by a key. */
   interrupted: boolean;
 }
@@ -83,6 +85,9 @@ export class FakeCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg 
   /** The names of the prompts heard, in order. */
   get prompts(): string[] { return this.heard.map((h) => h.name); }
 
+  /** Is a prompt playing to this leg now? */
+  get isPlaying(): boolean { return this.playing !== undefined; }
+
   // ---- the person on the line ----
 
   /** Types `keys`: the first now (once the clock moves), then one every `gapMs`. */
@@ -138,6 +143,7 @@ export class FakeCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg 
       this.heard.push(heard);
       this.follow(this.script.take(heard.name, 'start'));
       const end = await this.playOne(ref, interruptible);
+      heard.endedAt = this.clock.now();
       if (end === 'interrupted') { heard.interrupted = true; return { interrupted: true }; }
       if (end === 'hangup') return { interrupted: false };
       this.follow(this.script.take(heard.name, 'end'));
