@@ -18,9 +18,10 @@ import { openDatabase } from '../../core/db.ts';
 import { createRepositories, type Repositories } from '../../core/repositories.ts';
 import type { NewRoom, Room } from '../../core/rooms/store.ts';
 import { DEMO, seedDemo, type SeedResult } from '../../core/seed.ts';
-import type { IvrConfig } from '../../ivr/config.ts';
-import { createIvr, type CallSummary, type Ivr } from '../../ivr/ivr.ts';
+import type { CallSummary } from '../../ivr/flows/incoming-call.ts';
+import { createIvr, type Ivr } from '../../ivr/ivr.ts';
 import type { LiveRoom } from '../../ivr/room/live-room.ts';
+import type { IvrConfig } from '../../ivr/services/config.ts';
 import { outgoingCdrs, readCdr, type CdrRow } from './cdr-rows.ts';
 
 /** What a leg heard, as `<language folder>/<prompt>` ("en/enter-pin"; tones and silences by name). */

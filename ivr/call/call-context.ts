@@ -1,8 +1,8 @@
 // What every step of one call works with: the leg, its keypad, the caller's
 // language, a per-call logger, and the ending of the call.
 import type { CallLeg } from '../../bridge/port.ts';
-import type { Clock } from '../../common/clock.ts';
 import { Q850, type Q850Cause } from '../../bridge/q850.ts';
+import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/log.ts';
 import type { AccessNumber } from '../../core/telephony/store.ts';
 import type { PromptId, PromptLang } from '../prompts/catalog.ts';
