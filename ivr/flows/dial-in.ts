@@ -5,12 +5,12 @@ import { Q850 } from '../../bridge/q850.ts';
 import { authorizeCall } from '../../core/billing/balance.ts';
 import { CallRefusedError } from '../../core/errors.ts';
 import { checkRoomAdmission } from '../../core/rooms/admission.ts';
+import type { CallContext } from '../call/call-context.ts';
 import type { PromptId } from '../prompts/catalog.ts';
+import type { IvrServices } from '../services/services.ts';
 import { askPin } from '../steps/ask-pin.ts';
 import { askRoom, type OpenAdmission } from '../steps/ask-room.ts';
-import type { CallContext } from '../steps/call-context.ts';
 import { welcome } from '../steps/welcome.ts';
-import type { IvrServices } from '../services.ts';
 import { enterRoom } from './enter-room.ts';
 
 const REFUSAL: Record<'no_such_room' | 'not_started' | 'ended' | 'service_unavailable', PromptId> = {

@@ -1,12 +1,12 @@
 // After the PIN (or for the convener): the live room, locked / full checks,
 // the name recording, the join, then the star-code loop until the call ends.
 import { Q850 } from '../../bridge/q850.ts';
-import type { OpenAdmission } from '../steps/ask-room.ts';
-import type { CallContext } from '../steps/call-context.ts';
-import { inRoom } from '../steps/in-room.ts';
-import { recordName } from '../steps/record-name.ts';
+import type { CallContext } from '../call/call-context.ts';
 import type { ParticipantKind, Role } from '../room/participant.ts';
-import type { IvrServices } from '../services.ts';
+import type { IvrServices } from '../services/services.ts';
+import type { OpenAdmission } from '../steps/ask-room.ts';
+import { recordName } from '../steps/record-name.ts';
+import { inRoom } from './in-room.ts';
 
 export interface EnterRoomRequest {
   ctx: CallContext;

@@ -1,7 +1,7 @@
 // The `*` menu (SPEC §3): the menu prompt (a key cuts it short), then the
 // next key picks a command; no key within the menu timeout returns to the
 // room. Chair-only keys pressed by a guest get "this key is for the chair".
-import type { CommandContext, StarCommand } from './command.ts';
+import type { CommandContext, StarCommand } from './commands/command.ts';
 import { operator } from './commands/operator.ts';
 import { muteSelf } from './commands/mute-self.ts';
 import { lock } from './commands/lock.ts';

@@ -6,6 +6,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Conference, Engine, PromptRef } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
+import type { Clock } from '../../common/clock.ts';
 import { TypedEmitter } from '../../common/events.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Account } from '../../core/accounts/store.ts';
@@ -13,9 +14,10 @@ import type { Conference as ConferenceRow, ConferenceEventKind } from '../../cor
 import type { Repositories } from '../../core/repositories.ts';
 import type { Room } from '../../core/rooms/store.ts';
 import { autoExtendMinutes } from '../../core/schedule/room-window.ts';
+import type { CallContext } from '../call/call-context.ts';
+import type { RoomLegFacts } from '../call/call-out.ts';
+import { say } from '../call/say.ts';
 import { extendedBy, participantCount, type PromptId, type PromptLang } from '../prompts/catalog.ts';
-import type { CallContext } from '../steps/call-context.ts';
-import { say } from '../steps/say.ts';
 import { isMuted, memberOptions, viewOf, type AwayReason, type Participant, type ParticipantKind, type ParticipantView, type Role } from './participant.ts';
 import { WindowClock } from './window-clock.ts';
 
@@ -36,6 +38,8 @@ export interface LiveRoomDeps {
   engine: Engine;
   repos: Repositories;
   now: () => Date;
+  /** Times the end-of-window clock. */
+  clock: Clock;
   log: Logger;
   recordingsDir: string;
   minuteMs: number;
@@ -101,7 +105,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     this.clock = new WindowClock(init.closesAt.getTime() - deps.now().getTime(), deps.minuteMs, deps.warnMinutes, {
       warn: (m) => { void this.warn(m); },
       end: () => { void this.windowEnded(); },
-    });
+    }, deps.clock);
   }
 
   // ---- read API (live console) ----
@@ -116,6 +120,8 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
   get size(): number { return this.participants.size; }
   get hasChair(): boolean { return [...this.participants.values()].some((p) => p.role === 'chair'); }
   get windowClosesAt(): Date { return this.closesAt; }
+  /** What the CDR of a leg the bridge calls for this room says about it. */
+  get legFacts(): RoomLegFacts { return { accountId: this.account.id, roomId: this.room.id, roomNumber: this.number, conferenceId: this.conferenceId }; }
   list(): ParticipantView[] { return [...this.participants.values()].sort((a, b) => a.joinOrder - b.joinOrder).map(viewOf); }
   get(id: string): Participant | undefined { return this.participants.get(id); }
 

@@ -2,8 +2,8 @@
 // their recorded name, and whether they are in the mix or away (operator,
 // private invite call).
 import type { ConferenceMember, MemberOptions } from '../../bridge/port.ts';
-import type { CallContext } from '../steps/call-context.ts';
-import { HOLD_MUSIC } from '../steps/say.ts';
+import type { CallContext } from '../call/call-context.ts';
+import { HOLD_MUSIC } from '../call/say.ts';
 
 export type Role = 'chair' | 'guest';
 /** How they came in: dialled in, convener of a multi-party call, or called by the bridge. */

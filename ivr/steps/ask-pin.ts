@@ -4,8 +4,8 @@
 import { Q850 } from '../../bridge/q850.ts';
 import { roleForPin, type PinRole } from '../../core/rooms/pins.ts';
 import type { Room } from '../../core/rooms/store.ts';
+import type { CallContext } from '../call/call-context.ts';
 import type { PinLockout } from '../room/pin-lockout.ts';
-import type { CallContext } from './call-context.ts';
 
 export interface AskPinOptions {
   tries: number;

@@ -2,8 +2,8 @@
 // outside its window or on an account out of service ends the call.
 import { Q850 } from '../../bridge/q850.ts';
 import { checkRoomAdmission, type Admission, type AdmissionDeps } from '../../core/rooms/admission.ts';
+import type { CallContext } from '../call/call-context.ts';
 import type { PromptId } from '../prompts/catalog.ts';
-import type { CallContext } from './call-context.ts';
 
 export type OpenAdmission = Extract<Admission, { ok: true }>;
 

@@ -1,8 +1,8 @@
 // Name recording for *announce* (SPEC §2.5): "after the tone say your name,
 // then press #", at most a few seconds.
 import { join } from 'node:path';
-import type { CallContext } from './call-context.ts';
-import { RECORD_BEEP, say } from './say.ts';
+import type { CallContext } from '../call/call-context.ts';
+import { RECORD_BEEP, say } from '../call/say.ts';
 
 /** The WAV of the caller's name, or null when nothing usable was recorded. */
 export async function recordName(ctx: CallContext, dir: string, maxMs: number): Promise<string | null> {

@@ -1,8 +1,8 @@
 // Welcome (SPEC §2.1): the greeting and the hint, in the other language, that
 // 9 switches. A key other than 9 pressed during the welcome is the start of
 // the caller's next entry (room number, or PIN for SIP URI dial-in) and stays queued.
+import type { CallContext } from '../call/call-context.ts';
 import { welcomeSequence, type PromptLang } from '../prompts/catalog.ts';
-import type { CallContext } from './call-context.ts';
 
 const OTHER: Record<PromptLang, PromptLang> = { 'zh-CN': 'en', en: 'zh-CN' };
 

@@ -9,8 +9,10 @@ import { openDatabase } from '../../core/db.ts';
 import { createRepositories, type Repositories } from '../../core/repositories.ts';
 import { CdrRecorder } from '../../core/cdr/recorder.ts';
 import { seedDemo, type SeedResult } from '../../core/seed.ts';
-import { createIvr, type CallSummary, type Ivr } from '../../ivr/ivr.ts';
-import type { IvrConfig } from '../../ivr/config.ts';
+import type { CallSummary } from '../../ivr/flows/incoming-call.ts';
+import { createIvr, type Ivr } from '../../ivr/ivr.ts';
+import type { IvrConfig } from '../../ivr/services/config.ts';
+import { outgoingCdrs, readCdr, type CdrRow } from './cdr-rows.ts';
 import { TestEngine } from './media-engine.ts';
 import { waitUntil } from './ports.ts';
 
@@ -24,23 +26,6 @@ export interface IvrBridgeOptions {
   config?: Partial<IvrConfig>;
   /** Use this database (already migrated and seeded, e.g. the web app's) instead of a new one; it is left open on close. */
   existing?: { db: Knex; repos: Repositories; seed: SeedResult };
-}
-
-export interface CdrRow {
-  id: string;
-  direction: 'in' | 'out';
-  caller: string;
-  callee: string;
-  role: string | null;
-  roomNumber: string | null;
-  conferenceId: string | null;
-  accessNumber: string | null;
-  answeredAt: Date | null;
-  endedAt: Date | null;
-  q850: number | null;
-  state: string;
-  /** endedAt − answeredAt in ms (0 when never answered). */
-  durationMs: number;
 }
 
 export class IvrBridge {
@@ -82,34 +67,10 @@ export class IvrBridge {
   }
 
   /** The CDR row as the database holds it, once written and closed. */
-  async cdr(id: string): Promise<CdrRow> {
-    await this.cdrs.flush(10_000);
-    let row: Record<string, unknown> | undefined;
-    const deadline = Date.now() + 10_000;
-    for (let i = 0; i < 1000; i++) {
-      row = await this.db('call_legs').where({ id }).first() as Record<string, unknown> | undefined;
-      if (row?.state === 'closed' || Date.now() > deadline) break;
-      await this.cdrs.flush(10_000);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (!row) throw new Error(`no CDR ${id}`);
-    const d = (v: unknown) => (v ? new Date(v as string) : null);
-    const answeredAt = d(row.answered_at);
-    const endedAt = d(row.ended_at);
-    return {
-      id, direction: row.direction as 'in' | 'out', caller: String(row.caller), callee: String(row.callee), role: (row.role as string | null) ?? null,
-      roomNumber: (row.room_number as string | null) ?? null, conferenceId: (row.conference_id as string | null) ?? null,
-      accessNumber: (row.access_number as string | null) ?? null, answeredAt, endedAt, q850: (row.q850_cause as number | null) ?? null,
-      state: String(row.state), durationMs: answeredAt && endedAt ? endedAt.getTime() - answeredAt.getTime() : 0,
-    };
-  }
+  cdr(id: string): Promise<CdrRow> { return readCdr(this.db, this.cdrs, id); }
 
   /** CDRs of outgoing legs whose callee contains `callee`. */
-  async outgoing(callee: string): Promise<CdrRow[]> {
-    await this.cdrs.flush(10_000);
-    const rows = await this.db('call_legs').where({ direction: 'out' }).andWhere('callee', 'like', `%${callee}%`).select('id') as Array<{ id: string }>;
-    return Promise.all(rows.map((r) => this.cdr(r.id)));
-  }
+  outgoing(callee: string): Promise<CdrRow[]> { return outgoingCdrs(this.db, this.cdrs, callee); }
 
   async close(): Promise<void> {
     await this.ivr.close();

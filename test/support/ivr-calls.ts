@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSipp, type SippResult } from './sipp.ts';
 import { makePcap } from './rtp-pcap.ts';
-import type { CallSummary } from '../../ivr/ivr.ts';
+import type { CallSummary } from '../../ivr/flows/incoming-call.ts';
 import type { IvrBridge } from './ivr-bridge.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'ivr-pcaps-'));

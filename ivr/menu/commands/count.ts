@@ -1,5 +1,5 @@
 // *4: hear the number of participants.
-import type { StarCommand } from '../command.ts';
+import type { StarCommand } from './command.ts';
 
 export const count: StarCommand = {
   key: '4', name: 'count', chairOnly: false,

@@ -3,9 +3,9 @@
 // `**` brings the callee (and the inviter) into the room, `*8` cancels
 // (hangs up the callee) and returns.
 import { Q850 } from '../../../bridge/q850.ts';
-import { awaitCode } from '../../steps/key-sequence.ts';
-import { callOut, failurePrompt } from '../../steps/call-out.ts';
-import type { StarCommand } from '../command.ts';
+import { callOut, failurePrompt } from '../../call/call-out.ts';
+import { awaitCode } from '../../call/key-sequence.ts';
+import type { StarCommand } from './command.ts';
 
 export const invite: StarCommand = {
   key: '6', name: 'invite', chairOnly: false,
@@ -22,7 +22,7 @@ export const invite: StarCommand = {
       await p.ctx.play(['calling']);
       const dial = new AbortController();
       const waitKeys = new AbortController();
-      const calling = callOut(svc, { target: entry.digits, room, role: 'invitee', signal: dial.signal });
+      const calling = callOut(svc, { target: entry.digits, room: room.legFacts, role: 'invitee', signal: dial.signal });
       const first = await Promise.race([
         calling.then((r) => ({ kind: 'call' as const, r })),
         awaitCode(keys, ['*8'], cfg.menuTimeoutMs, waitKeys.signal).then((code) => ({ kind: 'code' as const, code })),

@@ -1,5 +1,5 @@
 // *2 (chair): lock / unlock the meeting — a locked room refuses new guests.
-import type { StarCommand } from '../command.ts';
+import type { StarCommand } from './command.ts';
 
 export const lock: StarCommand = {
   key: '2', name: 'lock', chairOnly: true,

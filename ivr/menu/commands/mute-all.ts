@@ -1,5 +1,5 @@
 // *5 (chair): mute all / unmute all; chairs stay open.
-import type { StarCommand } from '../command.ts';
+import type { StarCommand } from './command.ts';
 
 export const muteAll: StarCommand = {
   key: '5', name: 'mute-all', chairOnly: true,

@@ -1,6 +1,6 @@
 // *1: mute / unmute yourself — not while listen-only or muted by the chair.
 import type { PromptId } from '../../prompts/catalog.ts';
-import type { StarCommand } from '../command.ts';
+import type { StarCommand } from './command.ts';
 
 const PROMPT: Record<'muted' | 'unmuted' | 'listen-only' | 'chair-muted', PromptId> = {
   muted: 'muted', unmuted: 'unmuted', 'listen-only': 'cannot-unmute-listen-only', 'chair-muted': 'cannot-unmute-chair-muted',

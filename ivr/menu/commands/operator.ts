@@ -2,9 +2,9 @@
 // the operator (a configured SIP URI or number); the room shows "help
 // requested". `*#` (or `*8`) ends assistance and returns to the room.
 import { Q850 } from '../../../bridge/q850.ts';
-import { awaitCode } from '../../steps/key-sequence.ts';
-import { callOut, failurePrompt } from '../../steps/call-out.ts';
-import type { StarCommand } from '../command.ts';
+import { callOut, failurePrompt } from '../../call/call-out.ts';
+import { awaitCode } from '../../call/key-sequence.ts';
+import type { StarCommand } from './command.ts';
 
 const RETURN_CODES = ['*#', '*8'];
 
@@ -19,7 +19,7 @@ export const operator: StarCommand = {
       await p.ctx.play(['operator-connecting'], false);
       const dial = new AbortController();
       const waitKeys = new AbortController();
-      const calling = callOut(svc, { target, room, role: 'operator', signal: dial.signal });
+      const calling = callOut(svc, { target, room: room.legFacts, role: 'operator', signal: dial.signal });
       const first = await Promise.race([
         calling.then((r) => ({ kind: 'call' as const, r })),
         awaitCode(keys, RETURN_CODES, svc.config.menuTimeoutMs, waitKeys.signal).then((code) => ({ kind: 'code' as const, code })),

@@ -1,6 +1,6 @@
 // *7 (chair, when the room's *record* option is on): start / stop recording
 // the meeting, announced to the room.
-import type { StarCommand } from '../command.ts';
+import type { StarCommand } from './command.ts';
 
 export const record: StarCommand = {
   key: '7', name: 'record', chairOnly: true,

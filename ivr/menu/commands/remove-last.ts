@@ -1,5 +1,5 @@
 // *3 (chair): remove the participant who joined last, never the one pressing.
-import type { StarCommand } from '../command.ts';
+import type { StarCommand } from './command.ts';
 
 export const removeLast: StarCommand = {
   key: '3', name: 'remove-last', chairOnly: true,

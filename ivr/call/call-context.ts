@@ -2,6 +2,7 @@
 // language, a per-call logger, and the ending of the call.
 import type { CallLeg } from '../../bridge/port.ts';
 import { Q850, type Q850Cause } from '../../bridge/q850.ts';
+import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/log.ts';
 import type { AccessNumber } from '../../core/telephony/store.ts';
 import type { PromptId, PromptLang } from '../prompts/catalog.ts';
@@ -19,8 +20,10 @@ export class CallContext {
     public log: Logger,
     /** The access number dialled, or null for SIP URI dial-in and calls the bridge placed. */
     readonly accessNumber: AccessNumber | null,
+    /** Times the keypad's waits. */
+    clock: Clock,
   ) {
-    this.keys = new Keypad(leg);
+    this.keys = new Keypad(leg, clock);
   }
 
   get ended(): boolean { return this.leg.ended; }

@@ -1,8 +1,8 @@
 // A star-code command (SPEC §3): the key after `*`, whether only chairs may
 // use it, and what it does for the participant who pressed it.
-import type { LiveRoom } from '../room/live-room.ts';
-import type { Participant } from '../room/participant.ts';
-import type { IvrServices } from '../services.ts';
+import type { LiveRoom } from '../../room/live-room.ts';
+import type { Participant } from '../../room/participant.ts';
+import type { IvrServices } from '../../services/services.ts';
 
 export interface CommandContext {
   p: Participant;

@@ -2,9 +2,9 @@
 // phone normalisation) → the trunk's dial plan → `sip:DIGITS@trunk-host:port`.
 // `number*ext` (or `number,ext`) keeps the extension, sent as DTMF after the
 // answer. A SIP URI is dialled as it is.
-import { ValidationError } from '../core/errors.ts';
-import { normalisePhoneNumber } from '../core/phone/normalise.ts';
-import type { DialPlanRule, Trunk, TrunkStore } from '../core/telephony/store.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { normalisePhoneNumber } from '../../core/phone/normalise.ts';
+import type { DialPlanRule, Trunk, TrunkStore } from '../../core/telephony/store.ts';
 
 export interface DialTargetResolved {
   uri: string;

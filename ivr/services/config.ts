@@ -2,8 +2,8 @@
 // PIN lockout and the end-of-window clock. Validated once by ivrConfig().
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '../common/errors.ts';
-import type { PromptLang } from './prompts/catalog.ts';
+import { ConfigError } from '../../common/errors.ts';
+import type { PromptLang } from '../prompts/catalog.ts';
 
 export interface IvrConfig {
   /** Operator for `*0`: a SIP URI (`sip:op@host:port`) or a phone number dialled through the trunk; null = no operator. */

@@ -1,13 +1,14 @@
 // Placing a call for a participant (operator, *6 invite, multi-party): the
 // dialer's target, the CDR, the no-answer timeout, the extension as DTMF
 // after the answer, and the prompt that tells the requester why it failed.
-import type { CallLeg } from '../../bridge/port.ts';
+import type { CallLeg, Engine } from '../../bridge/port.ts';
 import { Q850, type Q850Cause } from '../../bridge/q850.ts';
 import { CallFailedError } from '../../common/errors.ts';
+import type { Logger } from '../../common/log.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { PromptId } from '../prompts/catalog.ts';
-import type { LiveRoom } from '../room/live-room.ts';
-import type { IvrServices } from '../services.ts';
+import type { CallRecords } from './call-records.ts';
+import type { Dialer } from './dialer.ts';
 
 export type CallOutcome =
   | { ok: true; leg: CallLeg; cdrId: string }
@@ -20,15 +21,33 @@ export function failurePrompt(cause: Q850Cause): PromptId {
   return 'call-failed';
 }
 
+/** What placing a call takes (the IVR's services have all of it). */
+export interface CallOutDeps {
+  engine: Engine;
+  dialer: Dialer;
+  records: CallRecords;
+  config: { callerId: string; inviteNoAnswerMs: number };
+  log: Logger;
+}
+
+/** What the CDR of a leg called for a room says about the room. */
+export interface RoomLegFacts {
+  accountId: string;
+  roomId: string;
+  roomNumber: string;
+  conferenceId: string;
+}
+
 export interface CallOutRequest {
   /** A number as typed (`number*ext` allowed) or a SIP URI. */
   target: string;
-  room: LiveRoom;
+  /** The room the call is for (its CDR's account, room and conference). */
+  room: RoomLegFacts;
   role: string;
   signal?: AbortSignal;
 }
 
-export async function callOut(svc: IvrServices, req: CallOutRequest): Promise<CallOutcome> {
+export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<CallOutcome> {
   let resolved;
   try {
     resolved = await svc.dialer.resolve(req.target);
@@ -39,10 +58,7 @@ export async function callOut(svc: IvrServices, req: CallOutRequest): Promise<Ca
     }
     throw err;
   }
-  const facts = {
-    callee: resolved.e164 ?? resolved.uri, accountId: req.room.account.id, roomId: req.room.room.id,
-    roomNumber: req.room.number, conferenceId: req.room.conferenceId, role: req.role,
-  };
+  const facts = { callee: resolved.e164 ?? resolved.uri, ...req.room, role: req.role };
   try {
     const { leg, cdrId } = await svc.records.originate(svc.engine, resolved.uri, {
       from: { user: svc.config.callerId }, noAnswerTimeoutMs: svc.config.inviteNoAnswerMs, signal: req.signal,

@@ -2,12 +2,12 @@
 // starts (INVITE in, or our INVITE out), answered, updated as the IVR learns
 // the account, room, conference and role, closed with the Q.850 cause.
 import { randomUUID } from 'node:crypto';
-import type { CallLeg, Engine, IncomingCall, OriginateOptions } from '../bridge/port.ts';
-import { Q850, type Q850Cause } from '../bridge/q850.ts';
-import { CallFailedError } from '../common/errors.ts';
-import type { Logger } from '../common/log.ts';
-import type { CdrRecorder } from '../core/cdr/recorder.ts';
-import type { LegPatch } from '../core/cdr/leg.ts';
+import type { CallLeg, Engine, IncomingCall, OriginateOptions } from '../../bridge/port.ts';
+import { Q850, type Q850Cause } from '../../bridge/q850.ts';
+import { CallFailedError } from '../../common/errors.ts';
+import type { Logger } from '../../common/log.ts';
+import type { LegPatch } from '../../core/cdr/leg.ts';
+import type { CdrRecorder } from '../../core/cdr/recorder.ts';
 
 export class CallRecords {
   constructor(private readonly cdrs: CdrRecorder, private readonly now: () => Date, private readonly log: Logger) {}
@@ -47,6 +47,23 @@ export class CallRecords {
     }
     this.answered(cdrId, leg);
     return { leg, cdrId };
+  }
+
+  /**
+   * Checkpoints every open leg each `intervalMs`, so that a crash loses at
+   * most that much of a call's length. Wall time on the real clock, not an
+   * IVR timeout.
+   */
+  checkpointEvery(intervalMs: number): { stop(): void } {
+    const timer = setInterval(() => {
+      try {
+        this.cdrs.checkpointAll(this.now());
+      } catch (err) {
+        this.log.error({ err }, 'CDR checkpoint failed');
+      }
+    }, intervalMs);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 
   private safe(fn: () => void): void {

@@ -1,9 +1,9 @@
 // A participant in the room: waits for keys until the call ends. `*` opens
 // the star menu; in a multi-party call the convener's digits dial a party.
+import { starMenu } from '../menu/star-menu.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import type { Participant } from '../room/participant.ts';
-import type { IvrServices } from '../services.ts';
-import { starMenu } from '../menu/star-menu.ts';
+import type { IvrServices } from '../services/services.ts';
 import { dialParty } from './dial-party.ts';
 
 const IDLE_MS = 3_600_000;

@@ -3,6 +3,7 @@
 // queue so that steps can wait for a key with a deadline, race a key against
 // an outgoing call, and see type-ahead (keys pressed during a prompt).
 import type { CallLeg, PromptRef } from '../../bridge/port.ts';
+import type { Clock } from '../../common/clock.ts';
 
 export interface CollectSpec {
   max: number;
@@ -23,7 +24,7 @@ export class Keypad {
   private readonly queue: string[] = [];
   private readonly waiters = new Set<() => void>();
 
-  constructor(readonly leg: CallLeg) {
+  constructor(readonly leg: CallLeg, private readonly clock: Clock) {
     void this.pump();
   }
 
@@ -64,14 +65,14 @@ export class Keypad {
       const k = this.queue.shift();
       if (k !== undefined) return k;
       if (this.leg.ended || signal?.aborted || timeoutMs <= 0) return undefined;
-      const started = Date.now();
+      const started = this.clock.now();
       await new Promise<void>((resolve) => {
-        const done = () => { clearTimeout(timer); signal?.removeEventListener('abort', done); this.waiters.delete(done); resolve(); };
-        const timer = setTimeout(done, timeoutMs);
+        const done = () => { this.clock.clearTimer(timer); signal?.removeEventListener('abort', done); this.waiters.delete(done); resolve(); };
+        const timer = this.clock.setTimer(timeoutMs, done);
         signal?.addEventListener('abort', done, { once: true });
         this.waiters.add(done);
       });
-      timeoutMs -= Date.now() - started;
+      timeoutMs -= this.clock.now() - started;
       if (this.queue.length === 0 && timeoutMs <= 0) return undefined;
     }
   }

@@ -1,0 +1,71 @@
+// One incoming call from the INVITE to the end: its route, its CDR (opened
+// at once, answered, closed with the Q.850 cause), the refusal of what no
+// flow takes (404), the answer, the flow, and the hang-up if the flow left
+// the line open. Resolves with what happened, for the IVR's events.
+import type { CallLeg, IncomingCall } from '../../bridge/port.ts';
+import { Q850 } from '../../bridge/q850.ts';
+import { CallFailedError } from '../../common/errors.ts';
+import { CallContext } from '../call/call-context.ts';
+import type { PromptLang } from '../prompts/catalog.ts';
+import type { IvrServices } from '../services/services.ts';
+import { dialIn } from './dial-in.ts';
+import { multiParty } from './multi-party.ts';
+import { routeOf, type Route } from './route.ts';
+
+/** One finished incoming call, as the IVR saw it. */
+export interface CallSummary {
+  callId: string;
+  cdrId: string;
+  from: string;
+  to: string;
+  route: Route['kind'];
+  /** 'joined', 'too_many_attempts:room', 'too_many_attempts:pin', 'pin_blocked', 'refused:locked', 'refused:full', 'room_refused:<reason>', 'unbound_caller', 'rejected', 'hung_up' … */
+  outcome: string;
+  lang: PromptLang | null;
+}
+
+/** Handles `call`; `accepting()` false (the IVR is closing) refuses it like an unknown number. */
+export async function handleIncoming(svc: IvrServices, call: IncomingCall, accepting: () => boolean): Promise<CallSummary> {
+  const clog = svc.log.child({ callId: call.callId, from: call.from, to: call.to });
+  const r = await routeOf(svc.repos, call.to);
+  const accessNumber = r.kind === 'meeting' || r.kind === 'multi_party' ? r.accessNumber : null;
+  const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {});
+  const summary: CallSummary = { callId: call.callId, cdrId, from: call.from, to: call.to, route: r.kind, outcome: 'rejected', lang: null };
+  if (r.kind === 'unknown' || !accepting()) {
+    clog.info('no access number or room for this call');
+    call.reject(Q850.UNALLOCATED_NUMBER);
+    svc.records.close(cdrId, Q850.UNALLOCATED_NUMBER);
+    return summary;
+  }
+  call.ring();
+  let leg: CallLeg;
+  try {
+    leg = await call.answer();
+  } catch (err) {
+    clog.info({ err: (err as Error).message }, 'call ended before the answer');
+    svc.records.close(cdrId, err instanceof CallFailedError ? err.q850 : Q850.NORMAL_CLEARING);
+    return { ...summary, outcome: 'cancelled' };
+  }
+  svc.records.answered(cdrId, leg);
+  const lang: PromptLang = accessNumber?.language ?? svc.config.defaultLanguage;
+  const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock);
+  ctx.log.info({ route: r.kind, lang }, 'call answered');
+  await runFlow(svc, ctx, cdrId, r);
+  ctx.log.info({ outcome: ctx.outcome }, 'call handled');
+  return { ...summary, outcome: ctx.outcome, lang: ctx.lang };
+}
+
+/** The route's flow; a flow that fails hangs up with Q.850 41, one that ends with the line open hangs up normally. */
+async function runFlow(svc: IvrServices, ctx: CallContext, cdrId: string, r: Exclude<Route, { kind: 'unknown' }>): Promise<void> {
+  const leg = ctx.leg;
+  try {
+    if (r.kind === 'multi_party') await multiParty(svc, ctx, cdrId);
+    else await dialIn(svc, ctx, cdrId, r.kind === 'room' ? { roomNumber: r.roomNumber } : {});
+  } catch (err) {
+    if (!leg.ended) {
+      ctx.log.error({ err }, 'IVR flow failed');
+      await leg.hangup(Q850.TEMPORARY_FAILURE).catch(() => undefined);
+    }
+  }
+  if (!leg.ended) await leg.hangup(Q850.NORMAL_CLEARING).catch(() => undefined);
+}

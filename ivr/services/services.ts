@@ -1,0 +1,38 @@
+// What flows and commands share: the engine, the repositories, CDRs, the
+// dialer, the live rooms, the PIN lockout, the clocks and the settings.
+// createIvr (ivr.ts) makes one; the flows and star commands receive it.
+import type { CallLeg, Engine } from '../../bridge/port.ts';
+import type { Clock } from '../../common/clock.ts';
+import type { Logger } from '../../common/log.ts';
+import type { Repositories } from '../../core/repositories.ts';
+import type { CallRecords } from '../call/call-records.ts';
+import type { Dialer } from '../call/dialer.ts';
+import type { PromptLang } from '../prompts/catalog.ts';
+import type { LiveRoom } from '../room/live-room.ts';
+import type { PinLockout } from '../room/pin-lockout.ts';
+import type { RoomRegistry } from '../room/registry.ts';
+import type { IvrConfig } from './config.ts';
+
+export interface IvrServices {
+  engine: Engine;
+  repos: Repositories;
+  records: CallRecords;
+  config: IvrConfig;
+  dialer: Dialer;
+  rooms: RoomRegistry;
+  lockout: PinLockout;
+  /** Wall-clock time (CDRs, room windows, the PIN lockout). */
+  now: () => Date;
+  /** Times the digit, menu and end-of-window timeouts. */
+  clock: Clock;
+  log: Logger;
+  /**
+   * Implemented by flows/join-called.ts (wired by createIvr) so that star
+   * commands, below the flows, can hand a called leg to them.
+   *
+   * Brings a leg the bridge called (invitee, multi-party party) into a room as
+   * a guest and runs its star-code loop until it hangs up. Resolves once it
+   * has joined (true) or was refused (false: the room is full; the leg is hung up).
+   */
+  joinCalled(room: LiveRoom, leg: CallLeg, cdrId: string, lang: PromptLang): Promise<boolean>;
+}
