@@ -87,6 +87,8 @@ describe('*6 invite on the fake engine', () => {
     await t.run(() => t.engine.dialled[0]!.state === 'ringing' && guest.prompts.at(-1) === 'calling' && !guest.isPlaying, 'ringing');
     await t.press(guest, '*8', () => t.engine.dialled[0]!.state === 'cancelled' && guest.prompts.at(-1) === 'invite-cancelled', 'cancelled');
     await t.run(() => t.engine.conferencesNamed(`room-${number}`)[0]!.member(guest.id) !== undefined, 'back in the mix');
+    await t.run(() => guest.prompts.at(-1) === 'returned', '"you are back"');
+    assert.deepEqual(guest.prompts.slice(-3), ['calling', 'invite-cancelled', 'returned']);
     const rows = (await base.outgoing(NUMBER)).filter((r) => r.roomNumber === number);
     assert.deepEqual(rows.map((r) => ({ state: r.state, answered: r.answeredAt !== null })), [{ state: 'closed', answered: false }]);
   });
@@ -94,9 +96,8 @@ describe('*6 invite on the fake engine', () => {
   test('a busy number: "busy", back in the mix, the CDR closed with Q.850 17', async () => {
     t.engine.onDial(NUMBER, { outcome: 'busy', afterMs: 2000 });
     const { number, guest } = await inviting();
-    await t.run(() => guest.prompts.at(-1) === 'call-busy' && !guest.isPlaying, '"busy"');
-    // Today a failed call returns the inviter to the room without "you are back".
-    assert.deepEqual(guest.prompts.slice(-4), ['menu', 'enter-invite-number', 'calling', 'call-busy']);
+    await t.run(() => guest.prompts.at(-1) === 'returned' && !guest.isPlaying, '"busy", then "you are back"');
+    assert.deepEqual(guest.prompts.slice(-5), ['menu', 'enter-invite-number', 'calling', 'call-busy', 'returned']);
     assert.ok(t.engine.conferencesNamed(`room-${number}`)[0]!.member(guest.id), 'back in the mix');
     const rows = (await base.outgoing(NUMBER)).filter((r) => r.roomNumber === number);
     assert.deepEqual(rows.map((r) => ({ state: r.state, q850: r.q850, role: r.role })), [{ state: 'closed', q850: Q850.USER_BUSY, role: 'invitee' }]);
@@ -109,6 +110,7 @@ describe('*6 invite on the fake engine', () => {
     assert.equal(call.noAnswerTimeoutMs, 60_000);
     await t.run(() => guest.prompts.at(-1) === 'call-no-answer', '"no answer"');
     assert.equal(guest.heard.at(-1)!.at, call.at + 60_000, '"no answer" right after the timeout');
+    await t.run(() => guest.prompts.at(-1) === 'returned', '"you are back"');
     assert.deepEqual(call.state, { failed: Q850.NO_ANSWER });
     const rows = (await base.outgoing(NUMBER)).filter((r) => r.roomNumber === number);
     assert.deepEqual(rows.map((r) => ({ state: r.state, q850: r.q850 })), [{ state: 'closed', q850: Q850.NO_ANSWER }]);

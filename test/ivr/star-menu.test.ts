@@ -174,9 +174,8 @@ describe('star-codes on the fake engine', () => {
     const { number, guest } = await twoInRoom();
     const room = t.engine.conferencesNamed(`room-${number}`)[0]!;
     const heard = since(guest);
-    await t.press(guest, '*0', () => heard.heard.at(-1) === 'call-busy' && !guest.isPlaying, '"busy"');
-    // Today a failed call returns the caller to the room without "you are back".
-    assert.deepEqual(heard.heard, ['menu', 'operator-connecting', 'call-busy']);
+    await t.press(guest, '*0', () => heard.heard.at(-1) === 'returned' && !guest.isPlaying, '"busy", then "you are back"');
+    assert.deepEqual(heard.heard, ['menu', 'operator-connecting', 'call-busy', 'returned']);
     assert.deepEqual(t.engine.dialled.map((d) => d.state), [{ failed: Q850.USER_BUSY }]);
     assert.deepEqual(room.joins, [room.joins[0], guest.id, guest.id], 'out of the mix and back');
     assert.ok(room.member(guest.id), 'back in the mix');
