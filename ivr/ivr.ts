@@ -18,7 +18,7 @@ import { joinCalled } from './flows/join-called.ts';
 import { PinLockout } from './room/pin-lockout.ts';
 import { RoomRegistry } from './room/registry.ts';
 import { ivrConfig, type IvrConfig } from './services/config.ts';
-import type { IvrServices } from './services/services.ts';
+import type { IvrServices } from './services/ivr-services.ts';
 
 const log = moduleLogger('ivr');
 

@@ -7,7 +7,7 @@ import { CallRefusedError } from '../../core/errors.ts';
 import { checkRoomAdmission } from '../../core/rooms/admission.ts';
 import type { CallContext } from '../call/call-context.ts';
 import type { PromptId } from '../prompts/catalog.ts';
-import type { IvrServices } from '../services/services.ts';
+import type { IvrServices } from '../services/ivr-services.ts';
 import { askPin } from '../steps/ask-pin.ts';
 import { askRoom, type OpenAdmission } from '../steps/ask-room.ts';
 import { welcome } from '../steps/welcome.ts';

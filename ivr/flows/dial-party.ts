@@ -4,7 +4,7 @@
 import { callOut, failurePrompt } from '../call/call-out.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import type { Participant } from '../room/participant.ts';
-import type { IvrServices } from '../services/services.ts';
+import type { IvrServices } from '../services/ivr-services.ts';
 
 export async function dialParty(svc: IvrServices, room: LiveRoom, p: Participant, firstDigit: string): Promise<void> {
   const cfg = svc.config;

@@ -3,7 +3,7 @@
 import { Q850 } from '../../bridge/q850.ts';
 import type { CallContext } from '../call/call-context.ts';
 import type { ParticipantKind, Role } from '../room/participant.ts';
-import type { IvrServices } from '../services/services.ts';
+import type { IvrServices } from '../services/ivr-services.ts';
 import type { OpenAdmission } from '../steps/ask-room.ts';
 import { recordName } from '../steps/record-name.ts';
 import { inRoom } from './in-room.ts';

@@ -3,7 +3,7 @@
 import { starMenu } from '../menu/star-menu.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import type { Participant } from '../room/participant.ts';
-import type { IvrServices } from '../services/services.ts';
+import type { IvrServices } from '../services/ivr-services.ts';
 import { dialParty } from './dial-party.ts';
 
 const IDLE_MS = 3_600_000;

@@ -7,7 +7,7 @@ import { Q850 } from '../../bridge/q850.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import { CallContext } from '../call/call-context.ts';
 import type { PromptLang } from '../prompts/catalog.ts';
-import type { IvrServices } from '../services/services.ts';
+import type { IvrServices } from '../services/ivr-services.ts';
 import { dialIn } from './dial-in.ts';
 import { multiParty } from './multi-party.ts';
 import { routeOf, type Route } from './route.ts';

@@ -6,7 +6,7 @@ import { Q850 } from '../../bridge/q850.ts';
 import { CallContext } from '../call/call-context.ts';
 import type { PromptLang } from '../prompts/catalog.ts';
 import type { LiveRoom } from '../room/live-room.ts';
-import type { IvrServices } from '../services/services.ts';
+import type { IvrServices } from '../services/ivr-services.ts';
 import { inRoom } from './in-room.ts';
 
 /** True once joined; false when the room is full (the leg is told and hung up). `track` keeps the loop counted. */

@@ -5,7 +5,7 @@ import { Q850 } from '../../bridge/q850.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { normalisePhoneNumber } from '../../core/phone/normalise.ts';
 import type { CallContext } from '../call/call-context.ts';
-import type { IvrServices } from '../services/services.ts';
+import type { IvrServices } from '../services/ivr-services.ts';
 import { admitRoomNumber, authorized } from './dial-in.ts';
 import { enterRoom } from './enter-room.ts';
 

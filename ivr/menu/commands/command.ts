@@ -2,7 +2,7 @@
 // use it, and what it does for the participant who pressed it.
 import type { LiveRoom } from '../../room/live-room.ts';
 import type { Participant } from '../../room/participant.ts';
-import type { IvrServices } from '../../services/services.ts';
+import type { IvrServices } from '../../services/ivr-services.ts';
 
 export interface CommandContext {
   p: Participant;
