@@ -41,6 +41,12 @@ export interface StructureReport {
   longFunctions: FunctionSize[];
   medianFileLines: number;
   cycles: string[][];
+  /**
+   * Folders that import each other, directly or round a loop: each folder is
+   * a floor. A folder and its own parent are not compared (a parent's files
+   * may wire its subfolders, and a subfolder may use its parent's basics).
+   */
+  folderCycles: string[][];
   layerViolations: { from: string; to: string }[];
 }
 
@@ -161,6 +167,17 @@ export function measure(root: string): StructureReport {
     }
     graph.set(file, targets);
   }
+  const folders = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    const from = dirname(file);
+    const set = folders.get(from) ?? new Set<string>();
+    for (const t of targets) {
+      const to = dirname(t);
+      if (to !== from && !from.startsWith(`${to}/`) && !to.startsWith(`${from}/`)) set.add(to);
+    }
+    folders.set(from, set);
+  }
+  const folderGraph = new Map([...folders].map(([k, v]) => [k, [...v]]));
   const sorted = sizes.map((s) => s.lines).sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length === 0 ? 0 : sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -170,6 +187,7 @@ export function measure(root: string): StructureReport {
     longFunctions: fns.filter((f) => f.lines > LIMITS.functionLines).sort((a, b) => b.lines - a.lines),
     medianFileLines: median,
     cycles: findCycles(graph),
+    folderCycles: findCycles(folderGraph),
     layerViolations,
   };
 }
@@ -185,6 +203,8 @@ function print(r: StructureReport): void {
   for (const f of r.longFunctions) out.push(`  ${f.lines}  ${f.file}:${f.line} ${f.name}`);
   out.push(`import cycles: ${r.cycles.length}`);
   for (const c of r.cycles) out.push(`  ${c.join(' -> ')}`);
+  out.push(`folders importing each other: ${r.folderCycles.length}`);
+  for (const c of r.folderCycles) out.push(`  ${c.join(' <-> ')}`);
   out.push(`imports against the layers: ${r.layerViolations.length}`);
   for (const v of r.layerViolations) out.push(`  ${v.from} -> ${v.to}`);
   process.stdout.write(out.join('\n') + '\n');
