@@ -2,7 +2,7 @@
 // media worker (bridge/embedded/media/); the engine only sees this.
 import type { TypedEmitter } from '../../common/events.ts';
 import type { DtmfEvent, LegStats, PlayResult, PromptRef, Recording, RecordOptions } from '../port.ts';
-import type { NegotiatedAudio } from '../sip/sdp.ts';
+import type { NegotiatedAudio } from '../sip/sdp/types.ts';
 
 export type LegMediaEvents = {
   dtmf: [event: DtmfEvent];

@@ -11,7 +11,7 @@ import { moduleLogger } from '../../../common/log.ts';
 import type { PlayResult, PromptRef, Recording, RecordOptions } from '../../port.ts';
 import { PortPool } from '../../rtp/port-allocator.ts';
 import { checkUdpIo, type UdpIoKind } from '../../rtp/udp-io.ts';
-import type { NegotiatedAudio } from '../../sip/sdp.ts';
+import type { NegotiatedAudio } from '../../sip/sdp/types.ts';
 import type { LegMedia, LegMediaEvents, LegMediaFactory } from '../leg-media.ts';
 import { InProcessChannel, type MediaChannel, WorkerChannel } from './media-channel.ts';
 import { MediaError } from './media-host.ts';
