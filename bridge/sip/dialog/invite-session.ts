@@ -63,6 +63,7 @@ export type SessionEvents = {
  */
 export type OfferHandler = (offer: string | undefined) => string;
 
+/** The Q.850 cause of a Reason header (RFC 3326) on a BYE, CANCEL or final response, if any. */
 export function reasonQ850(msg: SipRequest | SipResponse): number | undefined {
   for (const h of msg.headers) {
     if (h.name.toLowerCase() !== 'reason') continue;
@@ -72,6 +73,7 @@ export function reasonQ850(msg: SipRequest | SipResponse): number | undefined {
   return undefined;
 }
 
+/** The one body type of offers and answers (RFC 3264). */
 export const SDP = 'application/sdp';
 
 export abstract class InviteSession extends TypedEmitter<SessionEvents> {
