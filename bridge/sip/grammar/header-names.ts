@@ -21,12 +21,15 @@ const KNOWN_NAMES: ReadonlyMap<string, string> = new Map([
   'Subject', 'Subscription-State', 'Supported', 'Target-Dialog', 'Timestamp', 'To', 'Unsupported', 'User-Agent',
   'Via', 'Warning', 'WWW-Authenticate',
 ].map((name) => [name.toLowerCase(), name]));
+/** The known names as the RFC spells them: what most peers write, answered without lower-casing. */
+const CANONICAL: ReadonlySet<string> = new Set(KNOWN_NAMES.values());
 
 /**
  * The canonical long form of a header name: compact forms expanded, known
  * names in their RFC spelling ("cseq" → "CSeq"), unknown names as given.
  */
 export function canonicalHeaderName(name: string): string {
+  if (CANONICAL.has(name)) return name; // the parser's hot path: one look-up, no new string
   const lower = name.toLowerCase();
   return (lower.length === 1 ? COMPACT_FORMS.get(lower) : KNOWN_NAMES.get(lower)) ?? name;
 }
