@@ -8,32 +8,14 @@ import type {
   CallLeg, CallLegEvents, CollectOptions, DtmfEvent, PlayResult, PromptRef, Recording, RecordOptions,
 } from '../port.ts';
 import { Q850, type Q850Cause } from '../q850.ts';
-import type { InviteSession, TerminationReason } from '../sip/invite-session.ts';
-import type { SipRequest } from '../sip/message.ts';
-import { answerOffer, createOffer, type LocalMedia, type NegotiatedAudio } from '../sip/sdp.ts';
+import type { InviteSession, TerminationReason } from '../sip/dialog/invite-session.ts';
+import { DTMF_RELAY, formatInfoDtmf, parseInfoDtmf } from '../sip/message/info-dtmf.ts';
+import type { SipRequest } from '../sip/message/message.ts';
+import { answerOffer, createOffer } from '../sip/sdp/offer-answer.ts';
+import type { LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
 
 const DTMF_DIGITS = '0123456789*#ABCD';
-/** RFC 2833 event codes 10/11 as some INFO senders write them. */
-const INFO_SIGNAL_ALIASES: Record<string, string> = { '10': '*', '11': '#', '12': 'A', '13': 'B', '14': 'C', '15': 'D' };
-
-/** Reads a digit from a SIP INFO body (application/dtmf-relay or application/dtmf). */
-export function parseInfoDtmf(contentType: string | undefined, body: string): { digit: string; durationMs?: number } | undefined {
-  if (contentType === 'application/dtmf-relay') {
-    const signal = /^\s*Signal\s*=\s*(\S+)\s*$/im.exec(body)?.[1];
-    const duration = /^\s*Duration\s*=\s*(\d{1,6})\s*$/im.exec(body)?.[1];
-    const digit = signal ? (INFO_SIGNAL_ALIASES[signal] ?? signal.toUpperCase()) : undefined;
-    if (!digit || digit.length !== 1 || !DTMF_DIGITS.includes(digit)) return undefined;
-    return { digit, durationMs: duration ? Number(duration) : undefined };
-  }
-  if (contentType === 'application/dtmf') {
-    const t = body.trim();
-    const v = /^Signal\s*=\s*(\S+)/i.exec(t)?.[1] ?? t;
-    const digit = INFO_SIGNAL_ALIASES[v] ?? v.toUpperCase();
-    return digit.length === 1 && DTMF_DIGITS.includes(digit) ? { digit } : undefined;
-  }
-  return undefined;
-}
 
 export interface CallLegInit {
   id: string;
@@ -214,7 +196,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
       await this.media.sendDigits(clean);
       return;
     }
-    for (const d of clean) await this.session.info('application/dtmf-relay', `Signal=${d}\r\nDuration=160\r\n`);
+    for (const d of clean) await this.session.info(DTMF_RELAY, formatInfoDtmf(d));
   }
 }
 

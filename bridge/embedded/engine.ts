@@ -5,14 +5,16 @@ import { CallFailedError, SipError } from '../../common/errors.ts';
 import { moduleLogger, type Logger } from '../../common/log.ts';
 import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
-import type { ClientInviteSession, ServerInviteSession, TerminationReason } from '../sip/invite-session.ts';
-import { getHeader } from '../sip/headers.ts';
-import { parseUri } from '../sip/parser.ts';
-import { formatUri } from '../sip/serialize.ts';
-import { answerOffer, createOffer, readAnswer, type LocalMedia, type NegotiatedAudio } from '../sip/sdp.ts';
-import { SipTransport } from '../sip/transport.ts';
-import { SipUserAgent } from '../sip/user-agent.ts';
+import type { ClientInviteSession } from '../sip/dialog/client-invite-session.ts';
+import type { TerminationReason } from '../sip/dialog/invite-session.ts';
+import type { ServerInviteSession } from '../sip/dialog/server-invite-session.ts';
+import { formatUri, parseUri } from '../sip/grammar/uri.ts';
+import { getHeader } from '../sip/message/headers.ts';
+import { answerOffer, createOffer, hasCommonCodec, readAnswer } from '../sip/sdp/offer-answer.ts';
+import type { LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
 import type { TimerValues } from '../sip/transaction/timers.ts';
+import { SipTransport } from '../sip/transport/transport.ts';
+import { SipUserAgent } from '../sip/user-agent.ts';
 import { EmbeddedCallLeg } from './call-leg.ts';
 import { EmbeddedConference } from './conference.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
@@ -84,13 +86,12 @@ export class EmbeddedEngine implements Engine {
 
   private onInvite(session: ServerInviteSession): void {
     const offer = session.offer;
-    // Refuse at once what no application could take: an offer without a common codec (488).
+    // Refuse at once what no application could take: an offer that is no SDP (400) or has no common codec (488).
     if (offer !== undefined) {
       try {
-        answerOffer(offer, { address: '127.0.0.1', port: 9, codecs: ['PCMU', 'PCMA'], telephoneEvent: true, ptime: 20, sessionId: '0', sessionVersion: 0 });
+        if (!hasCommonCodec(offer, ['PCMU', 'PCMA'])) { session.reject(488); return; }
       } catch (err) {
-        const status = err instanceof SipError ? err.status : 488;
-        session.reject(status, { reason: err instanceof SipError ? undefined : 'Not Acceptable Here' });
+        session.reject(err instanceof SipError ? err.status : 488);
         return;
       }
     }

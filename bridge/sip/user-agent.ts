@@ -6,22 +6,26 @@ import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { Logger } from '../../common/log.ts';
 import { TypedEmitter } from '../../common/events.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { Dialog, dialogKey } from './dialog.ts';
-import { getHeaderValues } from './headers.ts';
-import { ClientInviteSession, type InviteSession, type SessionHost, ServerInviteSession } from './invite-session.ts';
-import type { HeaderField, NameAddr, SipMessage, SipRequest, SipResponse, SipUri } from './message.ts';
-import { createResponse, newBranch, newCallId, newTag } from './responses.ts';
+import { ClientInviteSession } from './dialog/client-invite-session.ts';
+import { type Dialog, dialogKey } from './dialog/dialog.ts';
+import type { InviteSession, SessionHost } from './dialog/invite-session.ts';
+import { ServerInviteSession } from './dialog/server-invite-session.ts';
+import { MIN_SE, requestedSessionExpires } from './dialog/session-timer.ts';
+import type { NameAddr, SipUri } from './grammar/types.ts';
+import { getHeaderValues } from './message/headers.ts';
+import { newBranch, newCallId, newTag } from './message/identifiers.ts';
+import type { HeaderField, SipMessage, SipRequest, SipResponse } from './message/message.ts';
+import { createResponse } from './message/responses.ts';
+import { systemClock, type Clock } from './transaction/clock.ts';
+import type { InviteServerTransaction } from './transaction/invite-server-transaction.ts';
+import type { NonInviteServerTransaction } from './transaction/non-invite-server-transaction.ts';
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timers.ts';
 import {
   TransactionLayer, serverTransactionKey,
   type ServerTransaction, type TransactionLayerUser,
 } from './transaction/transaction-layer.ts';
-import type { InviteServerTransaction } from './transaction/invite-server-transaction.ts';
-import type { NonInviteServerTransaction } from './transaction/non-invite-server-transaction.ts';
-import type { Destination, MessageSender, TransportKind } from './transaction/types.ts';
-import { responseDestination } from './transport.ts';
-import { MIN_SE, requestedSessionExpires } from './session-timer.ts';
+import { responseDestination } from './transport/response-destination.ts';
+import type { Destination, MessageSender, TransportKind } from './transport/types.ts';
 
 export const ALLOWED_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'UPDATE'] as const;
 /** Methods we know but do not serve: 405 with Allow (RFC 3261 §8.2.1). Anything else unknown: 501. */

@@ -1,6 +1,6 @@
 // Parser and serialiser throughput on a typical INVITE with SDP.
-import { parseMessage } from '../../bridge/sip/parser.ts';
-import { serializeMessage } from '../../bridge/sip/serialize.ts';
+import { parseMessage } from '../../bridge/sip/message/parser.ts';
+import { serializeMessage } from '../../bridge/sip/message/serialize.ts';
 
 const SDP = 'v=0\r\no=Z 1 1 IN IP4 127.0.0.1\r\ns=Z\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 8000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n';
 const INVITE = Buffer.from([

@@ -7,10 +7,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { StreamFramer } from '../../bridge/sip/framing.ts';
-import type { SipMessage } from '../../bridge/sip/message.ts';
-import { parseMessage, parseNameAddr, parseUri, parseVia, SipParseError } from '../../bridge/sip/parser.ts';
-import { serializeMessage } from '../../bridge/sip/serialize.ts';
+import { parseNameAddr } from '../../bridge/sip/grammar/name-addr.ts';
+import { SipParseError } from '../../bridge/sip/grammar/parse-error.ts';
+import { parseUri } from '../../bridge/sip/grammar/uri.ts';
+import { parseVia } from '../../bridge/sip/grammar/via.ts';
+import type { SipMessage } from '../../bridge/sip/message/message.ts';
+import { parseMessage } from '../../bridge/sip/message/parser.ts';
+import { serializeMessage } from '../../bridge/sip/message/serialize.ts';
+import { StreamFramer } from '../../bridge/sip/transport/framing.ts';
 
 const SEED = Number(process.env.SIP_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const MAX_CASES = Number(process.env.SIP_FUZZ_CASES ?? 20_000);

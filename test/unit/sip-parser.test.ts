@@ -4,13 +4,19 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { StreamFramer } from '../../bridge/sip/framing.ts';
+import { canonicalHeaderName } from '../../bridge/sip/grammar/header-names.ts';
+import { formatNameAddr, parseNameAddr } from '../../bridge/sip/grammar/name-addr.ts';
+import { formatParams } from '../../bridge/sip/grammar/params.ts';
+import { SipParseError } from '../../bridge/sip/grammar/parse-error.ts';
+import { formatUri, parseUri } from '../../bridge/sip/grammar/uri.ts';
+import { formatVia, parseVia } from '../../bridge/sip/grammar/via.ts';
 import {
-  addHeader, canonicalHeaderName, getHeader, getHeaderValues, parseRouteSet, removeHeader, setHeader,
-} from '../../bridge/sip/headers.ts';
-import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message.ts';
-import { parseMessage, parseNameAddr, parseUri, parseVia, SipParseError } from '../../bridge/sip/parser.ts';
-import { formatNameAddr, formatParams, formatUri, formatVia, serializeMessage } from '../../bridge/sip/serialize.ts';
+  addHeader, getHeader, getHeaderValues, parseRouteSet, removeHeader, setHeader,
+} from '../../bridge/sip/message/headers.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message/message.ts';
+import { parseMessage } from '../../bridge/sip/message/parser.ts';
+import { serializeMessage } from '../../bridge/sip/message/serialize.ts';
+import { StreamFramer } from '../../bridge/sip/transport/framing.ts';
 
 const fixtures = new URL('../fixtures/sip/', import.meta.url);
 const INVITE = readFileSync(new URL('invite-sdp.dat', fixtures));

@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as sdpTransform from 'sdp-transform';
-import { answerOffer, createOffer, readAnswer, type LocalMedia } from '../../bridge/sip/sdp.ts';
+import { answerOffer, createOffer, hasCommonCodec, readAnswer } from '../../bridge/sip/sdp/offer-answer.ts';
+import type { LocalMedia } from '../../bridge/sip/sdp/types.ts';
 import { SipError } from '../../common/errors.ts';
 
 const local: LocalMedia = { address: '127.0.0.1', port: 20000, codecs: ['PCMU', 'PCMA'], telephoneEvent: true, ptime: 20, sessionId: '42', sessionVersion: 1 };
@@ -83,5 +84,42 @@ describe('our offers', () => {
 
   test('an answer with the audio stream rejected → 488', () => {
     assert.throws(() => readAnswer(offer('m=audio 0 RTP/AVP 0'), local), (e: unknown) => e instanceof SipError && e.status === 488);
+  });
+});
+
+describe('is there a common codec (decides 488 before any media is set up)', () => {
+  const codecs = ['PCMU', 'PCMA'] as const;
+  const cases: Array<[string, string, boolean]> = [
+    ['PCMU', offer('m=audio 4000 RTP/AVP 0'), true],
+    ['PCMA by rtpmap on a dynamic type', offer('m=audio 4000 RTP/AVP 112\r\na=rtpmap:112 PCMA/8000'), true],
+    ['G.729 and G.722 only', offer('m=audio 4000 RTP/AVP 18 9'), false],
+    ['PCMU at 16 kHz', offer('m=audio 4000 RTP/AVP 96\r\na=rtpmap:96 PCMU/16000'), false],
+    ['telephone-event alone', offer('m=audio 4000 RTP/AVP 101\r\na=rtpmap:101 telephone-event/8000'), false],
+    ['SRTP only', offer('m=audio 4000 RTP/SAVP 0'), false],
+    ['audio declined (port 0)', offer('m=audio 0 RTP/AVP 0'), false],
+    ['video only', offer('m=video 4002 RTP/AVP 96\r\na=rtpmap:96 H264/90000'), false],
+    ['video first, then PCMU audio', offer('m=video 4002 RTP/AVP 96\r\nm=audio 4000 RTP/AVP 0'), true],
+    ['no connection address anywhere', offer('m=audio 4000 RTP/AVP 0', 'b=AS:64'), false],
+    ['no media at all', offer(''), false],
+  ];
+
+  for (const [name, sdp, expected] of cases) {
+    test(`${name} → ${expected ? 'answerable' : '488'}, the same as answerOffer decides`, () => {
+      assert.equal(hasCommonCodec(sdp, codecs), expected);
+      if (expected) assert.doesNotThrow(() => answerOffer(sdp, local));
+      else assert.throws(() => answerOffer(sdp, local), (e: unknown) => e instanceof SipError && e.status === 488);
+    });
+  }
+
+  test('only the codecs asked about count: PCMA offered, PCMU asked → none', () => {
+    assert.equal(hasCommonCodec(offer('m=audio 4000 RTP/AVP 8'), ['PCMU']), false);
+    assert.equal(hasCommonCodec(offer('m=audio 4000 RTP/AVP 8'), ['PCMA']), true);
+  });
+
+  test('a body that is not SDP is a 400, as answerOffer says', () => {
+    for (const text of ['hello', '', 'v=1\r\nm=audio 4000 RTP/AVP 0\r\n']) {
+      assert.throws(() => hasCommonCodec(text, codecs), (e: unknown) => e instanceof SipError && e.status === 400, JSON.stringify(text));
+      assert.throws(() => answerOffer(text, local), (e: unknown) => e instanceof SipError && e.status === 400, JSON.stringify(text));
+    }
   });
 });

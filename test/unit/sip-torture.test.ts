@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { getHeader, getHeaderValues, parseRouteSet } from '../../bridge/sip/headers.ts';
-import type { SipMessage } from '../../bridge/sip/message.ts';
-import { parseMessage, SipParseError } from '../../bridge/sip/parser.ts';
-import { serializeMessage } from '../../bridge/sip/serialize.ts';
+import { SipParseError } from '../../bridge/sip/grammar/parse-error.ts';
+import { getHeader, getHeaderValues, parseRouteSet } from '../../bridge/sip/message/headers.ts';
+import type { SipMessage } from '../../bridge/sip/message/message.ts';
+import { parseMessage } from '../../bridge/sip/message/parser.ts';
+import { serializeMessage } from '../../bridge/sip/message/serialize.ts';
 
 interface Check {
   path: (string | number)[];

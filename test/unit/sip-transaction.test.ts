@@ -2,12 +2,12 @@
 // timeouts (→ 408 at the TU), absorption of retransmissions, ACK for non-2xx.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../bridge/sip/clock.ts';
-import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message/message.ts';
+import { createResponse } from '../../bridge/sip/message/responses.ts';
+import { FakeClock } from '../../bridge/sip/transaction/fake-clock.ts';
 import { DEFAULT_TIMERS } from '../../bridge/sip/transaction/timers.ts';
 import { TransactionLayer, type TransactionLayerUser } from '../../bridge/sip/transaction/transaction-layer.ts';
-import type { Destination } from '../../bridge/sip/transaction/types.ts';
-import { createResponse } from '../../bridge/sip/responses.ts';
+import type { Destination } from '../../bridge/sip/transport/types.ts';
 
 const UDP: Destination = { transport: 'udp', address: '127.0.0.1', port: 5070 };
 const TCP: Destination = { transport: 'tcp', address: '127.0.0.1', port: 5070 };

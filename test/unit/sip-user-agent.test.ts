@@ -4,13 +4,14 @@
 // glare, INFO, OPTIONS and the answers for methods we do not serve.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../bridge/sip/clock.ts';
-import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message.ts';
-import { parseMessage, parseUri } from '../../bridge/sip/parser.ts';
-import { serializeMessage } from '../../bridge/sip/serialize.ts';
+import type { ServerInviteSession } from '../../bridge/sip/dialog/server-invite-session.ts';
+import { parseUri } from '../../bridge/sip/grammar/uri.ts';
+import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message/message.ts';
+import { parseMessage } from '../../bridge/sip/message/parser.ts';
+import { serializeMessage } from '../../bridge/sip/message/serialize.ts';
+import { FakeClock } from '../../bridge/sip/transaction/fake-clock.ts';
+import type { Destination } from '../../bridge/sip/transport/types.ts';
 import { SipUserAgent } from '../../bridge/sip/user-agent.ts';
-import type { ServerInviteSession } from '../../bridge/sip/invite-session.ts';
-import type { Destination } from '../../bridge/sip/transaction/types.ts';
 import { moduleLogger } from '../../common/log.ts';
 import { SipError } from '../../common/errors.ts';
 

@@ -4,7 +4,7 @@
 // flow from the worker unasked. Everything here is structured-clone safe.
 import type { DtmfSource, LegStats, PromptRef, Recording } from '../../port.ts';
 import type { RtpSessionState } from '../../rtp/session.ts';
-import type { NegotiatedAudio } from '../../sip/sdp.ts';
+import type { NegotiatedAudio } from '../../sip/sdp/types.ts';
 import type { ExchangeLink } from './shard-exchange.ts';
 
 export interface ConferenceSettings {

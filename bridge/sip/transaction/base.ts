@@ -1,8 +1,8 @@
 // Shared state handling of the four RFC 3261 §17 transaction machines.
-import type { TimerHandle } from '../clock.ts';
-import type { SipRequest } from '../message.ts';
-import type { ClientTransactionUser, Destination, TransactionContext, TransactionState } from './types.ts';
-import { isReliable } from './types.ts';
+import type { SipRequest } from '../message/message.ts';
+import { isReliable, type Destination } from '../transport/types.ts';
+import type { TimerHandle } from './clock.ts';
+import type { ClientTransactionUser, TransactionContext, TransactionState } from './types.ts';
 
 export abstract class Transaction {
   state: TransactionState;

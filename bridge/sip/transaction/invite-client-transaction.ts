@@ -5,9 +5,10 @@
 //   Calling --1xx--> Proceeding --300-699--> Completed --Timer D--> Terminated
 //      |                 |  2xx                 (ACK sent, retransmitted final → ACK again)
 //      +---2xx-----------+-----> Accepted --Timer M--> Terminated
-import type { SipRequest, SipResponse } from '../message.ts';
+import type { SipRequest, SipResponse } from '../message/message.ts';
+import type { Destination } from '../transport/types.ts';
 import { ClientTransactionBase } from './base.ts';
-import type { ClientTransactionUser, Destination, TransactionContext } from './types.ts';
+import type { ClientTransactionUser, TransactionContext } from './types.ts';
 
 export class InviteClientTransaction extends ClientTransactionBase {
   private timerA: number;

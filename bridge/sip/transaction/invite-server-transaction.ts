@@ -5,9 +5,10 @@
 //   Proceeding --300-699--> Completed --ACK--> Confirmed --Timer I--> Terminated
 //       |                      | Timer G retransmits, Timer H gives up
 //       +--2xx--> Accepted --Timer L--> Terminated
-import type { SipRequest, SipResponse } from '../message.ts';
+import type { SipRequest, SipResponse } from '../message/message.ts';
+import type { Destination } from '../transport/types.ts';
 import { Transaction } from './base.ts';
-import type { Destination, TransactionContext } from './types.ts';
+import type { TransactionContext } from './types.ts';
 
 export interface InviteServerTransactionUser {
   /** Timer H fired: no ACK for our non-2xx final response. */

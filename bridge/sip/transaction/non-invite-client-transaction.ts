@@ -2,9 +2,10 @@
 //
 //   Trying --1xx--> Proceeding --200-699--> Completed --Timer K--> Terminated
 //   Timer E retransmits (T1 doubling to T2; T2 in Proceeding), Timer F times out.
-import type { SipRequest, SipResponse } from '../message.ts';
+import type { SipRequest, SipResponse } from '../message/message.ts';
+import type { Destination } from '../transport/types.ts';
 import { ClientTransactionBase } from './base.ts';
-import type { ClientTransactionUser, Destination, TransactionContext } from './types.ts';
+import type { ClientTransactionUser, TransactionContext } from './types.ts';
 
 export class NonInviteClientTransaction extends ClientTransactionBase {
   private timerE: number;

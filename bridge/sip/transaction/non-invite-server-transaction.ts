@@ -2,9 +2,10 @@
 //
 //   Trying --1xx--> Proceeding --200-699--> Completed --Timer J--> Terminated
 //   Retransmitted requests: absorbed in Trying, answered with the last response after.
-import type { SipRequest, SipResponse } from '../message.ts';
+import type { SipRequest, SipResponse } from '../message/message.ts';
+import type { Destination } from '../transport/types.ts';
 import { Transaction } from './base.ts';
-import type { Destination, TransactionContext } from './types.ts';
+import type { TransactionContext } from './types.ts';
 
 export class NonInviteServerTransaction extends Transaction {
   private lastResponse: SipResponse | undefined;

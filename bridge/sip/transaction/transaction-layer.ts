@@ -1,11 +1,13 @@
 // RFC 3261 §17: creates transactions, matches incoming messages to them
 // (§17.1.3 for responses, §17.2.3 for requests) and hands the rest to the TU.
-import type { SipRequest, SipResponse, Via } from '../message.ts';
+import type { Via } from '../grammar/types.ts';
+import type { SipRequest, SipResponse } from '../message/message.ts';
+import type { Destination } from '../transport/types.ts';
 import { InviteClientTransaction } from './invite-client-transaction.ts';
 import { InviteServerTransaction } from './invite-server-transaction.ts';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.ts';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.ts';
-import type { ClientTransactionUser, Destination, TransactionContext } from './types.ts';
+import type { ClientTransactionUser, TransactionContext } from './types.ts';
 
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;

@@ -5,11 +5,11 @@
 // late frames, and the delay of a probe's level steps through the mixer.
 import dgram from 'node:dgram';
 import { moduleLogger } from '../../../common/log.ts';
-import { parseUri } from '../../../bridge/sip/parser.ts';
-import { createOffer, readAnswer } from '../../../bridge/sip/sdp.ts';
-import { SipTransport } from '../../../bridge/sip/transport.ts';
+import type { ClientInviteSession } from '../../../bridge/sip/dialog/client-invite-session.ts';
+import { parseUri } from '../../../bridge/sip/grammar/uri.ts';
+import { createOffer, readAnswer } from '../../../bridge/sip/sdp/offer-answer.ts';
+import { SipTransport } from '../../../bridge/sip/transport/transport.ts';
 import { SipUserAgent } from '../../../bridge/sip/user-agent.ts';
-import type { ClientInviteSession } from '../../../bridge/sip/invite-session.ts';
 import { ULAW_TO_LINEAR, linearToUlaw } from '../../../bridge/rtp/g711.ts';
 
 const log = moduleLogger('bench-fleet');

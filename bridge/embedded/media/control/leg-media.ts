@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '../../../../common/events.ts';
 import { moduleLogger } from '../../../../common/log.ts';
 import type { DtmfEvent, LegStats, PlayResult, PromptRef, Recording, RecordOptions } from '../../../port.ts';
-import type { NegotiatedAudio } from '../../../sip/sdp.ts';
+import type { NegotiatedAudio } from '../../../sip/sdp/types.ts';
 import { MediaError } from '../media-error.ts';
 import type { MemberSettings } from '../protocol.ts';
 import type { MediaChannel } from './media-channel.ts';

@@ -10,7 +10,7 @@ import { PCMA, PCMU, type G711Codec } from '../../../rtp/g711.ts';
 import { JitterBuffer } from '../../../rtp/jitter-buffer.ts';
 import type { RtpSession, RtpSessionStats } from '../../../rtp/session.ts';
 import { WavWriter } from '../../../rtp/wav.ts';
-import type { NegotiatedAudio } from '../../../sip/sdp.ts';
+import type { NegotiatedAudio } from '../../../sip/sdp/types.ts';
 import type { LegState, MediaEvent } from '../protocol.ts';
 import { promptSource } from './prompt-source.ts';
 

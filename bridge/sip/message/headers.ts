@@ -5,25 +5,13 @@
 // Via, From, To, Call-ID, CSeq, Max-Forwards, Contact and Content-Length are
 // model fields that the serialiser writes from the fields; changing them
 // through these helpers would have no effect, so the setters refuse them.
-import type { NameAddr, SipMessage } from './message.ts';
-import { canonicalHeaderName, parseRouteValue, splitHeaderList, unfold } from './parser.ts';
-
-export { canonicalHeaderName };
-
-/** Headers whose values are comma-separated lists (RFC 3261 §7.3.1), so one line may hold several. */
-const LIST_HEADERS = new Set([
-  'Accept', 'Accept-Contact', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow', 'Allow-Events',
-  'Call-Info', 'Contact', 'Content-Encoding', 'Content-Language', 'Error-Info', 'History-Info', 'In-Reply-To',
-  'P-Asserted-Identity', 'P-Preferred-Identity', 'Path', 'Proxy-Require', 'Reason', 'Record-Route',
-  'Reject-Contact', 'Require', 'Route', 'Security-Client', 'Security-Server', 'Security-Verify', 'Service-Route',
-  'Supported', 'Unsupported', 'Via', 'Warning',
-]);
+import { canonicalHeaderName, isListHeader } from '../grammar/header-names.ts';
+import { parseRouteValue } from '../grammar/name-addr.ts';
+import { splitHeaderList, unfold } from '../grammar/scanner.ts';
+import type { NameAddr } from '../grammar/types.ts';
+import type { SipMessage } from './message.ts';
 
 const STRUCTURED = new Set(['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Max-Forwards', 'Contact', 'Content-Length']);
-
-export function isListHeader(name: string): boolean {
-  return LIST_HEADERS.has(canonicalHeaderName(name));
-}
 
 /** Header names compare case-insensitively, compact forms as their long form (RFC 3261 §7.3.1). */
 function sameName(a: string, b: string): boolean {

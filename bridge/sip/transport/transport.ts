@@ -4,14 +4,16 @@
 // is dropped and logged.
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { Logger } from '../../common/log.ts';
-import { TypedEmitter } from '../../common/events.ts';
-import type { SipMessage, SipRequest } from './message.ts';
-import { parseMessage, SipParseError } from './parser.ts';
-import { serializeMessage } from './serialize.ts';
+import type { Logger } from '../../../common/log.ts';
+import { TypedEmitter } from '../../../common/events.ts';
+import { SipParseError } from '../grammar/parse-error.ts';
+import type { SipMessage, SipRequest } from '../message/message.ts';
+import { parseMessage } from '../message/parser.ts';
+import { createResponse } from '../message/responses.ts';
+import { serializeMessage } from '../message/serialize.ts';
 import { StreamFramer } from './framing.ts';
-import { createResponse } from './responses.ts';
-import type { Destination, MessageSender, TransportKind } from './transaction/types.ts';
+import { responseDestination } from './response-destination.ts';
+import type { Destination, MessageSender, TransportKind } from './types.ts';
 
 export interface TransportOptions {
   host: string;
@@ -193,18 +195,4 @@ function isKeepAlive(buf: Buffer): boolean {
 function truncate(s: string): string {
   const clean = s.replace(/[\r\n]/g, ' ');
   return clean.length > 60 ? `${clean.slice(0, 57)}...` : clean;
-}
-
-/**
- * RFC 3261 §18.2.2 and RFC 3581 §4: where the responses to a request go —
- * back over the same connection for TCP; for UDP to `received`:`rport` when
- * the client asked for rport, otherwise to the Via's address and port.
- */
-export function responseDestination(req: SipRequest, source: Destination): Destination {
-  if (source.transport !== 'udp') return source;
-  const via = req.via[0];
-  if (!via) return source;
-  const rport = via.params.get('rport');
-  if (rport) return { transport: 'udp', address: via.params.get('received') ?? source.address, port: Number(rport) };
-  return { transport: 'udp', address: via.params.get('received') ?? via.host, port: via.port ?? 5060 };
 }

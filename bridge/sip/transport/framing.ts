@@ -6,7 +6,9 @@
 // double-CRLF keep-alives). Content-Length is mandatory over a stream; a
 // header block without a valid one cannot be framed and the connection is
 // unusable, so push() throws SipParseError and the transport closes it.
-import { SipParseError, canonicalHeaderName, skipLeadingCrlf } from './parser.ts';
+import { canonicalHeaderName } from '../grammar/header-names.ts';
+import { SipParseError } from '../grammar/parse-error.ts';
+import { skipLeadingCrlf } from '../message/parser.ts';
 
 /** A header block longer than this without its empty line is refused. */
 export const MAX_STREAM_HEADER_BLOCK = 16 * 1024;

@@ -1,6 +1,7 @@
 // Building responses to requests (RFC 3261 §8.2.6) and the reason phrases.
-import { randomBytes } from 'node:crypto';
-import type { CSeq, HeaderField, NameAddr, SipResponse, Via } from './message.ts';
+import type { CSeq, NameAddr, Via } from '../grammar/types.ts';
+import { newTag } from './identifiers.ts';
+import type { HeaderField, SipResponse } from './message.ts';
 
 export const REASON_PHRASES: Record<number, string> = {
   100: 'Trying', 180: 'Ringing', 181: 'Call Is Being Forwarded', 182: 'Queued', 183: 'Session Progress',
@@ -20,10 +21,6 @@ export const REASON_PHRASES: Record<number, string> = {
 export function reasonPhrase(status: number): string {
   return REASON_PHRASES[status] ?? (status < 200 ? 'Progress' : status < 300 ? 'OK' : 'Error');
 }
-
-export function newTag(): string { return randomBytes(6).toString('hex'); }
-export function newBranch(): string { return `z9hG4bK${randomBytes(8).toString('hex')}`; }
-export function newCallId(host: string): string { return `${randomBytes(12).toString('hex')}@${host}`; }
 
 /** The parts of a request a response is built from (a parsed request, or the context of a bad one). */
 export interface ResponseBase {

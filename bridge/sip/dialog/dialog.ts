@@ -1,10 +1,12 @@
 // RFC 3261 §12: a dialog — the peer-to-peer relationship an INVITE sets up —
 // with its identifiers, sequence numbers, remote target and route set, and
 // the construction of requests inside it (§12.2.1.1).
-import type { HeaderField, NameAddr, SipRequest, SipUri } from './message.ts';
-import { formatNameAddr } from './serialize.ts';
-import { newBranch } from './responses.ts';
-import type { Destination } from './transaction/types.ts';
+import { formatNameAddr } from '../grammar/name-addr.ts';
+import type { NameAddr, Params, SipUri } from '../grammar/types.ts';
+import { parseRouteSet } from '../message/headers.ts';
+import { newBranch } from '../message/identifiers.ts';
+import type { HeaderField, SipRequest, SipResponse } from '../message/message.ts';
+import type { Destination } from '../transport/types.ts';
 
 export interface DialogInit {
   callId: string;
@@ -53,6 +55,46 @@ export class Dialog {
     this.routeSet = init.routeSet;
     this.localContact = init.localContact;
     this.flow = init.flow;
+  }
+
+  /**
+   * RFC 3261 §12.1.1: the dialog we set up as the UAS by answering `req`
+   * with a 2xx that carries `localTag`. Over TCP it keeps the caller's
+   * connection (`source`).
+   */
+  static asUas(req: SipRequest, localTag: string, localContact: NameAddr, source: Destination): Dialog {
+    return new Dialog({
+      callId: req.callId,
+      localTag,
+      remoteTag: req.from.params.get('tag') ?? '',
+      localUri: { ...req.to, params: withoutTag(req.to.params) },
+      remoteUri: { ...req.from, params: withoutTag(req.from.params) },
+      localSeq: Math.floor(Math.random() * 10_000),
+      remoteSeq: req.cseq.seq,
+      remoteTarget: req.contact[0]?.uri ?? req.from.uri,
+      // §12.1.1: the UAS keeps the Record-Route order.
+      routeSet: parseRouteSet(recordRoutes(req)),
+      localContact,
+      flow: source.transport === 'tcp' ? source : undefined,
+    });
+  }
+
+  /** RFC 3261 §12.1.2: the dialog a 2xx to our INVITE `req` sets up (we are the UAC). */
+  static asUac(req: SipRequest, res: SipResponse, localContact: NameAddr, destination: Destination): Dialog {
+    return new Dialog({
+      callId: req.callId,
+      localTag: req.from.params.get('tag') ?? '',
+      remoteTag: res.to.params.get('tag') ?? '',
+      localUri: { ...req.from, params: withoutTag(req.from.params) },
+      remoteUri: { ...req.to, params: withoutTag(req.to.params) },
+      localSeq: req.cseq.seq,
+      remoteSeq: undefined,
+      remoteTarget: res.contact[0]?.uri ?? req.uri,
+      // §12.1.2: the UAC reverses the Record-Route order.
+      routeSet: parseRouteSet(recordRoutes(res)).reverse(),
+      localContact,
+      flow: destination.transport === 'tcp' ? destination : undefined,
+    });
   }
 
   get key(): string { return dialogKey(this.callId, this.localTag, this.remoteTag); }
@@ -109,4 +151,14 @@ export class Dialog {
   nextHopUri(): SipUri {
     return this.routeSet[0]?.uri ?? this.remoteTarget;
   }
+}
+
+function withoutTag(params: Params): Params {
+  const p = new Map(params);
+  p.delete('tag');
+  return p;
+}
+
+function recordRoutes(msg: SipRequest | SipResponse): string[] {
+  return msg.headers.filter((h) => h.name === 'Record-Route').map((h) => h.value);
 }

@@ -1,32 +1,5 @@
-// Time source for the SIP timers, replaceable by a fake clock in tests.
-export type TimerHandle = { readonly id: number };
-
-export interface Clock {
-  /** Milliseconds, monotonic. */
-  now(): number;
-  setTimer(ms: number, fn: () => void): TimerHandle;
-  clearTimer(handle: TimerHandle | undefined): void;
-}
-
-class SystemClock implements Clock {
-  private readonly handles = new Map<number, NodeJS.Timeout>();
-  private nextId = 1;
-  now(): number { return performance.now(); }
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const id = this.nextId++;
-    const t = setTimeout(() => { this.handles.delete(id); fn(); }, ms);
-    t.unref?.();
-    this.handles.set(id, t);
-    return { id };
-  }
-  clearTimer(handle: TimerHandle | undefined): void {
-    if (!handle) return;
-    const t = this.handles.get(handle.id);
-    if (t) { clearTimeout(t); this.handles.delete(handle.id); }
-  }
-}
-
-export const systemClock: Clock = new SystemClock();
+// A clock for tests: time moves only when told, and timers fire in time order.
+import type { Clock, TimerHandle } from './clock.ts';
 
 /** A clock that moves only when told; timers fire in time order during `advance`. */
 export class FakeClock implements Clock {

@@ -2,9 +2,9 @@
 // negotiate Session-Expires in our 2xx, then either watch for the peer's
 // refreshes (refresher=uac) and end a session whose peer has vanished, or
 // refresh it ourselves (refresher=uas) with a re-INVITE at half the interval.
-import type { Clock, TimerHandle } from './clock.ts';
-import type { HeaderField, SipRequest } from './message.ts';
-import { getHeader, getHeaderValues } from './headers.ts';
+import { getHeader, getHeaderValues } from '../message/headers.ts';
+import type { HeaderField, SipRequest } from '../message/message.ts';
+import type { Clock, TimerHandle } from '../transaction/clock.ts';
 
 /** RFC 4028 §4: the smallest interval we accept (and the protocol minimum). */
 export const MIN_SE = 90;

@@ -1,22 +1,23 @@
-// An INVITE session (RFC 3261 §13–15): the call on top of a dialog, from the
-// side that answered it (ServerInviteSession) or that placed it
-// (ClientInviteSession). Handles 2xx retransmission until ACK (§13.3.1.4),
-// re-INVITE/UPDATE offers (§14, RFC 3311), INFO (RFC 6086), BYE both ways
-// (§15) and CANCEL (§9).
-import type { Logger } from '../../common/log.ts';
-import { TypedEmitter } from '../../common/events.ts';
-import { SipError } from '../../common/errors.ts';
-import type { Clock, TimerHandle } from './clock.ts';
-import { Dialog } from './dialog.ts';
-import type { HeaderField, NameAddr, SipRequest, SipResponse } from './message.ts';
-import { createResponse, newTag } from './responses.ts';
-import { parseRouteSet } from './headers.ts';
-import { SessionTimer } from './session-timer.ts';
-import type { InviteServerTransaction } from './transaction/invite-server-transaction.ts';
-import type { NonInviteServerTransaction } from './transaction/non-invite-server-transaction.ts';
-import type { ServerTransaction } from './transaction/transaction-layer.ts';
-import type { TimerValues } from './transaction/timers.ts';
-import type { Destination } from './transaction/types.ts';
+// An INVITE session (RFC 3261 §13–15): the call on top of a dialog. What both
+// sides share is here; the side that answered the call is
+// ServerInviteSession (./server-invite-session.ts), the side that placed it
+// ClientInviteSession (./client-invite-session.ts). Handles 2xx
+// retransmission until ACK (§13.3.1.4), re-INVITE/UPDATE offers (§14,
+// RFC 3311), INFO (RFC 6086) and BYE both ways (§15).
+import type { Logger } from '../../../common/log.ts';
+import { TypedEmitter } from '../../../common/events.ts';
+import { SipError } from '../../../common/errors.ts';
+import type { NameAddr } from '../grammar/types.ts';
+import type { HeaderField, SipRequest, SipResponse } from '../message/message.ts';
+import { createResponse } from '../message/responses.ts';
+import type { Clock, TimerHandle } from '../transaction/clock.ts';
+import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
+import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.ts';
+import type { ServerTransaction } from '../transaction/transaction-layer.ts';
+import type { TimerValues } from '../transaction/timers.ts';
+import type { Destination } from '../transport/types.ts';
+import type { Dialog } from './dialog.ts';
+import type { SessionTimer } from './session-timer.ts';
 
 /** Why a session ended. `status` is the SIP status that ended it, when one did. */
 export interface TerminationReason {
@@ -62,6 +63,7 @@ export type SessionEvents = {
  */
 export type OfferHandler = (offer: string | undefined) => string;
 
+/** The Q.850 cause of a Reason header (RFC 3326) on a BYE, CANCEL or final response, if any. */
 export function reasonQ850(msg: SipRequest | SipResponse): number | undefined {
   for (const h of msg.headers) {
     if (h.name.toLowerCase() !== 'reason') continue;
@@ -71,7 +73,8 @@ export function reasonQ850(msg: SipRequest | SipResponse): number | undefined {
   return undefined;
 }
 
-const SDP = 'application/sdp';
+/** The one body type of offers and answers (RFC 3264). */
+export const SDP = 'application/sdp';
 
 export abstract class InviteSession extends TypedEmitter<SessionEvents> {
   dialog: Dialog | undefined;
@@ -303,263 +306,4 @@ export abstract class InviteSession extends TypedEmitter<SessionEvents> {
     const req = dialog.createRequest('INFO', this.host.via(dialog.flow?.transport ?? 'udp'), { body: Buffer.from(body), contentType });
     return (await this.host.sendInDialog(dialog, req)).status;
   }
-}
-
-/** The session of a call that came in (we are the UAS). */
-export class ServerInviteSession extends InviteSession {
-  state: 'incoming' | 'early' | 'answered' | 'confirmed' | 'terminated' = 'incoming';
-  readonly localTag = newTag();
-  private byeWhenConfirmed: number | null | undefined;
-
-  constructor(
-    host: SessionHost,
-    readonly request: SipRequest,
-    private readonly txn: InviteServerTransaction,
-    readonly source: Destination,
-    log: Logger,
-  ) {
-    super(host, request.callId, log);
-    txn.tu = { onAckTimeout: () => this.log.debug('no ACK for non-2xx final response') };
-  }
-
-  /** The offer in the INVITE, if it had one. */
-  get offer(): string | undefined {
-    return this.request.body.length > 0 && this.request.contentType === SDP ? this.request.body.toString('utf8') : undefined;
-  }
-
-  private makeDialog(): Dialog {
-    const req = this.request;
-    const transport = this.source.transport;
-    const contact = req.contact[0];
-    return new Dialog({
-      callId: req.callId,
-      localTag: this.localTag,
-      remoteTag: req.from.params.get('tag') ?? '',
-      localUri: { ...req.to, params: withoutTag(req.to.params) },
-      remoteUri: { ...req.from, params: withoutTag(req.from.params) },
-      localSeq: Math.floor(Math.random() * 10_000),
-      remoteSeq: req.cseq.seq,
-      remoteTarget: contact?.uri ?? req.from.uri,
-      // §12.1.1: the UAS keeps the Record-Route order.
-      routeSet: req.headers.filter((h) => h.name === 'Record-Route').flatMap((h) => parseRouteValues(h.value)),
-      localContact: this.host.contactFor(transport),
-      flow: transport === 'tcp' ? this.source : undefined,
-    });
-  }
-
-  /** Sends a provisional response (180 Ringing, 183 with early media). */
-  progress(status = 180, sdp?: string): void {
-    if (this.state !== 'incoming' && this.state !== 'early') return;
-    const headers: HeaderField[] = [];
-    if (sdp) headers.push({ name: 'Content-Type', value: SDP });
-    this.txn.respond(createResponse(this.request, status, {
-      toTag: this.localTag, contact: [this.host.contactFor(this.source.transport)], headers, body: sdp ? Buffer.from(sdp) : undefined,
-    }));
-    if (status > 100) this.state = 'early';
-  }
-
-  /** Answers with 200 OK and our SDP; the session is confirmed when the ACK arrives. */
-  accept(sdp: string, extraHeaders: HeaderField[] = []): void {
-    if (this.state !== 'incoming' && this.state !== 'early') throw new SipError(500, `cannot answer in state ${this.state}`);
-    const dialog = this.makeDialog();
-    this.dialog = dialog;
-    this.host.registerDialog(dialog, this);
-    this.state = 'answered';
-    this.lastLocalSdp = sdp;
-    const st = SessionTimer.negotiate(this.request);
-    if (st) {
-      this.sessionTimer = new SessionTimer(st.interval, st.refresher, this.host.clock,
-        () => { this.log.info('session timer expired without a refresh'); void this.sendBye(); },
-        () => { void this.refreshSession(); });
-    }
-    const res = createResponse(this.request, 200, {
-      toTag: this.localTag,
-      contact: [dialog.localContact],
-      headers: [
-        { name: 'Allow', value: this.host.allowHeader },
-        { name: 'Supported', value: 'timer' },
-        { name: 'Content-Type', value: SDP },
-        ...(this.sessionTimer?.headers() ?? []),
-        ...extraHeaders,
-      ],
-      body: Buffer.from(sdp),
-    });
-    this.sendOk(this.txn, res, this.request.cseq.seq, () => {
-      // §13.3.1.4: no ACK — the session is terminated with a BYE.
-      this.finish({ by: 'timeout', reason: 'no ACK' });
-      void this.sendBye(); // finish() keeps the dialog, so the BYE can still be built
-    });
-  }
-
-  /** Refuses the call with a final response (486 busy, 480, 603, 488 …). */
-  reject(status: number, opts: { reason?: string; q850?: number; headers?: HeaderField[] } = {}): void {
-    if (this.state !== 'incoming' && this.state !== 'early') return;
-    this.txn.respond(createResponse(this.request, status, {
-      toTag: this.localTag, reason: opts.reason, headers: [...this.reasonHeaders(opts.q850), ...(opts.headers ?? [])],
-    }));
-    this.state = 'terminated';
-    this.finish({ by: 'local', status, q850: opts.q850 });
-  }
-
-  override handleAck(ack: SipRequest): void {
-    super.handleAck(ack);
-    if (this.state === 'answered' && ack.cseq.seq === this.request.cseq.seq) {
-      this.state = 'confirmed';
-      this.sessionTimer?.restart();
-      this.emit('confirmed', ack);
-      if (this.byeWhenConfirmed !== undefined) void this.sendBye(this.byeWhenConfirmed ?? undefined);
-    }
-  }
-
-  /** The caller gave up before the answer (§9.2): 487 to the INVITE. */
-  handleCancel(cancel: SipRequest): void {
-    if (this.state !== 'incoming' && this.state !== 'early') return;
-    this.txn.respond(createResponse(this.request, 487, { toTag: this.localTag }));
-    this.state = 'terminated';
-    this.finish({ by: 'remote', status: 487, q850: reasonQ850(cancel) ?? 16 });
-  }
-
-  override async hangup(reason: { status?: number; q850?: number } = {}): Promise<void> {
-    if (this.ended) return;
-    if (this.state === 'incoming' || this.state === 'early') {
-      this.reject(reason.status ?? 480, { q850: reason.q850 });
-      return;
-    }
-    if (this.state === 'answered') {
-      // §15: the callee may not send BYE before the ACK (or its timeout).
-      this.byeWhenConfirmed = reason.q850 ?? null;
-      return;
-    }
-    this.state = 'terminated';
-    await this.sendBye(reason.q850);
-  }
-
-  protected override finish(reason: TerminationReason): void {
-    this.state = 'terminated';
-    super.finish(reason);
-  }
-}
-
-/** The session of a call we placed (we are the UAC). */
-export class ClientInviteSession extends InviteSession {
-  state: 'calling' | 'early' | 'confirmed' | 'terminated' = 'calling';
-  private cancelRequested: number | null | undefined;
-  private provisionalSeen = false;
-  private ack: SipRequest | undefined;
-  /** The final response, once there is one. */
-  finalResponse: SipResponse | undefined;
-
-  constructor(
-    host: SessionHost,
-    readonly request: SipRequest,
-    readonly destination: Destination,
-    private readonly sendCancel: (cancel: SipRequest) => void,
-    log: Logger,
-  ) {
-    super(host, request.callId, log);
-    this.ourInvitePending = true;
-  }
-
-  /** RFC 3261 §9.1: CANCEL copies the INVITE's Request-URI, Call-ID, From, To, CSeq number and top Via. */
-  private buildCancel(q850: number | undefined): SipRequest {
-    const r = this.request;
-    return {
-      kind: 'request', method: 'CANCEL', uri: r.uri, via: r.via.slice(0, 1), from: r.from, to: r.to, callId: r.callId,
-      cseq: { seq: r.cseq.seq, method: 'CANCEL' }, contact: [], maxForwards: 70,
-      headers: [...r.headers.filter((h) => h.name === 'Route'), ...this.reasonHeaders(q850)], body: Buffer.alloc(0),
-    };
-  }
-
-  /** Gives up the call before it is answered (CANCEL), or hangs it up after (BYE). */
-  override async hangup(reason: { q850?: number } = {}): Promise<void> {
-    if (this.ended) return;
-    if (this.state === 'confirmed') { await this.sendBye(reason.q850); return; }
-    if (this.cancelRequested !== undefined) return;
-    this.cancelRequested = reason.q850 ?? null;
-    // §9.1: CANCEL only once a provisional response has arrived.
-    if (this.provisionalSeen) this.sendCancel(this.buildCancel(reason.q850));
-  }
-
-  /** Responses of the INVITE transaction, and retransmitted 2xx after it. */
-  onResponse(res: SipResponse): void {
-    if (res.status < 200) {
-      if (this.state !== 'calling' && this.state !== 'early') return;
-      if (!this.provisionalSeen) {
-        this.provisionalSeen = true;
-        if (this.cancelRequested !== undefined) this.sendCancel(this.buildCancel(this.cancelRequested ?? undefined));
-      }
-      if (res.status > 100) this.state = 'early';
-      this.emit('progress', res);
-      return;
-    }
-    if (res.status < 300) { this.onSuccess(res); return; }
-    this.ourInvitePending = false;
-    this.finalResponse ??= res;
-    this.finish({ by: 'remote', status: res.status, reason: res.reason, q850: reasonQ850(res) });
-  }
-
-  private onSuccess(res: SipResponse): void {
-    const tag = res.to.params.get('tag') ?? '';
-    if (this.dialog) {
-      if (tag === this.dialog.remoteTag) {
-        if (this.ack) this.host.sendAck(this.dialog, this.ack); // §13.2.2.4: retransmitted 2xx → same ACK
-        return;
-      }
-      // A second 2xx from another fork: acknowledge it and end that dialog at once.
-      const other = this.dialogFrom(res);
-      this.host.sendAck(other, other.createRequest('ACK', this.host.via(this.destination.transport), { seq: this.request.cseq.seq }));
-      void this.host.sendInDialog(other, other.createRequest('BYE', this.host.via(this.destination.transport)));
-      return;
-    }
-    this.ourInvitePending = false;
-    this.finalResponse = res;
-    const dialog = this.dialogFrom(res);
-    this.dialog = dialog;
-    this.host.registerDialog(dialog, this);
-    this.ack = dialog.createRequest('ACK', this.host.via(this.destination.transport), { seq: this.request.cseq.seq });
-    this.host.sendAck(dialog, this.ack);
-    if (this.cancelRequested !== undefined) {
-      // The callee answered while our CANCEL was on its way: hang up (§9.1).
-      this.state = 'confirmed';
-      void this.sendBye(this.cancelRequested ?? undefined);
-      return;
-    }
-    this.state = 'confirmed';
-    this.emit('confirmed');
-  }
-
-  private dialogFrom(res: SipResponse): Dialog {
-    const req = this.request;
-    return new Dialog({
-      callId: req.callId,
-      localTag: req.from.params.get('tag') ?? '',
-      remoteTag: res.to.params.get('tag') ?? '',
-      localUri: { ...req.from, params: withoutTag(req.from.params) },
-      remoteUri: { ...req.to, params: withoutTag(req.to.params) },
-      localSeq: req.cseq.seq,
-      remoteSeq: undefined,
-      remoteTarget: res.contact[0]?.uri ?? req.uri,
-      // §12.1.2: the UAC reverses the Record-Route order.
-      routeSet: res.headers.filter((h) => h.name === 'Record-Route').flatMap((h) => parseRouteValues(h.value)).reverse(),
-      localContact: this.host.contactFor(this.destination.transport),
-      flow: this.destination.transport === 'tcp' ? this.destination : undefined,
-    });
-  }
-
-  /** Timer B or a transport error before any final response. */
-  onFailure(status: number, reason: string): void {
-    if (this.dialog || this.ended) return;
-    this.ourInvitePending = false;
-    this.finish({ by: 'error', status, reason });
-  }
-}
-
-function withoutTag(params: Map<string, string | null>): Map<string, string | null> {
-  const p = new Map(params);
-  p.delete('tag');
-  return p;
-}
-
-function parseRouteValues(value: string): NameAddr[] {
-  return parseRouteSet([value]);
 }

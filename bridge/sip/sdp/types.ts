@@ -1,0 +1,33 @@
+// What the bridge's side of an SDP offer/answer holds (RFC 3264): the media it
+// offers or accepts, and the audio stream both sides agreed on.
+
+export type AudioCodec = 'PCMU' | 'PCMA';
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/** What our side offers or accepts. */
+export interface LocalMedia {
+  address: string;
+  port: number;
+  /** In order of preference. */
+  codecs: AudioCodec[];
+  telephoneEvent: boolean;
+  /** Our packetisation, ms. */
+  ptime: number;
+  /** o= line: session id, and version bumped on every change (RFC 3264 §8). */
+  sessionId: string;
+  sessionVersion: number;
+  direction?: MediaDirection;
+}
+
+/** The audio stream both sides agreed on. */
+export interface NegotiatedAudio {
+  codec: AudioCodec;
+  payloadType: number;
+  telephoneEventPt?: number;
+  remoteAddress: string;
+  remotePort: number;
+  /** The peer's requested packetisation (a=ptime), ms; 20 when absent. */
+  remotePtime: number;
+  /** Direction as seen from our side (what we do: send, receive, both, neither). */
+  direction: MediaDirection;
+}
