@@ -1,7 +1,9 @@
-// Time for timeouts (the IVR's digit and menu timeouts, the end-of-window
-// clock), replaceable by a fake clock in tests (bridge/fake/clock.ts) so that
-// a ten-second timeout takes no real time. The system clock is plain
-// setTimeout: timers keep the process alive as they always did.
+// Time for timeouts, replaceable by a fake clock in tests so that a
+// ten-second timeout takes no real time: the SIP timers (RFC 3261 §17 Table 4,
+// the 2xx retransmission of §13.3.1.4, RFC 4028 session timers) and the IVR's
+// digit, menu and end-of-window timeouts. Fakes: bridge/fake/clock.ts (the
+// fake engine's, which lets real work settle between timers) and
+// test/support/step-clock.ts (the SIP stack's tests).
 export type TimerHandle = { readonly id: number };
 
 export interface Clock {
@@ -15,11 +17,15 @@ class SystemClock implements Clock {
   private readonly handles = new Map<number, NodeJS.Timeout>();
   private nextId = 1;
 
+  constructor(private readonly keepAlive: boolean) {}
+
   now(): number { return performance.now(); }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
     const id = this.nextId++;
-    this.handles.set(id, setTimeout(() => { this.handles.delete(id); fn(); }, ms));
+    const t = setTimeout(() => { this.handles.delete(id); fn(); }, ms);
+    if (!this.keepAlive) t.unref();
+    this.handles.set(id, t);
     return { id };
   }
 
@@ -30,4 +36,8 @@ class SystemClock implements Clock {
   }
 }
 
-export const systemClock: Clock = new SystemClock();
+/** Real time; a pending timer keeps the process alive (the IVR's timeouts). */
+export const systemClock: Clock = new SystemClock(true);
+
+/** Real time; pending timers do not keep the process alive (the SIP stack's retransmissions and timeouts). */
+export const backgroundClock: Clock = new SystemClock(false);

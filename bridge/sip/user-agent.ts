@@ -16,7 +16,7 @@ import { getHeaderValues } from './message/headers.ts';
 import { newBranch, newCallId, newTag } from './message/identifiers.ts';
 import type { HeaderField, SipMessage, SipRequest, SipResponse } from './message/message.ts';
 import { createResponse } from './message/responses.ts';
-import { systemClock, type Clock } from './transaction/clock.ts';
+import { backgroundClock, type Clock } from '../../common/clock.ts';
 import type { InviteServerTransaction } from './transaction/invite-server-transaction.ts';
 import type { NonInviteServerTransaction } from './transaction/non-invite-server-transaction.ts';
 import { DEFAULT_TIMERS, type TimerValues } from './transaction/timers.ts';
@@ -83,7 +83,7 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
 
   constructor(private readonly opts: UserAgentOptions) {
     super();
-    this.clock = opts.clock ?? systemClock;
+    this.clock = opts.clock ?? backgroundClock;
     this.timers = opts.timers ?? DEFAULT_TIMERS;
     this.logger = opts.logger;
     this.layer = new TransactionLayer({ clock: this.clock, timers: this.timers, sender: opts.transport }, this);

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message/message.ts';
 import { createResponse } from '../../bridge/sip/message/responses.ts';
-import { FakeClock } from '../../bridge/sip/transaction/fake-clock.ts';
+import { FakeClock } from '../support/step-clock.ts';
 import { DEFAULT_TIMERS } from '../../bridge/sip/transaction/timers.ts';
 import { TransactionLayer, type TransactionLayerUser } from '../../bridge/sip/transaction/transaction-layer.ts';
 import type { Destination } from '../../bridge/sip/transport/types.ts';

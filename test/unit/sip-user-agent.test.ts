@@ -9,7 +9,7 @@ import { parseUri } from '../../bridge/sip/grammar/uri.ts';
 import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message/message.ts';
 import { parseMessage } from '../../bridge/sip/message/parser.ts';
 import { serializeMessage } from '../../bridge/sip/message/serialize.ts';
-import { FakeClock } from '../../bridge/sip/transaction/fake-clock.ts';
+import { FakeClock } from '../support/step-clock.ts';
 import type { Destination } from '../../bridge/sip/transport/types.ts';
 import { SipUserAgent } from '../../bridge/sip/user-agent.ts';
 import { moduleLogger } from '../../common/log.ts';

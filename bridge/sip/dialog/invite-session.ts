@@ -10,7 +10,7 @@ import { SipError } from '../../../common/errors.ts';
 import type { NameAddr } from '../grammar/types.ts';
 import type { HeaderField, SipRequest, SipResponse } from '../message/message.ts';
 import { createResponse } from '../message/responses.ts';
-import type { Clock, TimerHandle } from '../transaction/clock.ts';
+import type { Clock, TimerHandle } from '../../../common/clock.ts';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.ts';
 import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.ts';
 import type { ServerTransaction } from '../transaction/transaction-layer.ts';

@@ -4,7 +4,7 @@
 // refresh it ourselves (refresher=uas) with a re-INVITE at half the interval.
 import { getHeader, getHeaderValues } from '../message/headers.ts';
 import type { HeaderField, SipRequest } from '../message/message.ts';
-import type { Clock, TimerHandle } from '../transaction/clock.ts';
+import type { Clock, TimerHandle } from '../../../common/clock.ts';
 
 /** RFC 4028 §4: the smallest interval we accept (and the protocol minimum). */
 export const MIN_SE = 90;

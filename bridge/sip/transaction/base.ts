@@ -1,7 +1,7 @@
 // Shared state handling of the four RFC 3261 §17 transaction machines.
 import type { SipRequest } from '../message/message.ts';
 import { isReliable, type Destination } from '../transport/types.ts';
-import type { TimerHandle } from './clock.ts';
+import type { TimerHandle } from '../../../common/clock.ts';
 import type { ClientTransactionUser, TransactionContext, TransactionState } from './types.ts';
 
 export abstract class Transaction {

@@ -1,7 +1,7 @@
 // What the transactions need from the layers around them.
 import type { SipResponse } from '../message/message.ts';
 import type { MessageSender } from '../transport/types.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../../common/clock.ts';
 import type { TimerValues } from './timers.ts';
 
 export interface TransactionContext {

@@ -1,5 +1,5 @@
-// A clock for tests: time moves only when told, and timers fire in time order.
-import type { Clock, TimerHandle } from './clock.ts';
+// A clock for the SIP stack's tests: time moves only when told (advance), and timers fire in time order.
+import type { Clock, TimerHandle } from '../../common/clock.ts';
 
 /** A clock that moves only when told; timers fire in time order during `advance`. */
 export class FakeClock implements Clock {
