@@ -28,6 +28,8 @@ import type { SessionStore } from './sessions/store.ts';
 import { KnexSessionStore } from './sessions/knex-store.ts';
 import type { OutboxStore } from './outbox/store.ts';
 import { KnexOutboxStore } from './outbox/knex-store.ts';
+import type { AlertStore } from './alerts/store.ts';
+import { KnexAlertStore } from './alerts/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -47,6 +49,8 @@ export interface Repositories {
   capacity: CapacityStore;
   sessions: SessionStore;
   outbox: OutboxStore;
+  /** Live console alerts (help requested, PIN lockout). */
+  alerts: AlertStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -82,6 +86,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     capacity: new KnexCapacityStore(db),
     sessions: new KnexSessionStore(db),
     outbox: new KnexOutboxStore(db),
+    alerts: new KnexAlertStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

@@ -10,6 +10,7 @@ import * as m005 from './005_conferences.ts';
 import * as m006 from './006_billing_audit.ts';
 import * as m007 from './007_cdr_report_index.ts';
 import * as m008 from './008_web_sessions_outbox.ts';
+import * as m009 from './009_live.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,4 +26,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['006_billing_audit', m006],
   ['007_cdr_report_index', m007],
   ['008_web_sessions_outbox', m008],
+  ['009_live', m009],
 ];

@@ -9,11 +9,13 @@ export interface RoomOptions {
   guestWaitForChair: boolean;
   muteOnEntry: boolean;
   autoRecord: boolean;
+  /** The meeting ends (goodbye, everyone hung up) when the last chair leaves. */
+  endWhenLastChairLeaves: boolean;
 }
 
 export const DEFAULT_ROOM_OPTIONS: Readonly<RoomOptions> = {
   chairAnnounce: false, chairRecord: true, guestAnnounce: false, guestListenOnly: false,
-  guestWaitForChair: false, muteOnEntry: false, autoRecord: false,
+  guestWaitForChair: false, muteOnEntry: false, autoRecord: false, endWhenLastChairLeaves: false,
 };
 
 export interface Schedule extends ScheduleSpec {

@@ -1,0 +1,148 @@
+// The live seam's message set (ARCHITECTURE.md "The live seam"): commands to
+// a running conference, and events out of it. Plain JSON, validated with zod
+// at every edge (the web's API, PostgreSQL NOTIFY payloads), so the same
+// messages travel a direct call in one process and the database between
+// processes. core/live/README.md lists them with what each means.
+import { z } from 'zod';
+
+/** Minutes a web "extend" may add. */
+export const EXTEND_MINUTES = [15, 30, 45, 60] as const;
+/** Per-participant talk / listen volume, dB (0 = as received). */
+export const VOLUME_DB = { min: -18, max: 18 } as const;
+
+const participantId = z.string().min(1).max(200);
+const volumeDb = z.number().int().min(VOLUME_DB.min).max(VOLUME_DB.max);
+
+/** What the web (or the dialer, the scheduler …) asks of a running conference. */
+export const liveCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('mute'), participantId, muted: z.boolean() }),
+  z.object({ type: z.literal('remove'), participantId }),
+  z.object({ type: z.literal('role'), participantId, role: z.enum(['chair', 'guest']) }),
+  z.object({ type: z.literal('hold'), participantId, held: z.boolean() }),
+  z.object({ type: z.literal('volume'), participantId, talkDb: volumeDb.optional(), listenDb: volumeDb.optional() }),
+  z.object({ type: z.literal('mute-all'), muted: z.boolean() }),
+  z.object({ type: z.literal('lock'), locked: z.boolean() }),
+  z.object({ type: z.literal('record'), on: z.boolean() }),
+  z.object({ type: z.literal('extend'), minutes: z.union(EXTEND_MINUTES.map((m) => z.literal(m)) as [z.ZodLiteral<15>, z.ZodLiteral<30>, z.ZodLiteral<45>, z.ZodLiteral<60>]) }),
+  z.object({ type: z.literal('limit'), max: z.number().int().min(1).max(100_000) }),
+  z.object({ type: z.literal('end') }),
+]);
+export type LiveCommand = z.infer<typeof liveCommandSchema>;
+export type LiveCommandType = LiveCommand['type'];
+
+/** Who gave a command: a web user, a participant's keypad, or the bridge itself. */
+export const liveActorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('web'), userId: z.string(), name: z.string().optional() }),
+  z.object({ kind: z.literal('participant'), participantId: z.string() }),
+  z.object({ kind: z.literal('system') }),
+]);
+export type LiveActor = z.infer<typeof liveActorSchema>;
+
+/** Why a participant is not heard (the first that applies), or null. */
+export const mutedBySchema = z.enum(['self', 'chair', 'web', 'listen-only', 'waiting', 'held']).nullable();
+export type MutedBy = z.infer<typeof mutedBySchema>;
+
+export const qualityBadgeSchema = z.enum(['good', 'fair', 'poor']);
+export type QualityBadge = z.infer<typeof qualityBadgeSchema>;
+
+/** Network quality of one participant, from RTCP and the receive side. */
+export const liveQualitySchema = z.object({
+  /** Loss of what we should have received, last report interval, %. */
+  lossPct: z.number(),
+  jitterMs: z.number(),
+  rttMs: z.number().nullable(),
+  badge: qualityBadgeSchema,
+});
+export type LiveQuality = z.infer<typeof liveQualitySchema>;
+
+export const liveParticipantSchema = z.object({
+  id: z.string(),
+  /** Recorded or display name, or the contact's name; null when unknown. */
+  name: z.string().nullable(),
+  /** Caller number, or the SIP URI when it has no user part. */
+  number: z.string(),
+  role: z.enum(['chair', 'guest']),
+  kind: z.enum(['caller', 'convener', 'invitee', 'browser']),
+  /** The access number dialled; null for SIP URI dial-in and calls the bridge placed. */
+  accessNumber: z.string().nullable(),
+  lang: z.string(),
+  joinedAt: z.string(),
+  joinOrder: z.number().int(),
+  muted: z.boolean(),
+  mutedBy: mutedBySchema,
+  talking: z.boolean(),
+  held: z.boolean(),
+  /** Away from the mix (talking to the operator after *0, or a private invite call). */
+  away: z.enum(['operator', 'invite']).nullable(),
+  talkDb: z.number(),
+  listenDb: z.number(),
+  quality: liveQualitySchema.nullable(),
+});
+export type LiveParticipant = z.infer<typeof liveParticipantSchema>;
+
+/** A running conference as the console first sees it; events update it. */
+export const liveSnapshotSchema = z.object({
+  conferenceId: z.string(),
+  accountId: z.string(),
+  roomId: z.string().nullable(),
+  roomNumber: z.string(),
+  roomName: z.string(),
+  nodeId: z.string(),
+  startedAt: z.string(),
+  closesAt: z.string(),
+  locked: z.boolean(),
+  recording: z.boolean(),
+  allMuted: z.boolean(),
+  maxParticipants: z.number().int(),
+  /** The most the account's tier allows; null = no tier cap. */
+  tierMaxParticipants: z.number().int().nullable(),
+  endWhenLastChairLeaves: z.boolean(),
+  /** Participants who pressed *0 and are waiting for help. */
+  helpRequested: z.array(z.string()),
+  participants: z.array(liveParticipantSchema),
+});
+export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
+
+const on = { conferenceId: z.string(), accountId: z.string(), at: z.string() };
+const anyRoom = { conferenceId: z.string().nullable(), accountId: z.string(), at: z.string() };
+
+/** What comes out of a running conference (and, for lockout, out of a room's PIN entry). */
+export const liveEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('started'), ...on, roomNumber: z.string(), roomName: z.string() }),
+  z.object({ type: z.literal('joined'), ...on, participant: liveParticipantSchema }),
+  z.object({ type: z.literal('left'), ...on, participantId: z.string(), reason: z.enum(['hangup', 'kicked', 'ended']) }),
+  /** Any change of one participant's state (muted and by whom, held, role, volume, away). */
+  z.object({ type: z.literal('participant'), ...on, participant: liveParticipantSchema, by: liveActorSchema.nullable() }),
+  z.object({ type: z.literal('talking'), ...on, participantId: z.string(), talking: z.boolean() }),
+  /** Quality of the participants whose figures changed, batched per conference. */
+  z.object({ type: z.literal('quality'), ...on, items: z.array(z.object({ participantId: z.string(), quality: liveQualitySchema })) }),
+  z.object({ type: z.literal('locked'), ...on, locked: z.boolean(), by: liveActorSchema.nullable() }),
+  z.object({ type: z.literal('all-muted'), ...on, muted: z.boolean(), by: liveActorSchema.nullable() }),
+  z.object({ type: z.literal('recording'), ...on, on: z.boolean(), by: liveActorSchema.nullable() }),
+  z.object({ type: z.literal('warning'), ...on, minutesLeft: z.number() }),
+  z.object({ type: z.literal('extended'), ...on, minutes: z.number(), closesAt: z.string(), by: liveActorSchema.nullable() }),
+  z.object({ type: z.literal('limit'), ...on, max: z.number().int(), by: liveActorSchema.nullable() }),
+  z.object({ type: z.literal('help'), ...on, participantId: z.string(), requested: z.boolean(), alertId: z.string().nullable() }),
+  z.object({ type: z.literal('lockout'), ...anyRoom, roomId: z.string(), roomNumber: z.string(), until: z.string(), alertId: z.string().nullable() }),
+  z.object({ type: z.literal('ended'), ...on, reason: z.string() }),
+]);
+export type LiveEvent = z.infer<typeof liveEventSchema>;
+export type LiveEventType = LiveEvent['type'];
+
+/** What a command answers. */
+export interface LiveCommandResult {
+  ok: true;
+  /** The participant after the change, for participant commands. */
+  participant?: LiveParticipant;
+  /** Conference-wide state after the change (lock, limit, window …). */
+  closesAt?: string;
+  max?: number;
+}
+
+/** Good ≤ 1 % loss and ≤ 30 ms jitter and ≤ 300 ms RTT; poor ≥ 5 % or ≥ 80 ms or ≥ 600 ms; fair between. */
+export function qualityBadge(lossPct: number, jitterMs: number, rttMs: number | null): QualityBadge {
+  const rtt = rttMs ?? 0;
+  if (lossPct >= 5 || jitterMs >= 80 || rtt >= 600) return 'poor';
+  if (lossPct > 1 || jitterMs > 30 || rtt > 300) return 'fair';
+  return 'good';
+}
