@@ -2,13 +2,16 @@
 // into BENCHMARKS.md with the command). B=name runs one: sip-parse,
 // call-rate, conference (B=conference SIZES=100,500 LAYOUTS=one-few,fives-all),
 // media-tick (a media worker's own work per member and tick, no sockets),
-// web-report (the month report over 1,000,000 CDRs on PostgreSQL).
+// web-report (the month report over 1,000,000 CDRs on PostgreSQL),
+// live (the live console: 500 callers through the IVR, 10 pages on the event
+// stream, web mutes timed at a caller's ear; LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES).
 import os from 'node:os';
 import { benchSipParse } from './sip-parse.ts';
 import { benchCallRate } from './sip-call-rate.ts';
 import { benchConferenceCapacity, formatRows } from './conference-capacity.ts';
 import { benchMonthReport } from './web-month-report.ts';
 import { benchMediaTick } from './media-tick.ts';
+import { benchLive, formatLive, liveOptionsFromEnv } from './live-console.ts';
 
 const only = process.argv[2];
 const want = (name: string) => !only || only === name;
@@ -53,5 +56,11 @@ if (want('web-report')) {
   console.log('| measure | median ms | min ms | max ms |\n|---|---|---|---|');
   console.log(`| billing service | ${r.serviceMs.toFixed(1)} | ${Math.min(...r.serviceRunsMs).toFixed(1)} | ${Math.max(...r.serviceRunsMs).toFixed(1)} |`);
   console.log(`| GET /api/billing/report?period=month | ${r.endpointMs.toFixed(1)} | ${Math.min(...r.endpointRunsMs).toFixed(1)} | ${Math.max(...r.endpointRunsMs).toFixed(1)} |`);
+}
+
+if (want('live')) {
+  const opts = liveOptionsFromEnv();
+  console.log(`\n## Live console (app/main.ts, as \`make run\`; ${opts.callers} callers through the IVR, ${opts.pages} pages on the event stream)`);
+  console.log(formatLive(await benchLive(opts)));
 }
 process.exit(0);
