@@ -2,8 +2,9 @@
 // process (app/main.ts: engine, IVR, web on one LocalLiveBus) with one
 // conference of 500 callers who came in through the IVR (sipp: SIP URI
 // dial-in, a bare # for the empty guest PIN) plus two TypeScript callers
-// (test/bench/conference/fleet.ts): a talker with a steady 1.3 kHz tone and a
-// listener. Ten stand-ins for pages (test/bench/live/page-watchers.ts: owner
+// (test/bench/conference/fleet.ts): a talker with a steady 1.3 kHz tone, a
+// listener, and a chatter whose 600 Hz tone is on 1 s, off 1 s (so talking
+// starts and stops all along). Ten stand-ins for pages (test/bench/live/page-watchers.ts: owner
 // sessions on the conference's SSE stream, receiving what a page receives)
 // watch from before the ramp to the end. Measured:
 //   - bridge event → page: arrival at each page − the event's `at` (the time
@@ -22,16 +23,21 @@ import type { SippRun } from '../support/sipp.ts';
 
 const PORTS = { sip: 17100, sipp: 17110, fleet: 17120, web: 17180, rtpMin: 50000, rtpMax: 51999, sippMedia: 52000 };
 const ROOM = '7712500';
-/** The talker's tone: away from the 1 kHz join beep. */
+/**
+ * The talker's tone, away from the 1 kHz join beep, and the chatter's; both a
+ * whole number of cycles in 20 ms, so each frame starts and ends at zero (no
+ * click when the chatter stops) and the chatter leaves the talker's Goertzel bin.
+ */
 const TONE_HZ = 1300;
-/** From users of the talker and the listener (so they can be told apart on the page). */
-const FLEET_FROM = ['13700000001', '13700000002'];
+const CHATTER_HZ = 600;
+/** From users of the talker, the listener and the chatter. */
+const FLEET_FROM = ['13700000001', '13700000002', '13700000003'];
 
 export interface LiveBenchOptions { callers: number; cps: number; pages: number; cycles: number }
 
 export interface LiveBenchResult {
   options: LiveBenchOptions;
-  /** Participants in the conference once the ramp settled (the 2 fleet callers included). */
+  /** Participants in the conference once the ramp settled (the 3 fleet callers included). */
   joined: number;
   rampS: number;
   events: EventArrival[];
@@ -52,18 +58,18 @@ export function liveOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LiveBe
   return { callers: n('LIVE_CALLERS', 500), cps: n('LIVE_CPS', 25), pages: n('LIVE_PAGES', 10), cycles: n('LIVE_CYCLES', 40) };
 }
 
-/** The talker and the listener: dial the room, press #, each joins in turn; the talker's participant id. */
+/** The talker, the listener and the chatter: dial the room, press #, the talker first; its participant id. */
 async function fleetJoins(fleet: Fleet, web: ConsoleClient): Promise<{ talker: FleetCaller; listener: FleetCaller; conferenceId: string; talkerId: string }> {
-  const [talker, listener] = await fleet.call(ROOM, ['talker', 'silent'], { uri: ROOM, from: FLEET_FROM, dtmf: true, toneHz: TONE_HZ, cps: 10, watchSteps: 0 });
+  const [talker, listener, chatter] = await fleet.call(ROOM, ['talker', 'silent', 'chatter'], { uri: ROOM, from: FLEET_FROM, dtmf: true, toneHz: [TONE_HZ, TONE_HZ, CHATTER_HZ], cps: 10, watchSteps: 0 });
   await new Promise((r) => setTimeout(r, 1000)); // in the welcome, as a person would
   await talker!.sendDigits('#');
   const conferenceId = await web.conferenceOf(ROOM, 30_000);
   const first = await web.waitParticipants(conferenceId, 1, 30_000, 30_000);
   const talkerP = first.participants[0];
   if (!talkerP) throw new Error('the talker did not join');
-  await listener!.sendDigits('#');
-  const both = await web.waitParticipants(conferenceId, 2, 30_000, 30_000);
-  if (both.participants.length < 2) throw new Error('the listener did not join');
+  await Promise.all([listener!.sendDigits('#'), chatter!.sendDigits('#')]);
+  const all = await web.waitParticipants(conferenceId, FLEET_FROM.length, 30_000, 30_000);
+  if (all.participants.length < FLEET_FROM.length) throw new Error('the listener or the chatter did not join');
   return { talker: talker!, listener: listener!, conferenceId, talkerId: talkerP.id };
 }
 
@@ -86,7 +92,7 @@ async function ramp(o: LiveBenchOptions, web: ConsoleClient, conferenceId: strin
   const t0 = performance.now();
   const sipp = startIvrCallers({ bridgeSipPort: PORTS.sip, room: ROOM, calls: o.callers, cps: o.cps, holdMs, sippPort: PORTS.sipp, mediaPort: PORTS.sippMedia });
   const rampBoundMs = (o.callers / o.cps) * 1000 + 120_000;
-  const snapshot = await web.waitParticipants(conferenceId, o.callers + 2, 20_000, rampBoundMs);
+  const snapshot = await web.waitParticipants(conferenceId, o.callers + FLEET_FROM.length, 20_000, rampBoundMs);
   return { sipp, snapshot, rampS: (performance.now() - t0) / 1000 };
 }
 
@@ -112,6 +118,7 @@ export async function benchLive(o: LiveBenchOptions): Promise<LiveBenchResult> {
     const after = { bridge: bridge.cpu(), sipp: cpuOf(sipp.pid) };
     const benchCpu = process.cpuUsage(before.bench);
     const mem = bridge.memory();
+    await new Promise((res) => setTimeout(res, 1500)); // the last events on their way (the feed writes every 100 ms)
     for (const p of pages) await p.close();
     return {
       options: o, joined: r.snapshot.participants.length, rampS: r.rampS,
@@ -146,7 +153,7 @@ function row(label: string, values: number[], extra = ''): string {
 export function formatLive(r: LiveBenchResult): string {
   const o = r.options;
   const out: string[] = [];
-  out.push(`callers: ${r.joined} in the conference of ${o.callers} sipp + 2 fleet offered (${o.cps} calls/s, ramp to settled ${r.rampS.toFixed(0)} s); ${o.pages} pages watching`);
+  out.push(`callers: ${r.joined} in the conference of ${o.callers} sipp + ${FLEET_FROM.length} fleet callers offered (${o.cps} calls/s, ramp to settled ${r.rampS.toFixed(0)} s); ${o.pages} pages watching`);
   out.push('\n### Bridge event → page (SSE), arrival − the event\'s `at`, ms, over every page');
   out.push('| event | count | p50 | p99 | max |\n|---|---|---|---|---|');
   const types = [...new Set(r.events.map((e) => e.type))].sort();

@@ -62,7 +62,11 @@ const TE_PT = 101;
 /** Pause between two keys sent, in 20 ms ticks. */
 const DIGIT_GAP_TICKS = 5;
 
-export type Role = 'silent' | 'talker' | 'probe';
+/** A chatter's tone is on for the first half of each period (ticks), silent for the second: talking starts and stops. */
+const CHATTER_PERIOD = 100;
+
+/** silent, talker (a steady tone), probe (a tone with a burst 12 dB up every second), chatter (a tone 1 s on, 1 s off). */
+export type Role = 'silent' | 'talker' | 'probe' | 'chatter';
 
 /** What the live bench holds of one fleet caller. */
 export interface FleetCaller {
@@ -159,7 +163,8 @@ class Caller implements FleetCaller {
     p[1] = 0; // PT 0 (PCMU)
     p.writeUInt16BE(this.seq, 2);
     p.writeUInt32BE(this.ts >>> 0, 4);
-    const payload = this.role === 'silent' ? SILENCE : this.frames[(burst ? this.frames.length / 2 : 0) + (frameIndex % (this.frames.length / 2))]!;
+    const quiet = this.role === 'silent' || (this.role === 'chatter' && frameIndex % CHATTER_PERIOD >= CHATTER_PERIOD / 2);
+    const payload = quiet ? SILENCE : this.frames[(burst ? this.frames.length / 2 : 0) + (frameIndex % (this.frames.length / 2))]!;
     p.set(payload, 12);
     this.socket.send(p, this.remote!.port, this.remote!.address);
     this.seq = (this.seq + 1) & 0xffff;
@@ -216,8 +221,8 @@ export interface CallOptions {
   from?: string[];
   /** Offer telephone-event (PT 101), so the callers can press keys. */
   dtmf?: boolean;
-  /** The talkers' tone instead of one frequency per caller. */
-  toneHz?: number;
+  /** The tone of every caller, or of each by order, instead of one frequency per caller from a table. */
+  toneHz?: number | number[];
 }
 
 export class Fleet {
@@ -268,7 +273,7 @@ export class Fleet {
       await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
       socket.on('error', () => undefined);
       const base = role === 'probe' ? -20 : -30;
-      const freq = opts.toneHz ?? freqs[i % freqs.length]!;
+      const freq = (Array.isArray(opts.toneHz) ? opts.toneHz[i] : opts.toneHz) ?? freqs[i % freqs.length]!;
       const frames = role === 'silent' ? [SILENCE, SILENCE] : [...toneFrames(freq, base, 50), ...toneFrames(freq, base + 12, 50)];
       const caller = new Caller(socket, role, frames, i < opts.watchSteps && role !== 'probe');
       this.callers.push(caller);
