@@ -40,6 +40,8 @@ export interface LiveBenchResult {
   /** Participants in the conference once the ramp settled (the 3 fleet callers included). */
   joined: number;
   rampS: number;
+  /** When the ramp started (performance.now()): the origin of the times in the report. */
+  rampStart: number;
   events: EventArrival[];
   eventsPerPage: number[];
   pageProblems: string[];
@@ -88,12 +90,12 @@ async function openPages(count: number, webUrl: string, conferenceId: string): P
 }
 
 /** The sipp ramp until everyone is in (or the count stops growing); the snapshot then. */
-async function ramp(o: LiveBenchOptions, web: ConsoleClient, conferenceId: string, holdMs: number): Promise<{ sipp: SippRun; snapshot: LiveSnapshotView; rampS: number }> {
+async function ramp(o: LiveBenchOptions, web: ConsoleClient, conferenceId: string, holdMs: number): Promise<{ sipp: SippRun; snapshot: LiveSnapshotView; rampS: number; rampStart: number }> {
   const t0 = performance.now();
   const sipp = startIvrCallers({ bridgeSipPort: PORTS.sip, room: ROOM, calls: o.callers, cps: o.cps, holdMs, sippPort: PORTS.sipp, mediaPort: PORTS.sippMedia });
   const rampBoundMs = (o.callers / o.cps) * 1000 + 120_000;
   const snapshot = await web.waitParticipants(conferenceId, o.callers + FLEET_FROM.length, 20_000, rampBoundMs);
-  return { sipp, snapshot, rampS: (performance.now() - t0) / 1000 };
+  return { sipp, snapshot, rampS: (performance.now() - t0) / 1000, rampStart: t0 };
 }
 
 export async function benchLive(o: LiveBenchOptions): Promise<LiveBenchResult> {
@@ -121,7 +123,7 @@ export async function benchLive(o: LiveBenchOptions): Promise<LiveBenchResult> {
     await new Promise((res) => setTimeout(res, 1500)); // the last events on their way (the feed writes every 100 ms)
     for (const p of pages) await p.close();
     return {
-      options: o, joined: r.snapshot.participants.length, rampS: r.rampS,
+      options: o, joined: r.snapshot.participants.length, rampS: r.rampS, rampStart: r.rampStart,
       events: pages.flatMap((p) => p.arrivals), eventsPerPage: pages.map((p) => p.arrivals.length),
       pageProblems: pages.flatMap(pageProblems),
       cycles, cpuRampPct: cpuPct(cpu0, cpu1), cpuMeasurePct: cpuPct(before.bridge, after.bridge),
@@ -150,6 +152,16 @@ function row(label: string, values: number[], extra = ''): string {
   return `| ${label} | ${s.length}${extra} | ${ms(pct(s, 0.5))} | ${ms(pct(s, 0.99))} | ${ms(s.at(-1))} |`;
 }
 
+/** The five slowest events, at most one per second of arrival (a stall delays every page at once). */
+function slowest(events: EventArrival[]): EventArrival[] {
+  const kept: EventArrival[] = [];
+  for (const e of [...events].sort((a, b) => b.latencyMs - a.latencyMs)) {
+    if (kept.length >= 5) break;
+    if (!kept.some((k) => Math.abs(k.arrival - e.arrival) < 1000)) kept.push(e);
+  }
+  return kept;
+}
+
 export function formatLive(r: LiveBenchResult): string {
   const o = r.options;
   const out: string[] = [];
@@ -159,6 +171,7 @@ export function formatLive(r: LiveBenchResult): string {
   const types = [...new Set(r.events.map((e) => e.type))].sort();
   for (const t of types) out.push(row(t, r.events.filter((e) => e.type === t).map((e) => e.latencyMs)));
   out.push(row('**all**', r.events.map((e) => e.latencyMs)));
+  out.push(`slowest (one per second): ${slowest(r.events).map((e) => `${e.latencyMs.toFixed(0)} ms (${e.type}, +${((e.arrival - r.rampStart) / 1000).toFixed(1)} s)`).join(', ')}`);
   out.push(`events per page: ${Math.min(...r.eventsPerPage)}–${Math.max(...r.eventsPerPage)}${r.pageProblems.length ? `; problems: ${r.pageProblems.join('; ')}` : ''}`);
   out.push(`\n### Web command → audio (${r.cycles.length} mute/unmute cycles of the talker; the listener's 1.3 kHz level), ms`);
   out.push('| measure | samples | p50 | p99 | max |\n|---|---|---|---|---|');
@@ -166,8 +179,10 @@ export function formatLive(r: LiveBenchResult): string {
   const missed = (xs: Array<number | undefined>) => { const m = xs.filter((x) => x === undefined).length; return m ? ` (${m} not within 3 s)` : ''; };
   out.push(row('POST mute → tone gone (≥ 20 dB down)', def(r.cycles.map((c) => c.muteEffectMs)), missed(r.cycles.map((c) => c.muteEffectMs))));
   out.push(row('POST unmute → tone back (within 6 dB)', def(r.cycles.map((c) => c.unmuteEffectMs)), missed(r.cycles.map((c) => c.unmuteEffectMs))));
+  const slowCycles = [...r.cycles].sort((a, b) => (b.muteEffectMs ?? Infinity) - (a.muteEffectMs ?? Infinity)).slice(0, 3);
   out.push(row('POST mute, HTTP round trip', r.cycles.map((c) => c.muteHttpMs)));
   out.push(row('POST unmute, HTTP round trip', r.cycles.map((c) => c.unmuteHttpMs)));
+  out.push(`slowest mutes: ${slowCycles.map((c) => `${ms(c.muteEffectMs)} ms (HTTP ${ms(c.muteHttpMs)}, +${((c.at - r.rampStart) / 1000).toFixed(1)} s)`).join(', ')}`);
   out.push(`\nbridge process: CPU ${r.cpuRampPct.toFixed(0)} % of a core during the ramp, ${r.cpuMeasurePct.toFixed(0)} % during the measure (2 cores = 200); RSS ${r.rssMb.toFixed(0)} MB (peak ${r.peakRssMb.toFixed(0)} MB)`);
   out.push(`load generators during the measure: sipp ${r.cpuSippPct.toFixed(0)} %, this bench (fleet, ${o.pages} pages, commands) ${r.cpuBenchPct.toFixed(0)} %`);
   return out.join('\n');

@@ -7,6 +7,8 @@ import type { FleetCaller } from '../conference/fleet.ts';
 import type { ConsoleClient } from './console-client.ts';
 
 export interface MuteCycle {
+  /** When the mute was sent (performance.now()). */
+  at: number;
   /** POST mute round trip, ms. */
   muteHttpMs: number;
   /** t0 → first frame without the tone, ms; undefined when it did not come within the bound. */
@@ -84,7 +86,7 @@ export async function timeMutes(opts: {
       const unmuteHttpMs = await opts.web.mute(opts.conferenceId, opts.talkerId, false);
       const backAt = await back;
       cycles.push({
-        muteHttpMs, unmuteHttpMs, baselineDb,
+        at: t0, muteHttpMs, unmuteHttpMs, baselineDb,
         muteEffectMs: goneAt === undefined ? undefined : goneAt - t0,
         unmuteEffectMs: backAt === undefined ? undefined : backAt - t1,
       });
