@@ -12,7 +12,8 @@
 //   - web command → audio: POST mute of the talker at t0 → the first frame at
 //     the listener whose tone fell by ≥ 20 dB; unmute → the tone back;
 //   - the bridge process's CPU and memory, and how many callers joined.
-// LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES change the load (defaults 500, 25, 10, 40).
+// LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES change the load (defaults
+// 500, 25, 10, 40); LIVE_BRIDGE_LOG=FILE keeps the bridge's log (at info).
 import { Fleet, type FleetCaller } from './conference/fleet.ts';
 import { BridgeApp, cpuOf, cpuPct, type CpuSample } from './live/bridge-app.ts';
 import { ConsoleClient, type LiveSnapshotView } from './live/console-client.ts';
@@ -33,7 +34,14 @@ const CHATTER_HZ = 600;
 /** From users of the talker, the listener and the chatter. */
 const FLEET_FROM = ['13700000001', '13700000002', '13700000003'];
 
-export interface LiveBenchOptions { callers: number; cps: number; pages: number; cycles: number }
+export interface LiveBenchOptions {
+  callers: number;
+  cps: number;
+  pages: number;
+  cycles: number;
+  /** LIVE_BRIDGE_LOG: write the bridge's log (at info) to this file, to see why a caller did not join. */
+  bridgeLog?: string;
+}
 
 export interface LiveBenchResult {
   options: LiveBenchOptions;
@@ -57,7 +65,10 @@ export interface LiveBenchResult {
 
 export function liveOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LiveBenchOptions {
   const n = (name: string, def: number) => { const v = Number(env[name] ?? def); if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive whole number`); return v; };
-  return { callers: n('LIVE_CALLERS', 500), cps: n('LIVE_CPS', 25), pages: n('LIVE_PAGES', 10), cycles: n('LIVE_CYCLES', 40) };
+  return {
+    callers: n('LIVE_CALLERS', 500), cps: n('LIVE_CPS', 25), pages: n('LIVE_PAGES', 10), cycles: n('LIVE_CYCLES', 40),
+    ...(env.LIVE_BRIDGE_LOG ? { bridgeLog: env.LIVE_BRIDGE_LOG } : {}),
+  };
 }
 
 /** The talker, the listener and the chatter: dial the room, press #, the talker first; its participant id. */
@@ -99,7 +110,7 @@ async function ramp(o: LiveBenchOptions, web: ConsoleClient, conferenceId: strin
 }
 
 export async function benchLive(o: LiveBenchOptions): Promise<LiveBenchResult> {
-  const bridge = await BridgeApp.start({ sip: PORTS.sip, web: PORTS.web, rtpMin: PORTS.rtpMin, rtpMax: PORTS.rtpMax });
+  const bridge = await BridgeApp.start({ sip: PORTS.sip, web: PORTS.web, rtpMin: PORTS.rtpMin, rtpMax: PORTS.rtpMax }, o.bridgeLog ? { logLevel: 'info', logFile: o.bridgeLog } : {});
   const fleet = new Fleet({ host: '127.0.0.1', port: PORTS.sip }, PORTS.fleet);
   let pages: PageWatcher[] = [];
   let sipp: SippRun | undefined;
