@@ -16,7 +16,9 @@ const MAX_QUEUE = 20_000;
 export class PgEventSender {
   private queue: string[] = [];
   private head = 0;
-  private draining: Promise<void> | undefined;
+  /** Set and cleared synchronously with the drain loop, so an event queued as it ends starts a new one. */
+  private draining = false;
+  private drained: Promise<void> = Promise.resolve();
   /** Dropped since the last report (database down, queue full). */
   private dropped = 0;
 
@@ -43,25 +45,33 @@ export class PgEventSender {
       return;
     }
     for (const p of out.payloads) this.queue.push(p);
-    this.draining ??= this.drain().finally(() => { this.draining = undefined; });
+    if (!this.draining) {
+      this.draining = true;
+      this.drained = this.drain();
+    }
   }
 
   /** Resolves when everything queued has been sent or dropped. */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.draining) await this.drained;
   }
 
+  /** The loop and the flag's reset in one function: no tick between the last send and `draining = false`. */
   private async drain(): Promise<void> {
-    while (this.head < this.queue.length) {
-      const payload = this.queue[this.head++]!;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
-      try {
-        await this.wire.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, payload]);
-      } catch (err) {
-        this.dropped++;
-        this.log.warn({ err }, 'live event not sent; dropping the queue until the database answers');
-        this.dropQueue();
+    try {
+      while (this.head < this.queue.length) {
+        const payload = this.queue[this.head++]!;
+        if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
+        try {
+          await this.wire.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, payload]);
+        } catch (err) {
+          this.dropped++;
+          this.log.warn({ err }, 'live event not sent; dropping the queue until the database answers');
+          this.dropQueue();
+        }
       }
+    } finally {
+      this.draining = false;
     }
   }
 

@@ -37,6 +37,8 @@ export interface PgLiveHostOptions {
 }
 
 export interface PgLiveServer {
+  /** Is the listening connection up (commands woken by NOTIFY, events sent)? Health checks and tests. */
+  readonly listening: boolean;
   /** Stops taking commands, lets the running ones write their results (bounded), and closes the connections. */
   close(): Promise<void>;
 }
@@ -102,6 +104,8 @@ class PgLiveHostServer implements PgLiveServer {
     this.poll();
     this.log.info({ pollMs: this.pollMs }, 'serving the live seam over PostgreSQL');
   }
+
+  get listening(): boolean { return this.wire.connected; }
 
   close(): Promise<void> {
     this.closed ??= this.shutDown();
