@@ -74,7 +74,7 @@ export class PgListener extends TypedEmitter<PgListenerEvents> {
 
   private connect(): void {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl, keepAlive: true, application_name: this.opts.name });
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: this.opts.name });
     this.client = client;
     let gone = false;
     const drop = (err?: unknown): void => {
