@@ -156,7 +156,8 @@ export class LiveFeed implements EventStream {
     this.stats.resyncs++;
     this.queue = [];
     this.keyed.clear();
-    if (!out) { this.ending = true; this.first.push({ event: 'resync', data: { reason } }); return; }
+    this.ending = true;
+    if (!out) { this.first.push({ event: 'resync', data: { reason } }); return; }
     out.write([{ event: 'resync', data: { reason } }]);
     out.end();
   }
