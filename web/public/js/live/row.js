@@ -13,8 +13,11 @@ function actionButton(act) {
   b.dataset.act = act;
   b.className = act === 'remove' ? 'danger' : 'secondary';
   if (act === 'remove') b.textContent = msg('js.live.remove');
-  if (act === 'vol-down') b.textContent = msg('js.live.volumeDown');
-  if (act === 'vol-up') b.textContent = msg('js.live.volumeUp');
+  if (act === 'vol-down' || act === 'vol-up') {
+    b.textContent = act === 'vol-down' ? '−' : '+';
+    b.title = msg(act === 'vol-down' ? 'js.live.volumeDown' : 'js.live.volumeUp');
+    b.setAttribute('aria-label', b.title);
+  }
   return b;
 }
 
