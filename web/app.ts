@@ -118,7 +118,10 @@ export function createWebApp(deps: WebDeps): express.Express {
   app.use(sessionMiddleware(services.auth));
 
   const { pingMs, ...feed } = deps.liveTuning ?? {};
-  const api = new ApiRouter(now, deps.repos.audit, pingMs);
+  const api = new ApiRouter(now, deps.repos.audit, {
+    ...(pingMs !== undefined ? { pingMs } : {}),
+    sessionValid: async (a) => (await services.auth.sessionOf(a.sessionToken)) !== undefined,
+  });
   registerAuthRoutes(api, services);
   registerAccountRoutes(api, services);
   registerRoomRoutes(api, services);

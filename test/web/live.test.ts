@@ -225,6 +225,17 @@ describe('live console API', () => {
     await w.repos.conferences.end(w.seed.accountId, confA2, { at: w.clock.now, reason: 'web' });
   });
 
+  it('ends a stream when its session ends (logout), at the next ping', async () => {
+    const c = await w.login(DEMO.owner.username, DEMO.owner.password);
+    const sse = await openSse(`${w.url}/api/live/${confA}/events`, c.cookieHeader);
+    assert.equal((await sse.next()).event, 'snapshot');
+    assert.equal((await c.post('/api/auth/logout')).status, 204);
+    const t0 = Date.now();
+    await Promise.race([sse.ended, new Promise((_r, reject) => setTimeout(() => reject(new Error('still open 3 s after logout')), 3000))]);
+    console.log(`# stream closed ${Date.now() - t0} ms after logout (ping every 250 ms in this test, 15 s by default)`);
+    assert.equal((await openSse(`${w.url}/api/live/${confA}/events`, c.cookieHeader)).status, 401);
+  });
+
   it('answers 404 for another account\'s stream, 401 without a session', async () => {
     const base = listeners();
     const other = await openSse(`${w.url}/api/live/${confB}/events`, a.cookieHeader);

@@ -85,6 +85,14 @@ export interface RegisteredRoute {
   produces: string;
 }
 
+/** How the router runs stream routes. */
+export interface StreamOptions {
+  /** How often an idle stream pings (and the session is checked again). */
+  pingMs?: number;
+  /** Is the session still valid? A stream whose session ended is closed. */
+  sessionValid?: (auth: AuthContext) => Promise<boolean>;
+}
+
 const STATE_CHANGING = new Set<Method>(['post', 'put', 'patch', 'delete']);
 
 export function isStateChanging(m: Method): boolean { return STATE_CHANGING.has(m); }
@@ -95,7 +103,7 @@ export class ApiRouter {
   readonly streams = new OpenStreams();
   private readonly handlers: Array<{ route: RegisteredRoute; run: (req: Request, res: Response) => Promise<void> }> = [];
 
-  constructor(private readonly now: () => Date, private readonly auditLog: AuditStore, private readonly pingMs = PING_MS) {}
+  constructor(private readonly now: () => Date, private readonly auditLog: AuditStore, private readonly streamOptions: StreamOptions = {}) {}
 
   add<P extends AnyObject = z.ZodObject<{}>, Q extends AnyObject = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<P, Q, B>): void {
     const route: RegisteredRoute = {
@@ -122,10 +130,17 @@ export class ApiRouter {
       const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
       const ctx = this.context<P, Q, B>(req, res, auth, params, query, body);
       const result = await spec.handler(ctx);
-      if (route.produces === 'text/event-stream') runEventStream(req, res, asEventStream(result, route), this.streams, this.pingMs);
+      if (route.produces === 'text/event-stream') this.stream(req, res, asEventStream(result, route), auth);
       else send(res, spec.status, result);
     };
     this.handlers.push({ route, run });
+  }
+
+  /** Runs a stream route's answer; a session that ends (logout, expiry) ends its streams at the next ping. */
+  private stream(req: Request, res: Response, stream: EventStream, auth: AuthContext | undefined): void {
+    const { pingMs = PING_MS, sessionValid } = this.streamOptions;
+    const recheck = auth && sessionValid ? () => sessionValid(auth) : undefined;
+    runEventStream(req, res, stream, this.streams, { pingMs, ...(recheck ? { recheck } : {}) });
   }
 
   private context<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(

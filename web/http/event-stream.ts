@@ -65,8 +65,13 @@ export class OpenStreams {
   closeAll(): void { for (const stop of [...this.open]) stop(); }
 }
 
-/** Turns the response into an event stream and runs `stream` on it until one side ends it. */
-export function runEventStream(req: Request, res: Response, stream: EventStream, registry: OpenStreams, pingMs = PING_MS): void {
+/**
+ * Turns the response into an event stream and runs `stream` on it until one
+ * side ends it. `recheck` (the session still valid?) runs with each ping; a
+ * false or a failure ends the stream.
+ */
+export function runEventStream(req: Request, res: Response, stream: EventStream, registry: OpenStreams,
+  opts: { pingMs?: number; recheck?: () => Promise<boolean> } = {}): void {
   if (req.destroyed || res.destroyed || res.writableEnded) { stream.stop(); return; }
   let stopped = false;
   let ping: NodeJS.Timeout | undefined;
@@ -88,7 +93,11 @@ export function runEventStream(req: Request, res: Response, stream: EventStream,
   res.on('close', stop);
   registry.add(stop);
   const out = new SseWriter(res, stop);
-  ping = setInterval(() => { out.comment('ping'); }, pingMs);
+  const recheck = opts.recheck;
+  ping = setInterval(() => {
+    out.comment('ping');
+    if (recheck) recheck().then((ok) => { if (!ok) stop(); }, () => { stop(); });
+  }, opts.pingMs ?? PING_MS);
   ping.unref();
   stream.start(out);
 }

@@ -91,12 +91,13 @@ function applySnapshot(ui, data) {
   ui.root.dataset.stream = 'open';
 }
 
-/** The server refused the stream: ended (409), gone (404), or no bridge (503) — else retry with a back-off. */
+/** The server refused the stream: ended (409), gone (404), logged out (401) — else (no bridge, 503) retry with a back-off. */
 async function whenDown(ui, cfg) {
   try {
     await api('GET', `/api/live/${encodeURIComponent(cfg.conferenceId)}`);
   } catch (err) {
     if (err.status === 409 || err.status === 404) { ended(ui); return; }
+    if (err.status === 401) { window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`); return; }
   }
   ui.retryMs = Math.min((ui.retryMs || 1000) * 2, 30_000);
   setTimeout(() => ui.stream.retry(), ui.retryMs);
