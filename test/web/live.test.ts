@@ -346,6 +346,18 @@ describe('live console API', () => {
     assert.equal((await b.get(`/live/${confA}`)).status, 404);
     const room = await a.get(`/rooms/${w.seed.roomId}`);
     assert.ok(room.text.includes(`href="/live/${confA}"`));
+    assert.ok(page.text.includes('全体静音') && page.text.includes('结束会议'));
+    // The same page in English.
+    assert.equal((await a.put('/api/me/locale', { locale: 'en' })).status, 200);
+    try {
+      const en = await a.get(`/live/${confA}`);
+      for (const text of ['Live: ', 'Mute all', 'Unmute all', 'Lock', 'Start recording', 'Participant limit', 'End the meeting', 'Search name or number', 'Network']) {
+        assert.ok(en.text.includes(text), `no "${text}" on the English page`);
+      }
+      assert.ok(!en.text.includes('全体静音'));
+    } finally {
+      await a.put('/api/me/locale', { locale: 'zh-CN' });
+    }
   });
 
   it('keeps the room option "end when the last chair leaves"', async () => {
