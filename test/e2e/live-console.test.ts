@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO } from '../../core/seed.ts';
+import type { LiveSnapshot } from '../../core/live/messages.ts';
 import { listen, Phone } from '../support/ivr-phones.ts';
 import { startUas, type SippUas } from '../support/ivr-calls.ts';
 import { inProcessStack, twoProcessStack, type LiveStack } from '../support/live-stack.ts';
@@ -93,7 +94,7 @@ async function scenario(stack: LiveStack, tag: string): Promise<void> {
       await enter(g, '8765');
       await ui.row(page, g.name).waitFor({ timeout: 30_000 });
       const seenAt = Date.now();
-      const joinedAt = Date.parse(await ui.joinedAtIso(page, g.name));
+      const joinedAt = Date.parse((await ui.snapshot(page, stack.webUrl, conferenceId)).participants.find((x) => x.number === g.name)!.joinedAt);
       console.log(`# ${stack.kind}: ${g.name} on the page ${seenAt - joinedAt} ms after the bridge joined it`);
       assert.ok(seenAt - joinedAt <= 1000, `${g.name} listed ${seenAt - joinedAt} ms after joining`);
     }
@@ -103,7 +104,7 @@ async function scenario(stack: LiveStack, tag: string): Promise<void> {
     // Mute guest A from the page: its tone leaves the chair's audio, guest B's stays.
     const before = await listen(2500);
     await ui.click(page, guestA.name, 'mute');
-    await ui.expectState(page, guestA.name, 'muted');
+    await expectText(ui.mutedCell(page, guestA.name), /./);
     await new Promise((r) => setTimeout(r, 500));
     const mutedWin = await listen(2500);
     const a = [before, mutedWin].map(([f, t]) => chair.levelOf(770, f, t));
@@ -123,22 +124,24 @@ async function scenario(stack: LiveStack, tag: string): Promise<void> {
     await ui.row(page, guestB.name).waitFor({ state: 'detached' });
 
     // Lock: a new guest is refused (the bridge says so and hangs up).
-    await ui.control(page, 'lock');
-    await ui.header(page, 'locked').waitFor();
+    await ui.control(page, 'ctl-lock');
+    await page.locator('#ctl-unlock').waitFor({ state: 'visible' });
     const refused = await sippCaller(stack, ['silence:0.5', `dtmf:${room.number}#:100:100`, 'dtmf:8765#:100:100', 'silence:8'], `${tag}late`);
     assert.equal(refused.code, 0, refused.summary);
     assert.equal(await ui.row(page, `${tag}late`).count(), 0, 'the late guest never joined');
 
     // Extend by 15 minutes: the window moves.
     const closesBefore = (await stack.repos.conferences.get(stack.accountId, conferenceId)).scheduledEnd!.getTime();
-    await ui.extend(page, 15);
+    const leftBefore = await page.textContent('#live-time-left');
+    await ui.control(page, 'ctl-extend-15');
     for (let i = 0; i < 50; i++) {
       const now = (await stack.repos.conferences.get(stack.accountId, conferenceId)).scheduledEnd!.getTime();
       if (now === closesBefore + 15 * 60_000) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal((await stack.repos.conferences.get(stack.accountId, conferenceId)).scheduledEnd!.getTime(), closesBefore + 15 * 60_000);
-    await ui.expectClosesAt(page, closesBefore + 15 * 60_000);
+    assert.equal(Date.parse((await ui.snapshot(page, stack.webUrl, conferenceId)).closesAt), closesBefore + 15 * 60_000);
+    await page.waitForFunction((t) => document.getElementById('live-time-left')?.textContent !== t, leftBefore);
 
     // Ten wrong PINs (3 + 3 + 3 + 1): the lockout alert.
     const wrong = ['silence:0.5', `dtmf:${room.number}#:100:100`, 'dtmf:1111#:100:100', 'dtmf:2222#:100:100', 'dtmf:3333#:100:100'];
@@ -148,7 +151,7 @@ async function scenario(stack: LiveStack, tag: string): Promise<void> {
     await shot(page, `live-${tag}-alerts`);
 
     // End: every phone gets the BYE, every CDR of the conference closes.
-    await ui.control(page, 'end');
+    await ui.control(page, 'ctl-end');
     await Promise.all([chair.closed(20_000), guestA.closed(20_000)]);
     let open = -1;
     for (let i = 0; i < 100 && open !== 0; i++) {
@@ -165,6 +168,14 @@ async function scenario(stack: LiveStack, tag: string): Promise<void> {
   }
 }
 
+async function expectText(loc: ReturnType<Page['locator']>, re: RegExp): Promise<void> {
+  for (let i = 0; i < 75; i++) {
+    if (re.test((await loc.textContent()) ?? '')) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`${String(loc)} never matched ${re}`);
+}
+
 async function login(page: Page, base: string): Promise<void> {
   await page.goto(`${base}/login`);
   await page.fill('#username', DEMO.owner.username);
@@ -177,17 +188,20 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** How the test finds things on /live/:id (web/live/pages.ts, web/public/js/live.js). */
+/** How the test finds things on /live/:id (web/live/pages.ts, web/public/js/live/). */
 const ui = {
-  row: (page: Page, number: string) => page.locator(`tr[data-number="${number}"]`),
-  joinedAtIso: async (page: Page, number: string) => (await page.locator(`tr[data-number="${number}"]`).getAttribute('data-joined-at')) ?? '',
-  click: (page: Page, number: string, action: string) => page.locator(`tr[data-number="${number}"] [data-action="${action}"]`).click(),
-  expectState: (page: Page, number: string, state: string) => page.locator(`tr[data-number="${number}"][data-state~="${state}"]`).waitFor(),
-  control: (page: Page, action: string) => page.locator(`[data-control="${action}"]`).click(),
-  header: (page: Page, state: string) => page.locator(`[data-conference-state~="${state}"]`),
-  extend: async (page: Page, minutes: number) => { await page.locator(`[data-control="extend"][data-minutes="${minutes}"]`).click(); },
-  expectClosesAt: (page: Page, ms: number) => page.locator(`[data-closes-at="${new Date(ms).toISOString()}"]`).waitFor(),
-  alert: (page: Page, kind: 'help' | 'lockout') => page.locator(`[data-alert-kind="${kind}"]`).first(),
+  row: (page: Page, number: string) => page.locator('#live-participants tbody tr', { has: page.locator('td.c-number', { hasText: new RegExp(`^${number}$`) }) }),
+  click: (page: Page, number: string, act: string) => ui.row(page, number).locator(`button[data-act="${act}"]`).click(),
+  mutedCell: (page: Page, number: string) => ui.row(page, number).locator('td.c-muted'),
+  control: (page: Page, id: string) => page.locator(`#${id}`).click(),
+  alert: (page: Page, kind: 'help' | 'lockout') => page.locator(`#live-alerts li[data-kind="${kind}"]`).first(),
+  /** The conference as the web's API answers it (with the page's session). */
+  snapshot: async (page: Page, base: string, id: string) => {
+    const r = await page.request.get(`${base}/api/live/${id}`);
+    assert.equal(r.status(), 200, await r.text());
+    const body = await r.json() as { snapshot?: LiveSnapshot } & Partial<LiveSnapshot>;
+    return (body.snapshot ?? body) as LiveSnapshot;
+  },
 };
 
 /** The operator *0 calls: a sipp UAS that answers one call with a tone. */
