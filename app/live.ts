@@ -5,17 +5,15 @@
 // The one place that knows which bus a role gets.
 import type { Config } from '../common/config.ts';
 import { ConfigError } from '../common/errors.ts';
-import { moduleLogger } from '../common/log.ts';
-import type { LiveBus, LiveHost } from '../core/live/live.ts';
+import type { LiveBus } from '../core/live/live.ts';
 import { LocalLiveBus } from '../core/live/local-bus.ts';
 import { PgLiveBus } from '../core/live/pg-bus.ts';
 import { servePgLive } from '../core/live/pg-host.ts';
 import type { Ivr } from '../ivr/ivr.ts';
 
-const log = moduleLogger('app', { part: 'live' });
 
 export interface LiveWiring {
-  /** What this process's web app gets; undefined where there is no web (bridge) or, for now, no host (see liveHostOf). */
+  /** What this process's web app gets; undefined where there is no web (bridge). */
   bus: LiveBus | undefined;
   /** Stops serving or listening (the IVR and the web are closed by their owners). */
   close(): Promise<void>;
@@ -25,13 +23,12 @@ export function liveFor(role: Config['role'], deps: { config: Config; ivr?: Ivr 
   const { config } = deps;
   switch (role) {
     case 'all': {
-      const host = deps.ivr && liveHostOf(deps.ivr);
-      if (!host) log.warn('the IVR offers no live host: the web runs without the live console');
-      return { bus: host && new LocalLiveBus(host), close: async () => undefined };
+      if (!deps.ivr) throw new ConfigError('BRIDGE_ROLE=all runs the IVR in this process, and none was started');
+      return { bus: new LocalLiveBus(deps.ivr.live), close: async () => undefined };
     }
     case 'bridge': {
-      const host = deps.ivr && liveHostOf(deps.ivr);
-      if (!host) throw new ConfigError('BRIDGE_ROLE=bridge serves the IVR\'s live host over PostgreSQL, and this IVR has none');
+      if (!deps.ivr) throw new ConfigError('BRIDGE_ROLE=bridge serves the IVR\'s live host over PostgreSQL, and none was started');
+      const host = deps.ivr.live;
       const server = servePgLive(host, { databaseUrl: needUrl(config), nodeId: config.data.nodeId });
       return { bus: undefined, close: () => server.close() };
     }
@@ -40,14 +37,6 @@ export function liveFor(role: Config['role'], deps: { config: Config; ivr?: Ivr 
       return { bus, close: () => bus.close() };
     }
   }
-}
-
-/**
- * The IVR's LiveHost (`ivr.live`, ivr/ivr.ts). Until that field is in main
- * this reads it without the type's help; at the merge this becomes `ivr.live`.
- */
-function liveHostOf(ivr: Ivr): LiveHost | undefined {
-  return (ivr as Ivr & { readonly live?: LiveHost }).live;
 }
 
 function needUrl(config: Config): string {

@@ -83,9 +83,7 @@ async function startWebOnly(config: Config): Promise<Running> {
 }
 
 function startWeb(config: Config, repos: Repositories, live: LiveBus | undefined): ReturnType<typeof startWebServer> {
-  // Built apart from the call, so the web's `live` dependency is passed as soon as WebDeps has it.
-  const deps = { repos, config: webConfigFrom(config), host: config.web.host, port: config.web.port, ...(live ? { live } : {}) };
-  return startWebServer(deps);
+  return startWebServer({ repos, live, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
 }
 
 function databaseKind(config: Config): string {
