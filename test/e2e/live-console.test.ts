@@ -154,14 +154,19 @@ async function scenario(stack: LiveStack, tag: string): Promise<void> {
     await ui.control(page, 'ctl-end');
     await Promise.all([chair.closed(20_000), guestA.closed(20_000)]);
     let open = -1;
-    for (let i = 0; i < 100 && open !== 0; i++) {
-      const rows = await stack.db('cdrs').where({ conference_id: conferenceId }).select('state');
+    for (let i = 0; i < 150 && open !== 0; i++) {
+      const rows = await stack.db('call_legs').where({ conference_id: conferenceId }).select('state');
       open = rows.filter((r: { state: string }) => r.state !== 'closed').length;
       if (rows.length < 3) open = -1;
       if (open !== 0) await new Promise((r) => setTimeout(r, 200));
     }
     assert.equal(open, 0, 'every CDR of the conference is closed');
-    assert.ok((await stack.repos.conferences.get(stack.accountId, conferenceId)).endedAt, 'the conference row is ended');
+    let ended: Date | null = null;
+    for (let i = 0; i < 100 && !ended; i++) {
+      ended = (await stack.repos.conferences.get(stack.accountId, conferenceId)).endedAt;
+      if (!ended) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(ended, 'the conference row is ended');
   } finally {
     await context.close();
     await Promise.allSettled(phones.map((p) => p.quit()));
