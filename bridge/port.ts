@@ -158,6 +158,10 @@ export interface MemberOptions {
   deaf?: boolean;
   /** Hears only this (hold music) and is not heard; null ends holding. */
   hold?: PromptRef | null;
+  /** Gain on what the member says, dB (0 = as received); the engine's range is [−60, 24]. */
+  talkDb?: number;
+  /** Gain on what the member hears, dB (0 = as mixed); the engine's range is [−60, 24]. */
+  listenDb?: number;
 }
 
 export interface ConferenceMember {

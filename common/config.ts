@@ -34,6 +34,13 @@ export const configSchema = z.object({
     spreadAt: z.coerce.number().int().min(1).max(100_000).default(200),
   }).prefault({}).refine((r) => r.portMin < r.portMax, 'rtp.portMin must be below rtp.portMax'),
   engine: z.enum(['embedded', 'freeswitch']).default('embedded'),
+  /**
+   * What this process runs (app/roles.ts): 'all' = engine, IVR and web in one
+   * process; 'bridge' = engine and IVR, serving the live seam over PostgreSQL;
+   * 'web' = the web app only, reaching the bridges through PostgreSQL.
+   * 'bridge' and 'web' need data.databaseUrl.
+   */
+  role: z.enum(['all', 'bridge', 'web']).default('all'),
   data: z.object({
     /** PostgreSQL connection string; without one the embedded PGlite database is used. */
     databaseUrl: z.string().min(1).optional(),
@@ -85,6 +92,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_RTP_IO: ['rtp', 'io'],
   BRIDGE_CONFERENCE_SPREAD_AT: ['rtp', 'spreadAt'],
   BRIDGE_ENGINE: ['engine'],
+  BRIDGE_ROLE: ['role'],
   DATABASE_URL: ['data', 'databaseUrl'],
   BRIDGE_DATA_DIR: ['data', 'dir'],
   BRIDGE_NODE_ID: ['data', 'nodeId'],

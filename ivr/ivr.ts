@@ -1,20 +1,23 @@
 // The IVR (SPEC §2–§4) on the media port: createIvr wires the parts — the
 // settings, CDRs, the live rooms, the PIN lockout, the dialer and the clocks
-// into the services the flows share — and hands every incoming call to
-// flows/incoming-call.ts, which routes it by the dialled number. The floors
-// below, each importing only those under it: flows → menu → services →
-// steps → room → call → prompts (ivr/README.md).
+// into the services the flows share, and the live seam's host over the live
+// rooms — and hands every incoming call to flows/incoming-call.ts, which
+// routes it by the dialled number. The floors below, each importing only
+// those under it: flows → menu → services → steps → live → room → call →
+// prompts (ivr/README.md).
 import { mkdirSync } from 'node:fs';
 import type { Engine, IncomingCall } from '../bridge/port.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { TypedEmitter } from '../common/events.ts';
 import { moduleLogger } from '../common/log.ts';
 import type { CdrRecorder } from '../core/cdr/recorder.ts';
+import type { LiveHost } from '../core/live/live.ts';
 import type { Repositories } from '../core/repositories.ts';
 import { CallRecords } from './call/call-records.ts';
 import { Dialer } from './call/dialer.ts';
 import { handleIncoming, type CallSummary } from './flows/incoming-call.ts';
 import { joinCalled } from './flows/join-called.ts';
+import { IvrLiveHost } from './live/live-host.ts';
 import { PinLockout } from './room/pin-lockout.ts';
 import { RoomRegistry } from './room/registry.ts';
 import { ivrConfig, type IvrConfig } from './services/config.ts';
@@ -49,6 +52,8 @@ export interface Ivr {
   /** Routes one incoming call (give it to engine.onIncoming). */
   handle(call: IncomingCall): void;
   readonly rooms: RoomRegistry;
+  /** The live seam (core/live): snapshots, commands and events of the conferences on this node. */
+  readonly live: LiveHost;
   readonly config: IvrConfig;
   /** Calls still being handled. */
   readonly activeCalls: number;
@@ -64,13 +69,14 @@ export function createIvr(deps: IvrDeps): Ivr {
   const records = new CallRecords(deps.cdrs, now, log);
   const rooms = new RoomRegistry({
     engine: deps.engine, repos: deps.repos, now, clock, log, recordingsDir: config.recordingsDir,
-    minuteMs: config.minuteMs, warnMinutes: config.warnMinutes, nodeId: deps.nodeId,
+    minuteMs: config.minuteMs, warnMinutes: config.warnMinutes, nodeId: deps.nodeId, defaultRegion: config.defaultRegion,
   });
+  const live = new IvrLiveHost(rooms, { repos: deps.repos, now, clock, log, nodeId: deps.nodeId ?? 'local' });
   const active = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => { active.add(p); void p.finally(() => active.delete(p)); };
   const svc: IvrServices = {
     engine: deps.engine, repos: deps.repos, records, config, dialer: new Dialer(deps.repos.trunks, config.defaultRegion),
-    rooms, lockout: new PinLockout(config.pinLockout), now, clock, log,
+    rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
     joinCalled: (room, leg, cdrId, lang) => joinCalled(svc, track, room, leg, cdrId, lang),
   };
   const checkpoints = records.checkpointEvery(config.checkpointIntervalMs);
@@ -79,6 +85,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   return {
     events,
     rooms,
+    live,
     config,
     get activeCalls() { return active.size; },
     handle(call: IncomingCall): void {

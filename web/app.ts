@@ -40,6 +40,12 @@ import { registerHistoryPages } from './history/pages.ts';
 import { registerOperatorRoutes } from './operator/routes.ts';
 import { registerOperatorPages } from './operator/pages.ts';
 import { registerDashboardPages } from './dashboard/pages.ts';
+import { LiveService } from './live/service.ts';
+import { registerLiveRoutes } from './live/routes.ts';
+import { registerLivePages } from './live/pages.ts';
+import { DEFAULT_FEED_TUNING, type FeedTuning } from './live/feed.ts';
+import type { OpenStreams } from './http/event-stream.ts';
+import type { LiveBus } from '../core/live/live.ts';
 
 const log = moduleLogger('web');
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -52,13 +58,23 @@ export interface WebDeps {
   mailer?: MailTransport;
   /** Default: the repositories' (sessions in the database). */
   sessions?: SessionStore;
+  /** The running conferences (the IVR's, in-process or through PostgreSQL); without it the live routes answer 503. */
+  live?: LiveBus;
+  /** The live event streams' pace and bounds (tests make them small). */
+  liveTuning?: Partial<FeedTuning> & { pingMs?: number };
 }
 
 const API_ROUTES = new WeakMap<express.Express, RegisteredRoute[]>();
+const STREAMS = new WeakMap<express.Express, OpenStreams>();
 
 /** The API's route declarations (for the security tests and the docs). */
 export function apiRoutesOf(app: express.Express): RegisteredRoute[] {
   return API_ROUTES.get(app) ?? [];
+}
+
+/** Ends the app's open event streams (a closing server does not wait for their clients). */
+export function closeStreamsOf(app: express.Express): void {
+  STREAMS.get(app)?.closeAll();
 }
 
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
@@ -85,6 +101,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     history: new HistoryService(repos),
     operator: new OperatorService(repos),
     capacity: new CapacityService(repos, config.licensedPorts),
+    live: new LiveService(repos, deps.live),
   };
 }
 
@@ -100,7 +117,11 @@ export function createWebApp(deps: WebDeps): express.Express {
   app.use('/api', express.json({ limit: '6mb' }));
   app.use(sessionMiddleware(services.auth));
 
-  const api = new ApiRouter(now, deps.repos.audit);
+  const { pingMs, ...feed } = deps.liveTuning ?? {};
+  const api = new ApiRouter(now, deps.repos.audit, {
+    ...(pingMs !== undefined ? { pingMs } : {}),
+    sessionValid: async (a) => (await services.auth.sessionOf(a.sessionToken)) !== undefined,
+  });
   registerAuthRoutes(api, services);
   registerAccountRoutes(api, services);
   registerRoomRoutes(api, services);
@@ -108,15 +129,17 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerBillingRoutes(api, services);
   registerHistoryRoutes(api, services);
   registerOperatorRoutes(api, services);
-  // The live console (participants, mute, invite …) comes in a later issue: see web/live/README.md.
+  registerLiveRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
   const doc = openApiDocument(api.routes);
   app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
   api.mount(app);
   API_ROUTES.set(app, api.routes);
+  STREAMS.set(app, api.streams);
 
   const pages = new PageRouter(now);
   registerAuthPages(pages, services);
   registerDashboardPages(pages, services);
+  registerLivePages(pages, services);
   registerRoomPages(pages, services);
   registerContactPages(pages, services);
   registerBillingPages(pages, services);

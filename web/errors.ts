@@ -3,6 +3,7 @@
 import { ZodError } from 'zod';
 import { ConflictError, NotFoundError, ValidationError, CallRefusedError } from '../core/errors.ts';
 import { InvalidStateError } from '../common/errors.ts';
+import { LiveUnavailableError } from '../core/live/live.ts';
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -44,6 +45,7 @@ export function describeError(err: unknown): { status: number; body: ErrorBody; 
     return { status: 409, body: { error: 'conflict', message: err.message, ...(err.field ? { field: err.field } : {}) }, internal: false };
   }
   if (err instanceof InvalidStateError) return { status: 409, body: { error: 'invalid_state', message: err.message }, internal: false };
+  if (err instanceof LiveUnavailableError) return { status: 503, body: { error: 'live_unavailable', message: err.message }, internal: false };
   if (err instanceof CallRefusedError) return { status: 409, body: { error: err.reason, message: err.message }, internal: false };
   // PostgreSQL constraints the routes did not catch first: in use (23503), breaks a check (23514), taken (23505).
   const e = err as { status?: unknown; type?: unknown; code?: unknown };

@@ -29,7 +29,9 @@ export function openApiDocument(routes: RegisteredRoute[]): Json {
       summary: r.summary, tags: [r.tag], operationId: `${r.method}_${r.path.replace(/[^A-Za-z0-9]+/g, '_')}`,
       parameters: parameters(r),
       responses: {
-        200: { description: 'OK', content: { [r.produces]: {} } },
+        200: r.produces === 'text/event-stream'
+          ? { description: 'Server-Sent Events: `event: <type>` lines with JSON data, `: ping` comments every 15 s', content: { [r.produces]: { schema: { type: 'string' } } } }
+          : { description: 'OK', content: { [r.produces]: {} } },
         ...(r.access !== 'public' ? { 401: { description: 'no session' }, 403: { description: 'wrong role or missing CSRF token' } } : {}),
         400: { description: 'invalid input' }, 404: { description: 'not found (or another account\'s)' },
       },

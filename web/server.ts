@@ -1,7 +1,7 @@
 // Starts the web app on a host and port (make run: 127.0.0.1:8080).
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
-import { createWebApp, type WebDeps } from './app.ts';
+import { closeStreamsOf, createWebApp, type WebDeps } from './app.ts';
 import { moduleLogger } from '../common/log.ts';
 
 const log = moduleLogger('web');
@@ -25,6 +25,7 @@ export async function startWebServer(deps: WebDeps & { host: string; port: numbe
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
+        closeStreamsOf(app);
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });

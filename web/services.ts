@@ -12,6 +12,7 @@ import type { BillingService } from './billing/service.ts';
 import type { HistoryService } from './history/service.ts';
 import type { OperatorService } from './operator/service.ts';
 import type { CapacityService } from './operator/capacity.ts';
+import type { LiveService } from './live/service.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -26,4 +27,5 @@ export interface WebServices {
   history: HistoryService;
   operator: OperatorService;
   capacity: CapacityService;
+  live: LiveService;
 }

@@ -182,7 +182,7 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
     this.shardMembers.set(target, (this.shardMembers.get(target) ?? 0) + 1);
     try {
       await this.shardOn(target);
-      await media.join(target, this.id, { muted: opts.muted, deaf: opts.deaf, hold: opts.hold ?? undefined });
+      await media.join(target, this.id, { muted: opts.muted, deaf: opts.deaf, hold: opts.hold ?? undefined, talkDb: opts.talkDb, listenDb: opts.listenDb });
     } catch (err) {
       this.forget(member);
       throw err;

@@ -4,12 +4,13 @@
 // prompt short and stays for collect(); an interruptible prompt is skipped
 // when a key is already waiting; a recording ends on its terminator key (the
 // key is not left for collect()), its length or the hang-up; play() after
-// the hang-up throws InvalidStateError. Every prompt that starts playing is
+// the hang-up throws InvalidStateError; network figures come when the test
+// reports them (reportStats). Every prompt that starts playing is
 // written down (`heard`), and so is how the call ended.
 import { InvalidStateError } from '../../common/errors.ts';
 import { TypedEmitter } from '../../common/events.ts';
 import type {
-  CallLeg, CallLegEvents, CollectOptions, HangupInfo, PlayResult, PromptRef, Recording, RecordOptions,
+  CallLeg, CallLegEvents, CollectOptions, HangupInfo, LegStats, PlayResult, PromptRef, Recording, RecordOptions,
 } from '../port.ts';
 import { Q850, type Q850Cause } from '../q850.ts';
 import type { FakeClock } from './clock.ts';
@@ -93,6 +94,13 @@ export class FakeCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg 
   /** Types `keys`: the first now (once the clock moves), then one every `gapMs`. */
   press(keys: string, gapMs = DEFAULT_KEY_GAP_MS): void {
     [...keys].forEach((k, i) => this.clock.setTimer(i * gapMs, () => this.digit(k)));
+  }
+
+  /** The network figures of the leg change (as RTCP reports and the receive side would say). */
+  reportStats(stats: LegStats): void {
+    if (this.ended) return;
+    this.clock.touch();
+    this.emit('stats', stats);
   }
 
   /** The person hangs up. */

@@ -22,6 +22,8 @@ export class CallContext {
     readonly accessNumber: AccessNumber | null,
     /** Times the keypad's waits. */
     clock: Clock,
+    /** The caller's SIP display name, when the From header gave one. */
+    readonly displayName: string | null = null,
   ) {
     this.keys = new Keypad(leg, clock);
   }

@@ -58,8 +58,9 @@ export async function dialIn(svc: IvrServices, ctx: CallContext, cdrId: string, 
   if (!(await authorized(ctx, admission))) return;
   const role = await askPin(ctx, room, svc.lockout, {
     tries: cfg.tries, firstDigitTimeoutMs: cfg.firstDigitTimeoutMs, interDigitTimeoutMs: cfg.interDigitTimeoutMs, now: svc.now,
-    onLockout: (r) => {
-      ctx.log.warn({ room: r.number }, 'PIN entry blocked after repeated failures');
+    onLockout: (r, until) => {
+      ctx.log.warn({ room: r.number, until }, 'PIN entry blocked after repeated failures');
+      svc.live.lockout(r, until);
       svc.repos.audit.append({ accountId: r.accountId, actor: 'ivr', action: 'room.pin_lockout', targetType: 'room', targetId: r.id, data: { roomNumber: r.number, caller: ctx.leg.from } })
         .catch((err: unknown) => ctx.log.error({ err }, 'writing the lockout alert failed'));
     },

@@ -48,7 +48,7 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   }
   svc.records.answered(cdrId, leg);
   const lang: PromptLang = accessNumber?.language ?? svc.config.defaultLanguage;
-  const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock);
+  const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, call.fromDisplayName?.trim() || null);
   ctx.log.info({ route: r.kind, lang }, 'call answered');
   await runFlow(svc, ctx, cdrId, r);
   ctx.log.info({ outcome: ctx.outcome }, 'call handled');

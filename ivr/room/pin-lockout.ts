@@ -35,6 +35,11 @@ export class PinLockout {
     return false;
   }
 
+  /** When the room's block ends (epoch ms), if it is blocked. */
+  blockEnds(roomId: string): number | undefined {
+    return this.blockedUntil.get(roomId);
+  }
+
   /** Failures counted now (for tests and the console). */
   failures(roomId: string, now: number): number {
     return (this.failuresByRoom.get(roomId) ?? []).filter((t) => now - t < this.opts.windowMs).length;

@@ -1,6 +1,6 @@
-// Room number → its live room on this node. The web's live console reads
-// from here (list/get and the typed events); the IVR opens rooms on the
-// first join and forgets them when they close.
+// Room number → its live room on this node. The live seam's host
+// (ivr/live/) reads from here (rooms by conference, the typed events); the
+// IVR opens rooms on the first join and forgets them when they close.
 import { TypedEmitter } from '../../common/events.ts';
 import type { Account } from '../../core/accounts/store.ts';
 import type { Room } from '../../core/rooms/store.ts';
@@ -46,6 +46,15 @@ export class RoomRegistry extends TypedEmitter<RoomRegistryEvents> {
   }
 
   byId(roomId: string): LiveRoom | undefined { return this.byRoomId.get(roomId); }
+
+  /** The live room running a conference, if any. */
+  byConference(conferenceId: string): LiveRoom | undefined {
+    for (const r of this.byRoomId.values()) if (r.conferenceId === conferenceId) return r;
+    return undefined;
+  }
+
+  /** Every live room on this node. */
+  all(): LiveRoom[] { return [...this.byRoomId.values()]; }
 
   list(): LiveRoomSummary[] {
     return [...this.byRoomId.values()].map((r) => ({

@@ -1,5 +1,6 @@
 // What flows and commands share: the engine, the repositories, CDRs, the
-// dialer, the live rooms, the PIN lockout, the clocks and the settings.
+// dialer, the live rooms and their live host, the PIN lockout, the clocks
+// and the settings.
 // createIvr (ivr.ts) makes one; the flows and star commands receive it.
 import type { CallLeg, Engine } from '../../bridge/port.ts';
 import type { Clock } from '../../common/clock.ts';
@@ -7,6 +8,7 @@ import type { Logger } from '../../common/log.ts';
 import type { Repositories } from '../../core/repositories.ts';
 import type { CallRecords } from '../call/call-records.ts';
 import type { Dialer } from '../call/dialer.ts';
+import type { IvrLiveHost } from '../live/live-host.ts';
 import type { PromptLang } from '../prompts/catalog.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import type { PinLockout } from '../room/pin-lockout.ts';
@@ -20,6 +22,8 @@ export interface IvrServices {
   config: IvrConfig;
   dialer: Dialer;
   rooms: RoomRegistry;
+  /** The live seam's host: events and alerts that start outside a room (the PIN lockout). */
+  live: IvrLiveHost;
   lockout: PinLockout;
   /** Wall-clock time (CDRs, room windows, the PIN lockout). */
   now: () => Date;

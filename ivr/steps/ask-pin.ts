@@ -12,8 +12,8 @@ export interface AskPinOptions {
   firstDigitTimeoutMs: number;
   interDigitTimeoutMs: number;
   now: () => Date;
-  /** Called once when this caller's failure starts a lockout (the web's alert). */
-  onLockout: (room: Room) => void;
+  /** Called once when this caller's failure starts a lockout (the web's alert), with when the block ends. */
+  onLockout: (room: Room, until: Date) => void;
 }
 
 /** The caller's role, or null once the call is over. */
@@ -37,7 +37,7 @@ export async function askPin(ctx: CallContext, room: Room, lockout: PinLockout, 
     }
     ctx.log.info({ attempt, room: room.number }, 'wrong PIN');
     if (lockout.fail(room.id, opts.now().getTime())) {
-      opts.onLockout(room);
+      opts.onLockout(room, new Date(lockout.blockEnds(room.id) ?? opts.now().getTime()));
       await ctx.goodbye(['wrong-pin', 'pin-blocked'], Q850.NORMAL_CLEARING, 'pin_blocked');
       return null;
     }

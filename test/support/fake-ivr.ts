@@ -133,6 +133,15 @@ export class FakeIvr {
     return this.clock.runUntil(done, { what, withinMs });
   }
 
+  /** Runs the fake world until `p` settles (a command that plays a prompt needs fake time); its value or its error. */
+  async drive<T>(p: Promise<T>, what: string, withinMs = 600_000): Promise<T> {
+    let settled = false;
+    const watched = p.finally(() => { settled = true; });
+    watched.catch(() => undefined);
+    await this.run(() => settled, what, withinMs);
+    return watched;
+  }
+
   /** Runs until the IVR has finished with `call`; its summary. */
   async ended(call: FakeIncomingCall, withinMs = 600_000): Promise<CallSummary> {
     await this.run(() => this.calls.some((s) => s.callId === call.callId), `the end of ${call.from}'s call`, withinMs);

@@ -7,6 +7,7 @@ import { seedDemo, type SeedResult } from '../../core/seed.ts';
 import { startWebServer } from '../../web/server.ts';
 import type { MailMessage, MailTransport } from '../../web/mail/mailer.ts';
 import type { WebConfig } from '../../web/config.ts';
+import type { WebDeps } from '../../web/app.ts';
 
 export interface TestWeb {
   url: string;
@@ -73,7 +74,16 @@ export class Client {
   }
 }
 
-export async function startTestWeb(opts: { mail?: 'capture' | 'outbox'; config?: Partial<WebConfig>; now?: Date } = {}): Promise<TestWeb> {
+export interface TestWebOptions {
+  mail?: 'capture' | 'outbox';
+  config?: Partial<WebConfig>;
+  now?: Date;
+  /** The live bus (e.g. a LocalLiveBus over a FakeLiveHost); without it the live routes answer 503. */
+  live?: WebDeps['live'];
+  liveTuning?: WebDeps['liveTuning'];
+}
+
+export async function startTestWeb(opts: TestWebOptions = {}): Promise<TestWeb> {
   const db = await openDatabase({ inMemory: true });
   const repos = createRepositories(db, { defaultRegion: 'CN' });
   const clock = { now: opts.now ?? new Date() };
@@ -84,6 +94,8 @@ export async function startTestWeb(opts: { mail?: 'capture' | 'outbox'; config?:
     repos, host: '127.0.0.1', port: 0, now: () => clock.now,
     config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 1000, ...opts.config },
     ...(mailer ? { mailer } : {}),
+    ...(opts.live ? { live: opts.live } : {}),
+    ...(opts.liveTuning ? { liveTuning: opts.liveTuning } : {}),
   });
   return {
     url: web.url, db, repos, seed, sent, clock,

@@ -1,7 +1,8 @@
-// Security of the web API, walking every declared route: without a session
-// (401), without the CSRF token (403), with another account's ids (404 and
-// none of the data), the wrong role (403); script in names shown as text;
-// the login lockout; SQL-looking input stored verbatim.
+// Security of the web API, walking every declared route (the live console's
+// commands and event streams among them): without a session (401), without
+// the CSRF token (403), with another account's ids (404 and none of the
+// data), the wrong role (403); script in names shown as text; the login
+// lockout; SQL-looking input stored verbatim.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +10,8 @@ import { startTestWeb, type Client, type TestWeb } from '../support/web.ts';
 import { createWebApp, apiRoutesOf } from '../../web/app.ts';
 import type { RegisteredRoute } from '../../web/http/api-router.ts';
 import { DEMO } from '../../core/seed.ts';
+import { FakeLiveHost, fakeParticipant, fakeSnapshot } from '../support/fake-live-host.ts';
+import { LocalLiveBus } from '../../core/live/local-bus.ts';
 
 const OWNER_B = { username: 'owner-b', password: 'OwnerB#2026' };
 
@@ -20,9 +23,10 @@ describe('web security', () => {
   let op: Client;
   const ids: Record<string, string> = {};
   let aSecrets: string[] = [];
+  const host = new FakeLiveHost();
 
   before(async () => {
-    w = await startTestWeb();
+    w = await startTestWeb({ live: new LocalLiveBus(host) });
     routes = apiRoutesOf(createWebApp({ repos: w.repos, config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 10 } }));
     const accB = await w.repos.accounts.create({ name: 'B Ltd', tier: 'formal' });
     await w.repos.users.create({ accountId: accB.id, role: 'owner', username: OWNER_B.username, password: OWNER_B.password });
@@ -36,11 +40,17 @@ describe('web security', () => {
     const conf = (await w.repos.conferences.startOrGet(acc, { roomId: room.id, at: now })).conference;
     await w.repos.conferences.end(acc, conf.id, { at: new Date(now.getTime() + 60_000), reason: 'last_left' });
     ids.conference = conf.id;
+    // A running conference of A on the bridge, with a participant, and an alert.
+    const liveRoom = await w.repos.rooms.create(acc, { name: 'A live room', number: '7654322', chairPin: '111222', guestPin: '333444' }, { now });
+    ids.liveConference = (await w.repos.conferences.startOrGet(acc, { roomId: liveRoom.id, at: now })).conference.id;
+    host.add(fakeSnapshot(ids.liveConference, acc, { roomId: liveRoom.id, roomName: 'A live room', participants: [fakeParticipant('p1', { name: 'A secret caller' })] }));
+    ids.participant = 'p1';
+    ids.alert = (await w.repos.alerts.raise(acc, { roomId: liveRoom.id, roomNumber: '7654322', conferenceId: ids.liveConference, kind: 'help', participantId: 'p1', data: { name: 'A secret caller' }, at: now })).id;
     ids.account = acc;
     ids.user = w.seed.ownerUserId;
     ids.accessNumber = Object.values(w.seed.accessNumberIds)[0]!;
     ids.rate = (await w.repos.rates.list())[0]!.id;
-    aSecrets = ['A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group'];
+    aSecrets = ['A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
     [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
   });
   after(async () => { await w?.close(); });
@@ -56,9 +66,18 @@ describe('web security', () => {
     if (p.startsWith('/api/operator/accounts/')) return ids.account!;
     if (p.startsWith('/api/operator/access-numbers/')) return ids.accessNumber!;
     if (p.startsWith('/api/operator/rates/')) return ids.rate!;
+    if (p.startsWith('/api/alerts/')) return ids.alert!;
     throw new Error(`no id kind for ${r.method} ${r.path}: add it to this test`);
   }
-  const pathOf = (r: RegisteredRoute, id?: string) => r.path.replace(':id', id ?? (r.path.includes(':id') ? idFor(r) : ''));
+  /** The value of each path parameter of a route: A's ids, or `forced` for all of them. */
+  function paramFor(r: RegisteredRoute, name: string): string {
+    if (name === 'id') return idFor(r);
+    if (name === 'conferenceId') return ids.liveConference!;
+    if (name === 'participantId') return ids.participant!;
+    throw new Error(`no value for :${name} of ${r.method} ${r.path}: add it to this test`);
+  }
+  const hasParams = (r: RegisteredRoute) => /:\w+/.test(r.path);
+  const pathOf = (r: RegisteredRoute, forced?: string) => r.path.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(forced ?? paramFor(r, name)));
 
   /** Bodies that pass validation, so the answer is about the id, not the input. */
   const BODIES: Record<string, unknown> = {
@@ -67,12 +86,26 @@ describe('web security', () => {
     'patch /api/templates/:id': { name: 'renamed' },
     'patch /api/rooms/:id': { name: 'renamed' },
     'patch /api/contacts/:id': { name: 'renamed' },
+    'post /api/live/:conferenceId/participants/:participantId/mute': { muted: true },
+    'post /api/live/:conferenceId/participants/:participantId/role': { role: 'chair' },
+    'post /api/live/:conferenceId/participants/:participantId/hold': { held: true },
+    'post /api/live/:conferenceId/participants/:participantId/volume': { talkDb: 3 },
+    'post /api/live/:conferenceId/mute-all': { muted: true },
+    'post /api/live/:conferenceId/lock': { locked: true },
+    'post /api/live/:conferenceId/record': { on: true },
+    'post /api/live/:conferenceId/extend': { minutes: 15 },
+    'post /api/live/:conferenceId/limit': { max: 10 },
   };
   const bodyFor = (r: RegisteredRoute) => BODIES[`${r.method} ${r.path}`] ?? {};
 
   it('declares the routes it should (a sanity check of the walk below)', () => {
     assert.ok(routes.length >= 40, `only ${routes.length} routes`);
-    for (const r of routes) if (r.path.includes(':id')) idFor(r);
+    for (const r of routes) if (hasParams(r)) pathOf(r);
+    // The live console is in the walk: every command, the alerts, both event streams.
+    const live = routes.filter((r) => r.path.startsWith('/api/live') || r.path.startsWith('/api/alerts'));
+    assert.ok(live.length >= 17, `only ${live.length} live routes`);
+    assert.ok(routes.some((r) => r.path === '/api/live/:conferenceId/events' && r.produces === 'text/event-stream'));
+    assert.ok(routes.some((r) => r.path === '/api/live/events' && r.produces === 'text/event-stream'));
   });
 
   it('answers 401 on every non-public route without a session', async () => {
@@ -99,6 +132,7 @@ describe('web security', () => {
     }
     assert.ok(n >= 25);
     assert.deepEqual(await w.repos.rooms.get(ids.account!, ids.room!), before);
+    assert.deepEqual(host.commands, [], 'no live command reached the bridge');
   });
 
   it('answers 404 on every owner route given another account\'s id, never its data, and changes nothing', async () => {
@@ -108,13 +142,15 @@ describe('web security', () => {
     ]));
     const before = await snapshot();
     let n = 0;
-    for (const r of routes.filter((x) => x.access === 'owner' && x.path.includes(':id'))) {
+    for (const r of routes.filter((x) => x.access === 'owner' && hasParams(x))) {
       const res = await b.request(r.method.toUpperCase(), pathOf(r), r.method === 'get' ? {} : { body: bodyFor(r) });
       assert.equal(res.status, 404, `${r.method} ${r.path}: ${res.status} ${res.text}`);
       for (const s of aSecrets) assert.ok(!res.text.includes(s), `${r.path} leaked ${s}`);
       n++;
     }
-    assert.ok(n >= 15, `only ${n} id routes`);
+    assert.ok(n >= 30, `only ${n} id routes`);
+    assert.deepEqual(host.commands, [], 'no live command reached the bridge');
+    assert.deepEqual((await w.repos.alerts.listOpen(ids.account!)).map((x) => x.id), [ids.alert], 'the alert is still open');
     // Ids inside bodies and queries are scoped too.
     const bodyCases: Array<[string, string, unknown]> = [
       ['POST', '/api/templates', { name: 'steal', roomId: ids.room }],
@@ -130,13 +166,13 @@ describe('web security', () => {
     assert.equal(byGroup.status, 200);
     assert.deepEqual(byGroup.json(), []);
     // Pages too.
-    for (const p of [`/rooms/${ids.room}`, `/rooms/${ids.room}/edit`, `/contacts/${ids.contact}`, `/history/${ids.conference}`]) {
+    for (const p of [`/rooms/${ids.room}`, `/rooms/${ids.room}/edit`, `/contacts/${ids.contact}`, `/history/${ids.conference}`, `/live/${ids.liveConference}`]) {
       const res = await b.get(p);
       assert.equal(res.status, 404, p);
       for (const s of aSecrets) assert.ok(!res.text.includes(s), `${p} leaked ${s}`);
     }
     // B's own lists do not hold A's rows.
-    for (const p of ['/api/rooms', '/api/contacts', '/api/templates', '/api/contact-groups', '/api/history', '/api/billing/report']) {
+    for (const p of ['/api/rooms', '/api/contacts', '/api/templates', '/api/contact-groups', '/api/history', '/api/billing/report', '/api/live', '/api/alerts', '/']) {
       const res = await b.get(p);
       assert.equal(res.status, 200, p);
       for (const s of aSecrets) assert.ok(!res.text.includes(s), `${p} leaked ${s}`);
@@ -145,7 +181,7 @@ describe('web security', () => {
   });
 
   it('a malformed id is a 404 too, never a 500', async () => {
-    for (const r of routes.filter((x) => x.access === 'owner' && x.path.includes(':id'))) {
+    for (const r of routes.filter((x) => x.access === 'owner' && hasParams(x))) {
       const res = await a.request(r.method.toUpperCase(), pathOf(r, "1' OR '1'='1"), r.method === 'get' ? {} : { body: bodyFor(r) });
       assert.equal(res.status, 404, `${r.method} ${r.path}`);
     }

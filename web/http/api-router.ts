@@ -2,11 +2,15 @@
 // declarations register the Express handlers (validation, session, role and
 // CSRF checks) and produce the OpenAPI document, and the security tests walk
 // them to try every route. A handler gets a context with the caller, the
-// parsed input, and `audit()` for the audit log.
+// parsed input, and `audit()` for the audit log. A stream route (produces
+// text/event-stream) is declared the same way: its handler checks what it
+// must and returns an EventStream, which the router runs as Server-Sent
+// Events (web/http/event-stream.ts).
 import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import { authOf, localeOf, type AuthContext } from './request-context.ts';
 import { checkCsrf } from './csrf.ts';
+import { OpenStreams, PING_MS, runEventStream, type EventStream } from './event-stream.ts';
 import { ForbiddenError, HttpError, UnauthorizedError } from '../errors.ts';
 import type { Account } from '../../core/accounts/store.ts';
 import type { AuditStore } from '../../core/audit/store.ts';
@@ -34,7 +38,7 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   query?: Q;
   body?: B;
   /** Documented response (JSON unless `produces` says otherwise). */
-  produces?: 'application/json' | 'text/csv' | 'text/calendar';
+  produces?: 'application/json' | 'text/csv' | 'text/calendar' | 'text/event-stream';
   /** Status for a successful answer (default 200; 204 when the handler returns undefined). */
   status?: number;
   handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown> | unknown;
@@ -81,15 +85,25 @@ export interface RegisteredRoute {
   produces: string;
 }
 
+/** How the router runs stream routes. */
+export interface StreamOptions {
+  /** How often an idle stream pings (and the session is checked again). */
+  pingMs?: number;
+  /** Is the session still valid? A stream whose session ended is closed. */
+  sessionValid?: (auth: AuthContext) => Promise<boolean>;
+}
+
 const STATE_CHANGING = new Set<Method>(['post', 'put', 'patch', 'delete']);
 
 export function isStateChanging(m: Method): boolean { return STATE_CHANGING.has(m); }
 
 export class ApiRouter {
   readonly routes: RegisteredRoute[] = [];
+  /** The event streams open now (ended when the server closes). */
+  readonly streams = new OpenStreams();
   private readonly handlers: Array<{ route: RegisteredRoute; run: (req: Request, res: Response) => Promise<void> }> = [];
 
-  constructor(private readonly now: () => Date, private readonly auditLog: AuditStore) {}
+  constructor(private readonly now: () => Date, private readonly auditLog: AuditStore, private readonly streamOptions: StreamOptions = {}) {}
 
   add<P extends AnyObject = z.ZodObject<{}>, Q extends AnyObject = z.ZodObject<{}>, B extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<P, Q, B>): void {
     const route: RegisteredRoute = {
@@ -116,9 +130,17 @@ export class ApiRouter {
       const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
       const ctx = this.context<P, Q, B>(req, res, auth, params, query, body);
       const result = await spec.handler(ctx);
-      send(res, spec.status, result);
+      if (route.produces === 'text/event-stream') this.stream(req, res, asEventStream(result, route), auth);
+      else send(res, spec.status, result);
     };
     this.handlers.push({ route, run });
+  }
+
+  /** Runs a stream route's answer; a session that ends (logout, expiry) ends its streams at the next ping. */
+  private stream(req: Request, res: Response, stream: EventStream, auth: AuthContext | undefined): void {
+    const { pingMs = PING_MS, sessionValid } = this.streamOptions;
+    const recheck = auth && sessionValid ? () => sessionValid(auth) : undefined;
+    runEventStream(req, res, stream, this.streams, { pingMs, ...(recheck ? { recheck } : {}) });
   }
 
   private context<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
@@ -155,6 +177,12 @@ export class ApiRouter {
       app[route.method](route.path, (req, res, next) => { run(req, res).catch(next); });
     }
   }
+}
+
+function asEventStream(result: unknown, route: RegisteredRoute): EventStream {
+  const s = result as Partial<EventStream> | null;
+  if (typeof s?.start !== 'function' || typeof s.stop !== 'function') throw new Error(`stream route ${route.path} returned no EventStream`);
+  return s as EventStream;
 }
 
 /** Writes a handler's result: a download, 204 for nothing, or JSON. */

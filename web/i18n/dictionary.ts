@@ -1,4 +1,6 @@
 // Every text of the web app in Chinese (zh) and English (en).
+import { LIVE_DICTIONARY } from './live-dictionary.ts';
+
 type Entry = { readonly zh: string; readonly en: string };
 
 export const DICTIONARY = {
@@ -272,4 +274,6 @@ export const DICTIONARY = {
   'js.import.duplicateInFile': { zh: '文件内重复', en: 'duplicate in the file' },
   'js.import.existing': { zh: '通讯录中已有', en: 'already in the address book' },
   'js.import.invalid': { zh: '无效', en: 'invalid' },
+  'opt.endWhenLastChairLeaves': { zh: '最后一位主持人离开时结束会议', en: 'end when the last chair leaves' },
+  ...LIVE_DICTIONARY,
 } as const satisfies Record<string, Entry>;

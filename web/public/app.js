@@ -6,9 +6,13 @@ import { bindActions, bindForms } from './js/forms.js';
 import { bindLanguageSwitch } from './js/language.js';
 import { bindToggles } from './js/toggles.js';
 import { bindContactsImport } from './js/contacts-import.js';
+import { bindLivePage } from './js/live.js';
+import { bindLiveDashboard } from './js/live/dashboard.js';
 
 bindForms();
 bindActions();
 bindLanguageSwitch();
 bindToggles();
 bindContactsImport();
+bindLivePage();
+bindLiveDashboard();

@@ -18,7 +18,7 @@ const STATUS_KEY: Record<RoomStatus, MessageKey> = { live: 'status.live', open: 
 const OPTION_KEYS: Array<[keyof RoomOptions, MessageKey]> = [
   ['chairAnnounce', 'opt.chairAnnounce'], ['chairRecord', 'opt.chairRecord'], ['guestAnnounce', 'opt.guestAnnounce'],
   ['guestListenOnly', 'opt.guestListenOnly'], ['guestWaitForChair', 'opt.guestWaitForChair'], ['muteOnEntry', 'opt.muteOnEntry'],
-  ['autoRecord', 'opt.autoRecord'],
+  ['autoRecord', 'opt.autoRecord'], ['endWhenLastChairLeaves', 'opt.endWhenLastChairLeaves'],
 ];
 
 export function statusLabel(ctx: PageContext, s: RoomStatus): SafeHtml {
@@ -100,6 +100,7 @@ async function roomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
     ${roomSchedule(ctx, s, sum, accessNumbers, invites)}
     </div>
     <div class="actions">
+      ${sum.liveConferenceId ? html`<a class="button" href="/live/${sum.liveConferenceId}" id="open-live">${ctx.t('live.open')}</a>` : ''}
       <a class="button" href="/rooms/${room.id}/edit" id="edit-room">${ctx.t('common.edit')}</a>
       <a class="button secondary" href="/api/rooms/${room.id}/invitation.ics">${ctx.t('room.downloadIcs')}</a>
       <button type="button" class="danger" id="delete-room" data-action="DELETE /api/rooms/${room.id}" data-confirm="js.confirmDelete" data-redirect="/rooms">${ctx.t('common.delete')}</button>

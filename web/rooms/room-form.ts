@@ -71,7 +71,7 @@ export function roomForm(ctx: PageContext, d: RoomFormData): SafeHtml {
   </fieldset>
   <fieldset><legend>${t('room.participants')}</legend>
     <label>${t('room.maxParticipants')} <input type="number" name="maxParticipants" min="1" ${cap !== null ? html`max="${cap}"` : ''} value="${max}"> <span class="muted">${cap !== null ? t('room.tierCap', { tier: ctx.account.tier, n: cap }) : ''}</span></label>
-    <p><strong>${t('room.chairOptions')}</strong> ${checkbox('options.chairAnnounce', t('opt.chairAnnounce'), opts.chairAnnounce)} ${checkbox('options.chairRecord', t('opt.chairRecord'), opts.chairRecord)}</p>
+    <p><strong>${t('room.chairOptions')}</strong> ${checkbox('options.chairAnnounce', t('opt.chairAnnounce'), opts.chairAnnounce)} ${checkbox('options.chairRecord', t('opt.chairRecord'), opts.chairRecord)} ${checkbox('options.endWhenLastChairLeaves', t('opt.endWhenLastChairLeaves'), opts.endWhenLastChairLeaves)}</p>
     <p><strong>${t('room.guestOptions')}</strong> ${checkbox('options.guestAnnounce', t('opt.guestAnnounce'), opts.guestAnnounce)} ${checkbox('options.guestListenOnly', t('opt.guestListenOnly'), opts.guestListenOnly)} ${checkbox('options.guestWaitForChair', t('opt.guestWaitForChair'), opts.guestWaitForChair)}</p>
     <p><strong>${t('room.everyone')}</strong> ${checkbox('options.muteOnEntry', t('opt.muteOnEntry'), opts.muteOnEntry)} ${checkbox('options.autoRecord', t('opt.autoRecord'), opts.autoRecord)}</p>
     <label>${t('room.autoInvites')} <textarea name="autoInvites" data-type="lines" placeholder="13900139001 张伟">${d.autoInvites.join('\n')}</textarea></label>

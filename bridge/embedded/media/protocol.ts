@@ -20,6 +20,10 @@ export interface MemberSettings {
   deaf?: boolean;
   /** Hold music (the member hears only this and is not heard); null ends holding. */
   hold?: PromptRef | null;
+  /** The mixer's input gain of the member, dB. */
+  talkDb?: number;
+  /** The mixer's output gain of the member, dB. */
+  listenDb?: number;
 }
 
 export type MediaRequest =

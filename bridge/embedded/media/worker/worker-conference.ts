@@ -47,7 +47,9 @@ export class WorkerConference {
   join(leg: WorkerLeg, settings: MemberSettings): void {
     if (this.legs.has(leg.legId)) { this.update(leg.legId, settings); return; }
     leg.interruptPlay();
-    this.mixer.addMember(leg.legId, { codec: leg.codec, muted: settings.muted ?? false, deaf: settings.deaf ?? false });
+    this.mixer.addMember(leg.legId, {
+      codec: leg.codec, muted: settings.muted ?? false, deaf: settings.deaf ?? false, inputGainDb: settings.talkDb ?? 0, outputGainDb: settings.listenDb ?? 0,
+    });
     this.legs.set(leg.legId, leg);
     leg.member = {
       playTo: (source, done) => {
@@ -60,7 +62,7 @@ export class WorkerConference {
 
   update(legId: string, settings: MemberSettings): void {
     if (!this.legs.has(legId)) return;
-    this.mixer.update(legId, { muted: settings.muted, deaf: settings.deaf });
+    this.mixer.update(legId, { muted: settings.muted, deaf: settings.deaf, inputGainDb: settings.talkDb, outputGainDb: settings.listenDb });
     if (settings.hold !== undefined) this.mixer.setHolding(legId, settings.hold ? promptSource(settings.hold) : null);
   }
 

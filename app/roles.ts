@@ -1,0 +1,106 @@
+// What a process runs, by BRIDGE_ROLE (config.role):
+//   all    (default, `make run`) — engine, IVR and web in one process; the web
+//          reaches the conferences by direct calls;
+//   bridge — engine and IVR; the live seam served over PostgreSQL; no web;
+//   web    — the web app only, reaching every bridge node through PostgreSQL;
+//          no engine, no IVR, no SIP or RTP ports.
+// bridge and web share one PostgreSQL with the other processes, so they are
+// refused at start-up without DATABASE_URL, as an engine that is not built is.
+import type { Config } from '../common/config.ts';
+import { ConfigError } from '../common/errors.ts';
+import { moduleLogger } from '../common/log.ts';
+import type { LiveBus } from '../core/live/live.ts';
+import type { Repositories } from '../core/repositories.ts';
+import { webConfigFrom } from '../web/config.ts';
+import { startWebServer } from '../web/server.ts';
+import { openAppDatabase } from './database.ts';
+import { createEngine } from './engine.ts';
+import { liveFor } from './live.ts';
+import { createTelephony } from './telephony.ts';
+
+const log = moduleLogger('app');
+
+export interface Running {
+  /** For the "ready" log line. */
+  summary: Record<string, unknown>;
+  /** Stops what the role started, in order; every step is tried, the first failure is rethrown at the end. */
+  stop(): Promise<void>;
+}
+
+/** Throws ConfigError for a role this configuration cannot run. */
+export function checkRole(config: Config): void {
+  if (config.role !== 'all' && !config.data.databaseUrl) {
+    throw new ConfigError(`BRIDGE_ROLE=${config.role} shares one PostgreSQL with the other processes and needs DATABASE_URL (postgres://…); `
+      + 'only BRIDGE_ROLE=all, the default, runs on the embedded database');
+  }
+}
+
+export async function startRole(config: Config): Promise<Running> {
+  checkRole(config);
+  return ROLES[config.role](config);
+}
+
+const ROLES: Record<Config['role'], (config: Config) => Promise<Running>> = {
+  all: (config) => startCalls(config, true),
+  bridge: (config) => startCalls(config, false),
+  web: startWebOnly,
+};
+
+/** Engine and IVR, with the web beside them (all) or the live seam served over PostgreSQL (bridge). */
+async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
+  // The engine first: one that cannot run is refused before anything opens.
+  const engine = createEngine(config);
+  const { db, repos } = await openAppDatabase(config);
+  const { ivr, cdrs } = createTelephony(config, engine, repos);
+  const live = liveFor(config.role, { config, ivr });
+  const web = withWeb ? await startWeb(config, repos, live.bus) : undefined;
+  await engine.start();
+  return {
+    summary: { engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: databaseKind(config), web: web?.url ?? null },
+    stop: inOrder([
+      ['ivr', () => ivr.close()],
+      ['live', () => live.close()],
+      ['engine', () => engine.close()],
+      ['web', () => web?.close()],
+      ['cdrs', () => cdrs.stop({ flushTimeoutMs: 2000 })],
+      ['database', () => db.destroy()],
+    ]),
+  };
+}
+
+async function startWebOnly(config: Config): Promise<Running> {
+  const { db, repos } = await openAppDatabase(config);
+  const live = liveFor('web', { config });
+  const web = await startWeb(config, repos, live.bus);
+  return {
+    summary: { database: databaseKind(config), web: web.url },
+    stop: inOrder([
+      ['web', () => web.close()],
+      ['live', () => live.close()],
+      ['database', () => db.destroy()],
+    ]),
+  };
+}
+
+function startWeb(config: Config, repos: Repositories, live: LiveBus | undefined): ReturnType<typeof startWebServer> {
+  return startWebServer({ repos, live, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
+}
+
+function databaseKind(config: Config): string {
+  return config.data.databaseUrl ? 'postgresql' : 'pglite';
+}
+
+function inOrder(steps: Array<[string, () => Promise<unknown> | undefined]>): () => Promise<void> {
+  return async () => {
+    let first: unknown;
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        log.error({ err, step: name }, 'stop step failed');
+        first ??= err;
+      }
+    }
+    if (first !== undefined) throw first;
+  };
+}
