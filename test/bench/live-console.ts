@@ -14,13 +14,13 @@
 //   - the bridge process's CPU and memory, and how many callers joined.
 // LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES change the load (defaults
 // 500, 25, 10, 40); LIVE_BRIDGE_LOG=FILE keeps the bridge's log (at info).
+import os from 'node:os';
 import { Fleet, type FleetCaller } from './conference/fleet.ts';
 import { BridgeApp, cpuOf, cpuPct, type CpuSample } from './live/bridge-app.ts';
 import { ConsoleClient, type LiveSnapshotView } from './live/console-client.ts';
-import { startIvrCallers } from './live/ivr-callers.ts';
+import { startIvrCallers, type IvrCallers } from './live/ivr-callers.ts';
 import { timeMutes, type MuteCycle } from './live/mute-timing.ts';
 import { PageWatcher, type EventArrival } from './live/page-watchers.ts';
-import type { SippRun } from '../support/sipp.ts';
 
 const PORTS = { sip: 17100, sipp: 17110, fleet: 17120, web: 17180, rtpMin: 50000, rtpMax: 51999, sippMedia: 52000 };
 const ROOM = '7712500';
@@ -48,6 +48,8 @@ export interface LiveBenchResult {
   /** Participants in the conference once the ramp settled (the 3 fleet callers included). */
   joined: number;
   rampS: number;
+  /** sipp calls given up by the end of the measure: hung up by the bridge, or for another reason. */
+  sippAborted: { byBridge: number; other: number };
   /** When the ramp started (performance.now()): the origin of the times in the report. */
   rampStart: number;
   events: EventArrival[];
@@ -61,6 +63,8 @@ export interface LiveBenchResult {
   cpuBenchPct: number;
   rssMb: number;
   peakRssMb: number;
+  /** The machine's 1-minute load average as the bench began (others' work shares the 2 cores). */
+  loadBefore: number;
 }
 
 export function liveOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LiveBenchOptions {
@@ -101,7 +105,7 @@ async function openPages(count: number, webUrl: string, conferenceId: string): P
 }
 
 /** The sipp ramp until everyone is in (or the count stops growing); the snapshot then. */
-async function ramp(o: LiveBenchOptions, web: ConsoleClient, conferenceId: string, holdMs: number): Promise<{ sipp: SippRun; snapshot: LiveSnapshotView; rampS: number; rampStart: number }> {
+async function ramp(o: LiveBenchOptions, web: ConsoleClient, conferenceId: string, holdMs: number): Promise<{ sipp: IvrCallers; snapshot: LiveSnapshotView; rampS: number; rampStart: number }> {
   const t0 = performance.now();
   const sipp = startIvrCallers({ bridgeSipPort: PORTS.sip, room: ROOM, calls: o.callers, cps: o.cps, holdMs, sippPort: PORTS.sipp, mediaPort: PORTS.sippMedia });
   const rampBoundMs = (o.callers / o.cps) * 1000 + 120_000;
@@ -110,10 +114,11 @@ async function ramp(o: LiveBenchOptions, web: ConsoleClient, conferenceId: strin
 }
 
 export async function benchLive(o: LiveBenchOptions): Promise<LiveBenchResult> {
+  const loadBefore = os.loadavg()[0]!;
   const bridge = await BridgeApp.start({ sip: PORTS.sip, web: PORTS.web, rtpMin: PORTS.rtpMin, rtpMax: PORTS.rtpMax }, o.bridgeLog ? { logLevel: 'info', logFile: o.bridgeLog } : {});
   const fleet = new Fleet({ host: '127.0.0.1', port: PORTS.sip }, PORTS.fleet);
   let pages: PageWatcher[] = [];
-  let sipp: SippRun | undefined;
+  let sipp: IvrCallers | undefined;
   try {
     const web = await ConsoleClient.login(bridge.webUrl);
     await web.createRoom(ROOM, Math.max(600, o.callers + 10));
@@ -131,16 +136,17 @@ export async function benchLive(o: LiveBenchOptions): Promise<LiveBenchResult> {
     const after = { bridge: bridge.cpu(), sipp: cpuOf(sipp.pid) };
     const benchCpu = process.cpuUsage(before.bench);
     const mem = bridge.memory();
+    const sippAborted = sipp.aborted();
     await new Promise((res) => setTimeout(res, 1500)); // the last events on their way (the feed writes every 100 ms)
     for (const p of pages) await p.close();
     return {
-      options: o, joined: r.snapshot.participants.length, rampS: r.rampS, rampStart: r.rampStart,
+      options: o, joined: r.snapshot.participants.length, rampS: r.rampS, rampStart: r.rampStart, sippAborted,
       events: pages.flatMap((p) => p.arrivals), eventsPerPage: pages.map((p) => p.arrivals.length),
       pageProblems: pages.flatMap(pageProblems),
       cycles, cpuRampPct: cpuPct(cpu0, cpu1), cpuMeasurePct: cpuPct(before.bridge, after.bridge),
       cpuSippPct: cpuPct(before.sipp, after.sipp),
       cpuBenchPct: ((benchCpu.user + benchCpu.system) / 1000 / (performance.now() - before.at)) * 100,
-      rssMb: mem.rssMb, peakRssMb: mem.peakMb,
+      rssMb: mem.rssMb, peakRssMb: mem.peakMb, loadBefore,
     };
   } finally {
     for (const p of pages) await p.close();
@@ -177,6 +183,8 @@ export function formatLive(r: LiveBenchResult): string {
   const o = r.options;
   const out: string[] = [];
   out.push(`callers: ${r.joined} in the conference of ${o.callers} sipp + ${FLEET_FROM.length} fleet callers offered (${o.cps} calls/s, ramp to settled ${r.rampS.toFixed(0)} s); ${o.pages} pages watching`);
+  const lost = r.sippAborted.byBridge + r.sippAborted.other;
+  if (lost > 0) out.push(`sipp calls given up: ${r.sippAborted.byBridge} hung up by the bridge (the IVR ended them), ${r.sippAborted.other} otherwise`);
   out.push('\n### Bridge event → page (SSE), arrival − the event\'s `at`, ms, over every page');
   out.push('| event | count | p50 | p99 | max |\n|---|---|---|---|---|');
   const types = [...new Set(r.events.map((e) => e.type))].sort();
@@ -195,6 +203,7 @@ export function formatLive(r: LiveBenchResult): string {
   out.push(row('POST unmute, HTTP round trip', r.cycles.map((c) => c.unmuteHttpMs)));
   out.push(`slowest mutes: ${slowCycles.map((c) => `${ms(c.muteEffectMs)} ms (HTTP ${ms(c.muteHttpMs)}, +${((c.at - r.rampStart) / 1000).toFixed(1)} s)`).join(', ')}`);
   out.push(`\nbridge process: CPU ${r.cpuRampPct.toFixed(0)} % of a core during the ramp, ${r.cpuMeasurePct.toFixed(0)} % during the measure (2 cores = 200); RSS ${r.rssMb.toFixed(0)} MB (peak ${r.peakRssMb.toFixed(0)} MB)`);
+  out.push(`machine load average (1 min) as the bench began: ${r.loadBefore.toFixed(2)}`);
   out.push(`load generators during the measure: sipp ${r.cpuSippPct.toFixed(0)} %, this bench (fleet, ${o.pages} pages, commands) ${r.cpuBenchPct.toFixed(0)} %`);
   return out.join('\n');
 }

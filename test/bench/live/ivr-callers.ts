@@ -3,7 +3,7 @@
 // as an RFC 4733 event about 1 s in (the room's empty guest PIN), then
 // silence for the rest of the call (sipp-ivr-guest.xml: a short generated
 // pcap, then a raw silence file streamed in a loop; sipp sends the BYE after `holdMs`).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makePcap } from '../../support/rtp-pcap.ts';
@@ -22,7 +22,12 @@ export interface IvrCallersOptions {
   mediaPort: number;
 }
 
-export function startIvrCallers(o: IvrCallersOptions): SippRun {
+export interface IvrCallers extends SippRun {
+  /** Calls sipp gave up so far (its error log): hung up by the bridge (an unexpected BYE: the IVR ended the call), or otherwise. */
+  aborted(): { byBridge: number; other: number };
+}
+
+export function startIvrCallers(o: IvrCallersOptions): IvrCallers {
   const dir = mkdtempSync(join(tmpdir(), 'live-sipp-'));
   const pcap = join(dir, 'guest.pcap');
   makePcap(pcap, ['silence:1', 'dtmf:#:100:100']);
@@ -35,5 +40,19 @@ export function startIvrCallers(o: IvrCallersOptions): SippRun {
     timeoutS: Math.ceil(rampS + o.holdMs / 1000 + 60), recvTimeoutMs: 30_000, dir,
   });
   // Stopped, it leaves nothing behind (its logs, the pcap and the silence file are in `dir`).
-  return { pid: run.pid, done: run.done, stop: async (graceMs) => { try { return await run.stop(graceMs); } finally { rmSync(dir, { recursive: true, force: true }); } } };
+  return {
+    pid: run.pid, done: run.done,
+    stop: async (graceMs) => { try { return await run.stop(graceMs); } finally { rmSync(dir, { recursive: true, force: true }); } },
+    aborted: () => countAborted(dir),
+  };
+}
+
+function countAborted(dir: string): { byBridge: number; other: number } {
+  let text = '';
+  try {
+    for (const f of readdirSync(dir)) if (f.endsWith('_errors.log')) text += readFileSync(join(dir, f), 'utf8');
+  } catch { /* not written yet */ }
+  const aborts = text.match(/Aborting call[^\n]*?for call/g) ?? [];
+  const byBridge = aborts.filter((a) => a.includes('unexpected BYE')).length;
+  return { byBridge, other: aborts.length - byBridge };
 }
