@@ -13,7 +13,8 @@
 //     the listener whose tone fell by ≥ 20 dB; unmute → the tone back;
 //   - the bridge process's CPU and memory, and how many callers joined.
 // LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES change the load (defaults
-// 500, 25, 10, 40); LIVE_BRIDGE_LOG=FILE keeps the bridge's log (at info).
+// 500, 25, 10, 40); LIVE_BRIDGE_LOG=FILE keeps the bridge's log (at info),
+// LIVE_BRIDGE_PROF=DIR a CPU profile of its main thread.
 import os from 'node:os';
 import { Fleet, type FleetCaller } from './conference/fleet.ts';
 import { BridgeApp, cpuOf, cpuPct, type CpuSample } from './live/bridge-app.ts';
@@ -41,6 +42,8 @@ export interface LiveBenchOptions {
   cycles: number;
   /** LIVE_BRIDGE_LOG: write the bridge's log (at info) to this file, to see why a caller did not join. */
   bridgeLog?: string;
+  /** LIVE_BRIDGE_PROF: a CPU profile of the bridge's main thread in this folder (written as it stops). */
+  bridgeProfileDir?: string;
 }
 
 export interface LiveBenchResult {
@@ -72,6 +75,7 @@ export function liveOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LiveBe
   return {
     callers: n('LIVE_CALLERS', 500), cps: n('LIVE_CPS', 25), pages: n('LIVE_PAGES', 10), cycles: n('LIVE_CYCLES', 40),
     ...(env.LIVE_BRIDGE_LOG ? { bridgeLog: env.LIVE_BRIDGE_LOG } : {}),
+    ...(env.LIVE_BRIDGE_PROF ? { bridgeProfileDir: env.LIVE_BRIDGE_PROF } : {}),
   };
 }
 
@@ -115,7 +119,9 @@ async function ramp(o: LiveBenchOptions, web: ConsoleClient, conferenceId: strin
 
 export async function benchLive(o: LiveBenchOptions): Promise<LiveBenchResult> {
   const loadBefore = os.loadavg()[0]!;
-  const bridge = await BridgeApp.start({ sip: PORTS.sip, web: PORTS.web, rtpMin: PORTS.rtpMin, rtpMax: PORTS.rtpMax }, o.bridgeLog ? { logLevel: 'info', logFile: o.bridgeLog } : {});
+  const bridge = await BridgeApp.start({ sip: PORTS.sip, web: PORTS.web, rtpMin: PORTS.rtpMin, rtpMax: PORTS.rtpMax }, {
+    ...(o.bridgeLog ? { logLevel: 'info', logFile: o.bridgeLog } : {}), ...(o.bridgeProfileDir ? { profileDir: o.bridgeProfileDir } : {}),
+  });
   const fleet = new Fleet({ host: '127.0.0.1', port: PORTS.sip }, PORTS.fleet);
   let pages: PageWatcher[] = [];
   let sipp: IvrCallers | undefined;

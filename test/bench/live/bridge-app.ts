@@ -37,8 +37,8 @@ export class BridgeApp {
   /** The last lines it wrote (warnings and errors: it runs at LOG_LEVEL=warn). */
   get recentLog(): string { return this.log; }
 
-  /** `logFile`: also write everything the process prints there (with `logLevel`, default warn). */
-  static async start(ports: BridgeAppPorts, opts: { logLevel?: string; logFile?: string; timeoutMs?: number } = {}): Promise<BridgeApp> {
+  /** `logFile`: also write everything the process prints there (with `logLevel`, default warn); `profileDir`: a CPU profile there at exit. */
+  static async start(ports: BridgeAppPorts, opts: { logLevel?: string; logFile?: string; profileDir?: string; timeoutMs?: number } = {}): Promise<BridgeApp> {
     const timeoutMs = opts.timeoutMs ?? 90_000;
     const dataDir = mkdtempSync(join(tmpdir(), 'live-bench-'));
     const env: NodeJS.ProcessEnv = {
@@ -50,7 +50,8 @@ export class BridgeApp {
     };
     delete env.DATABASE_URL; // the embedded PGlite in the temp folder, whatever the caller's shell says
     delete env.BRIDGE_CONFIG;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const prof = opts.profileDir ? ['--cpu-prof', '--cpu-prof-dir', opts.profileDir] : [];
+    const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'app/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const app = new BridgeApp(child, ports, dataDir);
     if (opts.logFile) {
       const file = createWriteStream(opts.logFile);
