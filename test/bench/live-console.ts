@@ -207,6 +207,9 @@ export function formatLive(r: LiveBenchResult): string {
   const slowCycles = [...r.cycles].sort((a, b) => (b.muteEffectMs ?? Infinity) - (a.muteEffectMs ?? Infinity)).slice(0, 3);
   out.push(row('POST mute, HTTP round trip', r.cycles.map((c) => c.muteHttpMs)));
   out.push(row('POST unmute, HTTP round trip', r.cycles.map((c) => c.unmuteHttpMs)));
+  const lateEvents = r.events.filter((e) => e.latencyMs > 1000).length;
+  const lateMutes = r.cycles.filter((c) => c.muteEffectMs === undefined || c.muteEffectMs > 300).length;
+  out.push(`over the targets: ${lateEvents} of ${r.events.length} page events > 1 s; ${lateMutes} of ${r.cycles.length} mutes > 300 ms`);
   out.push(`slowest mutes: ${slowCycles.map((c) => `${ms(c.muteEffectMs)} ms (HTTP ${ms(c.muteHttpMs)}, +${((c.at - r.rampStart) / 1000).toFixed(1)} s)`).join(', ')}`);
   out.push(`\nbridge process: CPU ${r.cpuRampPct.toFixed(0)} % of a core during the ramp, ${r.cpuMeasurePct.toFixed(0)} % during the measure (2 cores = 200); RSS ${r.rssMb.toFixed(0)} MB (peak ${r.peakRssMb.toFixed(0)} MB)`);
   out.push(`machine load average (1 min) as the bench began: ${r.loadBefore.toFixed(2)}`);
