@@ -121,6 +121,29 @@ for (const engine of dbEngines()) {
       ctx.diagnostic(`${engine.name}: 100 closes journalled in ${closeMs} ms during the outage; caught up ${catchUpMs} ms after the database returned; ${rec.stats.writeFailures} failed attempts`);
     });
 
+    it('checkpointAll journals every open leg in one append (not one fdatasync each) and the database gets each checkpoint', async (ctx) => {
+      const { accountId, accessNumberId } = await setUp(r);
+      const path = join(tempDir(), 'cdr.jsonl');
+      const rec = CdrRecorder.start({ journalPath: path, sink: r.cdrs });
+      const legs = Array.from({ length: 300 }, (_, i) => rec.open({ direction: 'in', caller: `+86139001${String(i).padStart(5, '0')}`, callee: '4006701018', startedAt: at(0), accountId, accessNumberId }));
+      for (const l of legs) rec.answer(l.id, at(1));
+      rec.close(legs[0]!.id, { at: at(2), q850: 16 });
+      await rec.flush();
+      const before = readFileSync(path, 'utf8').split('\n').filter(Boolean).length;
+      const t0 = performance.now();
+      assert.equal(rec.checkpointAll(at(15)), 299, 'the closed leg is not checkpointed');
+      const ms = performance.now() - t0;
+      const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+      assert.equal(lines.length - before, 299);
+      assert.ok(lines.slice(before).every((l) => JSON.parse(l).t === 'checkpoint'));
+      await rec.flush();
+      const rows = await legRows(db, legs.slice(1).map((l) => l.id));
+      assert.ok(rows.every((row) => new Date(row.last_checkpoint_at as string).getTime() === at(15).getTime()));
+      ctx.diagnostic(`${engine.name}: 299 legs checkpointed in ${ms.toFixed(1)} ms`);
+      await rec.stop();
+      assert.throws(() => rec.checkpointAll(at(30)));
+    });
+
     it('a second close, calls on closed legs and unknown legs are handled, not crashed on', async () => {
       const { accountId, accessNumberId } = await setUp(r);
       const rec = CdrRecorder.start({ journalPath: join(tempDir(), 'cdr.jsonl'), sink: r.cdrs });
