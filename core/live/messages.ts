@@ -21,7 +21,7 @@ export const inviteTargetSchema = z.object({
   target: z.string().trim().min(1).max(256),
   name: z.string().max(200).optional(),
   contactId: z.string().uuid().optional(),
-});
+}).strict();
 export type InviteTarget = z.infer<typeof inviteTargetSchema>;
 const volumeDb = z.number().int().min(VOLUME_DB.min).max(VOLUME_DB.max);
 

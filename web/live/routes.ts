@@ -103,7 +103,7 @@ const inviteBody = z.object({
   contactIds: z.array(z.uuid()).max(MAX_INVITE_TARGETS).default([]),
   groupIds: z.array(z.uuid()).max(100).default([]),
 }).strict();
-const inviteParams = z.object({ conferenceId: z.string().min(1).max(200), inviteId: z.string().min(1).max(200) });
+const inviteParams = conferenceParams.extend({ inviteId: z.string().min(1).max(200) });
 
 async function runInvite(s: WebServices, c: RouteContext<{ conferenceId: string }, Record<string, never>, unknown>, command: LiveCommand): Promise<unknown> {
   const actor: LiveActor = { kind: 'web', userId: c.userId, name: c.auth?.user.displayName ?? '' };
@@ -119,6 +119,7 @@ function registerInviteRoutes(api: ApiRouter, s: WebServices): void {
     summary: 'Call people into the meeting: {targets: [{target (number, number*ext or SIP URI), name?}], contactIds?, groupIds?} (at most 500; states arrive as invite events)',
     params: conferenceParams, body: inviteBody,
     handler: async (c) => {
+      await s.live.conference(c.accountId, c.params.conferenceId); // another account's: 404 before its contacts are looked at
       const targets = await s.live.inviteTargets(c.accountId, c.body);
       return runInvite(s, c as never, { type: 'invite', targets });
     },
