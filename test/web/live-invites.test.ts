@@ -10,6 +10,7 @@ import { FakeLiveHost, fakeSnapshot } from '../support/fake-live-host.ts';
 import { LocalLiveBus } from '../../core/live/local-bus.ts';
 import { DEMO } from '../../core/seed.ts';
 import type { LiveCommand } from '../../core/live/messages.ts';
+import { openSse } from './sse-client.ts';
 
 const OWNER_B = { username: 'inv-owner-b', password: 'InvB#2026' };
 
@@ -86,6 +87,25 @@ describe('live console invites API', () => {
       assert.equal(res.status, 400, `${JSON.stringify(body).slice(0, 60)}: ${res.status} ${res.text}`);
     }
     assert.equal(host.commands.length, before);
+  });
+
+  it('the live page has the invite panel (contacts, groups, absent); the stream carries invites in the snapshot and as events, latest state per invite', async () => {
+    const page = await a.get(`/live/${conf}`);
+    assert.equal(page.status, 200);
+    for (const id of ['invite-one', 'invite-target', 'invite-contacts', 'invite-group', 'invite-absent', 'live-invites']) assert.ok(page.text.includes(`id="${id}"`), id);
+    assert.ok(page.text.includes('王五') && page.text.includes('Sales'));
+    assert.ok(page.text.includes('呼叫所有未入会者'), 'the demo owner reads Chinese (the English texts: live-texts.test.ts)');
+    const sse = await openSse(`${w.url}/api/live/${conf}/events`, a.cookieHeader);
+    const first = await sse.next();
+    assert.equal(first.event, 'snapshot');
+    assert.ok(first.data.snapshot.invites.length >= 1, 'the invites so far are in the snapshot');
+    const made = (await a.post(`/api/live/${conf}/invites`, { targets: [{ target: '13900139021', name: 'SSE' }] })).json().invites[0];
+    const ev = await sse.next((f) => f.event === 'invite' && f.data.invite.id === made.id);
+    assert.equal(ev.data.invite.state, 'queued');
+    await a.post(`/api/live/${conf}/invites/${made.id}/cancel`, {});
+    const cancelled = await sse.next((f) => f.event === 'invite' && f.data.invite.id === made.id && f.data.invite.state === 'cancelled');
+    assert.equal(cancelled.data.invite.name, 'SSE');
+    sse.close();
   });
 
   it('another account\'s contacts, groups and conference are 404, never called, never shown', async () => {
