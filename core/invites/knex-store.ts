@@ -44,6 +44,30 @@ export class KnexInviteStore implements InviteStore {
     });
   }
 
+  async createMany(accountId: string, inputs: readonly NewInvite[]): Promise<Invite[]> {
+    if (inputs.length === 0) return [];
+    for (const i of inputs) if (i.target.length === 0 || i.target.length > 256) throw new ValidationError('invite target is empty or too long', 'target');
+    const owned = async (table: string, entity: string, ids: Array<string | null | undefined>): Promise<void> => {
+      const want = [...new Set(ids.filter((x): x is string => typeof x === 'string'))];
+      if (want.length === 0) return;
+      const found = new Set((await this.db(table).where({ account_id: accountId }).whereIn('id', want).select('id') as Row[]).map((r) => String(r.id)));
+      const missing = want.find((id) => !found.has(id));
+      if (missing) throw new NotFoundError(entity, missing);
+    };
+    await owned('rooms', 'room', inputs.map((i) => i.roomId));
+    await owned('conferences', 'conference', inputs.map((i) => i.conferenceId));
+    await owned('contacts', 'contact', inputs.map((i) => i.contactId));
+    return this.db.transaction(async (trx) => {
+      const rows = await trx('invites').insert(inputs.map((i) => ({
+        account_id: accountId, room_id: i.roomId, conference_id: i.conferenceId ?? null, contact_id: i.contactId ?? null,
+        target: i.target, name: i.name ?? '', source: i.source, requested_by: i.requestedBy ?? '',
+      }))).returning('*') as Row[];
+      const invites = rows.map(toInvite);
+      await trx('invite_events').insert(invites.map((inv) => ({ invite_id: inv.id, account_id: accountId, state: inv.state, at: trx.fn.now() })));
+      return invites;
+    });
+  }
+
   async get(accountId: string, id: string): Promise<Invite> {
     const row = await this.db('invites').where({ id, account_id: accountId }).first() as Row | undefined;
     if (!row) throw new NotFoundError('invite', id);

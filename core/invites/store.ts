@@ -51,6 +51,8 @@ export interface InviteChange {
 
 export interface InviteStore {
   create(accountId: string, input: NewInvite): Promise<Invite>;
+  /** Many rows in one transaction (all or none), in the order given; the same checks as create. */
+  createMany(accountId: string, inputs: readonly NewInvite[]): Promise<Invite[]>;
   get(accountId: string, id: string): Promise<Invite>;
   /** Moves the state; InvalidStateError for a transition the state machine forbids. */
   transition(accountId: string, id: string, to: InviteState, info?: InviteChange): Promise<Invite>;

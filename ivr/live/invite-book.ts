@@ -57,6 +57,18 @@ export class InviteBook {
     return track;
   }
 
+  /** New rows in one transaction (all or none), each told as an event. */
+  async createMany(accountId: string, conferenceId: string, inputs: readonly NewInvite[]): Promise<InviteTrack[]> {
+    const invs = await this.d.repos.invites.createMany(accountId, inputs.map((i) => ({ ...i, conferenceId })));
+    const m = this.tracks(conferenceId);
+    return invs.map((inv) => {
+      const track = new InviteTrack(this, inv);
+      m.set(inv.id, track);
+      this.tell(inv);
+      return track;
+    });
+  }
+
   get(conferenceId: string, inviteId: string): InviteTrack | undefined {
     return this.byConference.get(conferenceId)?.get(inviteId);
   }

@@ -225,6 +225,14 @@ for (const engine of dbEngines()) {
       const ref = await r.invites.create(accountId, { roomId: room.id, target: '+8613900139003', source: 'web' });
       assert.equal((await r.invites.transition(accountId, ref.id, 'refused')).state, 'refused');
       assert.equal((await r.invites.transition(accountId, ref.id, 'queued')).state, 'queued');
+      // Many at once: in order, each with its first history row; a contact of another account creates none.
+      const many = await r.invites.createMany(accountId, Array.from({ length: 300 }, (_, i) => ({ roomId: room.id, target: `+86139${String(10_000_000 + i)}`, source: 'bulk' as const })));
+      assert.deepEqual(many.map((i) => i.target), Array.from({ length: 300 }, (_, i) => `+86139${String(10_000_000 + i)}`));
+      assert.deepEqual((await r.invites.history(accountId, many[299]!.id)).map((h) => h.state), ['queued']);
+      const otherContact = (await r.contacts.create(other.id, { name: 'x', phone: '13900139004' })).contact.id;
+      const before = (await r.invites.listByRoom(accountId, room.id, 1000)).length;
+      await assert.rejects(r.invites.createMany(accountId, [{ roomId: room.id, target: '+8613900139005', source: 'bulk' }, { roomId: room.id, target: '+8613900139006', source: 'bulk', contactId: otherContact }]), NotFoundError);
+      assert.equal((await r.invites.listByRoom(accountId, room.id, 1000)).length, before);
     });
 
     it('rates: one per destination, upsert replaces', async () => {

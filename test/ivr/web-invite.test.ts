@@ -166,6 +166,22 @@ describe('web invites on the fake engine', () => {
     assert.equal(t.engine.dialled.length, 0);
   });
 
+  test('500 at once: one command answers quickly with 500 queued rows in order; at most 5 calls run at a time', async () => {
+    t.engine.onDial(/sip:139/, { outcome: 'no-answer' });
+    const { conferenceId } = await meeting();
+    const targets = Array.from({ length: 500 }, (_, i) => ({ target: `139${String(10_000_000 + i)}` }));
+    const started = performance.now();
+    const r = await run(conferenceId, { type: 'invite', targets });
+    const ms = performance.now() - started;
+    console.log(`# 500 invites: the command answered in ${ms.toFixed(0)} ms`);
+    assert.deepEqual(r.invites!.map((i) => i.target), targets.map((x) => x.target));
+    assert.ok(ms < 3000, `${ms} ms`);
+    await t.run(() => t.engine.dialled.length === 5, 'the first five calls');
+    await t.run(() => t.engine.dialled.length === 10, 'the next five after the no-answer timeout', 200_000);
+    const ringing = t.engine.dialled.filter((d) => d.state === 'ringing' || d.state === 'calling').length;
+    assert.equal(ringing, 5, 'never more than five at once');
+  });
+
   test('*6 writes an invite row (source phone) whose states show as events', async () => {
     t.engine.onDial(NUMBER, { outcome: 'busy', afterMs: 2000 });
     const { number, conferenceId } = await meeting();
