@@ -77,8 +77,13 @@ export function createIvr(deps: IvrDeps): Ivr {
   const svc: IvrServices = {
     engine: deps.engine, repos: deps.repos, records, config, dialer: new Dialer(deps.repos.trunks, config.defaultRegion),
     rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
-    joinCalled: (room, leg, cdrId, lang) => joinCalled(svc, track, room, leg, cdrId, lang),
+    joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
   };
+  live.useInvites({
+    engine: deps.engine, dialer: svc.dialer, records, config, log, clock, lang: config.defaultLanguage,
+    confirmMs: config.inviteConfirmMs, concurrency: config.inviteConcurrency,
+    joinCalled: (room, leg, cdrId, lang, ctx) => svc.joinCalled(room, leg, cdrId, lang, ctx),
+  });
   const checkpoints = records.checkpointEvery(config.checkpointIntervalMs);
   const events = new IvrEventEmitter();
   let closed = false;

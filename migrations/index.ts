@@ -11,6 +11,7 @@ import * as m006 from './006_billing_audit.ts';
 import * as m007 from './007_cdr_report_index.ts';
 import * as m008 from './008_web_sessions_outbox.ts';
 import * as m009 from './009_live.ts';
+import * as m010 from './010_invites.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,4 +28,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['007_cdr_report_index', m007],
   ['008_web_sessions_outbox', m008],
   ['009_live', m009],
+  ['010_invites', m010],
 ];

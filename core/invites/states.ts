@@ -1,24 +1,35 @@
 // Invite states and the transitions between them, as the web shows them live.
+//
+//   queued → calling → ringing → answered → joined → ended
+//                    ↘ busy / rejected / no_answer / failed / cancelled
+//   answered → no_answer (the callee did not press 1), failed (the room was full), cancelled, ended
+//   queued → refused (balance), cancelled, failed (a target that cannot be dialled)
+// Every final state (and `ended`) may go back to `queued` (redial).
 export type InviteState =
-  | 'queued' | 'calling' | 'ringing' | 'answered'
-  | 'no_answer' | 'busy' | 'rejected' | 'cancelled' | 'failed' | 'ended';
+  | 'queued' | 'calling' | 'ringing' | 'answered' | 'joined'
+  | 'no_answer' | 'busy' | 'rejected' | 'cancelled' | 'failed' | 'refused' | 'ended';
 
 export const INVITE_STATES: readonly InviteState[] =
-  ['queued', 'calling', 'ringing', 'answered', 'no_answer', 'busy', 'rejected', 'cancelled', 'failed', 'ended'];
+  ['queued', 'calling', 'ringing', 'answered', 'joined', 'no_answer', 'busy', 'rejected', 'cancelled', 'failed', 'refused', 'ended'];
 
 /** States after which "redial" makes sense. */
-export const FAILED_STATES: ReadonlySet<InviteState> = new Set(['no_answer', 'busy', 'rejected', 'cancelled', 'failed']);
+export const FAILED_STATES: ReadonlySet<InviteState> = new Set(['no_answer', 'busy', 'rejected', 'cancelled', 'failed', 'refused']);
+
+/** States of an invite still on its way (cancel makes sense). */
+export const ACTIVE_STATES: ReadonlySet<InviteState> = new Set(['queued', 'calling', 'ringing', 'answered']);
 
 const NEXT: Readonly<Record<InviteState, readonly InviteState[]>> = {
-  queued: ['calling', 'cancelled', 'failed'],
+  queued: ['calling', 'cancelled', 'failed', 'refused'],
   calling: ['ringing', 'answered', 'no_answer', 'busy', 'rejected', 'cancelled', 'failed'],
   ringing: ['answered', 'no_answer', 'busy', 'rejected', 'cancelled', 'failed'],
-  answered: ['ended'],
+  answered: ['joined', 'no_answer', 'cancelled', 'failed', 'ended'],
+  joined: ['ended'],
   no_answer: ['queued'],
   busy: ['queued'],
   rejected: ['queued'],
   cancelled: ['queued'],
   failed: ['queued'],
+  refused: ['queued'],
   ended: ['queued'],
 };
 

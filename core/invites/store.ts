@@ -16,6 +16,8 @@ export interface Invite {
   q850Cause: number | null;
   sipStatus: number | null;
   legId: string | null;
+  /** The participant (leg id) it became, once joined. */
+  participantId: string | null;
   requestedBy: string;
   createdAt: Date;
   updatedAt: Date;
@@ -32,11 +34,30 @@ export interface NewInvite {
   requestedBy?: string;
 }
 
+/** One state change of an invite (its history, oldest first). */
+export interface InviteEvent {
+  state: InviteState;
+  q850Cause: number | null;
+  sipStatus: number | null;
+  at: Date;
+}
+
+export interface InviteChange {
+  q850Cause?: number | null;
+  sipStatus?: number | null;
+  legId?: string | null;
+  participantId?: string | null;
+}
+
 export interface InviteStore {
   create(accountId: string, input: NewInvite): Promise<Invite>;
+  /** Many rows in one transaction (all or none), in the order given; the same checks as create. */
+  createMany(accountId: string, inputs: readonly NewInvite[]): Promise<Invite[]>;
   get(accountId: string, id: string): Promise<Invite>;
   /** Moves the state; InvalidStateError for a transition the state machine forbids. */
-  transition(accountId: string, id: string, to: InviteState, info?: { q850Cause?: number | null; sipStatus?: number | null; legId?: string | null }): Promise<Invite>;
+  transition(accountId: string, id: string, to: InviteState, info?: InviteChange): Promise<Invite>;
+  /** Every state the invite has been in (created: `queued`), oldest first. */
+  history(accountId: string, id: string): Promise<InviteEvent[]>;
   listByConference(accountId: string, conferenceId: string): Promise<Invite[]>;
   listByRoom(accountId: string, roomId: string, limit?: number): Promise<Invite[]>;
 }

@@ -11,6 +11,18 @@ export const EXTEND_MINUTES = [15, 30, 45, 60] as const;
 export const VOLUME_DB = { min: -18, max: 18 } as const;
 
 const participantId = z.string().min(1).max(200);
+const inviteId = z.string().min(1).max(200);
+
+/** Most targets one `invite` command may carry. */
+export const MAX_INVITE_TARGETS = 500;
+
+/** One party to call: a number (`number*ext` allowed) or a SIP URI, with an optional name and contact. */
+export const inviteTargetSchema = z.object({
+  target: z.string().trim().min(1).max(256),
+  name: z.string().max(200).optional(),
+  contactId: z.string().uuid().optional(),
+}).strict();
+export type InviteTarget = z.infer<typeof inviteTargetSchema>;
 const volumeDb = z.number().int().min(VOLUME_DB.min).max(VOLUME_DB.max);
 
 /** What the web (or the dialer, the scheduler …) asks of a running conference. */
@@ -26,6 +38,14 @@ export const liveCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('extend'), minutes: z.union(EXTEND_MINUTES.map((m) => z.literal(m)) as [z.ZodLiteral<15>, z.ZodLiteral<30>, z.ZodLiteral<45>, z.ZodLiteral<60>]) }),
   z.object({ type: z.literal('limit'), max: z.number().int().min(1).max(100_000) }),
   z.object({ type: z.literal('end') }),
+  /** Call these parties into the meeting (rows in `invites`; states as `invite` events). */
+  z.object({ type: z.literal('invite'), targets: z.array(inviteTargetSchema).min(1).max(MAX_INVITE_TARGETS) }),
+  /** Stop an invite that is queued, calling, ringing or waiting for the callee's 1. */
+  z.object({ type: z.literal('invite-cancel'), inviteId }),
+  /** Call a finished invite's target again (the same row, back to queued). */
+  z.object({ type: z.literal('invite-redial'), inviteId }),
+  /** Call again every invitee of this conference whose last invite did not end in the room and who is not in it now. */
+  z.object({ type: z.literal('invite-absent') }),
 ]);
 export type LiveCommand = z.infer<typeof liveCommandSchema>;
 export type LiveCommandType = LiveCommand['type'];
@@ -80,6 +100,24 @@ export const liveParticipantSchema = z.object({
 });
 export type LiveParticipant = z.infer<typeof liveParticipantSchema>;
 
+export const INVITE_STATE_NAMES = [
+  'queued', 'calling', 'ringing', 'answered', 'joined', 'no_answer', 'busy', 'rejected', 'cancelled', 'failed', 'refused', 'ended',
+] as const;
+
+/** An invite of a running conference as the console shows it. */
+export const liveInviteSchema = z.object({
+  id: z.string(),
+  target: z.string(),
+  name: z.string(),
+  state: z.enum(INVITE_STATE_NAMES),
+  q850Cause: z.number().int().nullable(),
+  sipStatus: z.number().int().nullable(),
+  /** The participant once joined, else null. */
+  participantId: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type LiveInvite = z.infer<typeof liveInviteSchema>;
+
 /** A running conference as the console first sees it; events update it. */
 export const liveSnapshotSchema = z.object({
   conferenceId: z.string(),
@@ -100,6 +138,8 @@ export const liveSnapshotSchema = z.object({
   /** Participants who pressed *0 and are waiting for help. */
   helpRequested: z.array(z.string()),
   participants: z.array(liveParticipantSchema),
+  /** This conference's invites (web, bulk, *6), oldest first; absent from hosts that do not dial. */
+  invites: z.array(liveInviteSchema).optional(),
 });
 export type LiveSnapshot = z.infer<typeof liveSnapshotSchema>;
 
@@ -125,6 +165,8 @@ export const liveEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('help'), ...on, participantId: z.string(), requested: z.boolean(), alertId: z.string().nullable() }),
   z.object({ type: z.literal('lockout'), ...anyRoom, roomId: z.string(), roomNumber: z.string(), until: z.string(), alertId: z.string().nullable() }),
   z.object({ type: z.literal('ended'), ...on, reason: z.string() }),
+  /** An invite was created or changed state. */
+  z.object({ type: z.literal('invite'), ...on, invite: liveInviteSchema }),
 ]);
 export type LiveEvent = z.infer<typeof liveEventSchema>;
 export type LiveEventType = LiveEvent['type'];
@@ -137,6 +179,8 @@ export interface LiveCommandResult {
   /** Conference-wide state after the change (lock, limit, window …). */
   closesAt?: string;
   max?: number;
+  /** The invites a command created or changed (invite, redial, absent, cancel). */
+  invites?: LiveInvite[];
 }
 
 /** Good ≤ 1 % loss and ≤ 30 ms jitter and ≤ 300 ms RTT; poor ≥ 5 % or ≥ 80 ms or ≥ 600 ms; fair between. */

@@ -8,7 +8,7 @@
 //   live_events one LiveEvent as JSON         every event of every node
 import { z } from 'zod';
 import { errorFromWire, LiveUnavailableError, type WireError } from './live.ts';
-import { liveActorSchema, liveCommandSchema, liveParticipantSchema, type LiveEvent } from './messages.ts';
+import { liveActorSchema, liveCommandSchema, liveInviteSchema, liveParticipantSchema, type LiveEvent } from './messages.ts';
 
 export const CMD_CHANNEL = 'live_cmd';
 export const DONE_CHANNEL = 'live_done';
@@ -49,6 +49,7 @@ export const liveCommandResultSchema = z.object({
   participant: liveParticipantSchema.optional(),
   closesAt: z.string().optional(),
   max: z.number().int().optional(),
+  invites: z.array(liveInviteSchema).optional(),
 });
 
 /** The error a row failed with, as the class the host threw (LiveUnavailableError for a row nobody ran). */

@@ -11,11 +11,13 @@ export interface RoomOptions {
   autoRecord: boolean;
   /** The meeting ends (goodbye, everyone hung up) when the last chair leaves. */
   endWhenLastChairLeaves: boolean;
+  /** A callee the bridge invites presses 1 to join (so voicemail never joins). */
+  inviteConfirm: boolean;
 }
 
 export const DEFAULT_ROOM_OPTIONS: Readonly<RoomOptions> = {
   chairAnnounce: false, chairRecord: true, guestAnnounce: false, guestListenOnly: false,
-  guestWaitForChair: false, muteOnEntry: false, autoRecord: false, endWhenLastChairLeaves: false,
+  guestWaitForChair: false, muteOnEntry: false, autoRecord: false, endWhenLastChairLeaves: false, inviteConfirm: true,
 };
 
 export interface Schedule extends ScheduleSpec {

@@ -1,7 +1,7 @@
 // Placing a call for a participant (operator, *6 invite, multi-party): the
 // dialer's target, the CDR, the no-answer timeout, the extension as DTMF
 // after the answer, and the prompt that tells the requester why it failed.
-import type { CallLeg, Engine } from '../../bridge/port.ts';
+import type { CallLeg, CallProgress, Engine } from '../../bridge/port.ts';
 import { Q850, type Q850Cause } from '../../bridge/q850.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
@@ -12,7 +12,7 @@ import type { Dialer } from './dialer.ts';
 
 export type CallOutcome =
   | { ok: true; leg: CallLeg; cdrId: string }
-  | { ok: false; cause: Q850Cause; cancelled: boolean };
+  | { ok: false; cause: Q850Cause; cancelled: boolean; sipStatus: number | null };
 
 /** What the requester hears for a failed call. */
 export function failurePrompt(cause: Q850Cause): PromptId {
@@ -45,6 +45,8 @@ export interface CallOutRequest {
   room: RoomLegFacts;
   role: string;
   signal?: AbortSignal;
+  /** 180/183 from the far end. */
+  onProgress?: (p: CallProgress) => void;
 }
 
 export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<CallOutcome> {
@@ -54,7 +56,7 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
   } catch (err) {
     if (err instanceof ValidationError) {
       svc.log.info({ target: req.target, err: err.message }, 'cannot dial');
-      return { ok: false, cause: Q850.INVALID_NUMBER_FORMAT, cancelled: false };
+      return { ok: false, cause: Q850.INVALID_NUMBER_FORMAT, cancelled: false, sipStatus: null };
     }
     throw err;
   }
@@ -62,6 +64,7 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
   try {
     const { leg, cdrId } = await svc.records.originate(svc.engine, resolved.uri, {
       from: { user: svc.config.callerId }, noAnswerTimeoutMs: svc.config.inviteNoAnswerMs, signal: req.signal,
+      ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     }, facts);
     if (resolved.extension) {
       leg.sendDtmf(resolved.extension).catch((err: unknown) => svc.log.warn({ err }, 'sending the extension failed'));
@@ -70,7 +73,7 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
   } catch (err) {
     if (err instanceof CallFailedError) {
       svc.log.info({ target: resolved.uri, cause: err.q850, status: err.sipStatus }, 'call out failed');
-      return { ok: false, cause: err.q850, cancelled: req.signal?.aborted ?? false };
+      return { ok: false, cause: err.q850, cancelled: req.signal?.aborted ?? false, sipStatus: err.sipStatus ?? null };
     }
     throw err;
   }

@@ -39,6 +39,26 @@ export class Dialer {
     return { uri: `sip:${digits}@${trunk.host}:${trunk.port}${transport}`, e164: n.e164, extension: n.extension, trunk };
   }
 
+  /**
+   * The first of `inputs` that cannot be dialled (its index and why), or null:
+   * what resolve() checks, with one trunk look-up for all of them.
+   */
+  async check(inputs: readonly string[]): Promise<{ index: number; error: ValidationError } | null> {
+    let trunk = false;
+    for (const [index, input] of inputs.entries()) {
+      const text = input.trim();
+      if (/^sips?:/i.test(text)) continue;
+      try {
+        normalisePhoneNumber(text, { defaultRegion: this.defaultRegion });
+        if (!trunk) { await this.pickTrunk(null); trunk = true; }
+      } catch (err) {
+        if (err instanceof ValidationError) return { index, error: err };
+        throw err;
+      }
+    }
+    return null;
+  }
+
   private async pickTrunk(trunkId: string | null): Promise<Trunk> {
     if (trunkId) {
       const t = await this.trunks.get(trunkId);

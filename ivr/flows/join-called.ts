@@ -9,11 +9,11 @@ import type { LiveRoom } from '../room/live-room.ts';
 import type { IvrServices } from '../services/ivr-services.ts';
 import { inRoom } from './in-room.ts';
 
-/** True once joined; false when the room is full (the leg is told and hung up). `track` keeps the loop counted. */
+/** True once joined; false when the room is full (the leg is told and hung up). `track` keeps the loop counted; `given`: the leg's context when a step already reads its keys. */
 export async function joinCalled(
-  svc: IvrServices, track: (loop: Promise<void>) => void, room: LiveRoom, leg: CallLeg, cdrId: string, lang: PromptLang,
+  svc: IvrServices, track: (loop: Promise<void>) => void, room: LiveRoom, leg: CallLeg, cdrId: string, lang: PromptLang, given?: CallContext,
 ): Promise<boolean> {
-  const ctx = new CallContext(leg, lang, svc.log.child({ callId: leg.callId, leg: leg.id, room: room.number, direction: 'out' }), null, svc.clock);
+  const ctx = given ?? new CallContext(leg, lang, svc.log.child({ callId: leg.callId, leg: leg.id, room: room.number, direction: 'out' }), null, svc.clock);
   if (room.reserve('guest', { ignoreLock: true })) {
     await ctx.goodbye(['meeting-full'], Q850.CALL_REJECTED);
     return false;

@@ -14,12 +14,14 @@ import type { Repositories } from '../../core/repositories.ts';
 import type { Room } from '../../core/rooms/store.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import type { RoomRegistry } from '../room/registry.ts';
+import { InviteBook } from './invite-book.ts';
+import { InviteRunner, type InviteRunnerDeps } from './invites.ts';
 import { runCommand } from './live-commands.ts';
 import { liveSnapshot, liveSummary, type LiveSummary } from './live-view.ts';
 import { feedRoom } from './room-feed.ts';
 
 export interface IvrLiveHostDeps {
-  repos: Pick<Repositories, 'alerts'>;
+  repos: Pick<Repositories, 'alerts' | 'invites'>;
   now: () => Date;
   /** Times the batching of quality events. */
   clock: Clock;
@@ -32,16 +34,27 @@ export interface IvrLiveHostDeps {
 export class IvrLiveHost implements LiveHost {
   readonly nodeId: string;
   private readonly listeners = new Set<LiveListener>();
+  /** The invites of this node's conferences; null until useInvites (a host that places no calls). */
+  invites: InviteRunner | null = null;
 
   constructor(private readonly rooms: RoomRegistry, private readonly deps: IvrLiveHostDeps) {
     this.nodeId = deps.nodeId;
     const feed = { ...deps, qualityIntervalMs: deps.qualityIntervalMs ?? 1000, emit: (e: LiveEvent) => this.emit(e) };
-    rooms.on('opened', (room) => feedRoom(room, feed));
+    rooms.on('opened', (room) => { feedRoom(room, feed); this.invites?.watch(room); });
+  }
+
+  /** Places the invite commands' calls (createIvr wires it once the services exist). */
+  useInvites(deps: InviteRunnerDeps): InviteRunner {
+    const book = new InviteBook({ repos: this.deps.repos, now: this.deps.now, log: this.deps.log, emit: (e) => this.emit(e) });
+    this.invites = new InviteRunner(book, deps);
+    return this.invites;
   }
 
   snapshot(accountId: string, conferenceId: string): LiveSnapshot | undefined {
     const room = this.find(accountId, conferenceId);
-    return room ? liveSnapshot(room, this.nodeId) : undefined;
+    if (!room) return undefined;
+    const s = liveSnapshot(room, this.nodeId);
+    return this.invites ? { ...s, invites: this.invites.book.list(conferenceId) } : s;
   }
 
   list(accountId: string): LiveSummary[] {
@@ -56,7 +69,7 @@ export class IvrLiveHost implements LiveHost {
     const room = this.find(accountId, conferenceId);
     if (!room) throw new NotFoundError('conference', conferenceId);
     if (room.isEnding && cmd.data.type !== 'end') throw new InvalidStateError('the meeting is ending');
-    return runCommand(room, cmd.data, by.data, this.deps.log);
+    return runCommand(room, cmd.data, by.data, { log: this.deps.log, invites: this.invites });
   }
 
   subscribe(listener: LiveListener): Unsubscribe {

@@ -149,6 +149,11 @@ const TABLE = {
   'call-busy': p('对方正忙。', 'dui4 fang1 zheng4 mang2.', 'The number is busy.'),
   'call-no-answer': p('无人接听。', 'wu2 ren2 jie1 ting1.', 'There is no answer.'),
   'call-failed': p('呼叫失败。', 'hu1 jiao4 shi1 bai4.', 'The call could not be completed.'),
+
+  // ── a callee the bridge invites (web, API): inviteGreeting(room) = invite-intro + sayDigits(room) + invite-press-1 ──
+  'invite-intro': p('您好，您被邀请参加电话会议，会议室号', 'nin2 hao3, nin2 bei4 yao1 qing3 can1 jia1 dian4 hua4 hui4 yi4, hui4 yi4 shi4 hao4',
+    'Hello. You are invited to a conference call in meeting room'),
+  'invite-press-1': p('加入会议请按1。', 'jia1 ru4 hui4 yi4 qing3 an4 yi1.', 'To join the meeting, press 1.'),
   'recording-started': p('会议录音已开始。', 'hui4 yi4 lu4 yin1 yi3 kai1 shi3.', 'This meeting is now being recorded.'),
   'recording-stopped': p('会议录音已停止。', 'hui4 yi4 lu4 yin1 yi3 ting2 zhi3.', 'Recording has stopped.'),
   'recording-not-allowed': p('本会议不允许录音。', 'ben3 hui4 yi4 bu4 yun3 xu3 lu4 yin1.', 'Recording is not allowed for this meeting.'),
@@ -372,6 +377,11 @@ export function sayDigits(s: string, lang: PromptLang): PromptId[] {
 }
 
 /** "There are N participants" (*4, and what a joiner hears); n = 1 gives only-participant. */
+/** What a callee the bridge invites hears: the room, and (with `confirm`) "press 1 to join". */
+export function inviteGreeting(roomNumber: string, confirm: boolean, lang: PromptLang): PromptId[] {
+  return ['invite-intro', ...sayDigits(roomNumber, lang), ...(confirm ? ['invite-press-1' as const] : [])];
+}
+
 export function participantCount(n: number, lang: PromptLang): PromptId[] {
   if (n === 1) return ['only-participant'];
   return ['count-pre', ...sayNumber(n, lang), 'count-post'];

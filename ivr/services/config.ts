@@ -26,6 +26,10 @@ export interface IvrConfig {
   nameMaxMs: number;
   /** Invitations (`*6`, multi-party) ring this long before "no answer". */
   inviteNoAnswerMs: number;
+  /** A callee invited from the web who is asked to press 1 has this long after the prompt (then hung up: no_answer). */
+  inviteConfirmMs: number;
+  /** Web and API invites of one conference placed at once (the rest wait their turn). */
+  inviteConcurrency: number;
   /** Language when the dialled number is not an access number (SIP URI dial-in `sip:ROOM@host`). */
   defaultLanguage: PromptLang;
   /** Region for numbers typed without a country code. */
@@ -54,6 +58,8 @@ export const DEFAULT_IVR_CONFIG: Readonly<IvrConfig> = {
   pinLockout: { failures: 10, windowMs: 10 * 60_000, blockMs: 10 * 60_000 },
   nameMaxMs: 3_000,
   inviteNoAnswerMs: 60_000,
+  inviteConfirmMs: 10_000,
+  inviteConcurrency: 5,
   defaultLanguage: 'zh-CN',
   defaultRegion: 'CN',
   recordingsDir: join(tmpdir(), 'bridge-recordings'),
@@ -68,6 +74,7 @@ export function ivrConfig(partial: Partial<IvrConfig> = {}): IvrConfig {
   const positive: Array<[string, number]> = [
     ['multiPartyMaxParties', c.multiPartyMaxParties], ['firstDigitTimeoutMs', c.firstDigitTimeoutMs], ['interDigitTimeoutMs', c.interDigitTimeoutMs],
     ['tries', c.tries], ['menuTimeoutMs', c.menuTimeoutMs], ['nameMaxMs', c.nameMaxMs], ['inviteNoAnswerMs', c.inviteNoAnswerMs],
+    ['inviteConfirmMs', c.inviteConfirmMs], ['inviteConcurrency', c.inviteConcurrency],
     ['minuteMs', c.minuteMs], ['checkpointIntervalMs', c.checkpointIntervalMs], ['pinLockout.failures', c.pinLockout.failures],
     ['pinLockout.windowMs', c.pinLockout.windowMs], ['pinLockout.blockMs', c.pinLockout.blockMs],
   ];

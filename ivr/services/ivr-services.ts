@@ -6,6 +6,7 @@ import type { CallLeg, Engine } from '../../bridge/port.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Repositories } from '../../core/repositories.ts';
+import type { CallContext } from '../call/call-context.ts';
 import type { CallRecords } from '../call/call-records.ts';
 import type { Dialer } from '../call/dialer.ts';
 import type { IvrLiveHost } from '../live/live-host.ts';
@@ -38,5 +39,5 @@ export interface IvrServices {
    * a guest and runs its star-code loop until it hangs up. Resolves once it
    * has joined (true) or was refused (false: the room is full; the leg is hung up).
    */
-  joinCalled(room: LiveRoom, leg: CallLeg, cdrId: string, lang: PromptLang): Promise<boolean>;
+  joinCalled(room: LiveRoom, leg: CallLeg, cdrId: string, lang: PromptLang, ctx?: CallContext): Promise<boolean>;
 }

@@ -84,6 +84,20 @@ describe('the live seam over PostgreSQL: commands and snapshots', () => {
     assert.equal(w.host.conferences.has(c.conferenceId), false, 'ended on the host');
   });
 
+  it('the invite commands cross PostgreSQL with their rows in the result, and their events arrive', async () => {
+    const c = await w.conference(w.accountA);
+    const seen: string[] = [];
+    const off = bus.subscribe({ accountId: w.accountA, conferenceId: c.conferenceId }, (e) => { if (e.type === 'invite') seen.push(`${e.invite.target}:${e.invite.state}`); });
+    const made = await bus.command(w.accountA, c.conferenceId, { type: 'invite', targets: [{ target: '13900139001*12', name: '李四' }, { target: 'sip:x@example.test' }] }, WEB);
+    assert.deepEqual(made.invites?.map((i) => [i.target, i.name, i.state]), [['13900139001*12', '李四', 'queued'], ['sip:x@example.test', '', 'queued']]);
+    const cancelled = await bus.command(w.accountA, c.conferenceId, { type: 'invite-cancel', inviteId: made.invites![0]!.id }, WEB);
+    assert.equal(cancelled.invites?.[0]?.state, 'cancelled');
+    await assert.rejects(bus.command(w.accountA, c.conferenceId, { type: 'invite-cancel', inviteId: made.invites![0]!.id }, WEB), InvalidStateError);
+    for (let i = 0; i < 200 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    off();
+    assert.deepEqual(seen, ['13900139001*12:queued', 'sip:x@example.test:queued', '13900139001*12:cancelled']);
+  });
+
   it('errors come back as the classes the host threw, with their fields', async () => {
     await assert.rejects(bus.command(w.accountA, conf.conferenceId, { type: 'mute', participantId: 'nobody', muted: true }, WEB),
       (err: unknown) => err instanceof NotFoundError && err.entity === 'participant' && err.id === 'nobody');

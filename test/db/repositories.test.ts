@@ -202,6 +202,39 @@ for (const engine of dbEngines()) {
       assert.equal(again.q850Cause, null);
     });
 
+    it('invites: the state history (one row per change, with SIP status and Q.850), joined with its participant, refused', async () => {
+      const room = await r.rooms.create(accountId, { name: 'inv-history' }, { now: NOW });
+      assert.equal(room.options.inviteConfirm, true, 'press 1 to join is on by default');
+      const inv = await r.invites.create(accountId, { roomId: room.id, target: '+8613900139002', source: 'phone' });
+      await r.invites.transition(accountId, inv.id, 'calling');
+      await r.invites.transition(accountId, inv.id, 'busy', { q850Cause: 17, sipStatus: 486 });
+      await r.invites.transition(accountId, inv.id, 'queued');
+      await r.invites.transition(accountId, inv.id, 'calling');
+      await r.invites.transition(accountId, inv.id, 'ringing');
+      await r.invites.transition(accountId, inv.id, 'answered', { legId: '6f1c1d52-2a5e-4d4e-9d0b-3f3c8f0a1b2c' });
+      const joined = await r.invites.transition(accountId, inv.id, 'joined', { participantId: 'leg-42' });
+      assert.deepEqual({ state: joined.state, participantId: joined.participantId, source: joined.source }, { state: 'joined', participantId: 'leg-42', source: 'phone' });
+      const h = await r.invites.history(accountId, inv.id);
+      assert.deepEqual(h.map((e) => [e.state, e.sipStatus, e.q850Cause]), [
+        ['queued', null, null], ['calling', null, null], ['busy', 486, 17], ['queued', null, null], ['calling', null, null], ['ringing', null, null], ['answered', null, null], ['joined', null, null],
+      ]);
+      assert.ok(h.every((e, i) => i === 0 || e.at >= h[i - 1]!.at));
+      await assert.rejects(r.invites.transition(accountId, inv.id, 'busy'), InvalidStateError);
+      const other = await r.accounts.create({ name: 'history-other' });
+      await assert.rejects(r.invites.history(other.id, inv.id), NotFoundError);
+      const ref = await r.invites.create(accountId, { roomId: room.id, target: '+8613900139003', source: 'web' });
+      assert.equal((await r.invites.transition(accountId, ref.id, 'refused')).state, 'refused');
+      assert.equal((await r.invites.transition(accountId, ref.id, 'queued')).state, 'queued');
+      // Many at once: in order, each with its first history row; a contact of another account creates none.
+      const many = await r.invites.createMany(accountId, Array.from({ length: 300 }, (_, i) => ({ roomId: room.id, target: `+86139${String(10_000_000 + i)}`, source: 'bulk' as const })));
+      assert.deepEqual(many.map((i) => i.target), Array.from({ length: 300 }, (_, i) => `+86139${String(10_000_000 + i)}`));
+      assert.deepEqual((await r.invites.history(accountId, many[299]!.id)).map((h) => h.state), ['queued']);
+      const otherContact = (await r.contacts.create(other.id, { name: 'x', phone: '13900139004' })).contact.id;
+      const before = (await r.invites.listByRoom(accountId, room.id, 1000)).length;
+      await assert.rejects(r.invites.createMany(accountId, [{ roomId: room.id, target: '+8613900139005', source: 'bulk' }, { roomId: room.id, target: '+8613900139006', source: 'bulk', contactId: otherContact }]), NotFoundError);
+      assert.equal((await r.invites.listByRoom(accountId, room.id, 1000)).length, before);
+    });
+
     it('rates: one per destination, upsert replaces', async () => {
       const an = await r.accessNumbers.create({ number: '4001234567', kind: 'meeting', language: 'en' });
       await r.rates.create({ direction: 'in', destinationClass: 'access_number', accessNumberId: an.id, perMinuteMinor: 15 });

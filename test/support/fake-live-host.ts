@@ -6,7 +6,7 @@
 import { InvalidStateError } from '../../common/errors.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { LiveHost, LiveListener, Unsubscribe } from '../../core/live/live.ts';
-import type { LiveActor, LiveCommand, LiveCommandResult, LiveEvent, LiveParticipant, LiveSnapshot } from '../../core/live/messages.ts';
+import type { LiveActor, LiveCommand, LiveCommandResult, LiveEvent, LiveInvite, LiveParticipant, LiveSnapshot } from '../../core/live/messages.ts';
 
 export function fakeParticipant(id: string, over: Partial<LiveParticipant> = {}): LiveParticipant {
   return {
@@ -38,6 +38,7 @@ export class FakeLiveHost implements LiveHost {
   emit(e: LiveEvent): void { for (const l of [...this.listeners]) l(e); }
 
   failNext(err: Error): void { this.failure = err; }
+  private inviteSeq = 0;
 
   snapshot(accountId: string, conferenceId: string): LiveSnapshot | undefined {
     const s = this.conferences.get(conferenceId);
@@ -47,6 +48,38 @@ export class FakeLiveHost implements LiveHost {
   list(accountId: string): Array<Omit<LiveSnapshot, 'participants'> & { participantCount: number }> {
     return [...this.conferences.values()].filter((s) => s.accountId === accountId)
       .map(({ participants, ...rest }) => ({ ...rest, participantCount: participants.length }));
+  }
+
+  /** Invites as a dialer would answer them: queued rows, cancel / redial by id, absent = every failed one. */
+  private inviteCommand(s: LiveSnapshot, command: LiveCommand, base: { conferenceId: string; accountId: string; at: string }): LiveCommandResult {
+    const invites = (s.invites ??= []);
+    const byId = (id: string): LiveInvite => {
+      const i = invites.find((x) => x.id === id);
+      if (!i) throw new NotFoundError('invite', id);
+      return i;
+    };
+    const set = (i: LiveInvite, state: LiveInvite['state']): LiveInvite => { i.state = state; i.updatedAt = base.at; this.emit({ type: 'invite', ...base, invite: { ...i } }); return { ...i }; };
+    switch (command.type) {
+      case 'invite': {
+        const made = command.targets.map((t) => ({ id: `inv-${++this.inviteSeq}`, target: t.target, name: t.name ?? '', state: 'queued' as const, q850Cause: null, sipStatus: null, participantId: null, updatedAt: base.at }));
+        invites.push(...made);
+        for (const i of made) this.emit({ type: 'invite', ...base, invite: { ...i } });
+        return { ok: true, invites: made.map((i) => ({ ...i })) };
+      }
+      case 'invite-cancel': {
+        const i = byId(command.inviteId);
+        if (!['queued', 'calling', 'ringing', 'answered'].includes(i.state)) throw new InvalidStateError(`invite is ${i.state}`);
+        return { ok: true, invites: [set(i, 'cancelled')] };
+      }
+      case 'invite-redial': {
+        const i = byId(command.inviteId);
+        if (['queued', 'calling', 'ringing', 'answered', 'joined'].includes(i.state)) throw new InvalidStateError(`invite is ${i.state}`);
+        return { ok: true, invites: [set(i, 'queued')] };
+      }
+      case 'invite-absent':
+        return { ok: true, invites: invites.filter((i) => !['queued', 'calling', 'ringing', 'answered', 'joined'].includes(i.state)).map((i) => set(i, 'queued')) };
+      default: throw new ValidationError(`unknown command ${command.type}`, 'type');
+    }
   }
 
   subscribe(listener: LiveListener): Unsubscribe {
@@ -102,6 +135,7 @@ export class FakeLiveHost implements LiveHost {
         this.emit({ type: 'ended', ...base, reason: 'web' });
         return { ok: true };
       }
+      default: return this.inviteCommand(s, command, base);
     }
   }
 }

@@ -94,10 +94,13 @@ export interface SippUas {
   stop(): Promise<unknown>;
 }
 
-/** A sipp stand-in that answers one call on `localPort`, sends a tone, and waits for the BYE. */
-export function startUas(o: { localPort: number; mediaPort: number; toneHz: number; seconds: number }): SippUas {
+/**
+ * A sipp stand-in that answers one call on `localPort`, sends a tone (or
+ * `segments`: digits, silence, tones, as makePcap reads them), and waits for the BYE.
+ */
+export function startUas(o: { localPort: number; mediaPort: number; toneHz: number; seconds: number; segments?: string[] }): SippUas {
   const pcap = join(work, `uas-${++pcapCounter}.pcap`);
-  makePcap(pcap, [`tone:${o.toneHz}:${o.seconds}`]);
+  makePcap(pcap, o.segments ?? [`tone:${o.toneHz}:${o.seconds}`]);
   const dir = join(work, `sipp-${pcapCounter}`);
   mkdirSync(dir);
   const run = startSipp({

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { DICTIONARY } from '../../web/i18n/dictionary.ts';
 import { clientMessages } from '../../web/i18n/messages.ts';
-import { mutedBySchema, qualityBadgeSchema, liveParticipantSchema } from '../../core/live/messages.ts';
+import { INVITE_STATE_NAMES, mutedBySchema, qualityBadgeSchema, liveParticipantSchema } from '../../core/live/messages.ts';
 
 const JS = new URL('../../web/public/js/', import.meta.url);
 
@@ -24,6 +24,7 @@ describe('live console texts', () => {
       ...mutedBySchema.unwrap().options.map((m) => `js.live.mutedBy.${m}`), 'js.live.mutedBy.none',
       ...qualityBadgeSchema.options.map((b) => `js.live.quality.${b}`),
       ...liveParticipantSchema.shape.away.unwrap().options.map((a) => `js.live.away.${a}`),
+      ...INVITE_STATE_NAMES.map((s) => `js.live.invite.${s}`),
     ];
     const keys = [...scriptKeys(), ...dynamic];
     assert.ok(keys.length > 40, `only ${keys.length} keys found`);

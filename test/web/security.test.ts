@@ -74,6 +74,7 @@ describe('web security', () => {
     if (name === 'id') return idFor(r);
     if (name === 'conferenceId') return ids.liveConference!;
     if (name === 'participantId') return ids.participant!;
+    if (name === 'inviteId') return 'inv-1';
     throw new Error(`no value for :${name} of ${r.method} ${r.path}: add it to this test`);
   }
   const hasParams = (r: RegisteredRoute) => /:\w+/.test(r.path);
@@ -95,6 +96,7 @@ describe('web security', () => {
     'post /api/live/:conferenceId/record': { on: true },
     'post /api/live/:conferenceId/extend': { minutes: 15 },
     'post /api/live/:conferenceId/limit': { max: 10 },
+    'post /api/live/:conferenceId/invites': { targets: [{ target: '13900139001', name: 'x' }] },
   };
   const bodyFor = (r: RegisteredRoute) => BODIES[`${r.method} ${r.path}`] ?? {};
 
@@ -103,7 +105,10 @@ describe('web security', () => {
     for (const r of routes) if (hasParams(r)) pathOf(r);
     // The live console is in the walk: every command, the alerts, both event streams.
     const live = routes.filter((r) => r.path.startsWith('/api/live') || r.path.startsWith('/api/alerts'));
-    assert.ok(live.length >= 17, `only ${live.length} live routes`);
+    assert.ok(live.length >= 21, `only ${live.length} live routes`);
+    for (const p of ['/api/live/:conferenceId/invites', '/api/live/:conferenceId/invites/absent', '/api/live/:conferenceId/invites/:inviteId/cancel', '/api/live/:conferenceId/invites/:inviteId/redial']) {
+      assert.ok(routes.some((r) => r.path === p && r.method === 'post' && r.access === 'owner'), p);
+    }
     assert.ok(routes.some((r) => r.path === '/api/live/:conferenceId/events' && r.produces === 'text/event-stream'));
     assert.ok(routes.some((r) => r.path === '/api/live/events' && r.produces === 'text/event-stream'));
   });

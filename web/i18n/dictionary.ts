@@ -275,5 +275,6 @@ export const DICTIONARY = {
   'js.import.existing': { zh: '通讯录中已有', en: 'already in the address book' },
   'js.import.invalid': { zh: '无效', en: 'invalid' },
   'opt.endWhenLastChairLeaves': { zh: '最后一位主持人离开时结束会议', en: 'end when the last chair leaves' },
+  'opt.inviteConfirm': { zh: '被邀请人按1确认后入会', en: 'invitees press 1 to join' },
   ...LIVE_DICTIONARY,
 } as const satisfies Record<string, Entry>;

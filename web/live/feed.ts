@@ -29,12 +29,13 @@ type Slot =
   | { kind: 'event'; event: LiveEvent }
   | { kind: 'quality'; event: Extract<LiveEvent, { type: 'quality' }>; items: Map<string, QualityItem> };
 
-/** Which slot an event may replace: one per participant for talking and state, one for all quality. */
+/** Which slot an event may replace: one per participant for talking and state, one per invite, one for all quality. */
 function keyOf(e: LiveEvent): string | null {
   switch (e.type) {
     case 'talking': return `talking:${e.participantId}`;
     case 'participant': return `participant:${e.participant.id}`;
     case 'quality': return 'quality';
+    case 'invite': return `invite:${e.invite.id}`;
     default: return null;
   }
 }

@@ -1,7 +1,7 @@
 // The live console page /live/:conferenceId: the frame (header, controls,
 // alerts, the participants table's head) is rendered here; the participants
 // and every change come from the event stream, drawn by
-// web/public/js/live.js. An ended meeting links to its history; without a
+// web/public/js/live.js (the invite panel: invite-panel.ts). An ended meeting links to its history; without a
 // bridge the page says so instead of opening a stream that would 503.
 import type { PageContext, PageRouter } from '../http/page-router.ts';
 import type { WebServices } from '../services.ts';
@@ -11,6 +11,7 @@ import type { MessageKey } from '../i18n/messages.ts';
 import { EXTEND_MINUTES, VOLUME_DB } from '../../core/live/messages.ts';
 import { TIER_LIMITS } from '../../core/accounts/tiers.ts';
 import type { Conference } from '../../core/conferences/store.ts';
+import { invitePanel } from './invite-panel.ts';
 
 const COLUMNS: MessageKey[] = [
   'live.col.name', 'live.col.number', 'live.col.role', 'live.col.access', 'live.col.joined', 'live.col.talking',
@@ -24,12 +25,12 @@ export function registerLivePages(pages: PageRouter, s: WebServices): void {
     let body: SafeHtml;
     if (conference.endedAt) body = html`<p id="live-ended">${ctx.t('live.ended')} <a href="/history/${conference.id}">${ctx.t('live.seeHistory')}</a></p>`;
     else if (!s.live.available) body = html`<p class="error" id="live-unavailable">${ctx.t('live.unavailable')}</p>`;
-    else body = livePanel(ctx, conference, roomName);
+    else body = livePanel(ctx, conference, roomName, await invitePanel(ctx, s));
     return layout(ctx, { title, active: '/', body });
   });
 }
 
-function livePanel(ctx: PageContext, conf: Conference, roomName: string | null): SafeHtml {
+function livePanel(ctx: PageContext, conf: Conference, roomName: string | null, invites: SafeHtml): SafeHtml {
   const t = ctx.t;
   const cap = TIER_LIMITS[ctx.account.tier].maxParticipants;
   return html`<div id="live-page">
@@ -58,6 +59,7 @@ function livePanel(ctx: PageContext, conf: Conference, roomName: string | null):
     <form id="ctl-limit" class="group"><label class="inline">${t('live.limit')} <input type="number" id="limit-input" name="max" min="1" ${cap !== null ? html`max="${cap}"` : ''} required></label><button type="submit" class="secondary">${t('live.setLimit')}</button></form>
     <button type="button" class="danger" data-live="end" data-confirm="js.live.confirmEnd" id="ctl-end">${t('live.end')}</button>
   </section>
+  ${invites}
   <div class="live-tools">
     <input type="search" id="live-search" placeholder="${t('live.search')}" autocomplete="off">
     <label class="inline">${t('live.sortBy')} <select id="live-sort">

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ApiRouter, RouteContext } from '../http/api-router.ts';
 import { idParams } from '../http/schemas.ts';
 import type { WebServices } from '../services.ts';
-import { liveCommandSchema, type LiveActor, type LiveCommand, type LiveCommandType } from '../../core/live/messages.ts';
+import { inviteTargetSchema, liveCommandSchema, MAX_INVITE_TARGETS, type LiveActor, type LiveCommand, type LiveCommandType } from '../../core/live/messages.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { alertJson, listingJson } from './views.ts';
 import { registerLiveStreams } from './events.ts';
@@ -18,7 +18,8 @@ const TAG = 'live';
 
 
 type ParticipantCommand = 'mute' | 'remove' | 'role' | 'hold' | 'volume';
-type ConferenceCommand = Exclude<LiveCommandType, ParticipantCommand>;
+type InviteCommand = 'invite' | 'invite-cancel' | 'invite-redial' | 'invite-absent';
+type ConferenceCommand = Exclude<LiveCommandType, ParticipantCommand | InviteCommand>;
 
 const PARTICIPANT_COMMANDS: Record<ParticipantCommand, string> = {
   mute: 'Mute or unmute a participant ({muted})',
@@ -93,7 +94,50 @@ export function registerLiveRoutes(api: ApiRouter, s: WebServices, tuning?: Feed
       handler: (c) => runCommand(s, c as unknown as CommandCtx, type),
     });
   }
+  registerInviteRoutes(api, s);
   registerAlertRoutes(api, s);
+}
+
+const inviteBody = z.object({
+  targets: z.array(inviteTargetSchema).max(MAX_INVITE_TARGETS).default([]),
+  contactIds: z.array(z.uuid()).max(MAX_INVITE_TARGETS).default([]),
+  groupIds: z.array(z.uuid()).max(100).default([]),
+}).strict();
+const inviteParams = conferenceParams.extend({ inviteId: z.string().min(1).max(200) });
+
+async function runInvite(s: WebServices, c: RouteContext<{ conferenceId: string }, Record<string, never>, unknown>, command: LiveCommand): Promise<unknown> {
+  const actor: LiveActor = { kind: 'web', userId: c.userId, name: c.auth?.user.displayName ?? '' };
+  const result = await s.live.command(c.account, c.params.conferenceId, command, actor);
+  const data = command.type === 'invite' ? { count: command.targets.length, targets: command.targets.slice(0, 20).map((t) => t.target) } : { ...command, type: undefined };
+  await c.audit(`live.${command.type}`, { target: { type: 'conference', id: c.params.conferenceId }, data });
+  return result;
+}
+
+function registerInviteRoutes(api: ApiRouter, s: WebServices): void {
+  api.add({
+    method: 'post', path: '/api/live/:conferenceId/invites', tag: TAG, access: 'owner',
+    summary: 'Call people into the meeting: {targets: [{target (number, number*ext or SIP URI), name?}], contactIds?, groupIds?} (at most 500; states arrive as invite events)',
+    params: conferenceParams, body: inviteBody,
+    handler: async (c) => {
+      await s.live.conference(c.accountId, c.params.conferenceId); // another account's: 404 before its contacts are looked at
+      const targets = await s.live.inviteTargets(c.accountId, c.body);
+      return runInvite(s, c as never, { type: 'invite', targets });
+    },
+  });
+  api.add({
+    method: 'post', path: '/api/live/:conferenceId/invites/absent', tag: TAG, access: 'owner',
+    summary: 'Call again every invitee whose last invite failed or ended and who is not in the meeting',
+    params: conferenceParams, body: z.object({}).strict().optional(),
+    handler: (c) => runInvite(s, c as never, { type: 'invite-absent' }),
+  });
+  for (const [action, type] of [['cancel', 'invite-cancel'], ['redial', 'invite-redial']] as const) {
+    api.add({
+      method: 'post', path: `/api/live/:conferenceId/invites/:inviteId/${action}`, tag: TAG, access: 'owner',
+      summary: action === 'cancel' ? 'Cancel an invite still queued, calling, ringing or waiting for the 1' : 'Call a finished invite again',
+      params: inviteParams, body: z.object({}).strict().optional(),
+      handler: (c) => runInvite(s, c as never, { type, inviteId: c.params.inviteId }),
+    });
+  }
 }
 
 function registerAlertRoutes(api: ApiRouter, s: WebServices): void {

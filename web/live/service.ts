@@ -11,7 +11,7 @@ import type { Account } from '../../core/accounts/store.ts';
 import type { Conference } from '../../core/conferences/store.ts';
 import type { LiveAlert } from '../../core/alerts/store.ts';
 import { LiveUnavailableError, type LiveBus, type LiveListener, type Unsubscribe } from '../../core/live/live.ts';
-import type { LiveActor, LiveCommand, LiveCommandResult, LiveEvent, LiveSnapshot } from '../../core/live/messages.ts';
+import { MAX_INVITE_TARGETS, type InviteTarget, type LiveActor, type LiveCommand, type LiveCommandResult, type LiveEvent, type LiveSnapshot } from '../../core/live/messages.ts';
 import { TIER_LIMITS } from '../../core/accounts/tiers.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { InvalidStateError } from '../../common/errors.ts';
@@ -35,7 +35,7 @@ function concerns(conf: Conference, e: LiveEvent): boolean {
 }
 
 export class LiveService {
-  constructor(private readonly repos: Pick<Repositories, 'conferences' | 'alerts' | 'rooms'>, private readonly bus: LiveBus | undefined) {}
+  constructor(private readonly repos: Pick<Repositories, 'conferences' | 'alerts' | 'rooms' | 'contacts'>, private readonly bus: LiveBus | undefined) {}
 
   /** Is a bridge attached (are the live routes usable)? */
   get available(): boolean { return this.bus !== undefined; }
@@ -94,6 +94,32 @@ export class LiveService {
     const cap = TIER_LIMITS[account.tier].maxParticipants;
     if (command.type === 'limit' && cap !== null && command.max > cap) throw new ValidationError(`the ${account.tier} tier allows at most ${cap}`, 'max');
     return bus.command(account.id, conf.id, command, actor);
+  }
+
+  /**
+   * The targets of a web invite: those given, then the named contacts and the
+   * members of the named groups (each number once; the account's own only —
+   * another account's contact or group is NotFoundError). At most 500.
+   */
+  async inviteTargets(accountId: string, req: { targets: InviteTarget[]; contactIds: string[]; groupIds: string[] }): Promise<InviteTarget[]> {
+    const out: InviteTarget[] = [...req.targets];
+    const seen = new Set(out.map((t) => t.target));
+    const add = (c: { id: string; name: string; phone: string }): void => {
+      if (seen.has(c.phone)) return;
+      seen.add(c.phone);
+      out.push({ target: c.phone, name: c.name, contactId: c.id });
+    };
+    for (const id of req.contactIds) add(await this.repos.contacts.get(accountId, id));
+    if (req.groupIds.length > 0) {
+      const groups = new Set((await this.repos.contacts.listGroups(accountId)).map((g) => g.id));
+      for (const g of req.groupIds) {
+        if (!groups.has(g)) throw new NotFoundError('group', g);
+        for (const c of await this.repos.contacts.list(accountId, { groupId: g })) add(c);
+      }
+    }
+    if (out.length === 0) throw new ValidationError('name at least one number, contact or group', 'targets');
+    if (out.length > MAX_INVITE_TARGETS) throw new ValidationError(`at most ${MAX_INVITE_TARGETS} invites at once (${out.length} asked)`, 'targets');
+    return out;
   }
 
   /**

@@ -18,7 +18,7 @@ const STATUS_KEY: Record<RoomStatus, MessageKey> = { live: 'status.live', open: 
 const OPTION_KEYS: Array<[keyof RoomOptions, MessageKey]> = [
   ['chairAnnounce', 'opt.chairAnnounce'], ['chairRecord', 'opt.chairRecord'], ['guestAnnounce', 'opt.guestAnnounce'],
   ['guestListenOnly', 'opt.guestListenOnly'], ['guestWaitForChair', 'opt.guestWaitForChair'], ['muteOnEntry', 'opt.muteOnEntry'],
-  ['autoRecord', 'opt.autoRecord'], ['endWhenLastChairLeaves', 'opt.endWhenLastChairLeaves'],
+  ['autoRecord', 'opt.autoRecord'], ['endWhenLastChairLeaves', 'opt.endWhenLastChairLeaves'], ['inviteConfirm', 'opt.inviteConfirm'],
 ];
 
 export function statusLabel(ctx: PageContext, s: RoomStatus): SafeHtml {

@@ -5,6 +5,7 @@ import { recurrenceSchema } from './recurrence.ts';
 export const roomOptionsSchema = z.object({
   chairAnnounce: z.boolean(), chairRecord: z.boolean(), guestAnnounce: z.boolean(), guestListenOnly: z.boolean(),
   guestWaitForChair: z.boolean(), muteOnEntry: z.boolean(), autoRecord: z.boolean(), endWhenLastChairLeaves: z.boolean(),
+  inviteConfirm: z.boolean(),
 }).partial().strict();
 
 /** "13900139001 Zhang Wei" (number, then an optional name) or { target, name }. */

@@ -2,8 +2,10 @@
 // inviter waits out of the mix and then talks privately with the callee;
 // `**` brings the callee (and the inviter) into the room, `*8` cancels
 // (hangs up the callee) and returns. Every way back to the room but `**`
-// (a cancel, a busy or unanswered number) says "you are back".
+// (a cancel, a busy or unanswered number) says "you are back". Each *6 is an
+// invite row (source 'phone') whose states show in the console like the web's.
 import { Q850 } from '../../../bridge/q850.ts';
+import { inviteStateForCause } from '../../../core/invites/states.ts';
 import { callOut, failurePrompt } from '../../call/call-out.ts';
 import { awaitCode } from '../../call/key-sequence.ts';
 import type { CommandContext, StarCommand } from './command.ts';
@@ -32,9 +34,14 @@ export const invite: StarCommand = {
 async function inviteCall({ p, room, svc }: CommandContext, target: string): Promise<boolean> {
   const keys = p.ctx.keys;
   await p.ctx.play(['calling']);
+  const row = await svc.live.invites?.phone(room, target, p.id) ?? null;
+  void row?.move('calling');
   const dial = new AbortController();
   const waitKeys = new AbortController();
-  const calling = callOut(svc, { target, room: room.legFacts, role: 'invitee', signal: dial.signal });
+  const calling = callOut(svc, {
+    target, room: room.legFacts, role: 'invitee', signal: dial.signal,
+    onProgress: (pr) => { if (pr === 'ringing') void row?.move('ringing'); },
+  });
   const first = await Promise.race([
     calling.then((r) => ({ kind: 'call' as const, r })),
     awaitCode(keys, ['*8'], svc.config.menuTimeoutMs, waitKeys.signal).then((code) => ({ kind: 'code' as const, code })),
@@ -44,12 +51,18 @@ async function inviteCall({ p, room, svc }: CommandContext, target: string): Pro
     dial.abort();
     const r = await calling;
     if (r.ok) await r.leg.hangup(Q850.NORMAL_CLEARING);
+    void row?.move('cancelled', r.ok ? {} : { q850Cause: r.cause, sipStatus: r.sipStatus });
     await p.ctx.play(['invite-cancelled'], false);
     return false;
   }
   const r = first.r;
-  if (!r.ok) { await p.ctx.play([failurePrompt(r.cause)], false); return false; }
+  if (!r.ok) {
+    void row?.move(inviteStateForCause(r.cause), { q850Cause: r.cause, sipStatus: r.sipStatus });
+    await p.ctx.play([failurePrompt(r.cause)], false);
+    return false;
+  }
   const callee = r.leg;
+  void row?.move('answered', { legId: r.cdrId });
   const priv = svc.engine.createConference(`invite-${p.id}`, { joinLeaveTones: false });
   const calleeGone = new AbortController();
   callee.on('hangup', () => calleeGone.abort());
@@ -62,7 +75,12 @@ async function inviteCall({ p, room, svc }: CommandContext, target: string): Pro
   } finally {
     await priv.close();
   }
-  if (code === '**' && !callee.ended) return svc.joinCalled(room, callee, r.cdrId, p.ctx.lang);
+  if (code === '**' && !callee.ended) {
+    const joined = await svc.joinCalled(room, callee, r.cdrId, p.ctx.lang);
+    void row?.move(joined ? 'joined' : 'failed', joined ? { participantId: callee.id } : { q850Cause: Q850.CALL_REJECTED });
+    return joined;
+  }
+  void row?.move(code === '*8' ? 'cancelled' : 'ended');
   await callee.hangup(Q850.NORMAL_CLEARING).catch(() => undefined);
   if (code === '*8') await p.ctx.play(['invite-cancelled'], false);
   return false;

@@ -2,12 +2,13 @@
 // header and the controls, the alerts, all fed by the conference's event
 // stream (`snapshot`, then events; see web/live/events.ts). Its parts are in
 // live/: table.js and row.js (a thousand rows, updated row by row),
-// controls.js, alerts.js, stream.js.
+// controls.js, alerts.js, stream.js, invites.js (the invite panel).
 import { api, msg } from './api.js';
 import { ParticipantTable } from './live/table.js';
 import { AlertList } from './live/alerts.js';
 import { LiveHeader, bindControls, sendCommand } from './live/controls.js';
 import { openStream } from './live/stream.js';
+import { InviteList, bindInviteForms } from './live/invites.js';
 import { clockFormatter, dateTimeFormatter, fill } from './live/format.js';
 
 function showError(text) {
@@ -68,6 +69,7 @@ function applyEvent(ui, e) {
       break;
     case 'lockout': ui.alerts.add(lockoutAlert(e)); break;
     case 'ended': ended(ui); break;
+    case 'invite': ui.invites.upsert(e.invite); break;
     default: break;
   }
 }
@@ -87,6 +89,7 @@ function applySnapshot(ui, data) {
   });
   ui.table.reset(s.participants, s.helpRequested);
   ui.alerts.reset(data.alerts);
+  ui.invites.reset(s.invites);
   banner('');
   ui.root.dataset.stream = 'open';
 }
@@ -134,6 +137,8 @@ export function bindLivePage() {
     dateTime: dateTimeFormatter(cfg.locale, cfg.timeZone), liveLinks: false, onError: showError,
   });
   bindControls(cfg.conferenceId, showError);
+  ui.invites = new InviteList(cfg.conferenceId, showError);
+  bindInviteForms(cfg.conferenceId, showError);
   bindRows(ui, cfg);
   ui.stream = openStream(`/api/live/${encodeURIComponent(cfg.conferenceId)}/events`, {
     snapshot: (data) => { ui.retryMs = 0; applySnapshot(ui, data); },

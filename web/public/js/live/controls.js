@@ -6,13 +6,15 @@
 import { api, msg } from '../api.js';
 import { duration, fill } from './format.js';
 
-/** Posts a command; errors go to `onError`. */
+/** Posts a command; errors go to `onError`. Resolves true when it was accepted. */
 export async function sendCommand(conferenceId, path, body, onError, button) {
   if (button) button.disabled = true;
   try {
     await api('POST', `/api/live/${encodeURIComponent(conferenceId)}/${path}`, body);
+    return true;
   } catch (err) {
     onError(err.status === 403 ? msg('js.forbidden') : (err.data && err.data.message) || msg('js.failed'));
+    return false;
   } finally {
     if (button) button.disabled = false;
   }
@@ -65,7 +67,7 @@ export class LiveHeader {
   /** The meeting ended: the controls go quiet. */
   stop() {
     clearInterval(this.timer);
-    for (const b of document.querySelectorAll('#live-controls button, #live-participants button, #limit-input')) b.disabled = true;
+    for (const b of document.querySelectorAll('#live-controls button, #live-participants button, #limit-input, #live-invites-card button')) b.disabled = true;
   }
 }
 
