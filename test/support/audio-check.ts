@@ -25,6 +25,22 @@ export function goertzelPower(x: Int16Array, freq: number, rate = 8000): number 
   return s1 * s1 + s2 * s2 - k * s1 * s2;
 }
 
+/**
+ * Level (dB) of one frequency as the median of its Goertzel power over
+ * blocks of `blockMs`, each normalised by its length. A jitter buffer that
+ * drops or conceals a frame jumps the tone's phase; one coherent Goertzel
+ * over seconds then loses several dB to cancellation, while each short block
+ * still measures the tone, and the median ignores the few blocks a gap spoils.
+ */
+export function steadyToneDb(x: Int16Array, freq: number, blockMs = 40, rate = 8000): number {
+  const n = Math.round((blockMs * rate) / 1000);
+  const levels: number[] = [];
+  for (let s = 0; s + n <= x.length; s += n) levels.push(goertzelPower(x.subarray(s, s + n), freq, rate) / (n * n));
+  if (levels.length === 0) throw new Error(`steadyToneDb: fewer than ${n} samples`);
+  levels.sort((a, b) => a - b);
+  return 10 * Math.log10(Math.max(levels[levels.length >> 1]!, 1e-12));
+}
+
 /** Total energy (sum of squares). */
 export function energy(x: Int16Array): number {
   let e = 0;

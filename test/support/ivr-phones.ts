@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Baresip } from './baresip.ts';
-import { goertzelPower, readSamples, slice } from './audio-check.ts';
+import { goertzelPower, readSamples, slice, steadyToneDb } from './audio-check.ts';
 
 export interface PhoneOptions {
   work: string;
@@ -72,6 +72,13 @@ export class Phone {
     const x = this.heard(from, to);
     if (x.length < 4000) throw new Error(`${this.name}: only ${x.length / 8} ms heard in the window`);
     return 10 * Math.log10(Math.max(goertzelPower(x, hz), 1e-12));
+  }
+
+  /** Level (dB) of a frequency in [from, to], robust to the phase jumps of dropped frames (steadyToneDb). */
+  steadyLevelOf(hz: number, from: number, to: number): number {
+    const x = this.heard(from, to);
+    if (x.length < 4000) throw new Error(`${this.name}: only ${x.length / 8} ms heard in the window`);
+    return steadyToneDb(x, hz);
   }
 
   quit(): Promise<unknown> { return this.sip.quit(); }

@@ -1,8 +1,8 @@
 // The live seam's volume and mute on the wire: two baresip phones in a room
 // on the embedded engine, each sending its own tone; commands through the
 // IVR's LiveHost as the web sends them. Talk volume −18 dB on the guest
-// lowers its tone at the chair by about 18 dB (Goertzel power in what the
-// chair's phone decoded); listen volume −12 dB on the guest lowers what it
+// lowers its tone at the chair by about 18 dB (median Goertzel power of
+// 40 ms blocks in what the chair's phone decoded); listen volume −12 dB on the guest lowers what it
 // hears of the chair by about 12 dB; a web mute removes the guest's tone.
 // Ports: engine SIP 16090, RTP 47000–47499; phones SIP 16930 and 16940
 // (+1 TLS, +2 ctrl), RTP 16950–16959 and 16960–16969.
@@ -57,8 +57,8 @@ test('talk volume −18 dB lowers the guest\'s tone at the chair by about 18 dB,
   await command({ type: 'mute', participantId: guestId, muted: true });
   await new Promise((r) => setTimeout(r, 300));
   const muted = await listen(3000);
-  const c770 = [plain, softer, muted].map(([a, b]) => chair.levelOf(770, a, b));
-  const g440 = [plain, quieter].map(([a, b]) => guest.levelOf(440, a, b));
+  const c770 = [plain, softer, muted].map(([a, b]) => chair.steadyLevelOf(770, a, b));
+  const g440 = [plain, quieter].map(([a, b]) => guest.steadyLevelOf(440, a, b));
   console.log(`# chair hears the guest's 770 Hz: ${c770.map((x) => x.toFixed(1)).join(' / ')} dB (0 dB / talk −18 dB / web mute); the guest hears 440 Hz: ${g440.map((x) => x.toFixed(1)).join(' / ')} dB (0 dB / listen −12 dB)`);
   const drop = c770[0]! - c770[1]!;
   assert.ok(Math.abs(drop - 18) <= 3, `talk −18 dB: the chair hears the guest ${drop.toFixed(1)} dB lower`);
