@@ -12,6 +12,7 @@ import * as m007 from './007_cdr_report_index.ts';
 import * as m008 from './008_web_sessions_outbox.ts';
 import * as m009 from './009_live.ts';
 import * as m010 from './010_invites.ts';
+import * as m011 from './011_dialer.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,4 +30,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['008_web_sessions_outbox', m008],
   ['009_live', m009],
   ['010_invites', m010],
+  ['011_dialer', m011],
 ];

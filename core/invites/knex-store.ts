@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { InvalidStateError } from '../../common/errors.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { checkDtmf } from '../phone/dtmf.ts';
 import { date, numOrNull } from '../sql.ts';
 import { canTransition, type InviteState } from './states.ts';
 import type { Invite, InviteChange, InviteEvent, InviteSource, InviteStore, NewInvite } from './store.ts';
@@ -11,7 +12,7 @@ const s = (v: unknown): string | null => (v === null || v === undefined ? null :
 function toInvite(r: Row): Invite {
   return {
     id: String(r.id), accountId: String(r.account_id), roomId: s(r.room_id), conferenceId: s(r.conference_id), contactId: s(r.contact_id),
-    target: String(r.target), name: String(r.name), source: r.source as InviteSource, state: r.state as InviteState,
+    target: String(r.target), name: String(r.name), dtmf: String(r.dtmf ?? ''), source: r.source as InviteSource, state: r.state as InviteState,
     q850Cause: numOrNull(r.q850_cause), sipStatus: numOrNull(r.sip_status), legId: s(r.leg_id), participantId: s(r.participant_id), requestedBy: String(r.requested_by),
     createdAt: date(r.created_at), updatedAt: date(r.updated_at),
   };
@@ -36,7 +37,7 @@ export class KnexInviteStore implements InviteStore {
     return this.db.transaction(async (trx) => {
       const [row] = await trx('invites').insert({
         account_id: accountId, room_id: input.roomId, conference_id: input.conferenceId ?? null, contact_id: input.contactId ?? null,
-        target: input.target, name: input.name ?? '', source: input.source, requested_by: input.requestedBy ?? '',
+        target: input.target, name: input.name ?? '', dtmf: checkDtmf(input.dtmf), source: input.source, requested_by: input.requestedBy ?? '',
       }).returning('*');
       const inv = toInvite(row as Row);
       await trx('invite_events').insert({ invite_id: inv.id, account_id: accountId, state: inv.state, at: trx.fn.now() });
@@ -60,7 +61,7 @@ export class KnexInviteStore implements InviteStore {
     return this.db.transaction(async (trx) => {
       const rows = await trx('invites').insert(inputs.map((i) => ({
         account_id: accountId, room_id: i.roomId, conference_id: i.conferenceId ?? null, contact_id: i.contactId ?? null,
-        target: i.target, name: i.name ?? '', source: i.source, requested_by: i.requestedBy ?? '',
+        target: i.target, name: i.name ?? '', dtmf: checkDtmf(i.dtmf), source: i.source, requested_by: i.requestedBy ?? '',
       }))).returning('*') as Row[];
       const invites = rows.map(toInvite);
       await trx('invite_events').insert(invites.map((inv) => ({ invite_id: inv.id, account_id: accountId, state: inv.state, at: trx.fn.now() })));

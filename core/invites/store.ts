@@ -11,6 +11,8 @@ export interface Invite {
   contactId: string | null;
   target: string;
   name: string;
+  /** DTMF sent after the answer (a video-meeting link: ID, #, password, #); ',' pauses 500 ms. */
+  dtmf: string;
   source: InviteSource;
   state: InviteState;
   q850Cause: number | null;
@@ -30,6 +32,8 @@ export interface NewInvite {
   /** Stored number (E.164, optionally *ext) or SIP URI — normalise before. */
   target: string;
   name?: string;
+  /** See Invite.dtmf; '' for none. */
+  dtmf?: string;
   source: InviteSource;
   requestedBy?: string;
 }

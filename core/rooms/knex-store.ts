@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { checkDtmf } from '../phone/dtmf.ts';
 import { date, deleteCount, isUniqueViolation, num, numOrNull } from '../sql.ts';
 import { resolveMaxParticipants, type Tier } from '../accounts/tiers.ts';
 import { validateSchedule } from '../schedule/room-window.ts';
@@ -192,14 +193,14 @@ export class KnexRoomStore implements RoomStore {
     return row ? toRoom(row) : undefined;
   }
 
-  async setAutoInvites(accountId: string, roomId: string, invites: Array<{ target: string; name?: string }>): Promise<AutoInvite[]> {
+  async setAutoInvites(accountId: string, roomId: string, invites: Array<{ target: string; name?: string; dtmf?: string }>): Promise<AutoInvite[]> {
     await this.db.transaction(async (trx) => {
       const room = await trx('rooms').where({ id: roomId, account_id: accountId }).first('id');
       if (!room) throw new NotFoundError('room', roomId);
       await trx('room_auto_invites').where({ room_id: roomId, account_id: accountId }).delete();
       const unique = [...new Map(invites.map((i) => [i.target, i])).values()];
       if (unique.length > 0) {
-        await trx('room_auto_invites').insert(unique.map((i) => ({ account_id: accountId, room_id: roomId, target: i.target, name: i.name ?? '' })));
+        await trx('room_auto_invites').insert(unique.map((i) => ({ account_id: accountId, room_id: roomId, target: i.target, name: i.name ?? '', dtmf: checkDtmf(i.dtmf) })));
       }
     });
     return this.listAutoInvites(accountId, roomId);
@@ -207,7 +208,7 @@ export class KnexRoomStore implements RoomStore {
 
   async listAutoInvites(accountId: string, roomId: string): Promise<AutoInvite[]> {
     const rows = await this.db('room_auto_invites').where({ room_id: roomId, account_id: accountId }).orderBy('name') as Row[];
-    return rows.map((r) => ({ id: String(r.id), target: String(r.target), name: String(r.name) }));
+    return rows.map((r) => ({ id: String(r.id), target: String(r.target), name: String(r.name), dtmf: String(r.dtmf ?? '') }));
   }
 }
 

@@ -84,6 +84,8 @@ export interface AutoInvite {
   /** E.164 (optionally *ext) or a SIP URI. */
   target: string;
   name: string;
+  /** DTMF sent after the answer (a video-meeting link); '' for none. */
+  dtmf: string;
 }
 
 export interface RoomStore {
@@ -94,7 +96,7 @@ export interface RoomStore {
   delete(accountId: string, id: string): Promise<void>;
   /** The IVR's look-up by dialled room number (platform-wide; the room carries its account). */
   findByNumber(number: string): Promise<Room | undefined>;
-  setAutoInvites(accountId: string, roomId: string, invites: Array<{ target: string; name?: string }>): Promise<AutoInvite[]>;
+  setAutoInvites(accountId: string, roomId: string, invites: Array<{ target: string; name?: string; dtmf?: string }>): Promise<AutoInvite[]>;
   listAutoInvites(accountId: string, roomId: string): Promise<AutoInvite[]>;
 }
 

@@ -74,13 +74,13 @@ function toTrunk(r: Row): Trunk {
     id: String(r.id), name: String(r.name), host: String(r.host), port: num(r.port), transport: r.transport as 'udp' | 'tcp',
     authUsername: strOrNull(r.auth_username), authPassword: strOrNull(r.auth_password), callerId: strOrNull(r.caller_id),
     maxConcurrent: num(r.max_concurrent), maxCallsPerSecond: num(r.max_calls_per_second),
-    dialPlanId: strOrNull(r.dial_plan_id), enabled: Boolean(r.enabled),
+    dialPlanId: strOrNull(r.dial_plan_id), failoverTrunkId: strOrNull(r.failover_trunk_id), enabled: Boolean(r.enabled),
   };
 }
 
 const TRUNK_COLUMNS: Record<string, string> = {
   name: 'name', host: 'host', port: 'port', transport: 'transport', authUsername: 'auth_username', authPassword: 'auth_password',
-  callerId: 'caller_id', maxConcurrent: 'max_concurrent', maxCallsPerSecond: 'max_calls_per_second', dialPlanId: 'dial_plan_id', enabled: 'enabled',
+  callerId: 'caller_id', maxConcurrent: 'max_concurrent', maxCallsPerSecond: 'max_calls_per_second', dialPlanId: 'dial_plan_id', failoverTrunkId: 'failover_trunk_id', enabled: 'enabled',
 };
 
 function trunkRow(p: Partial<Trunk>): Row {

@@ -55,6 +55,8 @@ export interface Trunk {
   maxConcurrent: number;
   maxCallsPerSecond: number;
   dialPlanId: string | null;
+  /** The trunk tried next when this one answers 503 or does not answer at all. */
+  failoverTrunkId: string | null;
   enabled: boolean;
 }
 
