@@ -4,7 +4,8 @@
 // answer. A SIP URI is dialled as it is.
 import { ValidationError } from '../../core/errors.ts';
 import { normalisePhoneNumber } from '../../core/phone/normalise.ts';
-import type { DialPlanRule, Trunk, TrunkStore } from '../../core/telephony/store.ts';
+import { applyDialPlan } from '../../core/telephony/dial-plan.ts';
+import type { Trunk, TrunkStore } from '../../core/telephony/store.ts';
 
 export interface DialTargetResolved {
   uri: string;
@@ -13,15 +14,6 @@ export interface DialTargetResolved {
   /** DTMF to send after the answer ('' for none). */
   extension: string;
   trunk: Trunk | null;
-}
-
-/** The first matching rule's rewrite of an E.164 number; the digits without '+' when none matches. */
-export function applyDialPlan(e164: string, rules: readonly DialPlanRule[]): string {
-  for (const r of rules) {
-    const re = new RegExp(r.pattern);
-    if (re.test(e164)) return e164.replace(re, r.replacement);
-  }
-  return e164.replace(/^\+/, '');
 }
 
 export class Dialer {
