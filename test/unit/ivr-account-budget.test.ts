@@ -45,3 +45,20 @@ test('new leg refused when the remainder is below one increment', () => {
   assert.equal(canAffordNewLeg(75, legs, 70_000, { perMinuteMinor: 600, incrementS: 1 }), false);
   assert.equal(canAffordNewLeg(75, legs, 60_000, { perMinuteMinor: 600, incrementS: 1 }), true);
 });
+
+test('exhaustionAt matches a brute-force scan over 200 random account states', () => {
+  let seed = 13;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  for (let c = 0; c < 200; c++) {
+    const legs = Array.from({ length: 1 + rnd(3) }, () => ({
+      perMinuteMinor: 1 + rnd(900), incrementS: [1, 6, 30, 60][rnd(4)]!, answeredAtMs: rnd(20) * 250,
+    }));
+    const now = 5000;
+    const balance = usedAt(legs, now) + rnd(400);
+    const t = exhaustionAt(balance, legs, now)!;
+    assert.ok(usedAt(legs, t) <= balance, `case ${c}: over balance at the cut`);
+    // Cost is monotonic in time, so t ≤ balance and t+1 > balance pin t as the exact cut; the grid double-checks.
+    for (let x = now; x < t; x += 250) assert.ok(usedAt(legs, x) <= balance, `case ${c}: exhausted earlier at ${x}`);
+    assert.ok(usedAt(legs, t + 1) > balance, `case ${c}: cut too early`);
+  }
+});
