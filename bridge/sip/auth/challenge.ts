@@ -2,7 +2,7 @@
 // `challenge`, RFC 7616 §3.3) read with the project's SIP scanner, and the
 // Authorization / Proxy-Authorization value answering one (RFC 3261 §22.4).
 import { Scanner, splitHeaderList } from '../grammar/scanner.ts';
-import type { DigestAlgorithm } from './digest.ts';
+import { digestResponse, type DigestAlgorithm } from './digest.ts';
 
 export interface DigestChallenge {
   realm: string;
@@ -59,4 +59,21 @@ export function usableAlgorithm(c: DigestChallenge): DigestAlgorithm | null {
 export function pickChallenge(cs: DigestChallenge[]): DigestChallenge | null {
   const usable = cs.filter((c) => usableAlgorithm(c) !== null);
   return usable.find((c) => c.algorithm.startsWith('SHA-256')) ?? usable[0] ?? null;
+}
+
+/** The Authorization / Proxy-Authorization value answering `c` for one request (nc 00000001, fresh cnonce given by the caller). */
+export function credentialsFor(c: DigestChallenge, req: { username: string; password: string; method: string; uri: string; cnonce: string }): string {
+  const algorithm = usableAlgorithm(c);
+  if (algorithm === null) throw new RangeError(`cannot answer a ${c.algorithm} challenge`);
+  const qop = c.qop.length > 0 ? 'auth' as const : undefined;
+  const withCnonce = qop !== undefined || algorithm.endsWith('-sess');
+  const response = digestResponse({
+    algorithm, username: req.username, password: req.password, realm: c.realm, nonce: c.nonce, method: req.method, uri: req.uri,
+    ...(withCnonce ? { cnonce: req.cnonce } : {}), ...(qop ? { qop, nc: '00000001' } : {}),
+  });
+  const q = (s: string) => `"${s.replace(/["\\]/g, (m) => `\\${m}`)}"`;
+  return [`Digest username=${q(req.username)}`, `realm=${q(c.realm)}`, `nonce=${q(c.nonce)}`, `uri=${q(req.uri)}`,
+    `response=${q(response)}`, `algorithm=${algorithm}`,
+    ...(withCnonce ? [`cnonce=${q(req.cnonce)}`] : []), ...(qop ? ['qop=auth', 'nc=00000001'] : []),
+    ...(c.opaque !== undefined ? [`opaque=${q(c.opaque)}`] : [])].join(', ');
 }
