@@ -140,6 +140,8 @@ export interface OriginateOptions {
   onProgress?: (p: CallProgress) => void;
   /** Aborting cancels the call (CANCEL before answer). */
   signal?: AbortSignal;
+  /** Digest credentials answered to a 401/407 from the trunk (RFC 3261 §22); never logged. */
+  auth?: { username: string; password: string };
 }
 
 export type IncomingHandler = (call: IncomingCall) => void;

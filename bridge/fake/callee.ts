@@ -25,6 +25,8 @@ export interface Dialled {
   /** Fake ms when it was placed. */
   at: number;
   noAnswerTimeoutMs: number;
+  /** The digest credentials the caller passed (OriginateOptions.auth), as given. */
+  auth?: { username: string; password: string };
   /** 'ringing' → 'answered', or the Q.850 cause it failed with; 'cancelled' when the caller aborted. */
   state: 'calling' | 'ringing' | 'answered' | 'cancelled' | { failed: Q850Cause };
   leg?: FakeCallLeg;

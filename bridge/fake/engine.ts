@@ -97,7 +97,7 @@ export class FakeEngine implements Engine {
 
   async originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg> {
     this.clock.touch();
-    const d: Dialled = { uri: target.uri, from: opts.from.user, at: this.clock.now(), noAnswerTimeoutMs: opts.noAnswerTimeoutMs ?? this.noAnswerTimeoutMs, state: 'calling' };
+    const d: Dialled = { uri: target.uri, from: opts.from.user, at: this.clock.now(), noAnswerTimeoutMs: opts.noAnswerTimeoutMs ?? this.noAnswerTimeoutMs, state: 'calling', ...(opts.auth ? { auth: { ...opts.auth } } : {}) };
     this.dialled.push(d);
     const plan = planFor(this.plans, target.uri);
     if (!plan) {

@@ -65,6 +65,8 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
     const { leg, cdrId } = await svc.records.originate(svc.engine, resolved.uri, {
       from: { user: svc.config.callerId }, noAnswerTimeoutMs: svc.config.inviteNoAnswerMs, signal: req.signal,
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+      ...(resolved.trunk?.authUsername && resolved.trunk.authPassword
+        ? { auth: { username: resolved.trunk.authUsername, password: resolved.trunk.authPassword } } : {}),
     }, facts);
     if (resolved.extension) {
       leg.sendDtmf(resolved.extension).catch((err: unknown) => svc.log.warn({ err }, 'sending the extension failed'));
