@@ -169,7 +169,7 @@ export class EmbeddedEngine implements Engine {
     const local = this.localMedia(media);
     let session: ClientInviteSession;
     try {
-      session = await this.ua.invite({ target: uri, from: opts.from, sdp: createOffer(local) });
+      session = await this.ua.invite({ target: uri, from: opts.from, sdp: createOffer(local), ...(opts.auth ? { auth: opts.auth } : {}) });
     } catch (err) {
       media.close();
       throw new CallFailedError(Q850.NO_ROUTE_DESTINATION, undefined, `cannot reach ${target.uri}: ${(err as Error).message}`);

@@ -66,6 +66,8 @@ export interface InviteOptions {
   from: { user: string; displayName?: string };
   sdp: string;
   headers?: HeaderField[];
+  /** Digest credentials for a 401/407 (RFC 3261 §22.2). */
+  auth?: { username: string; password: string };
 }
 
 export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements SessionHost, TransactionLayerUser {
@@ -170,21 +172,24 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
       body: Buffer.from(o.sdp),
     };
     const log = this.logger.child({ callId, direction: 'out' });
+    const send = (invite: SipRequest): void => {
+      this.layer.sendRequest(invite, dest, {
+        onResponse: (res) => session.onResponse(res),
+        onTimeout: () => session.onFailure(408, 'Request Timeout'),
+        onTransportError: (err) => session.onFailure(503, err.message),
+      });
+    };
     const session = new ClientInviteSession(this, req, dest, (cancel) => {
       this.layer.sendRequest(cancel, dest, { onResponse: () => undefined, onTimeout: () => undefined, onTransportError: () => undefined });
       // §9.1: no final response to the INVITE within 64*T1 of the CANCEL → give up on it.
       this.clock.setTimer(64 * this.timers.T1, () => session.onFailure(408, 'no response after CANCEL'));
-    }, log);
+    }, log, o.auth ? { credentials: o.auth, resend: send } : undefined);
     this.clientSessions.set(callId, session);
     session.on('terminated', () => {
       // Keep the session reachable for retransmitted 2xx for a while (§13.2.2.4).
       this.clock.setTimer(64 * this.timers.T1, () => { if (this.clientSessions.get(callId) === session) this.clientSessions.delete(callId); });
     });
-    this.layer.sendRequest(req, dest, {
-      onResponse: (res) => session.onResponse(res),
-      onTimeout: () => session.onFailure(408, 'Request Timeout'),
-      onTransportError: (err) => session.onFailure(503, err.message),
-    });
+    send(req);
     return session;
   }
 

@@ -1,11 +1,13 @@
 // The session of a call we placed (RFC 3261 §13.2, we are the UAC): the
 // INVITE's responses, the ACK for its 2xx (§13.2.2.4, also for a 2xx from a
-// second fork, which is hung up at once), CANCEL before the answer (§9.1)
-// and BYE after.
+// second fork, which is hung up at once), CANCEL before the answer (§9.1),
+// BYE after, and the INVITE again with credentials on 401/407 (§22.2,
+// invite-auth.ts).
 import type { Logger } from '../../../common/log.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import type { Destination } from '../transport/types.ts';
 import { Dialog } from './dialog.ts';
+import { authorizedInvite, type AuthAttempts, type DigestCredentials } from './invite-auth.ts';
 import { InviteSession, reasonQ850, type SessionHost } from './invite-session.ts';
 
 /** The session of a call we placed (we are the UAC). */
@@ -14,15 +16,18 @@ export class ClientInviteSession extends InviteSession {
   private cancelRequested: number | null | undefined;
   private provisionalSeen = false;
   private ack: SipRequest | undefined;
+  private readonly authAttempts: AuthAttempts = { count: 0 };
   /** The final response, once there is one. */
   finalResponse: SipResponse | undefined;
 
   constructor(
     host: SessionHost,
-    readonly request: SipRequest,
+    /** The INVITE in progress (replaced by its authorised copy after a 401/407). */
+    public request: SipRequest,
     readonly destination: Destination,
     private readonly sendCancel: (cancel: SipRequest) => void,
     log: Logger,
+    private readonly auth?: { credentials: DigestCredentials; resend: (invite: SipRequest) => void },
   ) {
     super(host, request.callId, log);
     this.ourInvitePending = true;
@@ -61,6 +66,7 @@ export class ClientInviteSession extends InviteSession {
       return;
     }
     if (res.status < 300) { this.onSuccess(res); return; }
+    if ((res.status === 401 || res.status === 407) && this.retryWithCredentials(res)) return;
     this.ourInvitePending = false;
     this.finalResponse ??= res;
     this.finish({ by: 'remote', status: res.status, reason: res.reason, q850: reasonQ850(res) });
@@ -94,6 +100,19 @@ export class ClientInviteSession extends InviteSession {
     }
     this.state = 'confirmed';
     this.emit('confirmed');
+  }
+
+  /** Sends the INVITE again answering the challenge; false when the call should fail with `res`. */
+  private retryWithCredentials(res: SipResponse): boolean {
+    if (!this.auth || this.dialog || this.ended || this.cancelRequested !== undefined) return false;
+    if (res.cseq.seq !== this.request.cseq.seq) return true; // a late response to the INVITE already answered
+    const next = authorizedInvite(this.request, res, this.auth.credentials, this.authAttempts);
+    if (!next) return false;
+    this.request = next;
+    this.provisionalSeen = false;
+    this.log.debug({ status: res.status, attempt: this.authAttempts.count }, 'INVITE challenged: sending credentials');
+    this.auth.resend(next);
+    return true;
   }
 
   private dialogFrom(res: SipResponse): Dialog {
