@@ -70,3 +70,14 @@ export class TrunkQueue {
     }
   }
 }
+
+/** One queue per trunk id, its limits refreshed from the trunk row at each call. */
+export class TrunkPacing {
+  private readonly queues = new Map<string, TrunkQueue>();
+  queueFor(trunk: { id: string } & TrunkLimits): TrunkQueue {
+    const limits = { maxConcurrent: trunk.maxConcurrent, maxCallsPerSecond: trunk.maxCallsPerSecond };
+    let q = this.queues.get(trunk.id);
+    if (!q) { q = new TrunkQueue(limits); this.queues.set(trunk.id, q); } else q.setLimits(limits);
+    return q;
+  }
+}
