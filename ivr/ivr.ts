@@ -15,6 +15,7 @@ import type { LiveHost } from '../core/live/live.ts';
 import type { Repositories } from '../core/repositories.ts';
 import { CallRecords } from './call/call-records.ts';
 import { Dialer } from './call/dialer.ts';
+import { TrunkPacing } from './call/trunk-queue.ts';
 import { handleIncoming, type CallSummary } from './flows/incoming-call.ts';
 import { joinCalled } from './flows/join-called.ts';
 import { IvrLiveHost } from './live/live-host.ts';
@@ -74,13 +75,15 @@ export function createIvr(deps: IvrDeps): Ivr {
   const live = new IvrLiveHost(rooms, { repos: deps.repos, now, clock, log, nodeId: deps.nodeId ?? 'local' });
   const active = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => { active.add(p); void p.finally(() => active.delete(p)); };
+  const pacing = new TrunkPacing();
   const svc: IvrServices = {
+    pacing,
     engine: deps.engine, repos: deps.repos, records, config, dialer: new Dialer(deps.repos.trunks, config.defaultRegion),
     rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
   };
   live.useInvites({
-    engine: deps.engine, dialer: svc.dialer, records, config, log, clock, lang: config.defaultLanguage,
+    engine: deps.engine, dialer: svc.dialer, pacing, records, config, log, clock, lang: config.defaultLanguage,
     confirmMs: config.inviteConfirmMs, concurrency: config.inviteConcurrency,
     joinCalled: (room, leg, cdrId, lang, ctx) => svc.joinCalled(room, leg, cdrId, lang, ctx),
   });

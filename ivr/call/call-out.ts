@@ -8,7 +8,8 @@ import type { Logger } from '../../common/log.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { PromptId } from '../prompts/catalog.ts';
 import type { CallRecords } from './call-records.ts';
-import type { Dialer } from './dialer.ts';
+import type { Dialer, DialTargetResolved } from './dialer.ts';
+import type { TrunkPacing } from './trunk-queue.ts';
 
 export type CallOutcome =
   | { ok: true; leg: CallLeg; cdrId: string }
@@ -28,6 +29,8 @@ export interface CallOutDeps {
   records: CallRecords;
   config: { callerId: string; inviteNoAnswerMs: number };
   log: Logger;
+  /** Per-trunk pacing (absent: calls are not paced). */
+  pacing?: TrunkPacing;
 }
 
 /** What the CDR of a leg called for a room says about the room. */
@@ -49,6 +52,11 @@ export interface CallOutRequest {
   onProgress?: (p: CallProgress) => void;
 }
 
+/** The trunk answered 503 or not at all: worth one try on its failover trunk. */
+function trunkFailed(o: CallOutcome): boolean {
+  return !o.ok && !o.cancelled && (o.sipStatus === 503 || o.sipStatus === 408);
+}
+
 export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<CallOutcome> {
   let resolved;
   try {
@@ -60,6 +68,34 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
     }
     throw err;
   }
+  const first = await placeOn(svc, req, resolved);
+  const failover = resolved.trunk?.failoverTrunkId;
+  if (!failover || !trunkFailed(first)) return first;
+  let second;
+  try {
+    second = await svc.dialer.resolve(req.target, { trunkId: failover });
+  } catch (err) {
+    if (err instanceof ValidationError) return first;
+    throw err;
+  }
+  if (second.trunk?.id !== failover) return first;
+  svc.log.info({ target: req.target, trunk: failover }, 'failing over to the second trunk');
+  return placeOn(svc, req, second);
+}
+
+/** Waits for the trunk's queue, then places the call; the slot is held until the call ends. */
+async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTargetResolved): Promise<CallOutcome> {
+  let release = (): void => {};
+  if (svc.pacing && resolved.trunk) {
+    try {
+      release = await svc.pacing.queueFor(resolved.trunk).acquire(req.signal);
+    } catch (err) {
+      if (err instanceof CallFailedError) {
+        return { ok: false, cause: err.q850, cancelled: req.signal?.aborted ?? false, sipStatus: null };
+      }
+      throw err;
+    }
+  }
   const facts = { callee: resolved.e164 ?? resolved.uri, ...req.room, role: req.role };
   try {
     const { leg, cdrId } = await svc.records.originate(svc.engine, resolved.uri, {
@@ -68,11 +104,14 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
       ...(resolved.trunk?.authUsername && resolved.trunk.authPassword
         ? { auth: { username: resolved.trunk.authUsername, password: resolved.trunk.authPassword } } : {}),
     }, facts);
+    leg.on('hangup', release);
+    if (leg.ended) release();
     if (resolved.extension) {
       leg.sendDtmf(resolved.extension).catch((err: unknown) => svc.log.warn({ err }, 'sending the extension failed'));
     }
     return { ok: true, leg, cdrId };
   } catch (err) {
+    release();
     if (err instanceof CallFailedError) {
       svc.log.info({ target: resolved.uri, cause: err.q850, status: err.sipStatus }, 'call out failed');
       return { ok: false, cause: err.q850, cancelled: req.signal?.aborted ?? false, sipStatus: err.sipStatus ?? null };

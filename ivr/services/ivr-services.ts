@@ -2,6 +2,7 @@
 // dialer, the live rooms and their live host, the PIN lockout, the clocks
 // and the settings.
 // createIvr (ivr.ts) makes one; the flows and star commands receive it.
+import type { TrunkPacing } from '../call/trunk-queue.ts';
 import type { CallLeg, Engine } from '../../bridge/port.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/log.ts';
@@ -18,6 +19,8 @@ import type { IvrConfig } from './config.ts';
 
 export interface IvrServices {
   engine: Engine;
+  /** One queue per trunk for every call the bridge places. */
+  pacing: TrunkPacing;
   repos: Repositories;
   records: CallRecords;
   config: IvrConfig;

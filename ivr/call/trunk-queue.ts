@@ -1,0 +1,83 @@
+// Pacing of the calls the bridge places on one trunk (issue 13): at most
+// `maxConcurrent` calls in progress (INVITE sent until the call ends; an
+// answered call still holds a carrier channel) and at most
+// `maxCallsPerSecond` new INVITEs, spaced evenly (one every 1000/cps ms).
+// Waiting calls are FIFO; a cancelled waiter leaves at once; the limits are
+// read at each grant, so an operator's change applies to the next call.
+import { CallFailedError } from '../../common/errors.ts';
+import { Q850 } from '../../bridge/q850.ts';
+
+export interface TrunkLimits { maxConcurrent: number; maxCallsPerSecond: number }
+
+/** Waiting calls per trunk beyond which a new call fails at once. */
+export const MAX_WAITING = 10_000;
+
+interface Waiter { grant: (release: () => void) => void; fail: (err: Error) => void }
+
+export class TrunkQueue {
+  private running = 0;
+  private nextSlotAt = 0;
+  private readonly waiting: Waiter[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private limits: TrunkLimits, private readonly now: () => number = Date.now, private readonly maxWaiting = MAX_WAITING) {}
+
+  setLimits(limits: TrunkLimits): void { this.limits = limits; this.pump(); }
+
+  get inProgress(): number { return this.running; }
+  get queued(): number { return this.waiting.length; }
+
+  /** Waits for a slot; resolves to the release function (call it when the call ends). */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(new CallFailedError(Q850.NORMAL_CLEARING, undefined, 'cancelled while queued'));
+    if (this.waiting.length >= this.maxWaiting) {
+      return Promise.reject(new CallFailedError(Q850.SWITCH_CONGESTION, undefined, 'trunk queue full'));
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        const i = this.waiting.indexOf(w);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new CallFailedError(Q850.NORMAL_CLEARING, undefined, 'cancelled while queued'));
+      };
+      const w: Waiter = {
+        grant: (release) => { signal?.removeEventListener('abort', onAbort); resolve(release); },
+        fail: reject,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(w);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.timer) return;
+    while (this.waiting.length > 0 && this.running < this.limits.maxConcurrent) {
+      const t = this.now();
+      if (t < this.nextSlotAt) {
+        this.timer = setTimeout(() => { this.timer = null; this.pump(); }, this.nextSlotAt - t);
+        return;
+      }
+      this.nextSlotAt = Math.max(t, this.nextSlotAt) + 1000 / this.limits.maxCallsPerSecond;
+      const w = this.waiting.shift()!;
+      this.running += 1;
+      let released = false;
+      w.grant(() => {
+        if (released) return;
+        released = true;
+        this.running -= 1;
+        this.pump();
+      });
+    }
+  }
+}
+
+/** One queue per trunk id, its limits refreshed from the trunk row at each call. */
+export class TrunkPacing {
+  private readonly queues = new Map<string, TrunkQueue>();
+  queueFor(trunk: { id: string } & TrunkLimits): TrunkQueue {
+    const limits = { maxConcurrent: trunk.maxConcurrent, maxCallsPerSecond: trunk.maxCallsPerSecond };
+    let q = this.queues.get(trunk.id);
+    if (!q) { q = new TrunkQueue(limits); this.queues.set(trunk.id, q); } else q.setLimits(limits);
+    return q;
+  }
+}
