@@ -75,7 +75,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   const live = new IvrLiveHost(rooms, { repos: deps.repos, now, clock, log, nodeId: deps.nodeId ?? 'local' });
   const active = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => { active.add(p); void p.finally(() => active.delete(p)); };
-  const pacing = new TrunkPacing();
+  const pacing = new TrunkPacing(clock);
   const svc: IvrServices = {
     pacing,
     engine: deps.engine, repos: deps.repos, records, config, dialer: new Dialer(deps.repos.trunks, config.defaultRegion),

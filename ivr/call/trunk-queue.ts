@@ -4,6 +4,7 @@
 // `maxCallsPerSecond` new INVITEs, spaced evenly (one every 1000/cps ms).
 // Waiting calls are FIFO; a cancelled waiter leaves at once; the limits are
 // read at each grant, so an operator's change applies to the next call.
+import { systemClock, type Clock, type TimerHandle } from '../../common/clock.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import { Q850 } from '../../bridge/q850.ts';
 
@@ -18,9 +19,9 @@ export class TrunkQueue {
   private running = 0;
   private nextSlotAt = 0;
   private readonly waiting: Waiter[] = [];
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
 
-  constructor(private limits: TrunkLimits, private readonly now: () => number = Date.now, private readonly maxWaiting = MAX_WAITING) {}
+  constructor(private limits: TrunkLimits, private readonly clock: Clock = systemClock, private readonly maxWaiting = MAX_WAITING) {}
 
   setLimits(limits: TrunkLimits): void { this.limits = limits; this.pump(); }
 
@@ -52,9 +53,9 @@ export class TrunkQueue {
   private pump(): void {
     if (this.timer) return;
     while (this.waiting.length > 0 && this.running < this.limits.maxConcurrent) {
-      const t = this.now();
+      const t = this.clock.now();
       if (t < this.nextSlotAt) {
-        this.timer = setTimeout(() => { this.timer = null; this.pump(); }, this.nextSlotAt - t);
+        this.timer = this.clock.setTimer(this.nextSlotAt - t, () => { this.timer = null; this.pump(); });
         return;
       }
       this.nextSlotAt = Math.max(t, this.nextSlotAt) + 1000 / this.limits.maxCallsPerSecond;
@@ -74,10 +75,11 @@ export class TrunkQueue {
 /** One queue per trunk id, its limits refreshed from the trunk row at each call. */
 export class TrunkPacing {
   private readonly queues = new Map<string, TrunkQueue>();
+  constructor(private readonly clock: Clock = systemClock) {}
   queueFor(trunk: { id: string } & TrunkLimits): TrunkQueue {
     const limits = { maxConcurrent: trunk.maxConcurrent, maxCallsPerSecond: trunk.maxCallsPerSecond };
     let q = this.queues.get(trunk.id);
-    if (!q) { q = new TrunkQueue(limits); this.queues.set(trunk.id, q); } else q.setLimits(limits);
+    if (!q) { q = new TrunkQueue(limits, this.clock); this.queues.set(trunk.id, q); } else q.setLimits(limits);
     return q;
   }
 }

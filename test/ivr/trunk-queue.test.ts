@@ -1,6 +1,7 @@
 // TrunkQueue: concurrency and calls-per-second limits, FIFO, cancel while waiting, bound.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { systemClock } from '../../common/clock.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import { TrunkQueue } from '../../ivr/call/trunk-queue.ts';
 
@@ -32,7 +33,7 @@ test('calls per second are spaced evenly', async () => {
 });
 
 test('a cancelled waiter leaves the queue at once; the queue is bounded', async () => {
-  const q = new TrunkQueue({ maxConcurrent: 1, maxCallsPerSecond: 1000 }, Date.now, 2);
+  const q = new TrunkQueue({ maxConcurrent: 1, maxCallsPerSecond: 1000 }, systemClock, 2);
   const r0 = await q.acquire();
   const ac = new AbortController();
   const p1 = q.acquire(ac.signal);
