@@ -4,7 +4,8 @@
 // the whole command, nothing created), a row per target in one transaction
 // (InviteBook; 500 rows answer well within the bus's 5 s), then
 // the calls placed (invite-call.ts) at most `concurrency` at a time per
-// conference — pacing per trunk comes with the trunks' limits (issue 13).
+// conference (a sanity cap, 1,000 by default); each trunk's queue
+// (call/trunk-queue.ts) holds them to its concurrent and calls/s limits.
 // A joined invitee who leaves ends the invite; a conference that ends
 // cancels what is still on its way.
 import type { Logger } from '../../common/log.ts';

@@ -28,7 +28,7 @@ export interface IvrConfig {
   inviteNoAnswerMs: number;
   /** A callee invited from the web who is asked to press 1 has this long after the prompt (then hung up: no_answer). */
   inviteConfirmMs: number;
-  /** Web and API invites of one conference placed at once (the rest wait their turn). */
+  /** Web and API invites of one conference on their way at once (a sanity cap; each trunk's queue paces the calls: call/trunk-queue.ts). */
   inviteConcurrency: number;
   /** Language when the dialled number is not an access number (SIP URI dial-in `sip:ROOM@host`). */
   defaultLanguage: PromptLang;
@@ -59,7 +59,7 @@ export const DEFAULT_IVR_CONFIG: Readonly<IvrConfig> = {
   nameMaxMs: 3_000,
   inviteNoAnswerMs: 60_000,
   inviteConfirmMs: 10_000,
-  inviteConcurrency: 5,
+  inviteConcurrency: 1000,
   defaultLanguage: 'zh-CN',
   defaultRegion: 'CN',
   recordingsDir: join(tmpdir(), 'bridge-recordings'),

@@ -166,20 +166,29 @@ describe('web invites on the fake engine', () => {
     assert.equal(t.engine.dialled.length, 0);
   });
 
-  test('500 at once: one command answers quickly with 500 queued rows in order; at most 5 calls run at a time', async () => {
-    t.engine.onDial(/sip:139/, { outcome: 'no-answer' });
-    const { conferenceId } = await meeting();
-    const targets = Array.from({ length: 500 }, (_, i) => ({ target: `139${String(10_000_000 + i)}` }));
-    const started = performance.now();
-    const r = await run(conferenceId, { type: 'invite', targets });
-    const ms = performance.now() - started;
-    console.log(`# 500 invites: the command answered in ${ms.toFixed(0)} ms`);
-    assert.deepEqual(r.invites!.map((i) => i.target), targets.map((x) => x.target));
-    assert.ok(ms < 3000, `${ms} ms`);
-    await t.run(() => t.engine.dialled.length === 5, 'the first five calls');
-    await t.run(() => t.engine.dialled.length === 10, 'the next five after the no-answer timeout', 200_000);
-    const ringing = t.engine.dialled.filter((d) => d.state === 'ringing' || d.state === 'calling').length;
-    assert.equal(ringing, 5, 'never more than five at once');
+  test('500 at once: one command answers quickly with 500 queued rows in order; the trunk\'s limits (20 at once, 5 calls/s) pace the calls', async () => {
+    const trunk = (await base.repos.trunks.list()).find((x) => x.enabled && x.port === 5080)!;
+    await base.repos.trunks.update(trunk.id, { maxConcurrent: 20, maxCallsPerSecond: 5 });
+    try {
+      t.engine.onDial(/sip:139/, { outcome: 'no-answer' });
+      const { conferenceId } = await meeting();
+      const targets = Array.from({ length: 500 }, (_, i) => ({ target: `139${String(10_000_000 + i)}` }));
+      const started = performance.now();
+      const r = await run(conferenceId, { type: 'invite', targets });
+      const ms = performance.now() - started;
+      console.log(`# 500 invites: the command answered in ${ms.toFixed(0)} ms`);
+      assert.deepEqual(r.invites!.map((i) => i.target), targets.map((x) => x.target));
+      assert.ok(ms < 3000, `${ms} ms`);
+      await t.run(() => t.engine.dialled.length === 20, 'the first twenty calls');
+      const at = t.engine.dialled.map((d) => d.at);
+      for (let i = 1; i < at.length; i++) assert.ok(at[i]! - at[i - 1]! >= 199, `INVITE ${i} came ${at[i]! - at[i - 1]!} ms after the one before (5 calls/s)`);
+      await t.run(() => t.engine.dialled.length === 40, 'the next twenty after the no-answer timeout', 200_000);
+      const ringing = t.engine.dialled.filter((d) => d.state === 'ringing' || d.state === 'calling').length;
+      assert.ok(ringing <= 20, `never more than twenty at once (${ringing})`);
+      assert.ok(t.engine.dialled[20]!.at - t.engine.dialled[0]!.at >= 30_000, 'the 21st call waited for a channel to free');
+    } finally {
+      await base.repos.trunks.update(trunk.id, { maxConcurrent: trunk.maxConcurrent, maxCallsPerSecond: trunk.maxCallsPerSecond });
+    }
   });
 
   test('*6 writes an invite row (source phone) whose states show as events', async () => {
