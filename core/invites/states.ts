@@ -2,7 +2,7 @@
 //
 //   queued → calling → ringing → answered → joined → ended
 //                    ↘ busy / rejected / no_answer / failed / cancelled
-//   answered → no_answer (the callee did not press 1), failed (the room was full), cancelled, ended
+//   answered → no_answer (the callee did not press 1), rejected (hung up while asked), failed (the room was full), cancelled, ended
 //   queued → refused (balance), cancelled, failed (a target that cannot be dialled)
 // Every final state (and `ended`) may go back to `queued` (redial).
 export type InviteState =
@@ -22,7 +22,7 @@ const NEXT: Readonly<Record<InviteState, readonly InviteState[]>> = {
   queued: ['calling', 'cancelled', 'failed', 'refused'],
   calling: ['ringing', 'answered', 'no_answer', 'busy', 'rejected', 'cancelled', 'failed'],
   ringing: ['answered', 'no_answer', 'busy', 'rejected', 'cancelled', 'failed'],
-  answered: ['joined', 'no_answer', 'cancelled', 'failed', 'ended'],
+  answered: ['joined', 'no_answer', 'rejected', 'cancelled', 'failed', 'ended'],
   joined: ['ended'],
   no_answer: ['queued'],
   busy: ['queued'],
