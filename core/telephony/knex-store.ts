@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Rate, Direction, DestinationClass } from '../billing/rating.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { deleteCount, isUniqueViolation, num } from '../sql.ts';
+import { checkDialPlanRules } from './dial-plan-try.ts';
 import type {
   AccessNumber, AccessNumberKind, AccessNumberStore, DialPlan, DialPlanRule, Language, NewAccessNumber,
   NewRate, NewTrunk, RateStore, Trunk, TrunkStore,
@@ -119,9 +120,7 @@ export class KnexTrunkStore implements TrunkStore {
   }
 
   async saveDialPlan(input: { id?: string; name: string; description?: string; rules: DialPlanRule[] }): Promise<DialPlan> {
-    for (const r of input.rules) {
-      try { new RegExp(r.pattern); } catch { throw new ValidationError(`dial plan pattern ${r.pattern} is not a regular expression`, 'pattern'); }
-    }
+    checkDialPlanRules(input.rules);
     const id = await guard(`dial plan ${input.name}`, () => this.db.transaction(async (trx) => {
       let planId = input.id;
       if (planId) {
