@@ -50,6 +50,8 @@ export interface CallOutRequest {
   signal?: AbortSignal;
   /** 180/183 from the far end. */
   onProgress?: (p: CallProgress) => void;
+  /** The trunk let the call go (its queue's turn came): the INVITE is about to leave. Once per trunk tried. */
+  onDialling?: () => void;
 }
 
 /** The trunk answered 503 or not at all: worth one try on its failover trunk. */
@@ -97,6 +99,7 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
     }
   }
   const facts = { callee: resolved.e164 ?? resolved.uri, ...req.room, role: req.role };
+  req.onDialling?.();
   try {
     const { leg, cdrId } = await svc.records.originate(svc.engine, resolved.uri, {
       from: { user: svc.config.callerId }, noAnswerTimeoutMs: svc.config.inviteNoAnswerMs, signal: req.signal,

@@ -17,6 +17,9 @@ export interface DialTargetResolved {
 }
 
 export class Dialer {
+  /** Look-ups in flight, shared: 500 invites at once read the trunks once, not 500 times. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
   constructor(private readonly trunks: TrunkStore, private readonly defaultRegion: string) {}
 
   /** Throws ValidationError for what cannot be dialled (bad number, no trunk). */
@@ -25,7 +28,7 @@ export class Dialer {
     if (/^sips?:/i.test(text)) return { uri: text, e164: null, extension: '', trunk: null };
     const n = normalisePhoneNumber(text, { defaultRegion: this.defaultRegion });
     const trunk = await this.pickTrunk(opts.trunkId ?? null);
-    const rules = trunk.dialPlanId ? (await this.trunks.getDialPlan(trunk.dialPlanId)).rules : [];
+    const rules = trunk.dialPlanId ? (await this.shared(`plan:${trunk.dialPlanId}`, () => this.trunks.getDialPlan(trunk.dialPlanId!))).rules : [];
     const digits = applyDialPlan(n.e164, rules);
     const transport = trunk.transport === 'tcp' ? ';transport=tcp' : '';
     return { uri: `sip:${digits}@${trunk.host}:${trunk.port}${transport}`, e164: n.e164, extension: n.extension, trunk };
@@ -53,11 +56,20 @@ export class Dialer {
 
   private async pickTrunk(trunkId: string | null): Promise<Trunk> {
     if (trunkId) {
-      const t = await this.trunks.get(trunkId);
+      const t = await this.shared(`trunk:${trunkId}`, () => this.trunks.get(trunkId));
       if (t.enabled) return t;
     }
-    const t = (await this.trunks.list()).find((x) => x.enabled);
+    const t = (await this.shared('trunks', () => this.trunks.list())).find((x) => x.enabled);
     if (!t) throw new ValidationError('no trunk to dial out on', 'trunk');
     return t;
+  }
+
+  /** `load()`, or the same look-up already on its way (never a cached answer: a changed trunk is read afresh). */
+  private shared<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const running = this.inFlight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const p = load().finally(() => { this.inFlight.delete(key); });
+    this.inFlight.set(key, p);
+    return p;
   }
 }

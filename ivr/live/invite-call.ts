@@ -33,10 +33,14 @@ export interface InviteCallDeps extends CallOutDeps {
 /** Places `track`'s invite for `room`; resolves when it has joined or ended. Never throws. */
 export async function placeInvite(d: InviteCallDeps, room: LiveRoom, track: InviteTrack, signal: AbortSignal): Promise<void> {
   if (signal.aborted) { await track.move('cancelled'); return; }
-  await track.move('calling');
+  // The row stays queued while the trunk's queue holds the call; `calling`
+  // when the INVITE leaves (moves are applied in the order asked).
+  let dialling = false;
+  let rang = false;
   const r = await callOut(d, {
     target: track.invite.target, room: room.legFacts, role: 'invitee', signal,
-    onProgress: (p) => { if (p === 'ringing' && track.state === 'calling') void track.move('ringing'); },
+    onDialling: () => { if (!dialling) { dialling = true; void track.move('calling'); } },
+    onProgress: (p) => { if (p === 'ringing' && dialling && !rang) { rang = true; void track.move('ringing'); } },
   });
   if (!r.ok) {
     const to = r.cancelled || signal.aborted ? 'cancelled' : inviteStateForCause(r.cause);

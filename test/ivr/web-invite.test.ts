@@ -173,9 +173,11 @@ describe('web invites on the fake engine', () => {
       t.engine.onDial(/sip:139/, { outcome: 'no-answer' });
       const { conferenceId } = await meeting();
       const targets = Array.from({ length: 500 }, (_, i) => ({ target: `139${String(10_000_000 + i)}` }));
+      // The command's own time (until its promise settles), not the fake world's run that drives it.
       const started = performance.now();
-      const r = await run(conferenceId, { type: 'invite', targets });
-      const ms = performance.now() - started;
+      let ms = Infinity;
+      const r = await t.drive(t.ivr.live.execute(base.seed.accountId, conferenceId, { type: 'invite', targets }, WEB)
+        .finally(() => { ms = performance.now() - started; }), 'invite');
       console.log(`# 500 invites: the command answered in ${ms.toFixed(0)} ms`);
       assert.deepEqual(r.invites!.map((i) => i.target), targets.map((x) => x.target));
       assert.ok(ms < 3000, `${ms} ms`);
