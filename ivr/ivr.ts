@@ -84,7 +84,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   };
   live.useInvites({
     engine: deps.engine, dialer: svc.dialer, pacing, records, config, log, clock, lang: config.defaultLanguage,
-    confirmMs: config.inviteConfirmMs, concurrency: config.inviteConcurrency,
+    confirmMs: config.inviteConfirmMs, concurrency: config.inviteConcurrency, rooms: deps.repos.rooms,
     joinCalled: (room, leg, cdrId, lang, ctx) => svc.joinCalled(room, leg, cdrId, lang, ctx),
   });
   const checkpoints = records.checkpointEvery(config.checkpointIntervalMs);

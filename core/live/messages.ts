@@ -4,6 +4,7 @@
 // messages travel a direct call in one process and the database between
 // processes. core/live/README.md lists them with what each means.
 import { z } from 'zod';
+import { DTMF_MAX } from '../phone/dtmf.ts';
 
 /** Minutes a web "extend" may add. */
 export const EXTEND_MINUTES = [15, 30, 45, 60] as const;
@@ -16,10 +17,16 @@ const inviteId = z.string().min(1).max(200);
 /** Most targets one `invite` command may carry. */
 export const MAX_INVITE_TARGETS = 500;
 
-/** One party to call: a number (`number*ext` allowed) or a SIP URI, with an optional name and contact. */
+/**
+ * One party to call: a number (`number*ext` allowed) or a SIP URI, with an
+ * optional name and contact, and an optional DTMF sequence sent after the
+ * answer (a video meeting's "ID#,,password#"; core/phone/dtmf.ts) — such an
+ * invite joins without "press 1".
+ */
 export const inviteTargetSchema = z.object({
   target: z.string().trim().min(1).max(256),
   name: z.string().max(200).optional(),
+  dtmf: z.string().trim().max(DTMF_MAX).regex(/^[0-9*#A-D,]*$/, 'DTMF: digits, * # A-D and "," (a pause) only').optional(),
   contactId: z.string().uuid().optional(),
 }).strict();
 export type InviteTarget = z.infer<typeof inviteTargetSchema>;

@@ -1,18 +1,22 @@
 // Placing a call for a participant (operator, *6 invite, multi-party): the
-// dialer's target, the CDR, the no-answer timeout, the extension as DTMF
-// after the answer, and the prompt that tells the requester why it failed.
+// dialer's target, the CDR, the no-answer timeout, the extension and a
+// video-meeting link's sequence as DTMF after the answer (send-dtmf.ts,
+// ',' = a pause), and the prompt that tells the requester why it failed.
 import type { CallLeg, CallProgress, Engine } from '../../bridge/port.ts';
 import { Q850, type Q850Cause } from '../../bridge/q850.ts';
+import { systemClock, type Clock } from '../../common/clock.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { PromptId } from '../prompts/catalog.ts';
 import type { CallRecords } from './call-records.ts';
 import type { Dialer, DialTargetResolved } from './dialer.ts';
+import { afterAnswerDigits, sendDtmfSequence } from './send-dtmf.ts';
 import type { TrunkPacing } from './trunk-queue.ts';
 
 export type CallOutcome =
-  | { ok: true; leg: CallLeg; cdrId: string }
+  /** `digits`: the extension and DTMF sequence on their way (true once all sent; at once when none). */
+  | { ok: true; leg: CallLeg; cdrId: string; digits: Promise<boolean> }
   | { ok: false; cause: Q850Cause; cancelled: boolean; sipStatus: number | null };
 
 /** What the requester hears for a failed call. */
@@ -31,6 +35,8 @@ export interface CallOutDeps {
   log: Logger;
   /** Per-trunk pacing (absent: calls are not paced). */
   pacing?: TrunkPacing;
+  /** Times the pauses (',') between DTMF keys; real time when absent. */
+  clock?: Clock;
 }
 
 /** What the CDR of a leg called for a room says about the room. */
@@ -47,6 +53,8 @@ export interface CallOutRequest {
   /** The room the call is for (its CDR's account, room and conference). */
   room: RoomLegFacts;
   role: string;
+  /** Keys to send after the answer, after any extension (core/phone/dtmf.ts). */
+  dtmf?: string;
   signal?: AbortSignal;
   /** 180/183 from the far end. */
   onProgress?: (p: CallProgress) => void;
@@ -109,10 +117,9 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
     }, facts);
     leg.on('hangup', release);
     if (leg.ended) release();
-    if (resolved.extension) {
-      leg.sendDtmf(resolved.extension).catch((err: unknown) => svc.log.warn({ err }, 'sending the extension failed'));
-    }
-    return { ok: true, leg, cdrId };
+    const seq = afterAnswerDigits(resolved.extension, req.dtmf);
+    const digits = seq ? sendDtmfSequence(leg, seq, svc.clock ?? systemClock, svc.log, req.signal) : Promise.resolve(true);
+    return { ok: true, leg, cdrId, digits };
   } catch (err) {
     release();
     if (err instanceof CallFailedError) {

@@ -57,6 +57,11 @@ export class InviteBook {
     return track;
   }
 
+  /** The conference's rows as stored (also those of an earlier process). */
+  rows(accountId: string, conferenceId: string): Promise<Invite[]> {
+    return this.d.repos.invites.listByConference(accountId, conferenceId);
+  }
+
   /** New rows in one transaction (all or none), each told as an event. */
   async createMany(accountId: string, conferenceId: string, inputs: readonly NewInvite[]): Promise<InviteTrack[]> {
     const invs = await this.d.repos.invites.createMany(accountId, inputs.map((i) => ({ ...i, conferenceId })));

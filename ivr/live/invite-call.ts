@@ -8,6 +8,9 @@
 // (`joined`, with the participant id); no 1 in time hangs up (`no_answer`),
 // a callee who hangs up first ends `rejected`. Cancelling (the signal)
 // sends CANCEL while it rings, or hangs up a callee still being asked.
+// An invite with a DTMF sequence (a video-meeting link, SPEC §5: the far
+// meeting cannot press 1) hears no greeting: its digits are sent after the
+// answer (call/send-dtmf.ts) and it joins the room directly once they are out.
 import { Q850 } from '../../bridge/q850.ts';
 import type { CallLeg } from '../../bridge/port.ts';
 import type { Clock } from '../../common/clock.ts';
@@ -38,7 +41,7 @@ export async function placeInvite(d: InviteCallDeps, room: LiveRoom, track: Invi
   let dialling = false;
   let rang = false;
   const r = await callOut(d, {
-    target: track.invite.target, room: room.legFacts, role: 'invitee', signal,
+    target: track.invite.target, room: room.legFacts, role: 'invitee', signal, dtmf: track.invite.dtmf,
     onDialling: () => { if (!dialling) { dialling = true; void track.move('calling'); } },
     onProgress: (p) => { if (p === 'ringing' && dialling && !rang) { rang = true; void track.move('ringing'); } },
   });
@@ -53,8 +56,9 @@ export async function placeInvite(d: InviteCallDeps, room: LiveRoom, track: Invi
   const hangUp = () => { if (!leg.ended) void leg.hangup(Q850.NORMAL_CLEARING).catch(() => undefined); };
   signal.addEventListener('abort', hangUp, { once: true });
   try {
-    const confirm = room.room.options.inviteConfirm;
-    const pressed = await ask(ctx, room.number, confirm, d.confirmMs, signal);
+    const pressed = track.invite.dtmf
+      ? ((await r.digits) ? 'yes' : 'gone')
+      : await ask(ctx, room.number, room.room.options.inviteConfirm, d.confirmMs, signal);
     if (pressed !== 'yes') {
       hangUp();
       const to = signal.aborted ? 'cancelled' : pressed === 'gone' ? 'rejected' : 'no_answer';

@@ -7,12 +7,15 @@
 // conference (a sanity cap, 1,000 by default); each trunk's queue
 // (call/trunk-queue.ts) holds them to its concurrent and calls/s limits.
 // A joined invitee who leaves ends the invite; a conference that ends
-// cancels what is still on its way.
+// cancels what is still on its way. When a conference starts, the room's
+// auto-invite list (RoomStore.listAutoInvites) is invited the same way
+// (source 'auto', by 'system'), once per conference row.
 import type { Logger } from '../../common/log.ts';
 import { InvalidStateError } from '../../common/errors.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { ACTIVE_STATES, FAILED_STATES } from '../../core/invites/states.ts';
 import type { InviteSource } from '../../core/invites/store.ts';
+import type { RoomStore } from '../../core/rooms/store.ts';
 import type { InviteTarget, LiveActor, LiveInvite } from '../../core/live/messages.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import { liveInvite, type InviteBook, type InviteTrack } from './invite-book.ts';
@@ -22,7 +25,12 @@ export interface InviteRunnerDeps extends InviteCallDeps {
   log: Logger;
   /** Calls placed at once per conference. */
   concurrency: number;
+  /** The rooms' auto-invite lists. */
+  rooms: Pick<RoomStore, 'listAutoInvites'>;
 }
+
+/** Conference rows whose auto-invites this process has placed (a room reopened on the same row is not called again). */
+const AUTO_REMEMBERED = 10_000;
 
 interface Job { track: InviteTrack; abort: AbortController }
 
@@ -35,20 +43,50 @@ class ConferenceCalls {
 
 export class InviteRunner {
   private readonly calls = new Map<string, ConferenceCalls>();
+  private readonly autoDone = new Set<string>();
 
   constructor(readonly book: InviteBook, private readonly d: InviteRunnerDeps) {}
 
   /** New rows for `targets`, then their calls; answers the rows (state queued). */
-  async invite(room: LiveRoom, targets: readonly InviteTarget[], by: LiveActor): Promise<LiveInvite[]> {
+  async invite(room: LiveRoom, targets: readonly InviteTarget[], by: LiveActor, auto = false): Promise<LiveInvite[]> {
     const bad = await this.d.dialer.check(targets.map((t) => t.target));
     if (bad) throw new ValidationError(`cannot call ${targets[bad.index]!.target}: ${bad.error.message}`, `targets.${bad.index}.target`);
-    const source: InviteSource = targets.length > 1 ? 'bulk' : 'web';
+    const source: InviteSource = auto ? 'auto' : targets.length > 1 ? 'bulk' : 'web';
     const requestedBy = by.kind === 'web' ? by.userId : by.kind === 'participant' ? by.participantId : 'system';
     const tracks = await this.book.createMany(room.account.id, room.conferenceId, targets.map((t) => ({
-      roomId: room.room.id, target: t.target, name: t.name ?? '', contactId: t.contactId ?? null, source, requestedBy,
+      roomId: room.room.id, target: t.target, name: t.name ?? '', dtmf: t.dtmf ?? '', contactId: t.contactId ?? null, source, requestedBy,
     })));
     for (const track of tracks) this.enqueue(room, track);
     return tracks.map((t) => liveInvite(t.invite));
+  }
+
+  /**
+   * The room's auto-invite list, called as the conference starts: once per
+   * conference row (the rows say whether it was done before this process),
+   * nothing when the list is empty. Never throws (logged).
+   */
+  async autoInvite(room: LiveRoom): Promise<LiveInvite[]> {
+    if (this.autoDone.has(room.conferenceId)) return [];
+    this.autoDone.add(room.conferenceId);
+    if (this.autoDone.size > AUTO_REMEMBERED) this.autoDone.delete(this.autoDone.values().next().value!);
+    try {
+      const list = await this.d.rooms.listAutoInvites(room.account.id, room.room.id);
+      if (list.length === 0 || room.isClosed) return [];
+      const before = await this.book.rows(room.account.id, room.conferenceId);
+      if (before.some((i) => i.source === 'auto')) return [];
+      const targets: InviteTarget[] = list.map((a) => ({ target: a.target, ...(a.name ? { name: a.name } : {}), ...(a.dtmf ? { dtmf: a.dtmf } : {}) }));
+      // A line the dialer cannot call (no trunk for it any more …) is left out, not the whole list.
+      for (let i = 0, n = targets.length; i < n && targets.length > 0; i++) {
+        const bad = await this.d.dialer.check(targets.map((t) => t.target));
+        if (!bad) break;
+        this.d.log.warn({ room: room.number, target: targets[bad.index]!.target, err: bad.error.message }, 'auto-invite left out');
+        targets.splice(bad.index, 1);
+      }
+      return targets.length > 0 ? await this.invite(room, targets, { kind: 'system' }, true) : [];
+    } catch (err) {
+      this.d.log.error({ err, room: room.number }, 'the auto-invites failed');
+      return [];
+    }
   }
 
   /** Stops an invite on its way (queued, calling, ringing, being asked to press 1). */
@@ -99,6 +137,7 @@ export class InviteRunner {
 
   /** Follows a room once: a joined invitee who leaves ends the invite; the end cancels what is on its way. */
   watch(room: LiveRoom): void {
+    void this.autoInvite(room);
     room.on('left', (v) => {
       for (const t of this.book.all(room.conferenceId)) if (t.invite.participantId === v.id && t.state === 'joined') void t.move('ended');
     });

@@ -12,6 +12,7 @@ import type { ContactGroup } from '../../core/contacts/store.ts';
 import type { User } from '../../core/users/store.ts';
 import { describeRecurrence } from './describe.ts';
 import { checkbox, roomForm } from './room-form.ts';
+import { autoInviteLine } from './room-input.ts';
 import type { RoomStatus, RoomSummary } from './service.ts';
 
 const STATUS_KEY: Record<RoomStatus, MessageKey> = { live: 'status.live', open: 'status.open', planned: 'status.planned', past: 'status.past' };
@@ -80,7 +81,7 @@ async function editRoomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml>
     title: ctx.t('rooms.edit', { name: room.name }), active: '/rooms',
     body: roomForm(ctx, {
       room, defaults: {}, number: room.number, chairPin: room.chairPin, guestPin: room.guestPin, start: room.schedule.startsAt, users, groups,
-      autoInvites: invites.map((i) => `${i.target}${i.name ? ` ${i.name}` : ''}`),
+      autoInvites: invites.map(autoInviteLine),
     }),
   });
 }

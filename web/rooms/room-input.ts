@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import type { z } from 'zod';
 import type { NewRoom, Room, RoomPatch, Schedule } from '../../core/rooms/store.ts';
 import { toStoredNumber } from '../../core/phone/normalise.ts';
+import { checkDtmf } from '../../core/phone/dtmf.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { toRRule, fromRRule } from './recurrence.ts';
 import type { autoInviteSchema, CreateRoomInput, UpdateRoomInput } from './schemas.ts';
@@ -70,27 +71,45 @@ export function roomPatchFrom(input: UpdateRoomInput, current: Room, timeZone: s
   };
 }
 
-/** Numbers to E.164 (the region's without a country code), SIP addresses checked; line numbers in the errors. */
-export function normaliseAutoInvites(list: Array<z.output<typeof autoInviteSchema>>, defaultRegion: string): Array<{ target: string; name: string }> {
+/**
+ * Numbers to E.164 (the region's without a country code), SIP addresses
+ * checked; line numbers in the errors. A line is "TARGET [dtmf=KEYS] [name]":
+ * KEYS (digits, * # A-D, ',' = a 500 ms pause) are sent after the answer —
+ * a video meeting's "ID#,,password#" (such an invite joins without press 1).
+ */
+export function normaliseAutoInvites(list: Array<z.output<typeof autoInviteSchema>>, defaultRegion: string): Array<{ target: string; name: string; dtmf: string }> {
   return list.map((item, i) => {
     let target: string;
     let name: string;
+    let dtmf: string;
     if (typeof item === 'string') {
-      const m = /^(\S+)\s*(.*)$/.exec(item.trim());
+      const m = /^(\S+)(?:\s+dtmf=(\S*))?\s*(.*)$/i.exec(item.trim());
       target = m?.[1] ?? '';
-      name = (m?.[2] ?? '').trim();
+      dtmf = m?.[2] ?? '';
+      name = (m?.[3] ?? '').trim();
     } else {
       target = item.target;
       name = item.name ?? '';
+      dtmf = item.dtmf ?? '';
+    }
+    try {
+      dtmf = checkDtmf(dtmf);
+    } catch (err) {
+      throw new ValidationError(`auto-invite line ${i + 1}: ${(err as Error).message}`, 'autoInvites');
     }
     if (/^sips?:/i.test(target)) {
       if (!/^sips?:[^\s@<>"]+@[^\s<>"]+$/i.test(target)) throw new ValidationError(`auto-invite line ${i + 1}: invalid SIP address`, 'autoInvites');
-      return { target, name };
+      return { target, name, dtmf };
     }
     try {
-      return { target: toStoredNumber(target, { defaultRegion }), name };
+      return { target: toStoredNumber(target, { defaultRegion }), name, dtmf };
     } catch (err) {
       throw new ValidationError(`auto-invite line ${i + 1}: ${(err as Error).message}`, 'autoInvites');
     }
   });
+}
+
+/** An auto-invite as a line of the room form (the inverse of normaliseAutoInvites). */
+export function autoInviteLine(a: { target: string; name: string; dtmf: string }): string {
+  return [a.target, a.dtmf ? `dtmf=${a.dtmf}` : '', a.name].filter((p) => p !== '').join(' ');
 }

@@ -11,7 +11,7 @@ export const roomOptionsSchema = z.object({
 /** "13900139001 Zhang Wei" (number, then an optional name) or { target, name }. */
 export const autoInviteSchema = z.union([
   z.string().trim().min(1).max(300),
-  z.object({ target: z.string().trim().min(1).max(300), name: z.string().max(200).optional() }),
+  z.object({ target: z.string().trim().min(1).max(300), name: z.string().max(200).optional(), dtmf: z.string().trim().max(64).optional() }),
 ]);
 
 export const invitationRequestSchema = z.object({
