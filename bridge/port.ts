@@ -142,6 +142,12 @@ export interface OriginateOptions {
   signal?: AbortSignal;
   /** Digest credentials answered to a 401/407 from the trunk (RFC 3261 §22); never logged. */
   auth?: { username: string; password: string };
+  /**
+   * Awaited just before the INVITE leaves (its media is ready): a trunk's
+   * calls-per-second gate, so the carrier sees the pace the gate keeps. A
+   * rejection (a CallFailedError) fails the call with no INVITE sent.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 export type IncomingHandler = (call: IncomingCall) => void;

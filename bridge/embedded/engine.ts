@@ -169,6 +169,13 @@ export class EmbeddedEngine implements Engine {
     const local = this.localMedia(media);
     let session: ClientInviteSession;
     try {
+      await opts.beforeSend?.();
+      if (opts.signal?.aborted) throw new CallFailedError(Q850.NORMAL_CLEARING, 487, 'cancelled before the INVITE left');
+    } catch (err) {
+      media.close();
+      throw err instanceof CallFailedError ? err : new CallFailedError(Q850.TEMPORARY_FAILURE, undefined, `not sent: ${(err as Error).message}`);
+    }
+    try {
       session = await this.ua.invite({ target: uri, from: opts.from, sdp: createOffer(local), ...(opts.auth ? { auth: opts.auth } : {}) });
     } catch (err) {
       media.close();

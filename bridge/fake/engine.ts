@@ -97,6 +97,8 @@ export class FakeEngine implements Engine {
 
   async originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg> {
     this.clock.touch();
+    await opts.beforeSend?.();
+    if (opts.signal?.aborted) throw new CallFailedError(Q850.NORMAL_CLEARING, 487, 'cancelled before the INVITE left');
     const d: Dialled = { uri: target.uri, from: opts.from.user, at: this.clock.now(), noAnswerTimeoutMs: opts.noAnswerTimeoutMs ?? this.noAnswerTimeoutMs, state: 'calling', ...(opts.auth ? { auth: { ...opts.auth } } : {}) };
     this.dialled.push(d);
     const plan = planFor(this.plans, target.uri);

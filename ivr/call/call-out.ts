@@ -96,9 +96,12 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
 /** Waits for the trunk's queue, then places the call; the slot is held until the call ends. */
 async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTargetResolved): Promise<CallOutcome> {
   let release = (): void => {};
+  let beforeSend: (() => Promise<void>) | undefined;
   if (svc.pacing && resolved.trunk) {
+    const queue = svc.pacing.queueFor(resolved.trunk);
+    beforeSend = () => queue.sendGate();
     try {
-      release = await svc.pacing.queueFor(resolved.trunk).acquire(req.signal);
+      release = await queue.acquire(req.signal);
     } catch (err) {
       if (err instanceof CallFailedError) {
         return { ok: false, cause: err.q850, cancelled: req.signal?.aborted ?? false, sipStatus: null };
@@ -114,6 +117,7 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       ...(resolved.trunk?.authUsername && resolved.trunk.authPassword
         ? { auth: { username: resolved.trunk.authUsername, password: resolved.trunk.authPassword } } : {}),
+      ...(beforeSend ? { beforeSend } : {}),
     }, facts);
     leg.on('hangup', release);
     if (leg.ended) release();

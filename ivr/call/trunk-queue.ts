@@ -4,11 +4,19 @@
 // `maxCallsPerSecond` new INVITEs, spaced evenly (one every 1000/cps ms).
 // Waiting calls are FIFO; a cancelled waiter leaves at once; the limits are
 // read at each grant, so an operator's change applies to the next call.
+// Between the grant and the INVITE the call's CDR is written and its media
+// made ready, which takes a varying few ms; so the engine also waits at
+// `sendGate()` just before the INVITE leaves, which holds any INVITE that
+// would make more than `maxCallsPerSecond` in the last second (plus
+// SEND_MARGIN_MS) as the carrier counts them.
 import { systemClock, type Clock, type TimerHandle } from '../../common/clock.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import { Q850 } from '../../bridge/q850.ts';
 
 export interface TrunkLimits { maxConcurrent: number; maxCallsPerSecond: number }
+
+/** Slack on the carrier's one-second window (its clock and ours differ by a few ms). */
+export const SEND_MARGIN_MS = 10;
 
 /** Waiting calls per trunk beyond which a new call fails at once. */
 export const MAX_WAITING = 10_000;
@@ -20,6 +28,9 @@ export class TrunkQueue {
   private nextSlotAt = 0;
   private readonly waiting: Waiter[] = [];
   private timer: TimerHandle | null = null;
+  /** When the last INVITEs left (at most maxCallsPerSecond of them), oldest first. */
+  private readonly sent: number[] = [];
+  private gate: Promise<void> = Promise.resolve();
 
   constructor(private limits: TrunkLimits, private readonly clock: Clock = systemClock, private readonly maxWaiting = MAX_WAITING) {}
 
@@ -48,6 +59,24 @@ export class TrunkQueue {
       this.waiting.push(w);
       this.pump();
     });
+  }
+
+  /** Resolves when an INVITE may leave now without more than maxCallsPerSecond in any second; one at a time. */
+  sendGate(): Promise<void> {
+    const step = this.gate.then(() => this.waitForWindow());
+    this.gate = step;
+    return step;
+  }
+
+  private async waitForWindow(): Promise<void> {
+    const n = this.limits.maxCallsPerSecond;
+    while (this.sent.length > n) this.sent.shift();
+    if (this.sent.length === n) {
+      const wait = this.sent[0]! + 1000 + SEND_MARGIN_MS - this.clock.now();
+      if (wait > 0) await new Promise<void>((resolve) => { this.clock.setTimer(wait, resolve); });
+      this.sent.shift();
+    }
+    this.sent.push(this.clock.now());
   }
 
   private pump(): void {

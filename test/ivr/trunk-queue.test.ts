@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../../common/clock.ts';
 import { CallFailedError } from '../../common/errors.ts';
-import { TrunkQueue } from '../../ivr/call/trunk-queue.ts';
+import { FakeClock } from '../../bridge/fake/clock.ts';
+import { SEND_MARGIN_MS, TrunkQueue } from '../../ivr/call/trunk-queue.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,4 +46,19 @@ test('a cancelled waiter leaves the queue at once; the queue is bounded', async 
   r0();
   await p2;
   assert.equal(q.inProgress, 1);
+});
+
+test('sendGate: INVITEs that come late and bunched after their grant still never make more than maxCallsPerSecond in any second (+ the margin)', async () => {
+  const clock = new FakeClock({ start: new Date('2026-12-05T10:00:00Z') });
+  const q = new TrunkQueue({ maxConcurrent: 100, maxCallsPerSecond: 5 }, clock);
+  const sent: number[] = [];
+  const t0 = clock.now();
+  // Twelve calls reach the gate together (e.g. their CDR writes were slow), then three more 1.5 s later.
+  const all = Array.from({ length: 12 }, () => q.sendGate().then(() => sent.push(clock.now() - t0)));
+  await clock.runUntil(() => sent.length === 12, { what: 'twelve sent', withinMs: 10_000 });
+  const late = Array.from({ length: 3 }, () => q.sendGate().then(() => sent.push(clock.now() - t0)));
+  await clock.runUntil(() => sent.length === 15, { what: 'fifteen sent', withinMs: 10_000 });
+  await Promise.all([...all, ...late]);
+  for (let i = 5; i < sent.length; i++) assert.ok(sent[i]! - sent[i - 5]! >= 1000 + SEND_MARGIN_MS, `INVITE ${i} at ${sent[i]} ms, five before at ${sent[i - 5]} ms`);
+  assert.deepEqual(sent.slice(0, 6), [0, 0, 0, 0, 0, 1000 + SEND_MARGIN_MS], 'the first five at once (the grants space them), the sixth a second later');
 });

@@ -3,7 +3,7 @@
 // (a SIP-URI invite with dtmf "123456#,,4321#") gets exactly those keys in
 // order with the pause between # and 4, and joins the room without press 1;
 // the carrier of a `number*ext` invite gets the extension. Ports: engine SIP
-// 19650, RTP 45000–45199; baresip SIP 19660 / 19670, ctrl 19665 / 19675,
+// 19650, RTP 51000–51199; baresip SIP 19660 / 19670, ctrl 19665 / 19675,
 // RTP 19680–19699.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ const SYSTEM = { kind: 'system' } as const;
 const polls: NodeJS.Timeout[] = [];
 
 before(async () => {
-  bridge = await IvrBridge.start({ sipPort: SIP_PORT, rtpMin: 45000, rtpMax: 45199, workers: 2, config: { callerId: '4008001000' } });
+  bridge = await IvrBridge.start({ sipPort: SIP_PORT, rtpMin: 51000, rtpMax: 51199, workers: 2, config: { callerId: '4008001000' } });
   bridge.ivr.live.subscribe((e) => events.push(e));
 });
 after(async () => {
