@@ -91,11 +91,14 @@ test('invite-cancel while ringing: CANCEL on the wire, row cancelled', { timeout
 
 for (const [status, port] of [[503, 19742], [408, 19743]] as const) {
   test(`${status} from trunk A: the call goes to its failover trunk B, which answers`, { timeout: 60_000 }, async () => {
-    const a = startSipp({ scenario: 'uas-status.xml', localPort: port, calls: 1, keys: { status: String(status) }, timeoutS: 40, recvTimeoutMs: 30_000, dir: mkdtempSync(join(work, `a${status}-`)) });
+    const a = startSipp({ scenario: `uas-${status}.xml`, localPort: port, calls: 1, timeoutS: 40, recvTimeoutMs: 30_000, dir: mkdtempSync(join(work, `a${status}-`)) });
     const b = startSipp({ scenario: 'uas-answer.xml', localPort: 19749, mediaPort: 19760, calls: 1, timeoutS: 40, recvTimeoutMs: 30_000, dir: mkdtempSync(join(work, `b${status}-`)) });
     await bridge.repos.trunks.update(trunkA.id, { port, failoverTrunkId: trunkB.id });
     const id = await invite(`1390013920${status === 503 ? 3 : 4}`);
-    await waitUntil(() => latest(id)?.state === 'answered', 20_000, 'answered on trunk B');
+    await waitUntil(() => latest(id)?.state === 'answered', 20_000, 'answered on trunk B').catch(async (e: unknown) => {
+      const [ra, rb] = await Promise.all([a.stop(500), b.stop(500)]);
+      throw new Error(`${String(e)}; states ${inviteEvents(id).map((x) => x.invite.state).join(',')}; A: ${ra.summary} ${ra.errors}; B: ${rb.summary} ${rb.errors}`);
+    });
     assert.ok(!inviteEvents(id).some((x) => ['failed', 'busy', 'rejected', 'no_answer'].includes(x.invite.state)), 'no final failure before the failover');
     const ra = await a.done;
     assert.equal(ra.code, 0, ra.summary);
