@@ -70,6 +70,7 @@ if (want('dialer')) {
   console.log(`\n## Outbound dialer (${r.invites} web invites, trunk 50 calls/s and 200 concurrent, sipp answers 486; bridge in-process)`);
   console.log('| invites | total s (ideal 20) | peak INVITEs/s | CPU ms | CPU ms per invite | final states |\n|---|---|---|---|---|---|');
   console.log(`| ${r.invites} | ${r.wallS.toFixed(1)} | ${r.peakCps} | ${r.cpuMs.toFixed(0)} | ${r.cpuMsPerInvite.toFixed(2)} | ${Object.entries(r.states).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
+  if (r.states.busy !== r.invites) { console.log('FAIL: every invite should end busy'); process.exit(1); }
 }
 
 process.exit(0);
