@@ -4,7 +4,8 @@
 // media-tick (a media worker's own work per member and tick, no sockets),
 // web-report (the month report over 1,000,000 CDRs on PostgreSQL),
 // live (the live console: 500 callers through the IVR, 10 pages on the event
-// stream, web mutes timed at a caller's ear; LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES).
+// stream, web mutes timed at a caller's ear; LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES),
+// dialer (1,000 invites on a trunk of 50 calls/s, sipp answering 486).
 import os from 'node:os';
 import { benchSipParse } from './sip-parse.ts';
 import { benchCallRate } from './sip-call-rate.ts';
@@ -12,6 +13,7 @@ import { benchConferenceCapacity, formatRows } from './conference-capacity.ts';
 import { benchMonthReport } from './web-month-report.ts';
 import { benchMediaTick } from './media-tick.ts';
 import { benchLive, formatLive, liveOptionsFromEnv } from './live-console.ts';
+import { benchDialer } from './dialer.ts';
 
 const only = process.argv[2];
 const want = (name: string) => !only || only === name;
@@ -63,4 +65,13 @@ if (want('live')) {
   console.log(`\n## Live console (app/main.ts, as \`make run\`; ${opts.callers} callers through the IVR, ${opts.pages} pages on the event stream)`);
   console.log(formatLive(await benchLive(opts)));
 }
+if (want('dialer')) {
+  const r = await benchDialer();
+  console.log(`\n## Outbound dialer (${r.invites} web invites, trunk 50 calls/s and 200 concurrent, sipp answers 486; bridge in-process)`);
+  console.log('| invites | total s (ideal 20) | peak INVITEs/s | CPU ms | CPU ms per invite | final states |\n|---|---|---|---|---|---|');
+  console.log(`| ${r.invites} | ${r.wallS.toFixed(1)} | ${r.peakCps} | ${r.cpuMs.toFixed(0)} | ${r.cpuMsPerInvite.toFixed(2)} | ${Object.entries(r.states).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
+  if (r.states.busy !== r.invites) { console.log('FAIL: every invite should end busy'); process.exit(1); }
+}
+
 process.exit(0);
+
