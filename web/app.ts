@@ -38,6 +38,8 @@ import { registerBillingPages } from './billing/pages.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { registerHistoryPages } from './history/pages.ts';
 import { registerOperatorRoutes } from './operator/routes.ts';
+import { registerTrunkRoutes } from './operator/trunk-routes.ts';
+import { TrunkAdminService } from './operator/trunks.ts';
 import { registerOperatorPages } from './operator/pages.ts';
 import { registerDashboardPages } from './dashboard/pages.ts';
 import { LiveService } from './live/service.ts';
@@ -101,6 +103,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     history: new HistoryService(repos),
     operator: new OperatorService(repos),
     capacity: new CapacityService(repos, config.licensedPorts),
+    trunks: new TrunkAdminService(repos),
     live: new LiveService(repos, deps.live),
   };
 }
@@ -129,6 +132,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerBillingRoutes(api, services);
   registerHistoryRoutes(api, services);
   registerOperatorRoutes(api, services);
+  registerTrunkRoutes(api, services);
   registerLiveRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
   const doc = openApiDocument(api.routes);
   app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
