@@ -41,6 +41,7 @@ import { registerOperatorRoutes } from './operator/routes.ts';
 import { registerTrunkRoutes } from './operator/trunk-routes.ts';
 import { TrunkAdminService } from './operator/trunks.ts';
 import { registerOperatorPages } from './operator/pages.ts';
+import { registerTrunkPages } from './operator/trunk-pages.ts';
 import { registerDashboardPages } from './dashboard/pages.ts';
 import { LiveService } from './live/service.ts';
 import { registerLiveRoutes } from './live/routes.ts';
@@ -150,6 +151,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerHistoryPages(pages, services);
   registerAccountPages(pages, services);
   registerOperatorPages(pages, services);
+  registerTrunkPages(pages, services);
   pages.mount(app);
 
   app.use((req, _res, next) => { next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)); });

@@ -36,6 +36,13 @@ describe('operator trunks, dial plans; owner conveners', () => {
     assert.deepEqual([kept.json().maxConcurrent, kept.json().enabled, kept.json().hasPassword], [20, false, true]);
     assert.equal((await w.repos.trunks.get(t.id)).authPassword, SECRET);
 
+    const page = await op.get('/operator/trunks');
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes('Carrier T1') && !page.text.includes(SECRET));
+    const ownerPage = await a.get('/operator/trunks');
+    assert.notEqual(ownerPage.status, 200, 'an owner is sent away from the operator page');
+    assert.ok(!ownerPage.text.includes('Carrier T1'));
+
     const cleared = await op.patch(`/api/operator/trunks/${t.id}`, { clearPassword: true });
     assert.equal(cleared.json().hasPassword, false);
     assert.equal((await w.repos.trunks.get(t.id)).authPassword, null);
@@ -82,6 +89,9 @@ describe('operator trunks, dial plans; owner conveners', () => {
     assert.equal((await w.repos.trunks.getDialPlan(plan.id)).rules.length, 1, 'the bad save changed nothing');
 
     const t = (await op.post('/api/operator/trunks', { name: 'Planned', host: '127.0.0.3', dialPlanId: plan.id })).json();
+    const page = await op.get('/operator/dial-plans');
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes(`data-plan-id="${plan.id}"`));
     assert.equal((await op.delete(`/api/operator/dial-plans/${plan.id}`)).status, 400, 'in use by a trunk');
     await op.patch(`/api/operator/trunks/${t.id}`, { dialPlanId: null });
     assert.equal((await op.delete(`/api/operator/dial-plans/${plan.id}`)).status, 204);
@@ -129,6 +139,8 @@ describe('operator trunks, dial plans; owner conveners', () => {
     const noCsrf = await a.request('POST', '/api/account/conveners', { body: { number: '13900000001' }, csrf: false });
     assert.equal(noCsrf.status, 403);
     assert.equal((await op.post('/api/account/conveners', { number: '13900000002' })).status, 403);
+    const page = await a.get('/account');
+    assert.ok(page.text.includes('id="convener-form"') && page.text.includes(`DELETE /api/account/conveners/${b.id}`));
     assert.equal((await a.delete(`/api/account/conveners/${b.id}`)).status, 204);
     assert.equal((await a.get('/api/account/conveners')).json<Array<{ id: string }>>().some((x) => x.id === b.id), false);
     assert.equal((await a.delete(`/api/account/conveners/${b.id}`)).status, 404);
