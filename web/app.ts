@@ -38,7 +38,10 @@ import { registerBillingPages } from './billing/pages.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { registerHistoryPages } from './history/pages.ts';
 import { registerOperatorRoutes } from './operator/routes.ts';
+import { registerTrunkRoutes } from './operator/trunk-routes.ts';
+import { TrunkAdminService } from './operator/trunks.ts';
 import { registerOperatorPages } from './operator/pages.ts';
+import { registerTrunkPages } from './operator/trunk-pages.ts';
 import { registerDashboardPages } from './dashboard/pages.ts';
 import { LiveService } from './live/service.ts';
 import { registerLiveRoutes } from './live/routes.ts';
@@ -101,6 +104,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     history: new HistoryService(repos),
     operator: new OperatorService(repos),
     capacity: new CapacityService(repos, config.licensedPorts),
+    trunks: new TrunkAdminService(repos),
     live: new LiveService(repos, deps.live),
   };
 }
@@ -129,6 +133,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerBillingRoutes(api, services);
   registerHistoryRoutes(api, services);
   registerOperatorRoutes(api, services);
+  registerTrunkRoutes(api, services);
   registerLiveRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
   const doc = openApiDocument(api.routes);
   app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
@@ -146,6 +151,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerHistoryPages(pages, services);
   registerAccountPages(pages, services);
   registerOperatorPages(pages, services);
+  registerTrunkPages(pages, services);
   pages.mount(app);
 
   app.use((req, _res, next) => { next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)); });

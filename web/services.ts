@@ -13,6 +13,7 @@ import type { HistoryService } from './history/service.ts';
 import type { OperatorService } from './operator/service.ts';
 import type { CapacityService } from './operator/capacity.ts';
 import type { LiveService } from './live/service.ts';
+import type { TrunkAdminService } from './operator/trunks.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -27,5 +28,6 @@ export interface WebServices {
   history: HistoryService;
   operator: OperatorService;
   capacity: CapacityService;
+  trunks: TrunkAdminService;
   live: LiveService;
 }

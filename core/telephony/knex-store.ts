@@ -155,6 +155,10 @@ export class KnexTrunkStore implements TrunkStore {
     const plans = await this.db('dial_plans').orderBy('name').select('id') as Row[];
     return Promise.all(plans.map((p) => this.getDialPlan(String(p.id))));
   }
+
+  async deleteDialPlan(id: string): Promise<void> {
+    if ((await deleteCount(this.db('dial_plans').where({ id }))) === 0) throw new NotFoundError('dial plan', id);
+  }
 }
 
 export function toRate(r: Row): Rate {

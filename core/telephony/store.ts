@@ -72,6 +72,8 @@ export interface TrunkStore {
   saveDialPlan(input: { id?: string; name: string; description?: string; rules: DialPlanRule[] }): Promise<DialPlan>;
   getDialPlan(id: string): Promise<DialPlan>;
   listDialPlans(): Promise<DialPlan[]>;
+  /** NotFoundError when absent; its rules go with it, trunks using it keep no plan. */
+  deleteDialPlan(id: string): Promise<void>;
 }
 
 export interface NewRate {

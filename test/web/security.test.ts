@@ -50,7 +50,10 @@ describe('web security', () => {
     ids.user = w.seed.ownerUserId;
     ids.accessNumber = Object.values(w.seed.accessNumberIds)[0]!;
     ids.rate = (await w.repos.rates.list())[0]!.id;
-    aSecrets = ['A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
+    ids.convener = (await w.repos.conveners.bind(acc, { number: '13700137001', name: 'A secret convener' }, { now, defaultRegion: 'CN' })).id;
+    ids.trunk = (await w.repos.trunks.create({ name: 'Security trunk', host: '127.0.0.1' })).id;
+    ids.dialPlan = (await w.repos.trunks.saveDialPlan({ name: 'Security plan', rules: [] })).id;
+    aSecrets = ['A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
     [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
   });
   after(async () => { await w?.close(); });
@@ -67,6 +70,9 @@ describe('web security', () => {
     if (p.startsWith('/api/operator/access-numbers/')) return ids.accessNumber!;
     if (p.startsWith('/api/operator/rates/')) return ids.rate!;
     if (p.startsWith('/api/alerts/')) return ids.alert!;
+    if (p.startsWith('/api/account/conveners/')) return ids.convener!;
+    if (p.startsWith('/api/operator/trunks/')) return ids.trunk!;
+    if (p.startsWith('/api/operator/dial-plans/')) return ids.dialPlan!;
     throw new Error(`no id kind for ${r.method} ${r.path}: add it to this test`);
   }
   /** The value of each path parameter of a route: A's ids, or `forced` for all of them. */

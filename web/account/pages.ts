@@ -10,7 +10,7 @@ import type { MessageKey } from '../i18n/messages.ts';
 
 async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Promise<SafeHtml> {
   const t = ctx.t;
-  const [recharges, conveners] = await Promise.all([s.account.recharges(account.id), s.account.conveners(account.id)]);
+  const [recharges, conveners, rooms] = await Promise.all([s.account.recharges(account.id), s.account.conveners(account.id), s.rooms.list(account, s.now())]);
   return html`<section class="card"><h2>${t('account.title')}</h2><dl class="facts">
       <dt>${t('account.name')}</dt><dd>${account.name}</dd><dt>${t('account.tier')}</dt><dd>${t(`tier.${account.tier}` as MessageKey)}</dd>
       <dt>${t('account.balance')}</dt><dd id="account-balance">${formatMoney(account.balanceMinor, account.currency)}</dd>
@@ -20,7 +20,13 @@ async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Pr
       <tbody>${recharges.map((r) => html`<tr><td>${formatDateTime(r.createdAt, account.timeZone, ctx.locale)}</td><td class="num">${formatMoney(r.amountMinor, account.currency)}</td>
         <td class="num">${formatMoney(r.balanceAfterMinor, account.currency)}</td><td>${r.note}</td></tr>`)}</tbody></table></section>
     <section class="card"><h2>${t('account.conveners')}</h2>
-      <ul>${conveners.map((b) => html`<li>${formatPhone(b.number, s.config.defaultRegion)} ${b.name}</li>`)}</ul></section>`;
+      <ul id="conveners">${conveners.map((b) => html`<li>${formatPhone(b.number, s.config.defaultRegion)} ${b.name}
+        <button type="button" class="danger" data-action="DELETE /api/account/conveners/${b.id}" data-confirm="js.confirmDelete">${t('common.delete')}</button></li>`)}</ul>
+      <form data-api="POST /api/account/conveners" id="convener-form"><h3>${t('conv.add')}</h3>
+        <label>${t('conv.number')} <input type="tel" name="number" required maxlength="64"></label>
+        <label>${t('conv.name')} <input type="text" name="name" maxlength="100" data-empty="omit"></label>
+        <label>${t('conv.room')} <select name="roomId" data-empty="omit"><option value="">—</option>${rooms.map(({ room: r }) => html`<option value="${r.id}">${r.name}</option>`)}</select></label>
+        <p class="form-error" hidden></p><button type="submit">${t('conv.add')}</button></form></section>`;
 }
 
 export function registerAccountPages(pages: PageRouter, s: WebServices): void {

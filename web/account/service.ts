@@ -19,4 +19,17 @@ export class AccountService {
   async conveners(accountId: string): Promise<ConvenerBinding[]> {
     return this.repos.conveners.list(accountId);
   }
+
+  /**
+   * Binds a number (normalised to E.164 by the store) with an optional name
+   * and room; the store throws ConflictError (field `number`) when the
+   * number is bound to any account already.
+   */
+  async bindConvener(accountId: string, input: { number: string; name?: string | undefined; roomId?: string | undefined }, ctx: { now: Date; defaultRegion?: string }): Promise<ConvenerBinding> {
+    return this.repos.conveners.bind(accountId, { number: input.number, ...(input.name ? { name: input.name } : {}), ...(input.roomId ? { roomId: input.roomId } : {}) }, ctx);
+  }
+
+  async unbindConvener(accountId: string, id: string): Promise<void> {
+    await this.repos.conveners.unbind(accountId, id);
+  }
 }

@@ -1,5 +1,6 @@
 // Every text of the web app in Chinese (zh) and English (en).
 import { LIVE_DICTIONARY } from './live-dictionary.ts';
+import { DIALER_DICTIONARY } from './dialer-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -277,4 +278,5 @@ export const DICTIONARY = {
   'opt.endWhenLastChairLeaves': { zh: '最后一位主持人离开时结束会议', en: 'end when the last chair leaves' },
   'opt.inviteConfirm': { zh: '被邀请人按1确认后入会', en: 'invitees press 1 to join' },
   ...LIVE_DICTIONARY,
+  ...DIALER_DICTIONARY,
 } as const satisfies Record<string, Entry>;

@@ -8,6 +8,7 @@ import { bindToggles } from './js/toggles.js';
 import { bindContactsImport } from './js/contacts-import.js';
 import { bindLivePage } from './js/live.js';
 import { bindLiveDashboard } from './js/live/dashboard.js';
+import { bindDialPlans } from './js/dial-plan.js';
 
 bindForms();
 bindActions();
@@ -16,3 +17,4 @@ bindToggles();
 bindContactsImport();
 bindLivePage();
 bindLiveDashboard();
+bindDialPlans();

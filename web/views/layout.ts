@@ -20,6 +20,7 @@ const OWNER_NAV: Array<[string, MessageKey]> = [
 ];
 const OPERATOR_NAV: Array<[string, MessageKey]> = [
   ['/operator/accounts', 'nav.accounts'], ['/operator/access-numbers', 'nav.accessNumbers'], ['/operator/rates', 'nav.rates'],
+  ['/operator/trunks', 'nav.trunks'], ['/operator/dial-plans', 'nav.dialPlans'],
   ['/operator/capacity', 'nav.capacity'], ['/operator/outbox', 'nav.outbox'], ['/account', 'nav.account'],
 ];
 
