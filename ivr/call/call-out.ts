@@ -39,6 +39,8 @@ export interface CallOutDeps {
   /** Times the pauses (',') between DTMF keys; real time when absent. */
   clock?: Clock;
   /** The money check (ivr/billing/money-check.ts); absent: calls are not checked. */
+  /** The running budget (ivr/billing/account-calls.ts): watches the answered leg. */
+  budget?: { answeredOut(accountId: string, leg: CallLeg, e164: string | null, lang: 'zh-CN' | 'en'): Promise<void> };
   money?: { check(accountId: string, e164: string | null): Promise<{ cause: number; reason: string } | null> };
 }
 
@@ -125,6 +127,7 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
     }, facts);
     leg.on('hangup', release);
     if (leg.ended) release();
+    void svc.budget?.answeredOut(req.room.accountId, leg, resolved.e164, 'zh-CN');
     const seq = afterAnswerDigits(resolved.extension, req.dtmf);
     const digits = seq ? sendDtmfSequence(leg, seq, svc.clock ?? systemClock, svc.log, req.signal) : Promise.resolve(true);
     return { ok: true, leg, cdrId, digits };

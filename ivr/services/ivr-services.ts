@@ -15,6 +15,7 @@ import type { PromptLang } from '../prompts/catalog.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import type { PinLockout } from '../room/pin-lockout.ts';
 import type { RoomRegistry } from '../room/registry.ts';
+import type { AccountCalls } from '../billing/account-calls.ts';
 import type { MoneyCheck } from '../billing/money-check.ts';
 import type { IvrConfig } from './config.ts';
 
@@ -24,6 +25,8 @@ export interface IvrServices {
   pacing: TrunkPacing;
   /** The money check before any call the bridge places (ivr/billing/money-check.ts). */
   money?: MoneyCheck;
+  /** The running per-account budget: warning and cut (ivr/billing/account-calls.ts). */
+  budget?: AccountCalls;
   repos: Repositories;
   records: CallRecords;
   config: IvrConfig;

@@ -4,7 +4,8 @@
 // Q.850 57 (21 when frozen), a *6 inviter hears balance-insufficient.
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LiveEvent, LiveInvite } from '../../core/live/messages.ts';
+import { CallerScript } from '../../bridge/fake/script.ts';
+import type { LiveCommand, LiveEvent, LiveInvite } from '../../core/live/messages.ts';
 import { FakeIvr, FakeIvrDb } from '../support/fake-ivr.ts';
 
 /** Domestic mobile: the demo rate is 12 minor/min in 6 s increments, so one increment costs 2. */
@@ -42,7 +43,7 @@ describe('money check before a call out (fake engine)', () => {
   }
 
   async function webInvite(conferenceId: string): Promise<string> {
-    const cmd = { type: 'invite', targets: [{ target: NUMBER, name: '李四' }] } as const;
+    const cmd: LiveCommand = { type: 'invite', targets: [{ target: NUMBER, name: '李四' }] };
     const r = await t.drive(t.ivr.live.execute(base.seed.accountId, conferenceId, cmd, WEB), 'invite');
     return r.invites![0]!.id;
   }
@@ -89,5 +90,34 @@ describe('money check before a call out (fake engine)', () => {
     guest.press('*6');
     await t.run(() => guest.prompts.includes('balance-insufficient'), 'balance-insufficient');
     assert.equal(t.engine.dialled.length, 0);
+  });
+
+  test('an answered call on 20 minor (96 s at 12/min in 6 s steps): balance-low at 35.5 s, cut at 95.5 s (Q.850 57); CDR cost and balance agree to the cent', async () => {
+    t.engine.onDial(NUMBER, { outcome: 'answer', script: new CallerScript().onPrompt('invite-press-1', '1') });
+    const { conferenceId } = await meeting();
+    await setAccount({ balance_minor: 20 });
+    const id = await webInvite(conferenceId);
+    await t.run(() => last(id)?.state === 'joined', 'joined');
+    const callee = t.engine.dialled[0]!.leg!;
+    const answeredMs = t.clock.now() - (t.clock.date().getTime() - callee.answeredAt.getTime());
+    let endedMs = 0;
+    callee.on('hangup', () => { endedMs = t.clock.now(); });
+    await t.run(() => callee.ended, 'cut', 200_000);
+    const warn = callee.heard.find((h) => h.name === 'balance-low');
+    assert.ok(warn, 'the warning was played');
+    assert.equal(warn.at - answeredMs, 35_500);
+    assert.equal(endedMs - answeredMs, 95_500);
+    assert.deepEqual(callee.hangupInfo, { by: 'local', cause: 57 });
+    await t.run(() => false, 'settle', 2000).catch(() => undefined);
+    await base.cdrs.flush?.();
+    const legId = (await base.repos.invites.get(base.seed.accountId, id)).legId;
+    await t.run(() => false, 'settle', 1000).catch(() => undefined);
+    const rows = await base.db('call_legs').where({ id: legId }).whereNotNull('charged_at') as { cost_minor: number | string }[];
+    assert.equal(rows.length, 1, 'the callee\'s CDR is closed and charged');
+    const bal = (await base.repos.accounts.get(base.seed.accountId)).balanceMinor;
+    const spent = rows.reduce((a, r) => a + Number(r.cost_minor), 0);
+    assert.equal(spent, 20, '96 s billed at 12/min');
+    assert.ok(bal >= 0, `balance after ${bal}`);
+    assert.equal(20 - spent, bal, 'balance before − CDR costs == balance after');
   });
 });
