@@ -57,10 +57,20 @@ export class AccountCalls {
     }
   }
 
-  /** A paid leg of the account answered (its rate known): track it until it ends. Logs, never throws. */
-  async answered(accountId: string, leg: CallLeg, rate: Pick<Rate, 'perMinuteMinor' | 'incrementS'>, lang: PromptLang): Promise<void> {
+  /** A dial-in leg on an access number, answered `agoMs` ago, now known to be the account's: track it at the access number's rate. */
+  async answeredIn(accountId: string, leg: CallLeg, accessNumberId: string, lang: PromptLang, agoMs: number): Promise<void> {
+    try {
+      const rate = findRate(await this.d.rates.list(), 'in', { kind: 'access_number', accessNumberId });
+      if (rate) await this.answered(accountId, leg, rate, lang, Math.max(0, agoMs));
+    } catch (err) {
+      this.d.log.error({ err, accountId }, 'account budget: rate not read; the leg is not watched');
+    }
+  }
+
+  /** A paid leg of the account answered (its rate known) `agoMs` ago: track it until it ends. Logs, never throws. */
+  async answered(accountId: string, leg: CallLeg, rate: Pick<Rate, 'perMinuteMinor' | 'incrementS'>, lang: PromptLang, agoMs = 0): Promise<void> {
     if (rate.perMinuteMinor === 0 || leg.ended) return;
-    const answeredAtMs = this.d.clock.now();
+    const answeredAtMs = this.d.clock.now() - agoMs;
     let b: AccountBudget;
     try {
       b = await this.budget(accountId);

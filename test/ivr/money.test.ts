@@ -21,6 +21,8 @@ describe('money check before a call out (fake engine)', () => {
   before(async () => {
     base = await FakeIvrDb.open();
     original = (await base.repos.accounts.get(base.seed.accountId)).balanceMinor;
+    // The chairs' dial-in legs are free here, except in the dial-in test, so that each test counts only its call out.
+    await dialInRate(0);
   });
   after(async () => { await base.close(); });
   beforeEach(() => {
@@ -33,6 +35,7 @@ describe('money check before a call out (fake engine)', () => {
     await base.db('accounts').where({ id: base.seed.accountId }).update({ balance_minor: original, frozen: false });
   });
 
+  const dialInRate = (perMinute: number) => base.db('rates').where({ direction: 'in' }).update({ per_minute_minor: perMinute });
   const setAccount = (cols: { balance_minor?: number; frozen?: boolean }) => base.db('accounts').where({ id: base.seed.accountId }).update(cols);
   const last = (id: string): LiveInvite | undefined => events.flatMap((e) => (e.type === 'invite' && e.invite.id === id ? [e.invite] : [])).at(-1);
 
@@ -119,5 +122,23 @@ describe('money check before a call out (fake engine)', () => {
     assert.equal(spent, 20, '96 s billed at 12/min');
     assert.ok(bal >= 0, `balance after ${bal}`);
     assert.equal(20 - spent, bal, 'balance before − CDR costs == balance after');
+  });
+
+  test('a dial-in leg on 15 minor (dial-in 15/min in 60 s steps): cut 59.5 s after its answer with Q.850 57; its CDR costs 15', async () => {
+    await setAccount({ balance_minor: 15 });
+    await dialInRate(15);
+    const room = await t.room(`73060${String(++n).padStart(2, '0')}`);
+    const chair = await t.enter(`chair${n}`, room.number, '4321');
+    let endedMs = 0;
+    chair.on('hangup', () => { endedMs = t.clock.now(); });
+    const answeredMs = t.clock.now() - (t.clock.date().getTime() - chair.answeredAt.getTime());
+    await t.run(() => chair.ended, 'cut', 200_000);
+    assert.deepEqual(chair.hangupInfo, { by: 'local', cause: 57 });
+    assert.equal(endedMs - answeredMs, 59_500);
+    assert.ok(chair.prompts.includes('balance-low'));
+    await t.run(() => false, 'settle', 1000).catch(() => undefined);
+    const bal = (await base.repos.accounts.get(base.seed.accountId)).balanceMinor;
+    await dialInRate(0);
+    assert.equal(bal, 0, 'balance before 15 − CDR cost 15');
   });
 });
