@@ -15,6 +15,8 @@ import type { LiveHost } from '../core/live/live.ts';
 import type { Repositories } from '../core/repositories.ts';
 import { CallRecords } from './call/call-records.ts';
 import { Dialer } from './call/dialer.ts';
+import { AccountCalls } from './billing/account-calls.ts';
+import { MoneyCheck } from './billing/money-check.ts';
 import { TrunkPacing } from './call/trunk-queue.ts';
 import { handleIncoming, type CallSummary } from './flows/incoming-call.ts';
 import { joinCalled } from './flows/join-called.ts';
@@ -76,14 +78,17 @@ export function createIvr(deps: IvrDeps): Ivr {
   const active = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => { active.add(p); void p.finally(() => active.delete(p)); };
   const pacing = new TrunkPacing(clock);
+  const budget = new AccountCalls({ accounts: deps.repos.accounts, rates: deps.repos.rates, clock, log, homeRegion: config.defaultRegion });
+  const money = new MoneyCheck({ accounts: deps.repos.accounts, rates: deps.repos.rates, nowMs: () => clock.now(), homeRegion: config.defaultRegion, log,
+    openLegs: (a) => budget.openLegs(a) });
   const svc: IvrServices = {
-    pacing,
+    pacing, money, budget,
     engine: deps.engine, repos: deps.repos, records, config, dialer: new Dialer(deps.repos.trunks, config.defaultRegion),
     rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
   };
   live.useInvites({
-    engine: deps.engine, dialer: svc.dialer, pacing, records, config, log, clock, lang: config.defaultLanguage,
+    engine: deps.engine, dialer: svc.dialer, pacing, money, budget, records, config, log, clock, lang: config.defaultLanguage,
     confirmMs: config.inviteConfirmMs, concurrency: config.inviteConcurrency, rooms: deps.repos.rooms,
     joinCalled: (room, leg, cdrId, lang, ctx) => svc.joinCalled(room, leg, cdrId, lang, ctx),
   });

@@ -17,10 +17,11 @@ import type { TrunkPacing } from './trunk-queue.ts';
 export type CallOutcome =
   /** `digits`: the extension and DTMF sequence on their way (true once all sent; at once when none). */
   | { ok: true; leg: CallLeg; cdrId: string; digits: Promise<boolean> }
-  | { ok: false; cause: Q850Cause; cancelled: boolean; sipStatus: number | null };
+  | { ok: false; cause: Q850Cause; cancelled: boolean; sipStatus: number | null; refused?: string };
 
 /** What the requester hears for a failed call. */
-export function failurePrompt(cause: Q850Cause): PromptId {
+export function failurePrompt(cause: Q850Cause, refused?: string): PromptId {
+  if (refused) return 'balance-insufficient';
   if (cause === Q850.USER_BUSY) return 'call-busy';
   if (cause === Q850.NO_ANSWER || cause === Q850.NO_USER_RESPONSE) return 'call-no-answer';
   return 'call-failed';
@@ -37,6 +38,10 @@ export interface CallOutDeps {
   pacing?: TrunkPacing;
   /** Times the pauses (',') between DTMF keys; real time when absent. */
   clock?: Clock;
+  /** The money check (ivr/billing/money-check.ts); absent: calls are not checked. */
+  /** The running budget (ivr/billing/account-calls.ts): watches the answered leg. */
+  budget?: { answeredOut(accountId: string, leg: CallLeg, e164: string | null, lang: 'zh-CN' | 'en'): Promise<void> };
+  money?: { check(accountId: string, e164: string | null): Promise<{ cause: number; reason: string } | null> };
 }
 
 /** What the CDR of a leg called for a room says about the room. */
@@ -77,6 +82,11 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
       return { ok: false, cause: Q850.INVALID_NUMBER_FORMAT, cancelled: false, sipStatus: null };
     }
     throw err;
+  }
+  const refusal = await svc.money?.check(req.room.accountId, resolved.e164 ?? null);
+  if (refusal) {
+    svc.log.info({ target: req.target, account: req.room.accountId, reason: refusal.reason }, 'call refused: money');
+    return { ok: false, cause: refusal.cause, cancelled: false, sipStatus: null, refused: refusal.reason };
   }
   const first = await placeOn(svc, req, resolved);
   const failover = resolved.trunk?.failoverTrunkId;
@@ -121,6 +131,7 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
     }, facts);
     leg.on('hangup', release);
     if (leg.ended) release();
+    void svc.budget?.answeredOut(req.room.accountId, leg, resolved.e164, 'zh-CN');
     const seq = afterAnswerDigits(resolved.extension, req.dtmf);
     const digits = seq ? sendDtmfSequence(leg, seq, svc.clock ?? systemClock, svc.log, req.signal) : Promise.resolve(true);
     return { ok: true, leg, cdrId, digits };

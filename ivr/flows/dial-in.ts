@@ -56,6 +56,7 @@ export async function dialIn(svc: IvrServices, ctx: CallContext, cdrId: string, 
   svc.records.update(cdrId, { accountId: account.id, roomId: room.id, roomNumber: room.number });
   ctx.log = ctx.log.child({ room: room.number });
   if (!(await authorized(ctx, admission))) return;
+  if (ctx.accessNumber) void svc.budget?.answeredIn(admission.account.id, ctx.leg, ctx.accessNumber.id, ctx.lang, svc.now().getTime() - ctx.leg.answeredAt.getTime());
   const role = await askPin(ctx, room, svc.lockout, {
     tries: cfg.tries, firstDigitTimeoutMs: cfg.firstDigitTimeoutMs, interDigitTimeoutMs: cfg.interDigitTimeoutMs, now: svc.now,
     onLockout: (r, until) => {

@@ -16,7 +16,7 @@ export async function dialParty(svc: IvrServices, room: LiveRoom, p: Participant
   room.event('invite', p.id, { target: number, by: 'multi_party' });
   await p.ctx.play(['calling']);
   const r = await callOut(svc, { target: number, room: room.legFacts, role: 'party' });
-  if (!r.ok) { await p.ctx.play([failurePrompt(r.cause)]); return; }
+  if (!r.ok) { await p.ctx.play([failurePrompt(r.cause, r.refused)]); return; }
   const joined = await svc.joinCalled(room, r.leg, r.cdrId, p.ctx.lang);
   if (joined) await p.ctx.play(['party-joined']);
 }

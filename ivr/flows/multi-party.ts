@@ -32,6 +32,7 @@ export async function multiParty(svc: IvrServices, ctx: CallContext, cdrId: stri
   svc.records.update(cdrId, { accountId: binding.accountId, roomId: room.id, roomNumber: room.number });
   ctx.log = ctx.log.child({ room: room.number, convener: binding.id });
   if (!(await authorized(ctx, admission))) return;
+  if (ctx.accessNumber) void svc.budget?.answeredIn(admission.account.id, ctx.leg, ctx.accessNumber.id, ctx.lang, svc.now().getTime() - ctx.leg.answeredAt.getTime());
   await ctx.play(['welcome-convener']);
   await enterRoom(svc, {
     ctx, cdrId, admission, role: 'chair', kind: 'convener', multiParty: true,

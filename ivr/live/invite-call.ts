@@ -46,7 +46,7 @@ export async function placeInvite(d: InviteCallDeps, room: LiveRoom, track: Invi
     onProgress: (p) => { if (p === 'ringing' && dialling && !rang) { rang = true; void track.move('ringing'); } },
   });
   if (!r.ok) {
-    const to = r.cancelled || signal.aborted ? 'cancelled' : inviteStateForCause(r.cause);
+    const to = r.cancelled || signal.aborted ? 'cancelled' : r.refused ? 'refused' : inviteStateForCause(r.cause);
     await track.move(to, { q850Cause: r.cause, sipStatus: r.sipStatus });
     return;
   }

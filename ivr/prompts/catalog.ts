@@ -149,6 +149,10 @@ const TABLE = {
   'call-busy': p('对方正忙。', 'dui4 fang1 zheng4 mang2.', 'The number is busy.'),
   'call-no-answer': p('无人接听。', 'wu2 ren2 jie1 ting1.', 'There is no answer.'),
   'call-failed': p('呼叫失败。', 'hu1 jiao4 shi1 bai4.', 'The call could not be completed.'),
+  'balance-insufficient': p('账户余额不足，无法呼叫。', 'zhang4 hu4 yu2 e2 bu4 zu2, wu2 fa3 hu1 jiao4.',
+    'The account balance is too low to place this call.'),
+  'balance-low': p('账户余额即将用完，通话将在一分钟后结束。', 'zhang4 hu4 yu2 e2 ji2 jiang1 yong4 wan2, tong1 hua4 jiang1 zai4 yi4 fen1 zhong1 hou4 jie2 shu4.',
+    'The account balance is almost used up. This call will end in one minute.'),
 
   // ── a callee the bridge invites (web, API): inviteGreeting(room) = invite-intro + sayDigits(room) + invite-press-1 ──
   'invite-intro': p('您好，您被邀请参加电话会议，会议室号', 'nin2 hao3, nin2 bei4 yao1 qing3 can1 jia1 dian4 hua4 hui4 yi4, hui4 yi4 shi4 hao4',

@@ -15,12 +15,18 @@ import type { PromptLang } from '../prompts/catalog.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import type { PinLockout } from '../room/pin-lockout.ts';
 import type { RoomRegistry } from '../room/registry.ts';
+import type { AccountCalls } from '../billing/account-calls.ts';
+import type { MoneyCheck } from '../billing/money-check.ts';
 import type { IvrConfig } from './config.ts';
 
 export interface IvrServices {
   engine: Engine;
   /** One queue per trunk for every call the bridge places. */
   pacing: TrunkPacing;
+  /** The money check before any call the bridge places (ivr/billing/money-check.ts). */
+  money?: MoneyCheck;
+  /** The running per-account budget: warning and cut (ivr/billing/account-calls.ts). */
+  budget?: AccountCalls;
   repos: Repositories;
   records: CallRecords;
   config: IvrConfig;

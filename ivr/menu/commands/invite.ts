@@ -58,7 +58,7 @@ async function inviteCall({ p, room, svc }: CommandContext, target: string): Pro
   const r = first.r;
   if (!r.ok) {
     void row?.move(inviteStateForCause(r.cause), { q850Cause: r.cause, sipStatus: r.sipStatus });
-    await p.ctx.play([failurePrompt(r.cause)], false);
+    await p.ctx.play([failurePrompt(r.cause, r.refused)], false);
     return false;
   }
   const callee = r.leg;

@@ -44,7 +44,7 @@ async function assistance({ p, room, svc }: CommandContext, target: string): Pro
     return;
   }
   const r = first.r;
-  if (!r.ok) { await p.ctx.play([failurePrompt(r.cause)], false); return; }
+  if (!r.ok) { await p.ctx.play([failurePrompt(r.cause, r.refused)], false); return; }
   p.ctx.log.info({ operator: r.leg.callId }, 'talking with the operator');
   const priv = svc.engine.createConference(`operator-${p.id}`, { joinLeaveTones: false });
   const operatorGone = new AbortController();
