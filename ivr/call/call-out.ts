@@ -63,6 +63,8 @@ export interface CallOutRequest {
   signal?: AbortSignal;
   /** 180/183 from the far end. */
   onProgress?: (p: CallProgress) => void;
+  /** What the callee hears warnings in (the balance running out); zh-CN when absent. */
+  lang?: 'zh-CN' | 'en';
   /** The trunk let the call go (its queue's turn came): the INVITE is about to leave. Once per trunk tried. */
   onDialling?: () => void;
 }
@@ -82,11 +84,6 @@ export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<Ca
       return { ok: false, cause: Q850.INVALID_NUMBER_FORMAT, cancelled: false, sipStatus: null };
     }
     throw err;
-  }
-  const refusal = await svc.money?.check(req.room.accountId, resolved.e164 ?? null);
-  if (refusal) {
-    svc.log.info({ target: req.target, account: req.room.accountId, reason: refusal.reason }, 'call refused: money');
-    return { ok: false, cause: refusal.cause, cancelled: false, sipStatus: null, refused: refusal.reason };
   }
   const first = await placeOn(svc, req, resolved);
   const failover = resolved.trunk?.failoverTrunkId;
@@ -119,6 +116,20 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
       throw err;
     }
   }
+  // Money is checked when the trunk's turn comes (a bulk invite may wait
+  // minutes in the queue while the account's other calls use the balance).
+  let refusal;
+  try {
+    refusal = await svc.money?.check(req.room.accountId, resolved.e164 ?? null);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  if (refusal) {
+    release();
+    svc.log.info({ target: req.target, account: req.room.accountId, reason: refusal.reason }, 'call refused: money');
+    return { ok: false, cause: refusal.cause, cancelled: false, sipStatus: null, refused: refusal.reason };
+  }
   const facts = { callee: resolved.e164 ?? resolved.uri, ...req.room, role: req.role };
   req.onDialling?.();
   try {
@@ -131,7 +142,7 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
     }, facts);
     leg.on('hangup', release);
     if (leg.ended) release();
-    void svc.budget?.answeredOut(req.room.accountId, leg, resolved.e164, 'zh-CN');
+    void svc.budget?.answeredOut(req.room.accountId, leg, resolved.e164, req.lang ?? 'zh-CN');
     const seq = afterAnswerDigits(resolved.extension, req.dtmf);
     const digits = seq ? sendDtmfSequence(leg, seq, svc.clock ?? systemClock, svc.log, req.signal) : Promise.resolve(true);
     return { ok: true, leg, cdrId, digits };
