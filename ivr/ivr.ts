@@ -78,7 +78,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   const active = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => { active.add(p); void p.finally(() => active.delete(p)); };
   const pacing = new TrunkPacing(clock);
-  const budget = new AccountCalls({ accounts: deps.repos.accounts, rates: deps.repos.rates, clock, log, homeRegion: config.defaultRegion });
+  const budget = new AccountCalls({ accounts: deps.repos.accounts, rates: deps.repos.rates, clock, log, homeRegion: config.defaultRegion, warnBeforeMs: config.balanceWarningMs });
   const money = new MoneyCheck({ accounts: deps.repos.accounts, rates: deps.repos.rates, nowMs: () => clock.now(), homeRegion: config.defaultRegion, log,
     openLegs: (a) => budget.openLegs(a) });
   const svc: IvrServices = {

@@ -33,6 +33,8 @@ export interface AccountCallsDeps {
   homeRegion?: string;
   clock: Clock;
   log: Logger;
+  /** How long before the balance runs out `balance-low` plays (default WARN_BEFORE_MS). */
+  warnBeforeMs?: number;
 }
 
 export class AccountCalls {
@@ -123,7 +125,7 @@ export class AccountCalls {
     if (at === null) return;
     const cutAt = Math.max(now, at - CUT_EARLY_MS);
     if (b.warnedFor !== at) {
-      b.timers.push(this.d.clock.setTimer(Math.max(0, cutAt - WARN_BEFORE_MS - now), () => this.warn(accountId, b, at)));
+      b.timers.push(this.d.clock.setTimer(Math.max(0, cutAt - (this.d.warnBeforeMs ?? WARN_BEFORE_MS) - now), () => this.warn(accountId, b, at)));
     }
     b.timers.push(this.d.clock.setTimer(cutAt - now, () => this.cut(accountId, b)));
   }

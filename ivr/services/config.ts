@@ -45,6 +45,8 @@ export interface IvrConfig {
   warnMinutes: readonly number[];
   /** CDR checkpoint period for all open legs. */
   checkpointIntervalMs: number;
+  /** `balance-low` is played this long before an account's balance runs out and its paid calls are cut (the prompt says "one minute"). */
+  balanceWarningMs: number;
 }
 
 export const DEFAULT_IVR_CONFIG: Readonly<IvrConfig> = {
@@ -66,6 +68,7 @@ export const DEFAULT_IVR_CONFIG: Readonly<IvrConfig> = {
   minuteMs: 60_000,
   warnMinutes: [10, 5, 1],
   checkpointIntervalMs: 15_000,
+  balanceWarningMs: 60_000,
 };
 
 /** Defaults overlaid with `partial`; throws ConfigError on values that cannot work. */
@@ -75,7 +78,7 @@ export function ivrConfig(partial: Partial<IvrConfig> = {}): IvrConfig {
     ['multiPartyMaxParties', c.multiPartyMaxParties], ['firstDigitTimeoutMs', c.firstDigitTimeoutMs], ['interDigitTimeoutMs', c.interDigitTimeoutMs],
     ['tries', c.tries], ['menuTimeoutMs', c.menuTimeoutMs], ['nameMaxMs', c.nameMaxMs], ['inviteNoAnswerMs', c.inviteNoAnswerMs],
     ['inviteConfirmMs', c.inviteConfirmMs], ['inviteConcurrency', c.inviteConcurrency],
-    ['minuteMs', c.minuteMs], ['checkpointIntervalMs', c.checkpointIntervalMs], ['pinLockout.failures', c.pinLockout.failures],
+    ['minuteMs', c.minuteMs], ['checkpointIntervalMs', c.checkpointIntervalMs], ['balanceWarningMs', c.balanceWarningMs], ['pinLockout.failures', c.pinLockout.failures],
     ['pinLockout.windowMs', c.pinLockout.windowMs], ['pinLockout.blockMs', c.pinLockout.blockMs],
   ];
   for (const [name, v] of positive) if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`ivr.${name} must be positive`);
