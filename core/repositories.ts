@@ -30,6 +30,8 @@ import type { OutboxStore } from './outbox/store.ts';
 import { KnexOutboxStore } from './outbox/knex-store.ts';
 import type { AlertStore } from './alerts/store.ts';
 import { KnexAlertStore } from './alerts/knex-store.ts';
+import type { DialOutStore } from './dial-out/store.ts';
+import { KnexDialOutStore } from './dial-out/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -51,6 +53,8 @@ export interface Repositories {
   outbox: OutboxStore;
   /** Live console alerts (help requested, PIN lockout). */
   alerts: AlertStore;
+  /** Toll fraud: accounts' dial-out classes and caps, the platform's blocked prefixes. */
+  dialOut: DialOutStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -87,6 +91,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     sessions: new KnexSessionStore(db),
     outbox: new KnexOutboxStore(db),
     alerts: new KnexAlertStore(db),
+    dialOut: new KnexDialOutStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

@@ -42,6 +42,7 @@ export async function seedDemo(db: Knex, opts: { now: Date; defaultRegion?: stri
   }
   await seedContacts(repos, accountId);
   await seedRates(repos, accessNumberIds);
+  await seedDialOut(repos, accountId);
   return { accountId, ownerUserId, operatorUserId, roomId: room.id, accessNumberIds };
 }
 
@@ -133,5 +134,23 @@ async function seedRates(repos: Repositories, accessNumberIds: Record<string, st
     const has = existingRates.some((x) => x.direction === r.direction && x.destinationClass === r.destinationClass
       && x.accessNumberId === (r.accessNumberId ?? null) && x.prefix === (r.prefix ?? null));
     if (!has) await repos.rates.create(r);
+  }
+}
+
+/**
+ * Premium and high-risk prefixes no account may call (the operator edits the
+ * list), on the first seeding, when the demo account is also allowed
+ * international calls, as an operator would allow a known customer (new
+ * accounts are not).
+ */
+async function seedDialOut(repos: Repositories, accountId: string): Promise<void> {
+  if ((await repos.dialOut.blocked()).length === 0) {
+    const blocked: Array<[string, string]> = [
+      ['881', 'Global Mobile Satellite System'], ['882', 'International Networks'], ['883', 'International Networks'],
+      ['979', 'International Premium Rate Service'], ['4470', 'UK personal numbers (premium)'],
+      ['4490', 'UK premium rate'], ['1900', 'US/Canada premium rate'],
+    ];
+    for (const [prefix, description] of blocked) await repos.dialOut.block(prefix, description);
+    await repos.dialOut.setPolicy(accountId, { classes: ['domestic_fixed', 'domestic_mobile', 'international'] });
   }
 }

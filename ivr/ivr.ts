@@ -17,6 +17,7 @@ import { CallRecords } from './call/call-records.ts';
 import { Dialer } from './call/dialer.ts';
 import { AccountCalls } from './billing/account-calls.ts';
 import { MoneyCheck } from './billing/money-check.ts';
+import { DialOutGuard } from './billing/dial-out-guard.ts';
 import { TrunkPacing } from './call/trunk-queue.ts';
 import { handleIncoming, type CallSummary } from './flows/incoming-call.ts';
 import { joinCalled } from './flows/join-called.ts';
@@ -81,14 +82,15 @@ export function createIvr(deps: IvrDeps): Ivr {
   const budget = new AccountCalls({ accounts: deps.repos.accounts, rates: deps.repos.rates, clock, log, homeRegion: config.defaultRegion, warnBeforeMs: config.balanceWarningMs });
   const money = new MoneyCheck({ accounts: deps.repos.accounts, rates: deps.repos.rates, nowMs: () => clock.now(), homeRegion: config.defaultRegion, log,
     openLegs: (a) => budget.openLegs(a) });
+  const guard = new DialOutGuard({ repos: deps.repos, homeRegion: config.defaultRegion, now, log, emit: (e) => live.publish(e) });
   const svc: IvrServices = {
-    pacing, money, budget,
+    pacing, money, budget, guard,
     engine: deps.engine, repos: deps.repos, records, config, dialer: new Dialer(deps.repos.trunks, config.defaultRegion),
     rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
   };
   live.useInvites({
-    engine: deps.engine, dialer: svc.dialer, pacing, money, budget, records, config, log, clock, lang: config.defaultLanguage,
+    engine: deps.engine, dialer: svc.dialer, pacing, money, budget, guard, records, config, log, clock, lang: config.defaultLanguage,
     confirmMs: config.inviteConfirmMs, concurrency: config.inviteConcurrency, rooms: deps.repos.rooms,
     joinCalled: (room, leg, cdrId, lang, ctx) => svc.joinCalled(room, leg, cdrId, lang, ctx),
   });

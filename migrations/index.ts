@@ -13,6 +13,7 @@ import * as m008 from './008_web_sessions_outbox.ts';
 import * as m009 from './009_live.ts';
 import * as m010 from './010_invites.ts';
 import * as m011 from './011_dialer.ts';
+import * as m012 from './012_dial_out_policy.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,4 +32,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['009_live', m009],
   ['010_invites', m010],
   ['011_dialer', m011],
+  ['012_dial_out_policy', m012],
 ];

@@ -1,7 +1,8 @@
 // Alerts of the live console: a participant's *0 help request, a room's PIN
-// lockout. Raised by the node that hosts the room, shown on the live page and
-// the dashboard until a user dismisses them.
-export type AlertKind = 'help' | 'lockout';
+// lockout, an account's dial-out cap reached (calls at once, spend today).
+// Raised by the node that hosts the room, shown on the live page and the
+// dashboard until a user dismisses them.
+export type AlertKind = 'help' | 'lockout' | 'dial_out';
 
 export interface LiveAlert {
   id: string;
@@ -12,7 +13,7 @@ export interface LiveAlert {
   kind: AlertKind;
   /** The participant (leg id) who asked for help; null for a lockout. */
   participantId: string | null;
-  /** help: { number, name }; lockout: { until } */
+  /** help: { number, name }; lockout: { until }; dial_out: { reason, limit, target } */
   data: Record<string, unknown>;
   raisedAt: Date;
   /** Help ended (back in the mix, or left); the alert stays until dismissed. */

@@ -172,6 +172,8 @@ export const liveEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('help'), ...on, participantId: z.string(), requested: z.boolean(), alertId: z.string().nullable() }),
   z.object({ type: z.literal('lockout'), ...anyRoom, roomId: z.string(), roomNumber: z.string(), until: z.string(), alertId: z.string().nullable() }),
   z.object({ type: z.literal('ended'), ...on, reason: z.string() }),
+  /** A call the bridge was asked to place was refused by the account's dial-out policy (ivr/billing/dial-out-guard.ts); alertId when it raised the owner's alert. */
+  z.object({ type: z.literal('dial-out-refused'), ...on, target: z.string(), reason: z.enum(['guest', 'class', 'blocked', 'concurrent', 'daily_cap']), detail: z.string(), alertId: z.string().nullable() }),
   /** An invite was created or changed state. */
   z.object({ type: z.literal('invite'), ...on, invite: liveInviteSchema }),
 ]);

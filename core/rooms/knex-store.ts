@@ -16,7 +16,7 @@ type Row = Record<string, unknown>;
 const OPTION_COLUMNS: Record<keyof RoomOptions, string> = {
   chairAnnounce: 'chair_announce', chairRecord: 'chair_record', guestAnnounce: 'guest_announce',
   guestListenOnly: 'guest_listen_only', guestWaitForChair: 'guest_wait_for_chair', muteOnEntry: 'mute_on_entry', autoRecord: 'auto_record',
-  endWhenLastChairLeaves: 'end_when_last_chair_leaves', inviteConfirm: 'invite_confirm',
+  endWhenLastChairLeaves: 'end_when_last_chair_leaves', inviteConfirm: 'invite_confirm', guestsMayInvite: 'guests_may_invite',
 };
 
 const AUTO_EXTEND = [0, 15, 30, 45, 60];

@@ -13,11 +13,14 @@ export interface RoomOptions {
   endWhenLastChairLeaves: boolean;
   /** A callee the bridge invites presses 1 to join (so voicemail never joins). */
   inviteConfirm: boolean;
+  /** Guests may call people in with `*6` (off: chairs only; toll fraud, issue 21). */
+  guestsMayInvite: boolean;
 }
 
 export const DEFAULT_ROOM_OPTIONS: Readonly<RoomOptions> = {
   chairAnnounce: false, chairRecord: true, guestAnnounce: false, guestListenOnly: false,
   guestWaitForChair: false, muteOnEntry: false, autoRecord: false, endWhenLastChairLeaves: false, inviteConfirm: true,
+  guestsMayInvite: false,
 };
 
 export interface Schedule extends ScheduleSpec {

@@ -13,6 +13,10 @@ import type { CallRecords } from './call-records.ts';
 import type { Dialer, DialTargetResolved } from './dialer.ts';
 import { afterAnswerDigits, sendDtmfSequence } from './send-dtmf.ts';
 import type { TrunkPacing } from './trunk-queue.ts';
+import type { Admission, DialOutFacts, DialOutOrigin } from '../billing/dial-out-guard.ts';
+
+/** Q.850 63 (service or option not available): the account may not call this destination now. */
+const Q850_SERVICE_NOT_AVAILABLE = 63;
 
 export type CallOutcome =
   /** `digits`: the extension and DTMF sequence on their way (true once all sent; at once when none). */
@@ -21,6 +25,7 @@ export type CallOutcome =
 
 /** What the requester hears for a failed call. */
 export function failurePrompt(cause: Q850Cause, refused?: string): PromptId {
+  if (refused?.startsWith('dial_out:')) return 'dial-out-refused';
   if (refused) return 'balance-insufficient';
   if (cause === Q850.USER_BUSY) return 'call-busy';
   if (cause === Q850.NO_ANSWER || cause === Q850.NO_USER_RESPONSE) return 'call-no-answer';
@@ -42,6 +47,8 @@ export interface CallOutDeps {
   /** The running budget (ivr/billing/account-calls.ts): watches the answered leg. */
   budget?: { answeredOut(accountId: string, leg: CallLeg, e164: string | null, lang: 'zh-CN' | 'en'): Promise<void> };
   money?: { check(accountId: string, e164: string | null): Promise<{ cause: number; reason: string } | null> };
+  /** The dial-out policy (ivr/billing/dial-out-guard.ts); absent: every destination may be called. */
+  guard?: { admit(f: DialOutFacts): Promise<Admission> };
 }
 
 /** What the CDR of a leg called for a room says about the room. */
@@ -67,6 +74,8 @@ export interface CallOutRequest {
   lang?: 'zh-CN' | 'en';
   /** The trunk let the call go (its queue's turn came): the INVITE is about to leave. Once per trunk tried. */
   onDialling?: () => void;
+  /** Who asked: a keypad (`*6`, multi-party, operator; the default) or the web/API (not refused by the calls-at-once cap). */
+  origin?: DialOutOrigin;
 }
 
 /** The trunk answered 503 or not at all: worth one try on its failover trunk. */
@@ -116,19 +125,29 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
       throw err;
     }
   }
-  // Money is checked when the trunk's turn comes (a bulk invite may wait
-  // minutes in the queue while the account's other calls use the balance).
-  let refusal;
+  // The dial-out policy and the money are checked when the trunk's turn
+  // comes (a bulk invite may wait minutes in the queue while the account's
+  // other calls use the balance and the day's allowance).
+  let refusal: { cause: number; reason: string } | null | undefined;
   try {
-    refusal = await svc.money?.check(req.room.accountId, resolved.e164 ?? null);
+    const admission = await svc.guard?.admit({
+      accountId: req.room.accountId, conferenceId: req.room.conferenceId, roomId: req.room.roomId, roomNumber: req.room.roomNumber,
+      target: req.target, e164: resolved.e164 ?? null, origin: req.origin ?? 'keypad',
+    });
+    if (admission?.ok === false) {
+      refusal = { cause: Q850_SERVICE_NOT_AVAILABLE, reason: `dial_out:${admission.refusal.reason}` };
+    } else {
+      if (admission) { const prev = release; release = () => { admission.release(); prev(); }; }
+      refusal = await svc.money?.check(req.room.accountId, resolved.e164 ?? null);
+    }
   } catch (err) {
     release();
     throw err;
   }
   if (refusal) {
     release();
-    svc.log.info({ target: req.target, account: req.room.accountId, reason: refusal.reason }, 'call refused: money');
-    return { ok: false, cause: refusal.cause, cancelled: false, sipStatus: null, refused: refusal.reason };
+    svc.log.info({ target: req.target, account: req.room.accountId, reason: refusal.reason }, 'call refused');
+    return { ok: false, cause: refusal.cause as Q850Cause, cancelled: false, sipStatus: null, refused: refusal.reason };
   }
   const facts = { callee: resolved.e164 ?? resolved.uri, ...req.room, role: req.role };
   req.onDialling?.();

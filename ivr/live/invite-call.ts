@@ -41,7 +41,7 @@ export async function placeInvite(d: InviteCallDeps, room: LiveRoom, track: Invi
   let dialling = false;
   let rang = false;
   const r = await callOut(d, {
-    target: track.invite.target, room: room.legFacts, role: 'invitee', signal, dtmf: track.invite.dtmf, lang: d.lang,
+    target: track.invite.target, room: room.legFacts, role: 'invitee', signal, dtmf: track.invite.dtmf, lang: d.lang, origin: 'web',
     onDialling: () => { if (!dialling) { dialling = true; void track.move('calling'); } },
     onProgress: (p) => { if (p === 'ringing' && dialling && !rang) { rang = true; void track.move('ringing'); } },
   });

@@ -99,6 +99,9 @@ export class IvrLiveHost implements LiveHost {
     return room && room.account.id === accountId && !room.isClosed ? room : undefined;
   }
 
+  /** An event from outside the rooms (a dial-out refusal: ivr/billing/dial-out-guard.ts) to the subscribers. */
+  publish(e: LiveEvent): void { this.emit(e); }
+
   private emit(e: LiveEvent): void {
     for (const listener of [...this.listeners]) {
       try {

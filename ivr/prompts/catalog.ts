@@ -153,6 +153,10 @@ const TABLE = {
     'The account balance is too low to place this call.'),
   'balance-low': p('账户余额即将用完，通话将在一分钟后结束。', 'zhang4 hu4 yu2 e2 ji2 jiang1 yong4 wan2, tong1 hua4 jiang1 zai4 yi4 fen1 zhong1 hou4 jie2 shu4.',
     'The account balance is almost used up. This call will end in one minute.'),
+  'dial-out-refused': p('该号码不允许从本会议呼叫。', 'gai1 hao4 ma3 bu4 yun3 xu3 cong2 ben3 hui4 yi4 hu1 jiao4.',
+    'This number cannot be called from this meeting.'),
+  'invite-chair-only': p('只有主持人可以邀请参会者。', 'zhi3 you3 zhu3 chi2 ren2 ke3 yi3 yao1 qing3 can1 hui4 zhe3.',
+    'Only the chair can invite people to this meeting.'),
 
   // ── a callee the bridge invites (web, API): inviteGreeting(room) = invite-intro + sayDigits(room) + invite-press-1 ──
   'invite-intro': p('您好，您被邀请参加电话会议，会议室号', 'nin2 hao3, nin2 bei4 yao1 qing3 can1 jia1 dian4 hua4 hui4 yi4, hui4 yi4 shi4 hao4',

@@ -17,6 +17,7 @@ import type { PinLockout } from '../room/pin-lockout.ts';
 import type { RoomRegistry } from '../room/registry.ts';
 import type { AccountCalls } from '../billing/account-calls.ts';
 import type { MoneyCheck } from '../billing/money-check.ts';
+import type { DialOutGuard } from '../billing/dial-out-guard.ts';
 import type { IvrConfig } from './config.ts';
 
 export interface IvrServices {
@@ -25,6 +26,8 @@ export interface IvrServices {
   pacing: TrunkPacing;
   /** The money check before any call the bridge places (ivr/billing/money-check.ts). */
   money?: MoneyCheck;
+  /** Toll fraud: who may dial out, where and how much (ivr/billing/dial-out-guard.ts). */
+  guard?: DialOutGuard;
   /** The running per-account budget: warning and cut (ivr/billing/account-calls.ts). */
   budget?: AccountCalls;
   repos: Repositories;

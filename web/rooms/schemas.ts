@@ -5,7 +5,7 @@ import { recurrenceSchema } from './recurrence.ts';
 export const roomOptionsSchema = z.object({
   chairAnnounce: z.boolean(), chairRecord: z.boolean(), guestAnnounce: z.boolean(), guestListenOnly: z.boolean(),
   guestWaitForChair: z.boolean(), muteOnEntry: z.boolean(), autoRecord: z.boolean(), endWhenLastChairLeaves: z.boolean(),
-  inviteConfirm: z.boolean(),
+  inviteConfirm: z.boolean(), guestsMayInvite: z.boolean(),
 }).partial().strict();
 
 /** "13900139001 Zhang Wei" (number, then an optional name) or { target, name }. */

@@ -4,6 +4,8 @@
 // (hangs up the callee) and returns. Every way back to the room but `**`
 // (a cancel, a busy or unanswered number) says "you are back". Each *6 is an
 // invite row (source 'phone') whose states show in the console like the web's.
+// Guests may use it only where the room allows (guestsMayInvite; issue 21);
+// the number then passes the dial-out policy like every call the bridge places.
 import { Q850 } from '../../../bridge/q850.ts';
 import { inviteStateForCause } from '../../../core/invites/states.ts';
 import { callOut, failurePrompt } from '../../call/call-out.ts';
@@ -15,6 +17,11 @@ export const invite: StarCommand = {
   async run(c) {
     const { p, room, svc } = c;
     const cfg = svc.config;
+    if (p.role !== 'chair' && !(await guestsMayInvite(c))) {
+      svc.guard?.guestRefused({ ...room.legFacts, target: '' });
+      await p.ctx.play(['invite-chair-only']);
+      return;
+    }
     await p.ctx.play(['enter-invite-number']);
     const entry = await p.ctx.keys.collect({ max: 24, terminator: '#', firstTimeoutMs: cfg.firstDigitTimeoutMs, interTimeoutMs: cfg.interDigitTimeoutMs });
     if (entry.digits === '' || p.ctx.ended) { await p.ctx.play(['returned']); return; }
@@ -29,6 +36,15 @@ export const invite: StarCommand = {
     if (!p.ctx.ended && !joined) await p.ctx.play(['returned']);
   },
 };
+
+/** The room's option as it is now (the owner may change it during the meeting); the option at the start when it cannot be read. */
+async function guestsMayInvite({ room, svc }: CommandContext): Promise<boolean> {
+  try {
+    return (await svc.repos.rooms.get(room.account.id, room.room.id)).options.guestsMayInvite;
+  } catch {
+    return room.room.options.guestsMayInvite;
+  }
+}
 
 /** Out of the mix: calls `target`, then talks with the callee until `**` (true: the callee joined) or `*8`. */
 async function inviteCall({ p, room, svc }: CommandContext, target: string): Promise<boolean> {
@@ -57,7 +73,7 @@ async function inviteCall({ p, room, svc }: CommandContext, target: string): Pro
   }
   const r = first.r;
   if (!r.ok) {
-    void row?.move(inviteStateForCause(r.cause), { q850Cause: r.cause, sipStatus: r.sipStatus });
+    void row?.move(r.refused ? 'refused' : inviteStateForCause(r.cause), { q850Cause: r.cause, sipStatus: r.sipStatus });
     await p.ctx.play([failurePrompt(r.cause, r.refused)], false);
     return false;
   }
