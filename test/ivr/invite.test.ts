@@ -21,9 +21,9 @@ describe('*6 invite on the fake engine', () => {
   beforeEach(() => { t = FakeIvr.start(base); });
   afterEach(async () => { await t.close(); });
 
-  /** A chair and a guest in a new room; the guest presses *6 and types the number. */
+  /** A chair and a guest in a new room that lets guests invite; the guest presses *6 and types the number. */
   async function inviting(): Promise<{ number: string; chair: FakeCallLeg; guest: FakeCallLeg }> {
-    const room = await t.room(`71040${String(++n).padStart(2, '0')}`);
+    const room = await t.room(`71040${String(++n).padStart(2, '0')}`, { options: { guestsMayInvite: true } });
     const chair = await t.enter(`chair${n}`, room.number, '4321');
     const guest = await t.enter(`guest${n}`, room.number, '8765');
     await t.run(() => guest.prompts.includes('count-post') && !guest.isPlaying, 'the guest\'s count');

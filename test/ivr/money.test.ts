@@ -84,7 +84,7 @@ describe('money check before a call out (fake engine)', () => {
 
   test('*6 on an empty balance: the inviter hears balance-insufficient and no call is placed', async () => {
     t.engine.onDial(NUMBER, { outcome: 'answer' });
-    const room = await t.room(`73050${String(++n).padStart(2, '0')}`);
+    const room = await t.room(`73050${String(++n).padStart(2, '0')}`, { options: { guestsMayInvite: true } });
     await t.enter(`chair${n}`, room.number, '4321');
     const guest = await t.enter(`guest${n}`, room.number, '8765');
     await t.run(() => guest.prompts.includes('count-post') && !guest.isPlaying, 'the guest\'s count');

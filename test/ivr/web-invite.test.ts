@@ -196,6 +196,7 @@ describe('web invites on the fake engine', () => {
   test('*6 writes an invite row (source phone) whose states show as events', async () => {
     t.engine.onDial(NUMBER, { outcome: 'busy', afterMs: 2000 });
     const { number, conferenceId } = await meeting();
+    await base.db('rooms').where({ number }).update({ guests_may_invite: true });
     const guest = await t.enter(`guest${n}`, number, '8765');
     await t.run(() => guest.prompts.includes('count-post') && !guest.isPlaying, 'the guest\'s count');
     guest.script.onPrompt('enter-invite-number', `${NUMBER}#`);

@@ -70,8 +70,9 @@ async function answeredOut(calleeDigits: string, timeoutMs = 20_000): Promise<vo
   }
 }
 
+/** A room whose guests may use *6 (off by default: chairs only). */
 async function fixtureRoom(number: string) {
-  return bridge.repos.rooms.create(bridge.seed.accountId, { name: `room ${number}`, number, chairPin: '4321', guestPin: '8765' }, { now: new Date() });
+  return bridge.repos.rooms.create(bridge.seed.accountId, { name: `room ${number}`, number, chairPin: '4321', guestPin: '8765', options: { guestsMayInvite: true } }, { now: new Date() });
 }
 
 async function checkOutCdr(callee: string, uasAnsweredMs: number, role: string): Promise<void> {
