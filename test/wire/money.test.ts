@@ -97,11 +97,11 @@ test('the balance runs out mid-call: balance-low heard, the chair and the callee
   // 1 minor per second on each leg (60/min in 1 s steps), so the cut comes soon and lands between whole seconds.
   await dialInRate(60, 1);
   await mobileRate(60, 1);
-  const before = 40;
+  const before = 60;
   await setBalance(before);
   const { chair, conferenceId, roomId } = await chairIn('7018002', 1);
-  // The callee: presses 1 after the greeting starts, sends 1250 Hz for 3 s (the chair hears it: joined), then silence.
-  const uas = startUas({ localPort: 19841, mediaPort: 19854, toneHz: 1250, seconds: 90, segments: ['silence:2', 'dtmf:1:120:100', 'tone:1250:3', 'silence:90'] });
+  // The callee: presses 1 after the greeting starts, sends 1250 Hz for 12 s (the chair hears it once joined), then silence while the warning plays.
+  const uas = startUas({ localPort: 19841, mediaPort: 19854, toneHz: 1250, seconds: 90, segments: ['silence:2', 'dtmf:1:120:100', 'tone:1250:12', 'silence:90'] });
   await trunkTo(19841);
   const id = await invite(conferenceId);
   await waitUntil(() => latest(id)?.state === 'joined', 30_000, 'the callee joined');
