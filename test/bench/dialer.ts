@@ -3,10 +3,11 @@
 // carrier answering every INVITE 486 Busy (the quickest outcome that still
 // walks queued → calling → busy). The real IVR bridge runs in-process; one
 // baresip chair holds the room open. Reports the total time against the ideal
-// 20 s, the peak INVITEs per second (the dialer's `calling` events in 1-s
-// windows), the process CPU and ms of CPU per invite, and the final states.
+// 20 s, the peak INVITEs per second as the dialer saw them (its `calling`
+// events in whole seconds) and as the carrier did (sipp's clock, any 1 s
+// window), the process CPU and ms of CPU per invite, and the final states.
 // Ports: SIP 19780, RTP 49800–49999, the chair 19790/19795, sipp 19785.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LiveEvent } from '../../core/live/messages.ts';
@@ -15,7 +16,23 @@ import { Phone } from '../support/ivr-phones.ts';
 import { startSipp } from '../support/sipp.ts';
 import { waitUntil } from '../support/ports.ts';
 
-export interface DialerBench { invites: number; wallS: number; peakCps: number; cpuMs: number; cpuMsPerInvite: number; states: Record<string, number> }
+export interface DialerBench { invites: number; wallS: number; peakCps: number; carrierPeakCps: number; carrierInvites: number; cpuMs: number; cpuMsPerInvite: number; states: Record<string, number> }
+
+/** When sipp received each INVITE (its clock, ms), from its -trace_logs file. */
+function carrierInviteTimes(dir: string): number[] {
+  const text = readdirSync(dir).filter((f) => f.endsWith('_logs.log')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  return [...text.matchAll(/^I (\d+) /gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+}
+
+/** The most events in any window of `ms` (sliding, starting at each event). */
+function maxInWindow(times: readonly number[], ms: number): number {
+  let best = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[j]! <= times[i]! - ms) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
 
 export async function benchDialer(total = 1000, cps = 50): Promise<DialerBench> {
   const work = mkdtempSync(join(tmpdir(), 'bench-dialer-'));
@@ -27,7 +44,8 @@ export async function benchDialer(total = 1000, cps = 50): Promise<DialerBench> 
     if (e.invite.state === 'calling') calling.push(Date.now());
     finals.set(e.invite.id, e.invite.state);
   });
-  const sipp = startSipp({ scenario: 'uas-busy.xml', localPort: 19785, calls: total, timeoutS: 300, recvTimeoutMs: 120_000, dir: mkdtempSync(join(work, 'sipp-')) });
+  const sippDir = mkdtempSync(join(work, 'sipp-'));
+  const sipp = startSipp({ scenario: 'uas-busy-log.xml', localPort: 19785, calls: total, timeoutS: 300, recvTimeoutMs: 120_000, dir: sippDir, extraArgs: ['-trace_logs'] });
   const chair = await Phone.start({ work, name: 'chair', toneHz: 440, sipPort: 19790, rtpBase: 19795 });
   try {
     const trunk = (await bridge.repos.trunks.list()).find((t) => t.name === 'demo-carrier')!;
@@ -53,7 +71,9 @@ export async function benchDialer(total = 1000, cps = 50): Promise<DialerBench> 
     const states: Record<string, number> = {};
     for (const s of finals.values()) states[s] = (states[s] ?? 0) + 1;
     const cpuMs = (cpu.user + cpu.system) / 1000;
-    return { invites: total, wallS, peakCps: Math.max(...perSecond.values()), cpuMs, cpuMsPerInvite: cpuMs / total, states };
+    await Promise.race([sipp.done, new Promise((r) => setTimeout(r, 5000))]); // sipp ends after its last call's ACK
+    const carrier = carrierInviteTimes(sippDir);
+    return { invites: total, wallS, peakCps: Math.max(...perSecond.values()), carrierPeakCps: maxInWindow(carrier, 1000), carrierInvites: carrier.length, cpuMs, cpuMsPerInvite: cpuMs / total, states };
   } finally {
     await chair.quit().catch(() => undefined);
     await sipp.stop(2000).catch(() => undefined);
