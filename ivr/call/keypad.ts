@@ -20,6 +20,16 @@ export interface Entry {
 
 const PUMP_WAIT_MS = 60_000;
 
+/**
+ * A digit timeout that fires this much after its due time means the main
+ * thread was stalled: keys that arrived meanwhile may still wait unread in
+ * the sockets (timers run before I/O after a stall). The timeout is then
+ * extended by its lateness, at most MAX_STALL_GRACE_MS in all, so that a
+ * busy bridge does not misread a caller who typed on time.
+ */
+const LATE_MS = 100;
+const MAX_STALL_GRACE_MS = 10_000;
+
 export class Keypad {
   private readonly queue: string[] = [];
   private readonly waiters = new Set<() => void>();
@@ -66,13 +76,25 @@ export class Keypad {
       if (k !== undefined) return k;
       if (this.leg.ended || signal?.aborted || timeoutMs <= 0) return undefined;
       const started = this.clock.now();
+      let grace = 0;
       await new Promise<void>((resolve) => {
         const done = () => { this.clock.clearTimer(timer); signal?.removeEventListener('abort', done); this.waiters.delete(done); resolve(); };
-        const timer = this.clock.setTimer(timeoutMs, done);
+        let due = started + timeoutMs;
+        const expire = (): void => {
+          const late = this.clock.now() - due;
+          if (late > LATE_MS && grace + late <= MAX_STALL_GRACE_MS) {
+            grace += late;
+            due = this.clock.now() + late;
+            timer = this.clock.setTimer(late, expire);
+            return;
+          }
+          done();
+        };
+        let timer = this.clock.setTimer(timeoutMs, expire);
         signal?.addEventListener('abort', done, { once: true });
         this.waiters.add(done);
       });
-      timeoutMs -= this.clock.now() - started;
+      timeoutMs -= this.clock.now() - started - grace;
       if (this.queue.length === 0 && timeoutMs <= 0) return undefined;
     }
   }
