@@ -3,8 +3,9 @@
 // its failures within the window (at most `keep` of them) and a deadline
 // (`until`: refused or slowed until then). Past `maxKeys` keys, the idle
 // ones (no failure in the window, deadline gone) are swept out, then the
-// least recently touched, down to nine tenths of the bound, so a flood of
-// new numbers costs one sweep per tenth, not one per call.
+// least recently touched without a deadline, then any least recently
+// touched, down to nine tenths of the bound: a flood of new numbers costs
+// one sweep per tenth, not one per call, and pushes out refusals last.
 export interface Tally {
   /** Failure times (ms) within the window, oldest first. */
   readonly times: number[];
@@ -66,9 +67,11 @@ export class FailureTally {
       if (this.idle(t)) this.tallies.delete(key);
     }
     const target = Math.max(1, Math.floor(this.opts.maxKeys * 0.9));
-    for (const key of this.tallies.keys()) {
-      if (this.tallies.size <= target) break;
-      this.tallies.delete(key);
+    for (const spareDeadlines of [true, false]) {
+      for (const [key, t] of this.tallies) {
+        if (this.tallies.size <= target) return;
+        if (!spareDeadlines || t.until === 0) this.tallies.delete(key);
+      }
     }
   }
 }

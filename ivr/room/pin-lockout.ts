@@ -10,8 +10,28 @@
 //     episode lasts `roomSlowMs`) and every PIN check on the room waits
 //     `roomDelayMs` meanwhile; the room itself never refuses a right PIN.
 // Times are the IVR's wall clock in ms; memory is bounded (failure-tally.ts).
-import type { PinLockoutConfig } from '../services/config.ts';
 import { FailureTally } from './failure-tally.ts';
+
+/** The settings (IvrConfig.pinLockout, validated by ivrConfig): failures count within `windowMs`. */
+export interface PinLockoutConfig {
+  /** How long a failure counts. */
+  windowMs: number;
+  /** A caller's failures from which each "wrong PIN" waits `delayMs`, doubled per further failure, at most `maxDelayMs`. */
+  slowAfter: number;
+  delayMs: number;
+  maxDelayMs: number;
+  /** A caller's failures that refuse its calls ("pin-blocked") for `blockMs`. */
+  blockAfter: number;
+  blockMs: number;
+  /** Failures on one room that raise its alert and put a `roomDelayMs` wait before every PIN check there for `roomSlowMs`. */
+  roomAlertAfter: number;
+  roomDelayMs: number;
+  roomSlowMs: number;
+  /** Source addresses of carriers and trunks (every caller of an access number shares them): counted by number only. */
+  carrierAddresses: readonly string[];
+  /** Most calling numbers, addresses and rooms remembered (each); the idle, then the least recently seen, are forgotten beyond it. */
+  maxTracked: number;
+}
 
 /** Who is entering PINs: the calling number (From user) and the source address of the INVITE. */
 export interface PinCaller {

@@ -5,31 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../common/errors.ts';
 import type { PromptLang } from '../prompts/catalog.ts';
-
-/**
- * Wrong PINs (ivr/room/pin-lockout.ts). Failures count within `windowMs`
- * per calling number and per source address, across calls and rooms, and
- * per room.
- */
-export interface PinLockoutConfig {
-  /** How long a failure counts. */
-  windowMs: number;
-  /** A caller's failures from which each "wrong PIN" waits `delayMs`, doubled per further failure, at most `maxDelayMs`. */
-  slowAfter: number;
-  delayMs: number;
-  maxDelayMs: number;
-  /** A caller's failures that refuse its calls ("pin-blocked") for `blockMs`. */
-  blockAfter: number;
-  blockMs: number;
-  /** Failures on one room that raise its alert and put a `roomDelayMs` wait before every PIN check there for `roomSlowMs`. */
-  roomAlertAfter: number;
-  roomDelayMs: number;
-  roomSlowMs: number;
-  /** Source addresses of carriers and trunks (every caller of an access number shares them): counted by number only. */
-  carrierAddresses: readonly string[];
-  /** Most calling numbers, addresses and rooms remembered (each); the idle, then the least recently seen, are forgotten beyond it. */
-  maxTracked: number;
-}
+import type { PinLockoutConfig } from '../room/pin-lockout.ts';
 
 export interface IvrConfig {
   /** Operator for `*0`: a SIP URI (`sip:op@host:port`) or a phone number dialled through the trunk; null = no operator. */
