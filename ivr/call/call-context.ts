@@ -14,7 +14,7 @@ export class CallContext {
   readonly keys: Keypad;
   /** How the call went, for logs, metrics and tests: 'joined', 'too_many_attempts:pin', 'refused:locked' … */
   outcome = 'hung_up';
-  /** Time the PIN lockout held this call back (ivr/steps/ask-pin.ts), ms. */
+  /** The waits the PIN lockout put on this call (ivr/steps/ask-pin.ts), ms. */
   pinDelayMs = 0;
 
   constructor(

@@ -22,7 +22,7 @@ export interface CallSummary {
   /** 'joined', 'too_many_attempts:room', 'too_many_attempts:pin', 'pin_blocked', 'refused:locked', 'refused:full', 'room_refused:<reason>', 'unbound_caller', 'rejected', 'hung_up' … */
   outcome: string;
   lang: PromptLang | null;
-  /** Time the PIN lockout held the call back (per-caller and per-room waits), ms. */
+  /** The waits the PIN lockout put on the call (per-caller and per-room), ms. */
   pinDelayMs: number;
 }
 
