@@ -2,9 +2,11 @@
 // number and a source address are each slowed then refused, across rooms;
 // refusals end; anonymous numbers count by address, carrier addresses by
 // number; a room under attack raises one alert per episode and slows its
-// checks but never refuses; the remembered numbers stay bounded.
+// checks but never refuses; the remembered numbers stay bounded; the
+// settings are checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadConfig } from '../../common/config.ts';
 import { DEFAULT_IVR_CONFIG, ivrConfig } from '../../ivr/services/config.ts';
 import { PinLockout, type PinCaller, type PinLockoutConfig } from '../../ivr/room/pin-lockout.ts';
 import { FakeClock } from '../support/step-clock.ts';
@@ -138,4 +140,9 @@ test('ivrConfig validates the lockout settings', () => {
   assert.throws(() => ivrConfig({ pinLockout: { blockAfter: 2.5 } }), /whole number/);
   assert.throws(() => ivrConfig({ pinLockout: { carrierAddresses: [' '] } }), /carrierAddresses/);
   assert.deepEqual(ivrConfig({ pinLockout: { carrierAddresses: ['10.0.0.1'] } }).pinLockout, { ...DEFAULT_IVR_CONFIG.pinLockout, carrierAddresses: ['10.0.0.1'] });
+});
+
+test('the carriers\' addresses come from BRIDGE_CARRIER_ADDRESSES (comma-separated), none by default', () => {
+  assert.deepEqual(loadConfig({}).ivr.carrierAddresses, []);
+  assert.deepEqual(loadConfig({ BRIDGE_CARRIER_ADDRESSES: ' 10.0.0.1, 10.0.0.2 ,' }).ivr.carrierAddresses, ['10.0.0.1', '10.0.0.2']);
 });
