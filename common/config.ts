@@ -61,6 +61,8 @@ export const configSchema = z.object({
     callerId: z.string().min(1).default('4006701018'),
     /** Multi-party call: most parties, the convener included. */
     multiPartyMaxParties: z.coerce.number().int().min(2).max(20).default(4),
+    /** Source addresses of the carriers' trunks: wrong PINs from them count per calling number only (ivr/room/pin-lockout.ts). */
+    carrierAddresses: z.array(z.string().min(1)).default([]),
   }).prefault({}),
   web: z.object({
     host: z.string().min(1).default('127.0.0.1'),
@@ -102,6 +104,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_OPERATOR: ['ivr', 'operatorTarget'],
   BRIDGE_CALLER_ID: ['ivr', 'callerId'],
   BRIDGE_MULTI_PARTY_MAX: ['ivr', 'multiPartyMaxParties'],
+  BRIDGE_CARRIER_ADDRESSES: ['ivr', 'carrierAddresses'],
   BRIDGE_WEB_HOST: ['web', 'host'],
   BRIDGE_WEB_PORT: ['web', 'port'],
   BRIDGE_WEB_SECURE_COOKIES: ['web', 'secureCookies'],
@@ -133,7 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const [name, path] of Object.entries(ENV_MAP)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
-    setPath(raw, path, name === 'BRIDGE_SIP_TRANSPORTS' ? v.split(',').map((s) => s.trim()) : v);
+    const list = name === 'BRIDGE_SIP_TRANSPORTS' || name === 'BRIDGE_CARRIER_ADDRESSES';
+    setPath(raw, path, list ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : v);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

@@ -24,7 +24,7 @@ import { joinCalled } from './flows/join-called.ts';
 import { IvrLiveHost } from './live/live-host.ts';
 import { PinLockout } from './room/pin-lockout.ts';
 import { RoomRegistry } from './room/registry.ts';
-import { ivrConfig, type IvrConfig } from './services/config.ts';
+import { ivrConfig, type IvrConfig, type IvrSettings } from './services/config.ts';
 import type { IvrServices } from './services/ivr-services.ts';
 
 const log = moduleLogger('ivr');
@@ -33,7 +33,7 @@ export interface IvrDeps {
   engine: Engine;
   repos: Repositories;
   cdrs: CdrRecorder;
-  config: Partial<IvrConfig>;
+  config: IvrSettings;
   /** Wall-clock time (CDRs, room windows, the PIN lockout). */
   now?: () => Date;
   /** Times the digit, menu and end-of-window timeouts (the system clock by default; tests give a fake one). */

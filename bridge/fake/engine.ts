@@ -34,6 +34,8 @@ export interface IncomingInit {
   to: string;
   fromDisplayName?: string;
   headers?: Record<string, string>;
+  /** The INVITE's source address (default 127.0.0.1). */
+  sourceAddress?: string;
   /** What the caller does once answered. */
   script?: CallerScript;
 }
@@ -70,7 +72,7 @@ export class FakeEngine implements Engine {
     const id = randomUUID();
     const callId = `fake-${id}`;
     const call = new FakeIncomingCall({
-      id, callId, from: init.from, to: init.to, fromDisplayName: init.fromDisplayName, headers: init.headers,
+      id, callId, from: init.from, to: init.to, fromDisplayName: init.fromDisplayName, headers: init.headers, sourceAddress: init.sourceAddress,
       touch: () => this.clock.touch(),
       answerLeg: () => this.leg({ id, callId, from: init.from, to: init.to, direction: 'in', script: init.script ?? new CallerScript() }),
     });

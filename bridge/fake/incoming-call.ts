@@ -13,6 +13,7 @@ export interface FakeIncomingInit {
   to: string;
   fromDisplayName?: string;
   headers?: Record<string, string>;
+  sourceAddress?: string;
   /** Makes the leg on answer. */
   answerLeg: () => FakeCallLeg;
   /** Tells the clock something happened. */
@@ -27,7 +28,7 @@ export class FakeIncomingCall implements IncomingCall {
   readonly fromDisplayName: string | undefined;
   readonly requestUri: string;
   readonly transport = 'udp' as const;
-  readonly sourceAddress = '127.0.0.1';
+  readonly sourceAddress: string;
   rang = false;
   /** The cause it was refused with. */
   rejected: Q850Cause | undefined;
@@ -42,6 +43,7 @@ export class FakeIncomingCall implements IncomingCall {
     this.from = init.from;
     this.to = init.to;
     this.fromDisplayName = init.fromDisplayName;
+    this.sourceAddress = init.sourceAddress ?? '127.0.0.1';
     this.requestUri = `sip:${init.to}@127.0.0.1`;
   }
 

@@ -1,5 +1,6 @@
 // What every step of one call works with: the leg, its keypad, the caller's
-// language, a per-call logger, and the ending of the call.
+// language, a per-call logger, where the call came from, and the ending of
+// the call.
 import type { CallLeg } from '../../bridge/port.ts';
 import { Q850, type Q850Cause } from '../../bridge/q850.ts';
 import type { Clock } from '../../common/clock.ts';
@@ -13,6 +14,8 @@ export class CallContext {
   readonly keys: Keypad;
   /** How the call went, for logs, metrics and tests: 'joined', 'too_many_attempts:pin', 'refused:locked' … */
   outcome = 'hung_up';
+  /** The waits the PIN lockout put on this call (ivr/steps/ask-pin.ts), ms. */
+  pinDelayMs = 0;
 
   constructor(
     readonly leg: CallLeg,
@@ -24,6 +27,8 @@ export class CallContext {
     clock: Clock,
     /** The caller's SIP display name, when the From header gave one. */
     readonly displayName: string | null = null,
+    /** The source address of the caller's INVITE (the PIN lockout counts by it); '' for calls the bridge placed. */
+    readonly sourceAddress = '',
   ) {
     this.keys = new Keypad(leg, clock);
   }

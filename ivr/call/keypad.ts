@@ -99,6 +99,18 @@ export class Keypad {
     }
   }
 
+  /** Waits `ms` of the IVR's clock, less if the call ends; keys pressed meanwhile stay queued (type-ahead). */
+  async pause(ms: number): Promise<void> {
+    const until = this.clock.now() + ms;
+    while (!this.leg.ended && this.clock.now() < until) {
+      await new Promise<void>((resolve) => {
+        const done = () => { this.clock.clearTimer(timer); this.waiters.delete(done); resolve(); };
+        const timer = this.clock.setTimer(until - this.clock.now(), done);
+        this.waiters.add(done);
+      });
+    }
+  }
+
   /** Digits until the terminator, `max` digits, or a timeout (first key / between keys). */
   async collect(spec: CollectSpec, signal?: AbortSignal): Promise<Entry> {
     let digits = '';

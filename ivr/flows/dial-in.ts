@@ -60,9 +60,9 @@ export async function dialIn(svc: IvrServices, ctx: CallContext, cdrId: string, 
   const role = await askPin(ctx, room, svc.lockout, {
     tries: cfg.tries, firstDigitTimeoutMs: cfg.firstDigitTimeoutMs, interDigitTimeoutMs: cfg.interDigitTimeoutMs, now: svc.now,
     onLockout: (r, until) => {
-      ctx.log.warn({ room: r.number, until }, 'PIN entry blocked after repeated failures');
+      ctx.log.warn({ room: r.number, until }, 'many wrong PINs on this room: alert raised, PIN checks slowed');
       svc.live.lockout(r, until);
-      svc.repos.audit.append({ accountId: r.accountId, actor: 'ivr', action: 'room.pin_lockout', targetType: 'room', targetId: r.id, data: { roomNumber: r.number, caller: ctx.leg.from } })
+      svc.repos.audit.append({ accountId: r.accountId, actor: 'ivr', action: 'room.pin_lockout', targetType: 'room', targetId: r.id, data: { roomNumber: r.number, caller: ctx.leg.from, address: ctx.sourceAddress } })
         .catch((err: unknown) => ctx.log.error({ err }, 'writing the lockout alert failed'));
     },
   });

@@ -22,6 +22,8 @@ export interface CallSummary {
   /** 'joined', 'too_many_attempts:room', 'too_many_attempts:pin', 'pin_blocked', 'refused:locked', 'refused:full', 'room_refused:<reason>', 'unbound_caller', 'rejected', 'hung_up' … */
   outcome: string;
   lang: PromptLang | null;
+  /** The waits the PIN lockout put on the call (per-caller and per-room), ms. */
+  pinDelayMs: number;
 }
 
 /** Handles `call`; `accepting()` false (the IVR is closing) refuses it like an unknown number. */
@@ -30,7 +32,7 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   const r = await routeOf(svc.repos, call.to);
   const accessNumber = r.kind === 'meeting' || r.kind === 'multi_party' ? r.accessNumber : null;
   const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {});
-  const summary: CallSummary = { callId: call.callId, cdrId, from: call.from, to: call.to, route: r.kind, outcome: 'rejected', lang: null };
+  const summary: CallSummary = { callId: call.callId, cdrId, from: call.from, to: call.to, route: r.kind, outcome: 'rejected', lang: null, pinDelayMs: 0 };
   if (r.kind === 'unknown' || !accepting()) {
     clog.info('no access number or room for this call');
     call.reject(Q850.UNALLOCATED_NUMBER);
@@ -48,11 +50,11 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   }
   svc.records.answered(cdrId, leg);
   const lang: PromptLang = accessNumber?.language ?? svc.config.defaultLanguage;
-  const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, call.fromDisplayName?.trim() || null);
+  const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, call.fromDisplayName?.trim() || null, call.sourceAddress);
   ctx.log.info({ route: r.kind, lang }, 'call answered');
   await runFlow(svc, ctx, cdrId, r);
-  ctx.log.info({ outcome: ctx.outcome }, 'call handled');
-  return { ...summary, outcome: ctx.outcome, lang: ctx.lang };
+  ctx.log.info({ outcome: ctx.outcome, ...(ctx.pinDelayMs > 0 ? { pinDelayMs: ctx.pinDelayMs } : {}) }, 'call handled');
+  return { ...summary, outcome: ctx.outcome, lang: ctx.lang, pinDelayMs: ctx.pinDelayMs };
 }
 
 /** The route's flow; a flow that fails hangs up with Q.850 41, one that ends with the line open hangs up normally. */

@@ -78,9 +78,10 @@ export class IvrLiveHost implements LiveHost {
   }
 
   /**
-   * PIN entry on `room` is blocked until `until` (ivr/room/pin-lockout.ts):
-   * a `lockout` alert (core/alerts) and event, with the room's running
-   * conference if there is one. Never waits for, nor fails on, the database.
+   * `room` is under a PIN attack, its checks slowed until `until`
+   * (ivr/room/pin-lockout.ts): a `lockout` alert (core/alerts) and event,
+   * with the room's running conference if there is one. Never waits for,
+   * nor fails on, the database.
    */
   lockout(room: Room, until: Date): void {
     const live = this.rooms.byId(room.id);

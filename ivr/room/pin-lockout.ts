@@ -1,47 +1,117 @@
-// Per-room PIN lockout (SPEC §2.3): ten failures on one room within ten
-// minutes block PIN entry on that room for ten minutes. Counted across
-// calls, in memory on the node that hosts the room.
-export interface PinLockoutOptions {
-  failures: number;
+// Wrong PINs (SPEC §2.3), counted across calls in memory on this node, so
+// that an attacker cannot lock a room's real participants out:
+//   - per caller: the calling number and the source address each count their
+//     failures (across calls and rooms); from `slowAfter` failures each
+//     "wrong PIN" waits longer (delayMs, doubled per failure, at most
+//     maxDelayMs); at `blockAfter` that number or address is refused for
+//     `blockMs`. Anonymous numbers count by address only; carrier addresses
+//     (all their callers share them) count by number only.
+//   - per room: `roomAlertAfter` failures raise the room's alert once (the
+//     episode lasts `roomSlowMs`) and every PIN check on the room waits
+//     `roomDelayMs` meanwhile; the room itself never refuses a right PIN.
+// Times are the IVR's wall clock in ms; memory is bounded (failure-tally.ts).
+import { FailureTally } from './failure-tally.ts';
+
+/** The settings (IvrConfig.pinLockout, validated by ivrConfig): failures count within `windowMs`. */
+export interface PinLockoutConfig {
+  /** How long a failure counts. */
   windowMs: number;
+  /** A caller's failures from which each "wrong PIN" waits `delayMs`, doubled per further failure, at most `maxDelayMs`. */
+  slowAfter: number;
+  delayMs: number;
+  maxDelayMs: number;
+  /** A caller's failures that refuse its calls ("pin-blocked") for `blockMs`. */
+  blockAfter: number;
   blockMs: number;
+  /** Failures on one room that raise its alert and put a `roomDelayMs` wait before every PIN check there for `roomSlowMs`. */
+  roomAlertAfter: number;
+  roomDelayMs: number;
+  roomSlowMs: number;
+  /** Source addresses of carriers and trunks (every caller of an access number shares them): counted by number only. */
+  carrierAddresses: readonly string[];
+  /** Most calling numbers, addresses and rooms remembered (each); the idle, then the least recently seen, are forgotten beyond it. */
+  maxTracked: number;
 }
 
+/** Who is entering PINs: the calling number (From user) and the source address of the INVITE. */
+export interface PinCaller {
+  number: string;
+  address: string;
+}
+
+/** What one wrong PIN leads to. */
+export interface PinFailure {
+  /** Wait this long before "wrong PIN" (0: none). */
+  delayMs: number;
+  /** The caller has passed the limit: "pin-blocked" and hang up. */
+  refused: boolean;
+  /** Set when this failure starts an attack episode on the room: its end (the alert's `until`). */
+  roomAlertUntil: number | null;
+}
+
+/** Calling numbers that identify nobody: counted by address only. */
+const ANONYMOUS = new Set(['', 'anonymous', 'unknown', 'restricted', 'private', 'unavailable']);
+
 export class PinLockout {
-  private readonly failuresByRoom = new Map<string, number[]>();
-  private readonly blockedUntil = new Map<string, number>();
+  private readonly callers: FailureTally;
+  private readonly rooms: FailureTally;
+  private readonly carriers: ReadonlySet<string>;
 
-  constructor(private readonly opts: PinLockoutOptions) {}
-
-  /** Is PIN entry on this room blocked at `now`? */
-  isBlocked(roomId: string, now: number): boolean {
-    const until = this.blockedUntil.get(roomId);
-    if (until === undefined) return false;
-    if (now < until) return true;
-    this.blockedUntil.delete(roomId);
-    return false;
+  constructor(private readonly opts: PinLockoutConfig) {
+    this.callers = new FailureTally({ windowMs: opts.windowMs, keep: opts.blockAfter, maxKeys: opts.maxTracked });
+    this.rooms = new FailureTally({ windowMs: opts.windowMs, keep: opts.roomAlertAfter, maxKeys: opts.maxTracked });
+    this.carriers = new Set(opts.carrierAddresses);
   }
 
-  /** Records one wrong PIN; true when this failure starts a block. */
-  fail(roomId: string, now: number): boolean {
-    const recent = (this.failuresByRoom.get(roomId) ?? []).filter((t) => now - t < this.opts.windowMs);
-    recent.push(now);
-    if (recent.length >= this.opts.failures) {
-      this.failuresByRoom.delete(roomId);
-      this.blockedUntil.set(roomId, now + this.opts.blockMs);
-      return true;
+  /** When the caller's refusal ends (ms), if its number or address is refused at `now`. */
+  refusedUntil(caller: PinCaller, now: number): number | null {
+    const until = Math.max(0, ...this.keys(caller).map((k) => this.callers.peek(k, now)?.until ?? 0));
+    return until > now ? until : null;
+  }
+
+  /** The wait before a PIN is checked on this room: roomDelayMs while it is under attack, else 0. */
+  roomDelayMs(roomId: string, now: number): number {
+    return (this.rooms.peek(roomId, now)?.until ?? 0) > now ? this.opts.roomDelayMs : 0;
+  }
+
+  /** Counts one wrong PIN of `caller` on `roomId` at `now`. */
+  fail(roomId: string, caller: PinCaller, now: number): PinFailure {
+    const roomAlertUntil = this.failRoom(roomId, now);
+    let failures = 0;
+    let refused = false;
+    for (const key of this.keys(caller)) {
+      const t = this.callers.add(key, now);
+      failures = Math.max(failures, t.times.length);
+      if (t.times.length >= this.opts.blockAfter) {
+        t.until = now + this.opts.blockMs;
+        t.times.length = 0; // the refusal starts afresh when it ends
+        refused = true;
+      }
     }
-    this.failuresByRoom.set(roomId, recent);
-    return false;
+    const { slowAfter, delayMs, maxDelayMs } = this.opts;
+    const delay = refused || failures < slowAfter ? 0 : Math.min(delayMs * 2 ** (failures - slowAfter), maxDelayMs);
+    return { delayMs: delay, refused, roomAlertUntil };
   }
 
-  /** When the room's block ends (epoch ms), if it is blocked. */
-  blockEnds(roomId: string): number | undefined {
-    return this.blockedUntil.get(roomId);
+  /** Numbers, addresses and rooms remembered (for tests and the console). */
+  get tracked(): { callers: number; rooms: number } {
+    return { callers: this.callers.size, rooms: this.rooms.size };
   }
 
-  /** Failures counted now (for tests and the console). */
-  failures(roomId: string, now: number): number {
-    return (this.failuresByRoom.get(roomId) ?? []).filter((t) => now - t < this.opts.windowMs).length;
+  /** The end of the attack episode this failure starts, or null (none starts: too few, or one is running). */
+  private failRoom(roomId: string, now: number): number | null {
+    const t = this.rooms.add(roomId, now);
+    if (t.until > now || t.times.length < this.opts.roomAlertAfter) return null;
+    t.until = now + this.opts.roomSlowMs;
+    t.times.length = 0; // a new episode takes as many failures again
+    return t.until;
+  }
+
+  private keys(caller: PinCaller): string[] {
+    const keys: string[] = [];
+    const number = caller.number.trim().toLowerCase();
+    if (!ANONYMOUS.has(number)) keys.push(`number:${number}`);
+    if (caller.address !== '' && !this.carriers.has(caller.address)) keys.push(`address:${caller.address}`);
+    return keys;
   }
 }

@@ -1,9 +1,11 @@
-// IVR settings: digit timeouts, the operator, multi-party size, the per-room
-// PIN lockout and the end-of-window clock. Validated once by ivrConfig().
+// IVR settings: digit timeouts, the operator, multi-party size, the PIN
+// lockout (per caller and per room) and the end-of-window clock. Validated
+// once by ivrConfig().
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../common/errors.ts';
 import type { PromptLang } from '../prompts/catalog.ts';
+import type { PinLockoutConfig } from '../room/pin-lockout.ts';
 
 export interface IvrConfig {
   /** Operator for `*0`: a SIP URI (`sip:op@host:port`) or a phone number dialled through the trunk; null = no operator. */
@@ -20,8 +22,8 @@ export interface IvrConfig {
   tries: number;
   /** After the `*` menu: no key within this returns to the room. */
   menuTimeoutMs: number;
-  /** Per-room PIN lockout: this many failures within windowMs block PIN entry for blockMs. */
-  pinLockout: { failures: number; windowMs: number; blockMs: number };
+  /** Wrong PINs: slowed then refused per caller; alert and slower checks per room. */
+  pinLockout: PinLockoutConfig;
   /** Longest name recording (*announce*). */
   nameMaxMs: number;
   /** Invitations (`*6`, multi-party) ring this long before "no answer". */
@@ -57,7 +59,10 @@ export const DEFAULT_IVR_CONFIG: Readonly<IvrConfig> = {
   interDigitTimeoutMs: 5_000,
   tries: 3,
   menuTimeoutMs: 5_000,
-  pinLockout: { failures: 10, windowMs: 10 * 60_000, blockMs: 10 * 60_000 },
+  pinLockout: {
+    windowMs: 10 * 60_000, slowAfter: 5, delayMs: 2_000, maxDelayMs: 30_000, blockAfter: 10, blockMs: 10 * 60_000,
+    roomAlertAfter: 10, roomDelayMs: 2_000, roomSlowMs: 10 * 60_000, carrierAddresses: [], maxTracked: 10_000,
+  },
   nameMaxMs: 3_000,
   inviteNoAnswerMs: 60_000,
   inviteConfirmMs: 10_000,
@@ -71,17 +76,28 @@ export const DEFAULT_IVR_CONFIG: Readonly<IvrConfig> = {
   balanceWarningMs: 60_000,
 };
 
+/** What createIvr is given: any setting, the PIN lockout's one by one. */
+export type IvrSettings = Partial<Omit<IvrConfig, 'pinLockout'>> & { pinLockout?: Partial<PinLockoutConfig> };
+
 /** Defaults overlaid with `partial`; throws ConfigError on values that cannot work. */
-export function ivrConfig(partial: Partial<IvrConfig> = {}): IvrConfig {
+export function ivrConfig(partial: IvrSettings = {}): IvrConfig {
   const c: IvrConfig = { ...DEFAULT_IVR_CONFIG, ...partial, pinLockout: { ...DEFAULT_IVR_CONFIG.pinLockout, ...partial.pinLockout } };
+  const pl = c.pinLockout;
   const positive: Array<[string, number]> = [
     ['multiPartyMaxParties', c.multiPartyMaxParties], ['firstDigitTimeoutMs', c.firstDigitTimeoutMs], ['interDigitTimeoutMs', c.interDigitTimeoutMs],
     ['tries', c.tries], ['menuTimeoutMs', c.menuTimeoutMs], ['nameMaxMs', c.nameMaxMs], ['inviteNoAnswerMs', c.inviteNoAnswerMs],
     ['inviteConfirmMs', c.inviteConfirmMs], ['inviteConcurrency', c.inviteConcurrency],
-    ['minuteMs', c.minuteMs], ['checkpointIntervalMs', c.checkpointIntervalMs], ['balanceWarningMs', c.balanceWarningMs], ['pinLockout.failures', c.pinLockout.failures],
-    ['pinLockout.windowMs', c.pinLockout.windowMs], ['pinLockout.blockMs', c.pinLockout.blockMs],
+    ['minuteMs', c.minuteMs], ['checkpointIntervalMs', c.checkpointIntervalMs], ['balanceWarningMs', c.balanceWarningMs],
+    ...(['windowMs', 'slowAfter', 'delayMs', 'maxDelayMs', 'blockAfter', 'blockMs', 'roomAlertAfter', 'roomDelayMs', 'roomSlowMs', 'maxTracked'] as const)
+      .map((k): [string, number] => [`pinLockout.${k}`, pl[k]]),
   ];
   for (const [name, v] of positive) if (!Number.isFinite(v) || v <= 0) throw new ConfigError(`ivr.${name} must be positive`);
+  for (const k of ['slowAfter', 'blockAfter', 'roomAlertAfter', 'maxTracked'] as const) {
+    if (!Number.isInteger(pl[k])) throw new ConfigError(`ivr.pinLockout.${k} must be a whole number`);
+  }
+  if (pl.slowAfter >= pl.blockAfter) throw new ConfigError('ivr.pinLockout.slowAfter must be below blockAfter');
+  if (pl.maxDelayMs < pl.delayMs) throw new ConfigError('ivr.pinLockout.maxDelayMs must not be below delayMs');
+  if (pl.carrierAddresses.some((a) => a.trim() === '')) throw new ConfigError('ivr.pinLockout.carrierAddresses must not hold an empty address');
   if (c.multiPartyMaxParties < 2) throw new ConfigError('ivr.multiPartyMaxParties must be at least 2');
   if (c.operatorTarget !== null && c.operatorTarget.trim() === '') throw new ConfigError('ivr.operatorTarget must not be empty');
   return c;

@@ -37,6 +37,7 @@ export interface IvrServices {
   rooms: RoomRegistry;
   /** The live seam's host: events and alerts that start outside a room (the PIN lockout). */
   live: IvrLiveHost;
+  /** Wrong PINs: per caller (slowed, refused) and per room (alert, slower checks). */
   lockout: PinLockout;
   /** Wall-clock time (CDRs, room windows, the PIN lockout). */
   now: () => Date;

@@ -8,7 +8,7 @@
 //   - lock: a new guest (sipp) is refused;
 //   - extend: the window moves by 15 minutes (page and database);
 //   - *0 on a phone: "help requested" on the page;
-//   - ten wrong PINs (sipp callers): the lockout alert on the page;
+//   - many wrong PINs (sipp callers): the room's PIN alert on the page;
 //   - end: every phone gets a BYE, every CDR of the conference is closed.
 // The same scenario runs twice: web and bridge in one process (LocalLiveBus,
 // PGlite), and as two processes on a real PostgreSQL (the seam through
@@ -143,7 +143,7 @@ async function scenario(stack: LiveStack, tag: string): Promise<void> {
     assert.equal(Date.parse((await ui.snapshot(page, stack.webUrl, conferenceId)).closesAt), closesBefore + 15 * 60_000);
     await page.waitForFunction((t) => document.getElementById('live-time-left')?.textContent !== t, leftBefore);
 
-    // Ten wrong PINs (3 + 3 + 3 + 1): the lockout alert.
+    // Twelve wrong PINs from four numbers (three each): the room's alert at the tenth.
     const wrong = ['silence:0.5', `dtmf:${room.number}#:100:100`, 'dtmf:1111#:100:100', 'dtmf:2222#:100:100', 'dtmf:3333#:100:100'];
     for (const r of await Promise.all([0, 1, 2].map((i) => sippCaller(stack, wrong, `${tag}bad${i}`)))) assert.equal(r.code, 0, r.summary);
     assert.equal((await sippCaller(stack, wrong, `${tag}bad3`)).code, 0);

@@ -21,7 +21,7 @@ import { DEMO, seedDemo, type SeedResult } from '../../core/seed.ts';
 import type { CallSummary } from '../../ivr/flows/incoming-call.ts';
 import { createIvr, type Ivr } from '../../ivr/ivr.ts';
 import type { LiveRoom } from '../../ivr/room/live-room.ts';
-import type { IvrConfig } from '../../ivr/services/config.ts';
+import type { IvrSettings } from '../../ivr/services/config.ts';
 import { outgoingCdrs, readCdr, type CdrRow } from './cdr-rows.ts';
 
 /** What a leg heard, as `<language folder>/<prompt>` ("en/enter-pin"; tones and silences by name). */
@@ -112,20 +112,21 @@ export class FakeIvr {
     ivr.events.on('call-ended', (s) => this.calls.push(s));
   }
 
-  static start(base: FakeIvrDb, config: Partial<IvrConfig> = {}): FakeIvr {
+  /** Fake calls come from 127.0.0.1 unless told otherwise: the carrier's address, so the PIN lockout counts them by number. */
+  static start(base: FakeIvrDb, config: IvrSettings = {}): FakeIvr {
     const clock = new FakeClock({ start: new Date(Math.max(Date.now(), lastEnd + 1000)), busy: () => base.inFlight.n > 0 });
     const engine = new FakeEngine({ clock });
     const ivr = createIvr({
       engine, repos: base.repos, cdrs: base.cdrs, nodeId: 'test', now: () => clock.date(), clock,
-      config: { recordingsDir: join(base.dir, 'recordings'), callerId: '4008001000', ...config },
+      config: { recordingsDir: join(base.dir, 'recordings'), callerId: '4008001000', ...config, pinLockout: { carrierAddresses: ['127.0.0.1'], ...config.pinLockout } },
     });
     engine.onIncoming((call) => ivr.handle(call));
     return new FakeIvr(base, clock, engine, ivr);
   }
 
-  /** A call from `from` to `to`; the caller follows `script`. */
-  call(from: string, to: string, script: CallerScript = new CallerScript()): FakeIncomingCall {
-    return this.engine.call({ from, to, script });
+  /** A call from `from` to `to` (sent from `sourceAddress`, 127.0.0.1 by default); the caller follows `script`. */
+  call(from: string, to: string, script: CallerScript = new CallerScript(), sourceAddress?: string): FakeIncomingCall {
+    return this.engine.call({ from, to, script, sourceAddress });
   }
 
   /** Runs the fake world until `done()` (at most `withinMs` of fake time). */

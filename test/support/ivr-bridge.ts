@@ -11,7 +11,7 @@ import { CdrRecorder } from '../../core/cdr/recorder.ts';
 import { seedDemo, type SeedResult } from '../../core/seed.ts';
 import type { CallSummary } from '../../ivr/flows/incoming-call.ts';
 import { createIvr, type Ivr } from '../../ivr/ivr.ts';
-import type { IvrConfig } from '../../ivr/services/config.ts';
+import type { IvrSettings } from '../../ivr/services/config.ts';
 import { outgoingCdrs, readCdr, type CdrRow } from './cdr-rows.ts';
 import { TestEngine } from './media-engine.ts';
 import { waitUntil } from './ports.ts';
@@ -23,7 +23,7 @@ export interface IvrBridgeOptions {
   workers?: number;
   /** Members a conference gathers in one media worker before it spreads (see MediaPoolOptions). */
   spreadAt?: number;
-  config?: Partial<IvrConfig>;
+  config?: IvrSettings;
   /** Use this database (already migrated and seeded, e.g. the web app's) instead of a new one; it is left open on close. */
   existing?: { db: Knex; repos: Repositories; seed: SeedResult };
 }

@@ -20,6 +20,8 @@ export interface SippCallOptions {
   segments: string[];
   localPort: number;
   mediaPort: number;
+  /** sipp's source address (default 127.0.0.1). */
+  localIp?: string;
   /** Default: the bridge hangs up (expect-bye). With durationMs: sipp sends BYE that long after the ACK. */
   scenario?: string;
   durationMs?: number;
@@ -68,7 +70,7 @@ export function startSippCall(o: SippCallOptions): RunningSippCall {
   mkdirSync(dir);
   const run = startSipp({
     dir, extraArgs: ['-trace_stat', '-stf', 'stat.csv', '-fd', '1'],
-    scenario, remote: `127.0.0.1:${o.sipPort}`, localPort: o.localPort, mediaPort: o.mediaPort,
+    scenario, remote: `127.0.0.1:${o.sipPort}`, localPort: o.localPort, localIp: o.localIp, mediaPort: o.mediaPort,
     service: o.to, calls: 1, durationMs: o.durationMs, keys: { pcap, ...(o.caller ? { caller: o.caller } : {}) },
     timeoutS: 90, recvTimeoutMs: o.recvTimeoutMs ?? 45_000,
   });

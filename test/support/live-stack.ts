@@ -7,6 +7,8 @@
 //     BRIDGE_ROLE=web, the live seam between them through the database.
 // Either way the test gets the web's URL, the SIP port to dial, and
 // repositories on the same database to set up rooms and read CDRs back.
+// The test's callers all come from 127.0.0.1, set as the carrier's address:
+// the PIN lockout counts their wrong PINs per number only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,7 +48,7 @@ export async function inProcessStack(p: StackPorts): Promise<LiveStack> {
   const seed = await seedDemo(db, { now: new Date() });
   const bridge = await IvrBridge.start({
     sipPort: p.sipPort, rtpMin: p.rtpMin, rtpMax: p.rtpMax, workers: 2,
-    existing: { db, repos, seed }, config: { operatorTarget: p.operatorTarget },
+    existing: { db, repos, seed }, config: { operatorTarget: p.operatorTarget, pinLockout: { carrierAddresses: ['127.0.0.1'] } },
   });
   const live = new LocalLiveBus(bridge.ivr.live);
   const web = await startWebServer({ repos, live, host: '127.0.0.1', port: 0, config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 1000 } });
@@ -103,6 +105,7 @@ export async function twoProcessStack(p: StackPorts & { webPort: number }): Prom
       ...common, BRIDGE_ROLE: 'bridge', BRIDGE_NODE_ID: 'node-a', BRIDGE_SEED_DEMO: 'true', BRIDGE_DATA_DIR: join(dir, 'bridge'),
       BRIDGE_SIP_HOST: '127.0.0.1', BRIDGE_SIP_PORT: String(p.sipPort), BRIDGE_RTP_HOST: '127.0.0.1',
       BRIDGE_RTP_PORT_MIN: String(p.rtpMin), BRIDGE_RTP_PORT_MAX: String(p.rtpMax), BRIDGE_MEDIA_WORKERS: '2', BRIDGE_OPERATOR: p.operatorTarget,
+      BRIDGE_CARRIER_ADDRESSES: '127.0.0.1',
     }, /bridge ready/);
     web = await startApp('web', {
       ...common, BRIDGE_ROLE: 'web', BRIDGE_NODE_ID: 'web-1', BRIDGE_SEED_DEMO: 'false', BRIDGE_DATA_DIR: join(dir, 'web'),

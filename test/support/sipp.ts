@@ -1,6 +1,7 @@
 // A small typed runner for sipp (Debian's sip-tester) as a real SIP peer:
 // start a scenario with ports and keys, await its exit code, collect its
-// error log and call counts. Traffic stays on 127.0.0.1.
+// error log and call counts. Traffic stays on 127.0.0.x (Linux routes all of
+// 127/8 to lo: a caller from 127.0.0.2 is another source address).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,8 @@ export interface SippOptions {
   remote?: string;
   /** sipp's own SIP port. */
   localPort: number;
+  /** sipp's address for SIP and media (-i, -mi); default 127.0.0.1. */
+  localIp?: string;
   /** sipp's media port (used in SDP, [media_port]). */
   mediaPort?: number;
   transport?: 'udp' | 'tcp';
@@ -65,7 +68,8 @@ function buildArgs(o: SippOptions): string[] {
   if (o.remote) a.push(o.remote);
   if (o.builtin) a.push('-sn', o.scenario);
   else a.push('-sf', o.scenario.includes('/') ? o.scenario : join(SCENARIOS, o.scenario));
-  a.push('-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(o.localPort));
+  const ip = o.localIp ?? '127.0.0.1';
+  a.push('-i', ip, '-mi', ip, '-p', String(o.localPort));
   if (o.mediaPort !== undefined) a.push('-mp', String(o.mediaPort));
   a.push('-t', o.transport === 'tcp' ? 't1' : 'u1');
   if (o.service) a.push('-s', o.service);

@@ -11,7 +11,7 @@ import { statusLabel } from '../rooms/pages.ts';
 import type { RoomSummary } from '../rooms/service.ts';
 import type { LiveAlert } from '../../core/alerts/store.ts';
 
-/** An alert as one line: who asked for help, or which room is locked until when. */
+/** An alert as one line: who asked for help, or which room's PIN checks are slowed until when. */
 export function alertText(ctx: PageContext, a: LiveAlert): string {
   if (a.kind === 'lockout') {
     const until = typeof a.data.until === 'string' ? formatShortDateTime(new Date(a.data.until), ctx.timeZone, ctx.locale) : '';

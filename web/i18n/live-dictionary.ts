@@ -87,7 +87,7 @@ export const LIVE_DICTIONARY = {
   'js.live.shown': { zh: '显示 {shown} / {total}', en: 'showing {shown} of {total}' },
   'js.live.help': { zh: '{who} 请求帮助（*0）', en: '{who} asks for help (*0)' },
   'js.live.helpResolved': { zh: '{who} 的求助已结束', en: '{who}\'s help request has ended' },
-  'js.live.lockout': { zh: '会议号 {number} 密码错误次数过多，已锁定至 {until}', en: 'Too many wrong PINs for room {number}: locked until {until}' },
+  'js.live.lockout': { zh: '会议号 {number} 密码错误次数过多，疑似攻击：密码校验放慢至 {until}', en: 'Too many wrong PINs for room {number}, a possible attack: PIN checks slowed until {until}' },
   'js.live.console': { zh: '会中控制', en: 'Live console' },
   'js.live.dismiss': { zh: '知道了', en: 'Dismiss' },
   'js.live.participants': { zh: '{n} 人', en: '{n} participants' },

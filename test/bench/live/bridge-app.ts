@@ -47,6 +47,8 @@ export class BridgeApp {
       BRIDGE_RTP_HOST: '127.0.0.1', BRIDGE_RTP_PORT_MIN: String(ports.rtpMin), BRIDGE_RTP_PORT_MAX: String(ports.rtpMax),
       BRIDGE_WEB_HOST: '127.0.0.1', BRIDGE_WEB_PORT: String(ports.web), BRIDGE_WEB_SECURE_COOKIES: 'false',
       BRIDGE_DATA_DIR: dataDir, BRIDGE_SEED_DEMO: 'true', LOG_LEVEL: opts.logLevel ?? 'warn',
+      // Every sipp caller comes from 127.0.0.1, as through a carrier: a misread PIN counts against its number, never the address.
+      BRIDGE_CARRIER_ADDRESSES: '127.0.0.1',
     };
     delete env.DATABASE_URL; // the embedded PGlite in the temp folder, whatever the caller's shell says
     delete env.BRIDGE_CONFIG;
