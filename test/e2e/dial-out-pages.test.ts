@@ -31,6 +31,15 @@ describe('dial-out pages (Chromium)', () => {
     await w?.close();
   });
 
+  /** Waits (up to TIMEOUT) until the demo account's daily cap is `cap`. */
+  async function capIs(cap: number | null): Promise<void> {
+    const deadline = Date.now() + TIMEOUT;
+    while ((await w.repos.dialOut.policy(w.seed.accountId)).dailyCapMinor !== cap) {
+      if (Date.now() > deadline) throw new Error(`the daily cap never became ${cap}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   async function login(username: string, password: string, landing: string): Promise<Page> {
     const ctx = await browser.newContext({ locale: 'en-US' });
     const p = await ctx.newPage();
@@ -63,14 +72,15 @@ describe('dial-out pages (Chromium)', () => {
     const form = p.locator(`form[data-api="PATCH /api/operator/accounts/${w.seed.accountId}/dial-out"]`);
     await form.locator('[name="dailyCapMinor"]').fill('50');
     await form.locator('input[value="international"]').uncheck();
+    const reloaded = p.waitForEvent('load'); // the page reloads after a save
     await form.locator('button[type="submit"]').click();
-    await p.waitForLoadState('load');
-    await p.waitForFunction(async (id) => (await (await fetch(`/api/operator/accounts/${id}/dial-out`)).json()).dailyCapMinor === 5000, w.seed.accountId);
+    await reloaded;
+    await capIs(5000);
     assert.deepEqual(await w.repos.dialOut.policy(w.seed.accountId), { classes: ['domestic_fixed', 'domestic_mobile'], maxOutboundCalls: 10, dailyCapMinor: 5000 });
     const again = p.locator(`form[data-api="PATCH /api/operator/accounts/${w.seed.accountId}/dial-out"]`);
     await again.locator('[name="dailyCapMinor"]').fill('');
     await again.locator('button[type="submit"]').click();
-    await p.waitForFunction(async (id) => (await (await fetch(`/api/operator/accounts/${id}/dial-out`)).json()).dailyCapMinor === null, w.seed.accountId);
+    await capIs(null);
     await p.context().close();
   });
 
