@@ -173,6 +173,11 @@ describe('dial-out policy, block list and outbound spend on the web', () => {
       assert.equal(r.status, 403, `${m} ${p}: ${r.status}`);
     }
     for (const p of ['/operator/blocked-prefixes', '/operator/outbound-spend']) assert.notEqual((await a.get(p)).status, 200, p);
+    const doc = (await a.get('/api/openapi.json')).json<{ paths: Record<string, Record<string, unknown>> }>();
+    for (const [p, ms] of [['/api/operator/accounts/{id}/dial-out', ['get', 'patch']], ['/api/operator/blocked-prefixes', ['get', 'post']],
+      ['/api/operator/blocked-prefixes/{prefix}', ['delete']], ['/api/operator/outbound-spend', ['get']], ['/api/account/dial-out', ['get']]] as Array<[string, string[]]>) {
+      assert.deepEqual(Object.keys(doc.paths[p] ?? {}).sort(), ms, `OpenAPI ${p}`);
+    }
     assert.ok((await w.repos.dialOut.blocked()).some((b) => b.prefix === '882'), 'still blocked');
     assert.notEqual((await w.repos.dialOut.policy(acc)).maxOutboundCalls, 100);
   });
