@@ -42,6 +42,10 @@ import { registerTrunkRoutes } from './operator/trunk-routes.ts';
 import { TrunkAdminService } from './operator/trunks.ts';
 import { registerOperatorPages } from './operator/pages.ts';
 import { registerTrunkPages } from './operator/trunk-pages.ts';
+import { DialOutAdminService } from './operator/dial-out.ts';
+import { registerDialOutRoutes } from './operator/dial-out-routes.ts';
+import { registerDialOutPages } from './operator/dial-out-pages.ts';
+import { DialOutAlertMailer } from './mail/dial-out-alerts.ts';
 import { registerDashboardPages } from './dashboard/pages.ts';
 import { LiveService } from './live/service.ts';
 import { registerLiveRoutes } from './live/routes.ts';
@@ -69,15 +73,18 @@ export interface WebDeps {
 
 const API_ROUTES = new WeakMap<express.Express, RegisteredRoute[]>();
 const STREAMS = new WeakMap<express.Express, OpenStreams>();
+const WATCHERS = new WeakMap<express.Express, Array<() => void>>();
 
 /** The API's route declarations (for the security tests and the docs). */
 export function apiRoutesOf(app: express.Express): RegisteredRoute[] {
   return API_ROUTES.get(app) ?? [];
 }
 
-/** Ends the app's open event streams (a closing server does not wait for their clients). */
+/** Ends the app's open event streams (a closing server does not wait for their clients) and its watchers of the live bus. */
 export function closeStreamsOf(app: express.Express): void {
   STREAMS.get(app)?.closeAll();
+  for (const stop of WATCHERS.get(app) ?? []) stop();
+  WATCHERS.delete(app);
 }
 
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
@@ -105,6 +112,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     operator: new OperatorService(repos),
     capacity: new CapacityService(repos, config.licensedPorts),
     trunks: new TrunkAdminService(repos),
+    dialOut: new DialOutAdminService(repos),
     live: new LiveService(repos, deps.live),
   };
 }
@@ -134,12 +142,15 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerHistoryRoutes(api, services);
   registerOperatorRoutes(api, services);
   registerTrunkRoutes(api, services);
+  registerDialOutRoutes(api, services);
   registerLiveRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
   const doc = openApiDocument(api.routes);
   app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
   api.mount(app);
   API_ROUTES.set(app, api.routes);
   STREAMS.set(app, api.streams);
+  // The owners hear of a dial-out cap reached by mail too (without SMTP: the operator's outbox).
+  if (deps.live) WATCHERS.set(app, [new DialOutAlertMailer(deps.repos, services.mail, now).watch(deps.live)]);
 
   const pages = new PageRouter(now);
   registerAuthPages(pages, services);
@@ -152,6 +163,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerAccountPages(pages, services);
   registerOperatorPages(pages, services);
   registerTrunkPages(pages, services);
+  registerDialOutPages(pages, services);
   pages.mount(app);
 
   app.use((req, _res, next) => { next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)); });

@@ -14,6 +14,7 @@ import type { OperatorService } from './operator/service.ts';
 import type { CapacityService } from './operator/capacity.ts';
 import type { LiveService } from './live/service.ts';
 import type { TrunkAdminService } from './operator/trunks.ts';
+import type { DialOutAdminService } from './operator/dial-out.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -29,5 +30,6 @@ export interface WebServices {
   operator: OperatorService;
   capacity: CapacityService;
   trunks: TrunkAdminService;
+  dialOut: DialOutAdminService;
   live: LiveService;
 }

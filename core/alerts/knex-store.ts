@@ -51,4 +51,12 @@ export class KnexAlertStore implements AlertStore {
     if (!row) throw new NotFoundError('alert', id);
     return toAlert(row as Row);
   }
+
+  async claimMail(id: string, at: Date): Promise<LiveAlert | null> {
+    if (!UUID.test(id)) return null;
+    const [row] = await this.db('live_alerts').where({ id }).whereRaw("data->>'mailedAt' is null")
+      .update({ data: this.db.raw('data || jsonb_build_object(\'mailedAt\', ?::text)', [at.toISOString()]) })
+      .returning('*');
+    return row ? toAlert(row as Row) : null;
+  }
 }

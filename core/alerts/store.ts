@@ -39,4 +39,10 @@ export interface AlertStore {
   listOpen(accountId: string, opts?: { conferenceId?: string; limit?: number }): Promise<LiveAlert[]>;
   /** NotFoundError when the alert is not the account's. */
   dismiss(accountId: string, id: string, by: { userId: string; at: Date }): Promise<LiveAlert>;
+  /**
+   * Marks the alert mailed (`data.mailedAt`) and returns it, or null when it
+   * was mailed already or does not exist: of several web processes hearing
+   * the same alert, one sends the mail.
+   */
+  claimMail(id: string, at: Date): Promise<LiveAlert | null>;
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { DialOutClass } from '../billing/destination.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { date, isUniqueViolation, num, numOrNull } from '../sql.ts';
+import { date, deleteCount, isUniqueViolation, num, numOrNull } from '../sql.ts';
 import type { BlockedPrefix, DialOutPolicy, DialOutPolicyPatch, DialOutStore, OutboundSpend } from './store.ts';
 
 type Row = Record<string, unknown>;
@@ -67,7 +67,8 @@ export class KnexDialOutStore implements DialOutStore {
   }
 
   async unblock(prefix: string): Promise<void> {
-    const n = await this.db('blocked_prefixes').where({ prefix: prefix.trim().replace(/^\+/, '') }).delete();
+    // Counted through RETURNING (core/sql.ts): on PGlite a bare delete reports no count, and a missing prefix went unnoticed.
+    const n = await deleteCount(this.db('blocked_prefixes').where({ prefix: prefix.trim().replace(/^\+/, '') }), 'prefix');
     if (n === 0) throw new NotFoundError('blocked prefix', prefix);
   }
 

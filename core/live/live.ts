@@ -31,8 +31,16 @@ export interface LiveHost {
   subscribe(listener: LiveListener): Unsubscribe;
 }
 
+/**
+ * The `accountId` of a platform-wide subscription: every account's events.
+ * For the platform's own watchers only (the web's mail of dial-out alerts,
+ * web/mail/dial-out-alerts.ts), never a user's stream: those always name the
+ * session's account, a UUID.
+ */
+export const EVERY_ACCOUNT = '*';
+
 export interface LiveSubscription {
-  /** Only this account's events (always required: the bus never hands out another account's). */
+  /** Only this account's events (always required: the bus never hands out another account's), or EVERY_ACCOUNT. */
   accountId: string;
   /** Only this conference's events (and the account's lockouts when `withAlerts`). */
   conferenceId?: string;
@@ -55,7 +63,7 @@ export class LiveUnavailableError extends Error {
 
 /** Does `event` pass `filter`? */
 export function matches(filter: LiveSubscription, event: LiveEvent): boolean {
-  if (event.accountId !== filter.accountId) return false;
+  if (filter.accountId !== EVERY_ACCOUNT && event.accountId !== filter.accountId) return false;
   if (filter.conferenceId === undefined) return true;
   if (event.conferenceId === filter.conferenceId) return true;
   return filter.withAlerts === true && (event.type === 'help' || event.type === 'lockout');

@@ -77,7 +77,7 @@ describe('web API', () => {
       assert.equal(room.schedule.rrule, 'FREQ=WEEKLY;BYDAY=MO,WE,FR;COUNT=6');
       assert.equal(room.schedule.startsAt, '2026-06-01T01:30:00.000Z'); // 09:30 in Shanghai
       assert.equal(room.schedule.durationMinutes, 30);
-      assert.deepEqual(room.options, { chairAnnounce: true, chairRecord: true, guestAnnounce: false, guestListenOnly: true, guestWaitForChair: true, muteOnEntry: true, autoRecord: true, endWhenLastChairLeaves: false, inviteConfirm: true });
+      assert.deepEqual(room.options, { chairAnnounce: true, chairRecord: true, guestAnnounce: false, guestListenOnly: true, guestWaitForChair: true, muteOnEntry: true, autoRecord: true, endWhenLastChairLeaves: false, inviteConfirm: true, guestsMayInvite: false });
       const detail = (await a.get(`/api/rooms/${room.id}`)).json();
       // 09:30 today has passed (10:00 now, 30 min long: ended at 10:00) → Wed 3, Fri 5, Mon 8, Wed 10, Fri 12.
       assert.deepEqual(detail.nextOccurrences.map((o: { start: string }) => o.start), [

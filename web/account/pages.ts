@@ -6,11 +6,14 @@ import { html, type SafeHtml } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { formatDateTime, formatMoney, formatPhone } from '../views/format.ts';
 import type { Account } from '../../core/accounts/store.ts';
+import type { DialOutPolicy } from '../../core/dial-out/store.ts';
 import type { MessageKey } from '../i18n/messages.ts';
+import { dialOutClassText, refusalReasonText } from '../views/dial-out.ts';
+import { refusalJson } from './views.ts';
 
 async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Promise<SafeHtml> {
   const t = ctx.t;
-  const [recharges, conveners, rooms] = await Promise.all([s.account.recharges(account.id), s.account.conveners(account.id), s.rooms.list(account, s.now())]);
+  const [recharges, conveners, rooms, dialOut] = await Promise.all([s.account.recharges(account.id), s.account.conveners(account.id), s.rooms.list(account, s.now()), s.account.dialOut(account.id)]);
   return html`<section class="card"><h2>${t('account.title')}</h2><dl class="facts">
       <dt>${t('account.name')}</dt><dd>${account.name}</dd><dt>${t('account.tier')}</dt><dd>${t(`tier.${account.tier}` as MessageKey)}</dd>
       <dt>${t('account.balance')}</dt><dd id="account-balance">${formatMoney(account.balanceMinor, account.currency)}</dd>
@@ -26,7 +29,20 @@ async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Pr
         <label>${t('conv.number')} <input type="tel" name="number" required maxlength="64"></label>
         <label>${t('conv.name')} <input type="text" name="name" maxlength="100" data-empty="omit"></label>
         <label>${t('conv.room')} <select name="roomId" data-empty="omit"><option value="">—</option>${rooms.map(({ room: r }) => html`<option value="${r.id}">${r.name}</option>`)}</select></label>
-        <p class="form-error" hidden></p><button type="submit">${t('conv.add')}</button></form></section>`;
+        <p class="form-error" hidden></p><button type="submit">${t('conv.add')}</button></form></section>
+    ${dialOutPart(ctx, account, dialOut.policy, dialOut.refusals.map(refusalJson))}`;
+}
+
+/** The dial-out policy as the operator set it, and the latest refusals in words. */
+function dialOutPart(ctx: PageContext, account: Account, p: DialOutPolicy, refusals: Array<ReturnType<typeof refusalJson>>): SafeHtml {
+  const t = ctx.t;
+  return html`<section class="card" id="dial-out"><h2>${t('dialOut.title')}</h2><dl class="facts">
+      <dt>${t('dialOut.classes')}</dt><dd id="dial-out-classes">${p.classes.length === 0 ? t('dialOut.noClasses') : p.classes.map((c) => dialOutClassText(t, c)).join(', ')}</dd>
+      <dt>${t('dialOut.maxCalls')}</dt><dd id="dial-out-calls">${p.maxOutboundCalls}</dd>
+      <dt>${t('dialOut.dailyCap')}</dt><dd id="dial-out-cap">${p.dailyCapMinor === null ? t('dialOut.noCap') : formatMoney(p.dailyCapMinor, account.currency)}</dd></dl>
+    <h3>${t('dialOut.refusals')}</h3>
+    ${refusals.length === 0 ? html`<p class="muted" id="refusals-none">${t('dialOut.refusalsNone')}</p>` : html`<table id="refusals"><thead><tr><th>${t('common.time')}</th><th>${t('dialOut.room')}</th><th>${t('dialOut.number')}</th><th>${t('dialOut.reason')}</th></tr></thead>
+      <tbody>${refusals.map((r) => html`<tr data-reason="${r.reason}"><td>${formatDateTime(new Date(r.at), account.timeZone, ctx.locale)}</td><td>${r.roomNumber}</td><td>${r.target}</td><td>${refusalReasonText(t, r.reason, r.detail, account.currency)}</td></tr>`)}</tbody></table>`}</section>`;
 }
 
 export function registerAccountPages(pages: PageRouter, s: WebServices): void {

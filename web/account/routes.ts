@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { idParams } from '../http/schemas.ts';
 import type { ApiRouter } from '../http/api-router.ts';
 import type { WebServices } from '../services.ts';
-import { accountJson, rechargeJson } from './views.ts';
+import { accountJson, rechargeJson, refusalJson } from './views.ts';
 
 const TAG = 'account';
 
@@ -15,6 +15,14 @@ export function registerAccountRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'get', path: '/api/account/recharges', tag: TAG, access: 'owner', summary: 'Recharge records, newest first',
     handler: async (c) => (await s.account.recharges(c.accountId)).map(rechargeJson),
+  });
+  api.add({
+    method: 'get', path: '/api/account/dial-out', tag: TAG, access: 'owner',
+    summary: 'The account\'s dial-out policy (set by the operator) and its latest 50 refused dial-outs, newest first',
+    handler: async (c) => {
+      const { policy, refusals } = await s.account.dialOut(c.accountId);
+      return { policy, refusals: refusals.map(refusalJson) };
+    },
   });
   api.add({
     method: 'get', path: '/api/account/conveners', tag: TAG, access: 'owner', summary: 'Convener numbers bound for multi-party calls',

@@ -1,11 +1,18 @@
 // The owner's account as the web shows it: the account, its recharge
-// records and the convener numbers bound to it.
+// records, the convener numbers bound to it, and its dial-out policy with
+// the calls the IVR refused under it (issue 21; the policy is the operator's
+// to change, the owner only sees it).
 import type { Repositories } from '../../core/repositories.ts';
 import type { Account, Recharge } from '../../core/accounts/store.ts';
 import type { ConvenerBinding } from '../../core/conveners/store.ts';
+import type { DialOutPolicy } from '../../core/dial-out/store.ts';
+import type { AuditEntry } from '../../core/audit/store.ts';
+
+/** How many of the latest refusals the account page and API show. */
+export const REFUSALS_SHOWN = 50;
 
 export class AccountService {
-  constructor(private readonly repos: Pick<Repositories, 'accounts' | 'conveners'>) {}
+  constructor(private readonly repos: Pick<Repositories, 'accounts' | 'conveners' | 'dialOut' | 'audit'>) {}
 
   async get(accountId: string): Promise<Account> {
     return this.repos.accounts.get(accountId);
@@ -14,6 +21,14 @@ export class AccountService {
   /** Newest first. */
   async recharges(accountId: string): Promise<Recharge[]> {
     return this.repos.accounts.listRecharges(accountId);
+  }
+
+  /** The policy and the latest dial-out refusals (audit rows `dial_out.refused`), newest first. */
+  async dialOut(accountId: string): Promise<{ policy: DialOutPolicy; refusals: AuditEntry[] }> {
+    const [policy, refusals] = await Promise.all([
+      this.repos.dialOut.policy(accountId), this.repos.audit.list(accountId, { action: 'dial_out.refused', limit: REFUSALS_SHOWN }),
+    ]);
+    return { policy, refusals };
   }
 
   async conveners(accountId: string): Promise<ConvenerBinding[]> {

@@ -1,5 +1,5 @@
 // The owner's dashboard: live meetings (to their live consoles), alerts of
-// the live console (help requested, PIN lockout) until dismissed, planned
+// the live console (help requested, PIN lockout, dial-out cap reached) until dismissed, planned
 // meetings, balance. With a bridge attached the page follows the account's
 // live events (web/public/js/live/dashboard.js) and redraws both lists.
 import type { PageContext, PageRouter } from '../http/page-router.ts';
@@ -10,9 +10,11 @@ import { formatMoney, formatShortDateTime } from '../views/format.ts';
 import { statusLabel } from '../rooms/pages.ts';
 import type { RoomSummary } from '../rooms/service.ts';
 import type { LiveAlert } from '../../core/alerts/store.ts';
+import { dialOutAlertText } from '../views/dial-out.ts';
 
 /** An alert as one line: who asked for help, or which room's PIN checks are slowed until when. */
 export function alertText(ctx: PageContext, a: LiveAlert): string {
+  if (a.kind === 'dial_out') return dialOutAlertText(ctx.t, a, ctx.account.currency);
   if (a.kind === 'lockout') {
     const until = typeof a.data.until === 'string' ? formatShortDateTime(new Date(a.data.until), ctx.timeZone, ctx.locale) : '';
     return ctx.t('js.live.lockout', { number: a.roomNumber, until });
@@ -54,7 +56,7 @@ export function registerDashboardPages(pages: PageRouter, s: WebServices): void 
     const a = ctx.account;
     return layout(ctx, {
       title: t('nav.dashboard'), active: '/',
-      body: html`<div class="grid" id="dashboard" data-live-stream="${s.live.available ? 'on' : 'off'}" data-time-zone="${ctx.timeZone}">
+      body: html`<div class="grid" id="dashboard" data-live-stream="${s.live.available ? 'on' : 'off'}" data-time-zone="${ctx.timeZone}" data-currency="${ctx.account.currency}">
         <section class="card"><h2>${t('account.balance')}</h2><p class="pin" id="dashboard-balance">${formatMoney(a.balanceMinor, a.currency)}</p>
           <p class="muted">${a.name} · ${t(`tier.${a.tier}`)} · ${a.timeZone}</p><p><a href="/billing">${t('nav.billing')}</a></p></section>
         ${liveCard(ctx, live, counts)}

@@ -1,6 +1,7 @@
 // Every text of the web app in Chinese (zh) and English (en).
 import { LIVE_DICTIONARY } from './live-dictionary.ts';
 import { DIALER_DICTIONARY } from './dialer-dictionary.ts';
+import { DIAL_OUT_DICTIONARY } from './dial-out-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -279,4 +280,5 @@ export const DICTIONARY = {
   'opt.inviteConfirm': { zh: '被邀请人按1确认后入会', en: 'invitees press 1 to join' },
   ...LIVE_DICTIONARY,
   ...DIALER_DICTIONARY,
+  ...DIAL_OUT_DICTIONARY,
 } as const satisfies Record<string, Entry>;

@@ -7,7 +7,7 @@
 //     room) as `event: <type>`, coalesced per connection (web/live/feed.ts);
 //     ends after `ended`.
 //   GET /api/live/events — the account's conferences starting and ending,
-//     help requests and lockouts, for the dashboard; `snapshot` first (the
+//     help requests, lockouts and dial-out refusals, for the dashboard; `snapshot` first (the
 //     answer of GET /api/live).
 //
 // Either may send `resync` and end: the page was too slow to keep up, and
@@ -23,7 +23,7 @@ const TAG = 'live';
 export function registerLiveStreams(api: ApiRouter, s: WebServices, tuning: FeedTuning = DEFAULT_FEED_TUNING): void {
   api.add({
     method: 'get', path: '/api/live/events', tag: TAG, access: 'owner', produces: 'text/event-stream',
-    summary: 'Event stream of the account\'s live meetings (started, ended, help, lockout), after a `snapshot` like GET /api/live',
+    summary: 'Event stream of the account\'s live meetings (started, ended, help, lockout, dial-out-refused), after a `snapshot` like GET /api/live',
     handler: async (c) => {
       const feed = new LiveFeed(tuning);
       const unsubscribe = s.live.watchAccount(c.accountId, (e) => { feed.push(e); });

@@ -34,9 +34,10 @@ function livePanel(ctx: PageContext, conf: Conference, roomName: string | null, 
   const t = ctx.t;
   const cap = TIER_LIMITS[ctx.account.tier].maxParticipants;
   return html`<div id="live-page">
-  ${jsonScript('live-config', { conferenceId: conf.id, timeZone: ctx.timeZone, locale: ctx.locale, historyUrl: `/history/${conf.id}`, volume: { ...VOLUME_DB, step: 3 } })}
+  ${jsonScript('live-config', { conferenceId: conf.id, timeZone: ctx.timeZone, locale: ctx.locale, currency: ctx.account.currency, historyUrl: `/history/${conf.id}`, volume: { ...VOLUME_DB, step: 3 } })}
   <p class="error" id="page-error" hidden></p>
   <p class="banner warn" id="live-banner" hidden></p>
+  <p class="notice" id="live-dial-out" hidden></p>
   <div class="grid">
     <section class="card"><dl class="facts">
       <dt>${t('room.name')}</dt><dd id="live-room-name">${roomName ?? ''}</dd>

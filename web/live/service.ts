@@ -26,7 +26,7 @@ export interface LiveListing {
 }
 
 /** The events the account-wide stream (the dashboard) carries. */
-const ACCOUNT_EVENTS = new Set<LiveEvent['type']>(['started', 'ended', 'help', 'lockout']);
+const ACCOUNT_EVENTS = new Set<LiveEvent['type']>(['started', 'ended', 'help', 'lockout', 'dial-out-refused']);
 
 /** Is `e` for the page of `conf`: its own events, and lockouts of its room. */
 function concerns(conf: Conference, e: LiveEvent): boolean {
@@ -140,7 +140,7 @@ export class LiveService {
     }
   }
 
-  /** The account's conferences starting and ending, help requests and lockouts (the dashboard). */
+  /** The account's conferences starting and ending, help requests, lockouts and dial-out refusals (the dashboard; a cap reached is an alert). */
   watchAccount(accountId: string, listener: LiveListener): Unsubscribe {
     return this.requireBus().subscribe({ accountId }, (e) => { if (ACCOUNT_EVENTS.has(e.type)) listener(e); });
   }

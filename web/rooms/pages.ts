@@ -20,6 +20,7 @@ const OPTION_KEYS: Array<[keyof RoomOptions, MessageKey]> = [
   ['chairAnnounce', 'opt.chairAnnounce'], ['chairRecord', 'opt.chairRecord'], ['guestAnnounce', 'opt.guestAnnounce'],
   ['guestListenOnly', 'opt.guestListenOnly'], ['guestWaitForChair', 'opt.guestWaitForChair'], ['muteOnEntry', 'opt.muteOnEntry'],
   ['autoRecord', 'opt.autoRecord'], ['endWhenLastChairLeaves', 'opt.endWhenLastChairLeaves'], ['inviteConfirm', 'opt.inviteConfirm'],
+  ['guestsMayInvite', 'opt.guestsMayInvite'],
 ];
 
 export function statusLabel(ctx: PageContext, s: RoomStatus): SafeHtml {

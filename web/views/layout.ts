@@ -21,6 +21,7 @@ const OWNER_NAV: Array<[string, MessageKey]> = [
 const OPERATOR_NAV: Array<[string, MessageKey]> = [
   ['/operator/accounts', 'nav.accounts'], ['/operator/access-numbers', 'nav.accessNumbers'], ['/operator/rates', 'nav.rates'],
   ['/operator/trunks', 'nav.trunks'], ['/operator/dial-plans', 'nav.dialPlans'],
+  ['/operator/blocked-prefixes', 'nav.blockedPrefixes'], ['/operator/outbound-spend', 'nav.outboundSpend'],
   ['/operator/capacity', 'nav.capacity'], ['/operator/outbox', 'nav.outbox'], ['/account', 'nav.account'],
 ];
 

@@ -44,8 +44,9 @@ function addValue(out, el) {
     setPath(out, el.name, v.split(/\r?\n/).map((s) => s.trim()).filter((s) => s.length > 0));
     return;
   }
-  if (v === '' && (numeric || empty === 'omit')) return;
+  // An explicit data-empty="null" wins over the numeric default (omit): a cleared cap or reminder is sent as none.
   if (v === '' && empty === 'null') { setPath(out, el.name, null); return; }
+  if (v === '' && (numeric || empty === 'omit')) return;
   if (numeric) {
     const scale = Number(el.dataset.scale || '1');
     setPath(out, el.name, scale === 1 ? Number(v) : Math.round(Number(v) * scale));

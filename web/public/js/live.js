@@ -5,7 +5,7 @@
 // controls.js, alerts.js, stream.js, invites.js (the invite panel).
 import { api, msg } from './api.js';
 import { ParticipantTable } from './live/table.js';
-import { AlertList } from './live/alerts.js';
+import { AlertList, refusalText } from './live/alerts.js';
 import { LiveHeader, bindControls, sendCommand } from './live/controls.js';
 import { openStream } from './live/stream.js';
 import { InviteList, bindInviteForms } from './live/invites.js';
@@ -50,6 +50,22 @@ function lockoutAlert(e) {
   };
 }
 
+/** A cap reached raised the owner's alert (alertId): shown like the stored one. */
+function dialOutAlert(e, roomNumber) {
+  return {
+    id: e.alertId, kind: 'dial_out', roomNumber, conferenceId: e.conferenceId, participantId: null,
+    data: { reason: e.reason, limit: e.detail, target: e.target }, raisedAt: e.at, resolvedAt: null,
+  };
+}
+
+/** Every refused dial-out: one short line under the header (the latest). */
+function dialOutRefused(ui, e) {
+  const el = document.getElementById('live-dial-out');
+  el.textContent = fill(msg('js.live.dialOutRefused'), { target: e.target, reason: refusalText(e.reason, e.detail, ui.currency) });
+  el.hidden = false;
+  if (e.alertId) ui.alerts.add(dialOutAlert(e, document.getElementById('live-room-number').textContent));
+}
+
 function applyEvent(ui, e) {
   switch (e.type) {
     case 'joined': case 'participant': ui.table.upsert(e.participant); break;
@@ -70,6 +86,7 @@ function applyEvent(ui, e) {
     case 'lockout': ui.alerts.add(lockoutAlert(e)); break;
     case 'ended': ended(ui); break;
     case 'invite': ui.invites.upsert(e.invite); break;
+    case 'dial-out-refused': dialOutRefused(ui, e); break;
     default: break;
   }
 }
@@ -127,14 +144,14 @@ export function bindLivePage() {
   const cfg = JSON.parse(document.getElementById('live-config').textContent);
   const view = { clock: clockFormatter(cfg.locale, cfg.timeZone), volume: cfg.volume };
   const shownEl = document.getElementById('live-shown');
-  const ui = { root, tbody: root.querySelector('#live-participants tbody'), retryMs: 0 };
+  const ui = { root, tbody: root.querySelector('#live-participants tbody'), retryMs: 0, currency: cfg.currency };
   ui.header = new LiveHeader(view);
   ui.table = new ParticipantTable(ui.tbody, view, (t) => {
     ui.header.count(t.size);
     shownEl.textContent = t.query ? fill(msg('js.live.shown'), { shown: t.shown, total: t.size }) : '';
   });
   ui.alerts = new AlertList(document.getElementById('live-alerts'), document.getElementById('live-no-alerts'), {
-    dateTime: dateTimeFormatter(cfg.locale, cfg.timeZone), liveLinks: false, onError: showError,
+    dateTime: dateTimeFormatter(cfg.locale, cfg.timeZone), liveLinks: false, onError: showError, currency: cfg.currency,
   });
   bindControls(cfg.conferenceId, showError);
   ui.invites = new InviteList(cfg.conferenceId, showError);

@@ -1,12 +1,34 @@
-// The alerts list (help requested with *0, PIN lockout) on the live page and
+// The alerts list (help requested with *0, PIN lockout, dial-out cap reached) on the live page and
 // the dashboard: shown until someone dismisses them (POST
 // /api/alerts/:id/dismiss). A list the server rendered is taken over as it
 // is; clicks are caught once on the list, so redrawn items need no binding.
 import { api, msg } from '../api.js';
-import { fill } from './format.js';
+import { fill, money } from './format.js';
+
+const CLASSES = ['domestic_fixed', 'domestic_mobile', 'international'];
+const REASONS = ['guest', 'class', 'blocked', 'concurrent', 'daily_cap'];
+const digits = (s) => /^\d+$/.test(String(s));
+
+/** Why a dial-out was refused, in words (the same as the server's web/views/dial-out.ts). */
+export function refusalText(reason, detail, currency) {
+  if (!REASONS.includes(reason)) return `${reason} ${detail}`.trim();
+  const shown = reason === 'class' && CLASSES.includes(detail) ? msg(`js.dialOut.cls.${detail}`)
+    : reason === 'daily_cap' && digits(detail) ? money(detail, currency) : detail;
+  return fill(msg(`js.dialOut.${reason}`), { detail: shown });
+}
+
+/** A dial-out cap reached: which cap, in which room, on which number. */
+function dialOutText(a, currency) {
+  const d = a.data || {};
+  const limit = String(d.limit ?? '');
+  const what = d.reason === 'daily_cap' ? fill(msg('js.live.dialOutDaily'), { amount: digits(limit) ? money(limit, currency) : limit })
+    : fill(msg('js.live.dialOutCalls'), { n: limit });
+  return fill(msg('js.live.dialOutAlert'), { number: a.roomNumber, what, target: String(d.target ?? '') });
+}
 
 /** The line of an alert (the same words as the server's web/dashboard/pages.ts). */
-export function alertText(a, dateTime) {
+export function alertText(a, dateTime, currency) {
+  if (a.kind === 'dial_out') return dialOutText(a, currency);
   if (a.kind === 'lockout') return fill(msg('js.live.lockout'), { number: a.roomNumber, until: dateTime(a.data && a.data.until) });
   const d = a.data || {};
   const who = [d.name, d.number].filter((x) => typeof x === 'string' && x !== '').join(' ') || a.participantId || '';
@@ -14,7 +36,7 @@ export function alertText(a, dateTime) {
 }
 
 export class AlertList {
-  /** @param opts { dateTime(iso), liveLinks: boolean, onError(text) } */
+  /** @param opts { dateTime(iso), liveLinks: boolean, onError(text), currency } */
   constructor(ul, empty, opts) {
     this.ul = ul;
     this.empty = empty;
@@ -42,7 +64,7 @@ export class AlertList {
       if (li.dataset.kind !== 'help' || li.dataset.participantId !== participantId || li.classList.contains('resolved')) continue;
       li.classList.add('resolved');
       const a = JSON.parse(li.dataset.alert || '{}');
-      li.querySelector('.alert-text').textContent = alertText({ ...a, resolvedAt: at }, this.opts.dateTime);
+      li.querySelector('.alert-text').textContent = alertText({ ...a, resolvedAt: at }, this.opts.dateTime, this.opts.currency);
     }
   }
 
@@ -60,7 +82,7 @@ export class AlertList {
     li.className = `alert-${a.kind}${a.resolvedAt ? ' resolved' : ''}`;
     const text = document.createElement('span');
     text.className = 'alert-text';
-    text.textContent = alertText(a, this.opts.dateTime);
+    text.textContent = alertText(a, this.opts.dateTime, this.opts.currency);
     const when = document.createElement('span');
     when.className = 'muted';
     when.textContent = this.opts.dateTime(a.raisedAt);

@@ -27,7 +27,7 @@ export function bindLiveDashboard() {
   if (!root) return;
   const onError = (text) => window.alert(text);
   const alerts = new AlertList(document.getElementById('dashboard-alerts'), document.getElementById('dashboard-no-alerts'), {
-    dateTime: dateTimeFormatter(document.documentElement.lang, root.dataset.timeZone), liveLinks: true, onError,
+    dateTime: dateTimeFormatter(document.documentElement.lang, root.dataset.timeZone), liveLinks: true, onError, currency: root.dataset.currency,
   });
   if (root.dataset.liveStream !== 'on') return;
   let timer = 0;

@@ -25,3 +25,11 @@ export function duration(ms) {
   const m = Math.floor((s % 3600) / 60);
   return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** An amount in minor units as the server writes it (web/views/format.ts formatMoney). */
+export function money(minor, currency) {
+  const n = Number(minor);
+  const symbol = currency === 'USD' ? '$' : currency && currency !== 'CNY' ? `${currency} ` : '¥';
+  const abs = Math.abs(n);
+  return `${n < 0 ? '-' : ''}${symbol}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

@@ -4,7 +4,7 @@
 // is retried by the browser; one the server refused (the meeting ended, no
 // bridge) is reported to `onDown`, which decides whether to `retry`.
 export const EVENT_TYPES = ['started', 'joined', 'left', 'participant', 'talking', 'quality', 'locked', 'all-muted', 'recording',
-  'warning', 'extended', 'limit', 'help', 'lockout', 'ended', 'invite'];
+  'warning', 'extended', 'limit', 'help', 'lockout', 'ended', 'invite', 'dial-out-refused'];
 
 /** @param handlers { snapshot(data), event(e), onState('open'|'reconnecting'|'down'), onDown() } */
 export function openStream(url, handlers) {
