@@ -33,28 +33,36 @@ export function canAffordNewLeg(balanceMinor: number, legs: readonly OpenLeg[], 
   return balanceMinor - usedAt(legs, nowMs) >= costOf(rate.incrementS, rate.perMinuteMinor);
 }
 
-const MAX_STEPS = 1_000_000;
+/** Ten years: a projection beyond this is no cut (only reached by a balance no call could spend). */
+const HORIZON_MS = 10 * 365 * 24 * 3600_000;
 
 /**
  * The instant (ms) at which the account's paid legs must be cut, or null
- * when no paid leg is open (free legs are never cut). Returns nowMs when the
- * balance is already spent.
+ * when no paid leg is open (free legs are never cut) or the balance lasts
+ * beyond the horizon. Returns nowMs when the balance is already spent.
+ *
+ * usedAt(t + 1) only rises when t reaches a leg's increment boundary, so the
+ * first t ≥ nowMs at which it exceeds the balance is nowMs or a boundary: a
+ * binary search over t finds it in O(legs × log(time)) — an account with a
+ * thousand callers in one meeting is recomputed at every answer and hang-up.
  */
 export function exhaustionAt(balanceMinor: number, legs: readonly OpenLeg[], nowMs: number): number | null {
   const paid = legs.filter((l) => l.perMinuteMinor > 0);
   if (paid.length === 0) return null;
-  // Candidate cut instants: increment boundaries of any leg, from nowMs on.
-  const next = paid.map((l) => {
-    const incMs = l.incrementS * 1000;
-    const k = Math.max(0, Math.floor((nowMs - l.answeredAtMs) / incMs));
-    return l.answeredAtMs + k * incMs;
-  });
-  for (let step = 0; step < MAX_STEPS; step++) {
-    let i = 0;
-    for (let j = 1; j < next.length; j++) if (next[j]! < next[i]!) i = j;
-    const b = Math.max(next[i]!, nowMs);
-    if (usedAt(paid, b + 1) > balanceMinor) return b;
-    next[i] = next[i]! + paid[i]!.incrementS * 1000;
+  const over = (t: number): boolean => usedAt(paid, t + 1) > balanceMinor;
+  if (over(nowMs)) return nowMs;
+  let lo = nowMs; // not over
+  let step = 1000;
+  let hi = nowMs + step;
+  while (!over(hi)) {
+    if (hi - nowMs > HORIZON_MS) return null;
+    lo = hi;
+    step *= 2;
+    hi = nowMs + step;
   }
-  throw new RangeError('exhaustionAt: projection did not converge');
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (over(mid)) hi = mid; else lo = mid;
+  }
+  return hi;
 }
