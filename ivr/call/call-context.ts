@@ -16,6 +16,10 @@ export class CallContext {
   outcome = 'hung_up';
   /** The waits the PIN lockout put on this call (ivr/steps/ask-pin.ts), ms. */
   pinDelayMs = 0;
+  /** Entries the IVR could not use: a room not found, no room number, a wrong PIN, no PIN (for the burst benchmark and metrics). */
+  readonly entryErrors = { roomNotFound: 0, noRoom: 0, wrongPin: 0, noPin: 0 };
+  /** When the caller joined a room (enter-room.ts), on the IVR's clock (ms). */
+  joinedAtMs: number | null = null;
 
   constructor(
     readonly leg: CallLeg,

@@ -24,6 +24,10 @@ export interface CallSummary {
   lang: PromptLang | null;
   /** The waits the PIN lockout put on the call (per-caller and per-room), ms. */
   pinDelayMs: number;
+  /** Entries the IVR could not use (a caller who typed right had keys lost or added). */
+  entryErrors?: { roomNotFound: number; noRoom: number; wrongPin: number; noPin: number };
+  /** From the answer to joining the room, ms (IVR clock); null when the caller never joined. */
+  answerToJoinMs?: number | null;
 }
 
 /** Handles `call`; `accepting()` false (the IVR is closing) refuses it like an unknown number. */
@@ -49,12 +53,14 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
     return { ...summary, outcome: 'cancelled' };
   }
   svc.records.answered(cdrId, leg);
+  const answeredAtMs = svc.clock.now();
   const lang: PromptLang = accessNumber?.language ?? svc.config.defaultLanguage;
   const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, call.fromDisplayName?.trim() || null, call.sourceAddress);
   ctx.log.info({ route: r.kind, lang }, 'call answered');
   await runFlow(svc, ctx, cdrId, r);
   ctx.log.info({ outcome: ctx.outcome, ...(ctx.pinDelayMs > 0 ? { pinDelayMs: ctx.pinDelayMs } : {}) }, 'call handled');
-  return { ...summary, outcome: ctx.outcome, lang: ctx.lang, pinDelayMs: ctx.pinDelayMs };
+  const answerToJoinMs = ctx.joinedAtMs === null ? null : ctx.joinedAtMs - answeredAtMs;
+  return { ...summary, outcome: ctx.outcome, lang: ctx.lang, pinDelayMs: ctx.pinDelayMs, entryErrors: { ...ctx.entryErrors }, answerToJoinMs };
 }
 
 /** The route's flow; a flow that fails hangs up with Q.850 41, one that ends with the line open hangs up normally. */

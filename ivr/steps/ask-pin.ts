@@ -39,6 +39,7 @@ export async function askPin(ctx: CallContext, room: Room, lockout: PinLockout, 
     // A bare # is an entry (the empty guest PIN); silence until the timeout is not.
     const entered = entry.terminated || entry.digits !== '';
     if (!entered) {
+      ctx.entryErrors.noPin++;
       ctx.log.info({ attempt }, 'no PIN entered');
       if (attempt < opts.tries) await ctx.play(['try-again']);
       continue;
@@ -47,6 +48,7 @@ export async function askPin(ctx: CallContext, room: Room, lockout: PinLockout, 
     if (ctx.ended) return null;
     const role = roleForPin(entry.digits, room);
     if (role) return role;
+    ctx.entryErrors.wrongPin++;
     ctx.log.info({ attempt, room: room.number }, 'wrong PIN');
     const failure = lockout.fail(room.id, caller, opts.now().getTime());
     if (failure.roomAlertUntil !== null) opts.onLockout(room, new Date(failure.roomAlertUntil));

@@ -27,11 +27,12 @@ export async function askRoom(ctx: CallContext, deps: AdmissionDeps, opts: AskRo
     const entry = await ctx.keys.collect({ max: 12, terminator: '#', firstTimeoutMs: opts.firstDigitTimeoutMs, interTimeoutMs: opts.interDigitTimeoutMs });
     const number = entry.digits;
     if (ctx.ended) return null;
-    if (number === '') { ctx.log.info({ attempt }, 'no room number entered'); if (attempt < opts.tries) await ctx.play(['try-again']); continue; }
+    if (number === '') { ctx.entryErrors.noRoom++; ctx.log.info({ attempt }, 'no room number entered'); if (attempt < opts.tries) await ctx.play(['try-again']); continue; }
     const admission = await checkRoomAdmission(deps, number, opts.now());
     if (admission.ok) return admission;
     ctx.log.info({ attempt, room: number, reason: admission.reason }, 'room refused');
     if (admission.reason === 'no_such_room') {
+      ctx.entryErrors.roomNotFound++;
       await ctx.play(['room-not-found']);
       continue;
     }

@@ -5,7 +5,8 @@
 // web-report (the month report over 1,000,000 CDRs on PostgreSQL),
 // live (the live console: 500 callers through the IVR, 10 pages on the event
 // stream, web mutes timed at a caller's ear; LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES),
-// dialer (1,000 invites on a trunk of 50 calls/s, sipp answering 486).
+// dialer (1,000 invites on a trunk of 50 calls/s, sipp answering 486),
+// burst (callers through the IVR at the top of the hour; BURST=N@CPS:info|rtp,…).
 import os from 'node:os';
 import { benchSipParse } from './sip-parse.ts';
 import { benchCallRate } from './sip-call-rate.ts';
@@ -14,6 +15,7 @@ import { benchMonthReport } from './web-month-report.ts';
 import { benchMediaTick } from './media-tick.ts';
 import { benchLive, formatLive, liveOptionsFromEnv } from './live-console.ts';
 import { benchDialer } from './dialer.ts';
+import { benchBurst, burstPlanFromEnv, formatBurst, type BurstRow } from './burst.ts';
 
 const only = process.argv[2];
 const want = (name: string) => !only || only === name;
@@ -72,6 +74,15 @@ if (want('dialer')) {
   console.log(`| ${r.invites} | ${r.wallS.toFixed(1)} | ${r.peakCps} | ${r.carrierInvites} | ${r.carrierPeakCps} | ${r.cpuMs.toFixed(0)} | ${r.cpuMsPerInvite.toFixed(2)} | ${Object.entries(r.states).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
   if (r.states.busy !== r.invites) { console.log('FAIL: every invite should end busy'); process.exit(1); }
   if (r.carrierPeakCps > 50) console.log(`NOTE: the carrier saw ${r.carrierPeakCps} INVITEs in one 1-s window (its clock), above the trunk's 50`);
+}
+
+if (only === 'burst') { // minutes of sipp callers: only when asked for
+  const rows: BurstRow[] = [];
+  console.log('\n## The top of the hour: callers through the IVR (in-process bridge, sipp callers)');
+  for (const p of burstPlanFromEnv()) {
+    rows.push(await benchBurst(p.n, p.cps, p.keys));
+    console.log(formatBurst(rows.slice(-1)).split('\n').slice(rows.length === 1 ? 0 : 2).join('\n'));
+  }
 }
 
 process.exit(0);

@@ -1,0 +1,152 @@
+// The top of the hour (issue 20): N callers dial the access number at R
+// calls/s, type the demo room's number and guest PIN while the prompts play
+// (SIP INFO, or RFC 4733 events in the audio they stream), and stay. The IVR
+// bridge (IVR, embedded engine with two media workers, in-process database,
+// CDR journal) runs in this process; sipp is the callers. It reports:
+// answered and joined; every call's outcome; INVITE → 200 on sipp's clock and
+// answer → joined on the bridge's, and their sum (p50/p99); the keys the IVR
+// read wrong (a room not found, no room, a wrong PIN, no PIN: the callers
+// type right, so each is a key lost or added); the main thread's event-loop
+// delay (p99, max); database time (the sum of the queries' durations, and
+// the longest); the process's CPU. The baseline row (N = 1) is what one
+// caller alone takes to join with the same keys.
+// The keys read wrong and the answer → joined time come from each call's
+// summary (ivr/flows/incoming-call.ts CallSummary).
+// Ports: SIP 19600, RTP 30000–34999, sipp 19610 (media 19620+).
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { DEMO } from '../../core/seed.ts';
+import { IvrBridge } from '../support/ivr-bridge.ts';
+import { makePcap } from '../support/rtp-pcap.ts';
+import { startSipp } from '../support/sipp.ts';
+import { infoCaller, rtpCaller, type CallerPlan } from './burst/scenario.ts';
+
+export interface BurstRow {
+  n: number;
+  cps: number;
+  keys: 'info' | 'rtp';
+  answered: number;
+  joined: number;
+  outcomes: Record<string, number>;
+  /** INVITE → joined, ms: sipp's INVITE → 200 plus the bridge's answer → joined. */
+  joinP50Ms: number;
+  joinP99Ms: number;
+  inviteToAnswerP99Ms: number;
+  wrongKeys: { roomNotFound: number; noRoom: number; wrongPin: number; noPin: number };
+  loopP99Ms: number;
+  loopMaxMs: number;
+  dbTotalS: number;
+  dbMaxMs: number;
+  cpuS: number;
+  wallS: number;
+}
+
+const pct = (xs: readonly number[], p: number): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+
+/** sipp's "I <ms> <Call-ID>" / "A <ms> <Call-ID>" lines: INVITE → 200 per call, ms. */
+function inviteToAnswer(dir: string): number[] {
+  const text = readdirSync(dir).filter((f) => f.endsWith('_logs.log')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+  const sent = new Map<string, number>();
+  const out: number[] = [];
+  for (const m of text.matchAll(/^([IA]) (\d+) (\S+)/gm)) {
+    if (m[1] === 'I') { if (!sent.has(m[3]!)) sent.set(m[3]!, Number(m[2])); } else if (sent.has(m[3]!)) out.push(Number(m[2]) - sent.get(m[3]!)!);
+  }
+  return out;
+}
+
+export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): Promise<BurstRow> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-burst-'));
+  const plan: CallerPlan = { room: DEMO.room.number, pin: DEMO.room.guestPin, roomAfterMs: 500, pinAfterMs: 1000, gapMs: 250, stayMs: Math.ceil(n / cps) * 1000 + 10_000 };
+  // The callers come through the carrier (127.0.0.1 here): the PIN lockout counts them by number, not by that address.
+  const bridge = await IvrBridge.start({ sipPort: 19600, rtpMin: 30000, rtpMax: 34999, workers: 2, config: { pinLockout: { carrierAddresses: ['127.0.0.1'] } as never } });
+  await bridge.db('accounts').where({ id: bridge.seed.accountId }).update({ tier: 'vip' });
+  await bridge.db('rooms').where({ number: DEMO.room.number }).update({ max_participants: n + 10 });
+  const db = { totalMs: 0, maxMs: 0 };
+  const started = new Map<string, number>();
+  bridge.db.on('query', (q: { __knexQueryUid: string }) => { started.set(q.__knexQueryUid, performance.now()); });
+  const ended = (_r: unknown, q: { __knexQueryUid: string }) => {
+    const t = started.get(q.__knexQueryUid);
+    if (t === undefined) return;
+    started.delete(q.__knexQueryUid);
+    const ms = performance.now() - t;
+    db.totalMs += ms;
+    db.maxMs = Math.max(db.maxMs, ms);
+  };
+  bridge.db.on('query-response', ended);
+  bridge.db.on('query-error', (_e: unknown, q: { __knexQueryUid: string }) => ended(null, q));
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  try {
+    const scenario = join(work, 'caller.xml');
+    if (keys === 'rtp') {
+      const pcap = join(work, 'keys.pcap');
+      makePcap(pcap, [`silence:${plan.roomAfterMs / 1000}`, `dtmf:${plan.room}#:100:${plan.gapMs - 100}`, `silence:${plan.pinAfterMs / 1000}`,
+        `dtmf:${plan.pin}#:100:${plan.gapMs - 100}`, `silence:${plan.stayMs / 1000 + 5}`]);
+      writeFileSync(scenario, rtpCaller(plan, pcap));
+    } else {
+      writeFileSync(scenario, infoCaller(plan, null));
+    }
+    const sippDir = join(work, 'sipp');
+    mkdirSync(sippDir);
+    const result = await (async () => {
+      delay.enable();
+      const cpu0 = process.cpuUsage();
+      const t0 = Date.now();
+      const sipp = startSipp({
+        scenario, remote: '127.0.0.1:19600', service: '4008001000', localPort: 19610, mediaPort: 19620, calls: n, rate: cps,
+        timeoutS: Math.ceil(n / cps) + plan.stayMs / 1000 + 90, recvTimeoutMs: 60_000, dir: sippDir, extraArgs: ['-trace_logs', '-l', String(n + 10)],
+      });
+      const r = await sipp.done;
+      const wallS = (Date.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      delay.disable();
+      await new Promise((res) => setTimeout(res, 2000)); // the last calls' summaries
+      return { r, wallS, cpu };
+    })();
+    const outcomes: Record<string, number> = {};
+    const wrongKeys = { roomNotFound: 0, noRoom: 0, wrongPin: 0, noPin: 0 };
+    const joinedAfter: number[] = [];
+    for (const c of bridge.calls) {
+      outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1;
+      for (const k of Object.keys(wrongKeys) as Array<keyof typeof wrongKeys>) wrongKeys[k] += c.entryErrors?.[k] ?? 0;
+      if (typeof c.answerToJoinMs === 'number') joinedAfter.push(c.answerToJoinMs);
+    }
+    const toAnswer = inviteToAnswer(sippDir);
+    const a50 = pct(toAnswer, 50);
+    return {
+      n, cps, keys, answered: toAnswer.length, joined: outcomes.joined ?? 0, outcomes,
+      joinP50Ms: a50 + pct(joinedAfter, 50), joinP99Ms: pct(toAnswer, 99) + pct(joinedAfter, 99), inviteToAnswerP99Ms: pct(toAnswer, 99),
+      wrongKeys, loopP99Ms: delay.percentile(99) / 1e6, loopMaxMs: delay.max / 1e6,
+      dbTotalS: db.totalMs / 1000, dbMaxMs: db.maxMs, cpuS: (result.cpu.user + result.cpu.system) / 1e6, wallS: result.wallS,
+    };
+  } finally {
+    await bridge.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function formatBurst(rows: readonly BurstRow[]): string {
+  const head = '| callers | calls/s | keys | answered | joined | other outcomes | keys read wrong | INVITE → joined p50 / p99 s | INVITE → 200 p99 ms | loop delay p99 / max ms | DB time s (longest ms) | CPU s | wall s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const lines = rows.map((r) => {
+    const other = Object.entries(r.outcomes).filter(([k]) => k !== 'joined').map(([k, v]) => `${k} ${v}`).join(', ') || '—';
+    const w = r.wrongKeys;
+    const wrong = w.roomNotFound + w.noRoom + w.wrongPin + w.noPin;
+    return `| ${r.n} | ${r.cps} | ${r.keys === 'info' ? 'SIP INFO' : 'RFC 4733'} | ${r.answered} | ${r.joined} | ${other} | ${wrong}${wrong ? ` (room ${w.roomNotFound}, no room ${w.noRoom}, PIN ${w.wrongPin}, no PIN ${w.noPin})` : ''} | ${(r.joinP50Ms / 1000).toFixed(1)} / ${(r.joinP99Ms / 1000).toFixed(1)} | ${r.inviteToAnswerP99Ms.toFixed(0)} | ${r.loopP99Ms.toFixed(0)} / ${r.loopMaxMs.toFixed(0)} | ${r.dbTotalS.toFixed(1)} (${r.dbMaxMs.toFixed(0)}) | ${r.cpuS.toFixed(1)} | ${r.wallS.toFixed(1)} |`;
+  });
+  return [head, ...lines].join('\n');
+}
+
+/** BURST=N@CPS:KEYS,… (default: the baseline, then 300, 1000 and 2000 callers at 50 and 100 calls/s with SIP INFO, and 300 at 50 with RFC 4733). */
+export function burstPlanFromEnv(env = process.env.BURST): Array<{ n: number; cps: number; keys: 'info' | 'rtp' }> {
+  const spec = env ?? '1@1:info,300@50:info,1000@50:info,1000@100:info,2000@100:info,300@50:rtp';
+  return spec.split(',').map((s) => {
+    const m = /^(\d+)@(\d+):(info|rtp)$/.exec(s.trim());
+    if (!m) throw new Error(`BURST: "${s}" is not N@CPS:info|rtp`);
+    return { n: Number(m[1]), cps: Number(m[2]), keys: m[3] as 'info' | 'rtp' };
+  });
+}
