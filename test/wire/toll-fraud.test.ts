@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LiveEvent, LiveInvite } from '../../core/live/messages.ts';
 import { promptPath, type PromptId } from '../../ivr/prompts/catalog.ts';
-import { readSamples } from '../support/audio-check.ts';
+import { readSamples, windowedCorrelation } from '../support/audio-check.ts';
 import { IvrBridge } from '../support/ivr-bridge.ts';
 import { Phone } from '../support/ivr-phones.ts';
 import { bestLag } from '../support/sip-tools/wav-compare.mjs';
@@ -62,12 +62,17 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Where `prompt` is best found in what `p` heard since `fromMs` (epoch), and how well. */
+/**
+ * Where `prompt` is best found in what `p` heard since `fromMs` (epoch), and
+ * how well: the median of per-second window correlations from there (a busy
+ * machine's jitter buffer may drop a frame and shift the rest by 20 ms).
+ */
 function find(p: Phone, prompt: PromptId, fromMs: number): { correlation: number; atMs: number } {
   const ref = readSamples(promptPath(prompt, 'en'));
   const heard = p.heard(fromMs, Date.now());
   const m = bestLag(ref, heard, Math.max(0, heard.length - ref.length));
-  return { correlation: m.correlation, atMs: fromMs + m.lagSamples / 8 };
+  const windows = windowedCorrelation(ref, heard.subarray(Math.max(0, m.lagSamples))).map((w) => w.correlation).sort((a, b) => a - b);
+  return { correlation: windows[Math.floor(windows.length / 2)] ?? 0, atMs: fromMs + m.lagSamples / 8 };
 }
 
 async function refusals(): Promise<Array<{ reason: string; target: string }>> {
