@@ -140,8 +140,8 @@ async function seedRates(repos: Repositories, accessNumberIds: Record<string, st
 /**
  * Premium and high-risk prefixes no account may call (the operator edits the
  * list), on the first seeding, when the demo account is also allowed
- * international calls, as an operator would allow a known customer (new
- * accounts are not).
+ * international calls and guests' *6 (in rooms that allow it), as an
+ * operator would allow a known customer (new accounts are not).
  */
 async function seedDialOut(repos: Repositories, accountId: string): Promise<void> {
   if ((await repos.dialOut.blocked()).length === 0) {
@@ -151,6 +151,6 @@ async function seedDialOut(repos: Repositories, accountId: string): Promise<void
       ['4490', 'UK premium rate'], ['1900', 'US/Canada premium rate'],
     ];
     for (const [prefix, description] of blocked) await repos.dialOut.block(prefix, description);
-    await repos.dialOut.setPolicy(accountId, { classes: ['domestic_fixed', 'domestic_mobile', 'international'] });
+    await repos.dialOut.setPolicy(accountId, { classes: ['domestic_fixed', 'domestic_mobile', 'international'], guestsMayInvite: true });
   }
 }

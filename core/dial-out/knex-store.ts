@@ -14,7 +14,10 @@ function classesOf(v: unknown): DialOutClass[] {
 }
 
 function toPolicy(r: Row): DialOutPolicy {
-  return { classes: classesOf(r.dial_out_classes), maxOutboundCalls: num(r.max_outbound_calls), dailyCapMinor: numOrNull(r.daily_outbound_cap_minor) };
+  return {
+    classes: classesOf(r.dial_out_classes), maxOutboundCalls: num(r.max_outbound_calls), dailyCapMinor: numOrNull(r.daily_outbound_cap_minor),
+    guestsMayInvite: Boolean(r.guests_may_invite),
+  };
 }
 
 function checkPatch(p: DialOutPolicyPatch): void {
@@ -28,13 +31,14 @@ function checkPatch(p: DialOutPolicyPatch): void {
   if (p.dailyCapMinor !== undefined && p.dailyCapMinor !== null && (!Number.isSafeInteger(p.dailyCapMinor) || p.dailyCapMinor < 0)) {
     throw new ValidationError('the daily cap must be a whole number of minor units ≥ 0, or none', 'dailyCapMinor');
   }
+  if (p.guestsMayInvite !== undefined && typeof p.guestsMayInvite !== 'boolean') throw new ValidationError('guestsMayInvite must be true or false', 'guestsMayInvite');
 }
 
 export class KnexDialOutStore implements DialOutStore {
   constructor(private readonly db: Knex) {}
 
   async policy(accountId: string): Promise<DialOutPolicy> {
-    const row = await this.db('accounts').where({ id: accountId }).first('dial_out_classes', 'max_outbound_calls', 'daily_outbound_cap_minor') as Row | undefined;
+    const row = await this.db('accounts').where({ id: accountId }).first('dial_out_classes', 'max_outbound_calls', 'daily_outbound_cap_minor', 'guests_may_invite') as Row | undefined;
     if (!row) throw new NotFoundError('account', accountId);
     return toPolicy(row);
   }
@@ -45,7 +49,8 @@ export class KnexDialOutStore implements DialOutStore {
     if (patch.classes !== undefined) set.dial_out_classes = JSON.stringify(DIAL_OUT_CLASSES.filter((c) => patch.classes!.includes(c)));
     if (patch.maxOutboundCalls !== undefined) set.max_outbound_calls = patch.maxOutboundCalls;
     if (patch.dailyCapMinor !== undefined) set.daily_outbound_cap_minor = patch.dailyCapMinor;
-    const [row] = await this.db('accounts').where({ id: accountId }).update(set).returning(['dial_out_classes', 'max_outbound_calls', 'daily_outbound_cap_minor']);
+    if (patch.guestsMayInvite !== undefined) set.guests_may_invite = patch.guestsMayInvite;
+    const [row] = await this.db('accounts').where({ id: accountId }).update(set).returning(['dial_out_classes', 'max_outbound_calls', 'daily_outbound_cap_minor', 'guests_may_invite']);
     if (!row) throw new NotFoundError('account', accountId);
     return toPolicy(row as Row);
   }

@@ -11,6 +11,8 @@ export interface DialOutPolicy {
   maxOutboundCalls: number;
   /** Outbound spend per day in the account's time zone (minor units); null: no cap. */
   dailyCapMinor: number | null;
+  /** Guests may use `*6` in the rooms that allow it (RoomOptions.guestsMayInvite); off: chairs only everywhere. */
+  guestsMayInvite: boolean;
 }
 
 export type DialOutPolicyPatch = Partial<DialOutPolicy>;

@@ -76,7 +76,7 @@ describe('dial-out pages (Chromium)', () => {
     await form.locator('button[type="submit"]').click();
     await reloaded;
     await capIs(5000);
-    assert.deepEqual(await w.repos.dialOut.policy(w.seed.accountId), { classes: ['domestic_fixed', 'domestic_mobile'], maxOutboundCalls: 10, dailyCapMinor: 5000 });
+    assert.deepEqual(await w.repos.dialOut.policy(w.seed.accountId), { classes: ['domestic_fixed', 'domestic_mobile'], maxOutboundCalls: 10, dailyCapMinor: 5000, guestsMayInvite: true });
     const again = p.locator(`form[data-api="PATCH /api/operator/accounts/${w.seed.accountId}/dial-out"]`);
     await again.locator('[name="dailyCapMinor"]').fill('');
     await again.locator('button[type="submit"]').click();

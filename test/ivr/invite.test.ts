@@ -33,6 +33,24 @@ describe('*6 invite on the fake engine', () => {
     return { number: room.number, chair, guest };
   }
 
+  test('guests\' *6 needs both the room and the account to allow it: a room that allows, an account that does not → "only the chair can invite", nothing dialled', async () => {
+    await base.repos.dialOut.setPolicy(base.seed.accountId, { guestsMayInvite: false });
+    try {
+      const room = await t.room(`71040${String(++n).padStart(2, '0')}`, { options: { guestsMayInvite: true } });
+      await t.enter(`chair${n}`, room.number, '4321');
+      const guest = await t.enter(`guest${n}`, room.number, '8765');
+      await t.run(() => guest.prompts.includes('count-post') && !guest.isPlaying, 'the guest\'s count');
+      guest.press('*6');
+      await t.run(() => guest.prompts.includes('invite-chair-only'), '"only the chair can invite"');
+      assert.equal(t.engine.dialled.length, 0);
+      assert.ok(!guest.prompts.includes('enter-invite-number'));
+      const refusals = await base.repos.audit.list(base.seed.accountId, { action: 'dial_out.refused' });
+      assert.equal(refusals[0]?.data.reason, 'guest');
+    } finally {
+      await base.repos.dialOut.setPolicy(base.seed.accountId, { guestsMayInvite: true });
+    }
+  });
+
   test('the bridge calls the number (ringing, the inviter out of the mix), the inviter talks privately with the callee, ** brings the callee in as a guest', async () => {
     t.engine.onDial(NUMBER, { outcome: 'answer', afterMs: 5000 });
     const { number, chair, guest } = await inviting();

@@ -10,7 +10,7 @@ import { blockedPrefixOf, judgeDialOut, type DialOutQuestion } from '../../core/
 import { DialOutGuard, type DialOutFacts } from '../../ivr/billing/dial-out-guard.ts';
 import type { DialOutPolicy } from '../../core/dial-out/store.ts';
 
-const policy: DialOutPolicy = { classes: ['domestic_fixed', 'domestic_mobile'], maxOutboundCalls: 2, dailyCapMinor: 100 };
+const policy: DialOutPolicy = { classes: ['domestic_fixed', 'domestic_mobile'], maxOutboundCalls: 2, dailyCapMinor: 100, guestsMayInvite: false };
 const q = (over: Partial<DialOutQuestion>): DialOutQuestion => ({
   e164: '+8613900139001', homeRegion: 'CN', policy, blockedPrefixes: ['882', '4490', '44'], openOutbound: 0, spentTodayMinor: 0, ...over,
 });

@@ -60,14 +60,15 @@ describe('dial-out policy, block list and outbound spend on the web', () => {
     assert.equal(r0.status, 200, r0.text);
     assert.deepEqual(r0.json().classes, ['domestic_fixed', 'domestic_mobile', 'international']);
 
-    const set = await op.patch(P, { classes: ['domestic_mobile', 'domestic_fixed'], maxOutboundCalls: 3, dailyCapMinor: 5000 });
+    const set = await op.patch(P, { classes: ['domestic_mobile', 'domestic_fixed'], maxOutboundCalls: 3, dailyCapMinor: 5000, guestsMayInvite: false });
     assert.equal(set.status, 200, set.text);
-    assert.deepEqual(set.json(), { classes: ['domestic_fixed', 'domestic_mobile'], maxOutboundCalls: 3, dailyCapMinor: 5000 });
+    assert.deepEqual(set.json(), { classes: ['domestic_fixed', 'domestic_mobile'], maxOutboundCalls: 3, dailyCapMinor: 5000, guestsMayInvite: false });
     assert.deepEqual(await w.repos.dialOut.policy(acc), set.json());
 
     for (const [body, field] of [
       [{ classes: ['premium'] }, 'classes.0'], [{ maxOutboundCalls: -1 }, 'maxOutboundCalls'], [{ maxOutboundCalls: 2.5 }, 'maxOutboundCalls'],
       [{ dailyCapMinor: -100 }, 'dailyCapMinor'], [{ dailyCapMinor: '50' }, 'dailyCapMinor'], [{ classes: 'international' }, 'classes'],
+      [{ guestsMayInvite: 'yes' }, 'guestsMayInvite'],
       [{ unknown: true }, ''],
     ] as Array<[Record<string, unknown>, string]>) {
       const bad = await op.patch(P, body);
@@ -83,7 +84,7 @@ describe('dial-out policy, block list and outbound spend on the web', () => {
 
     const audit = await w.repos.audit.list(acc, { action: 'account.dial_out_policy' });
     assert.equal(audit.length, 2);
-    assert.deepEqual(audit[1]!.data, { classes: ['domestic_mobile', 'domestic_fixed'], maxOutboundCalls: 3, dailyCapMinor: 5000 });
+    assert.deepEqual(audit[1]!.data, { classes: ['domestic_mobile', 'domestic_fixed'], maxOutboundCalls: 3, dailyCapMinor: 5000, guestsMayInvite: false });
     assert.equal(audit[0]!.targetId, acc);
 
     const page = await op.get('/operator/accounts');
@@ -184,7 +185,7 @@ describe('dial-out policy, block list and outbound spend on the web', () => {
 
   it('shows the owner the policy and the latest refusals (API and account page), only the account\'s own', async () => {
     const acc = w.seed.accountId;
-    await w.repos.dialOut.setPolicy(acc, { classes: ['domestic_mobile'], maxOutboundCalls: 4, dailyCapMinor: 2000 });
+    await w.repos.dialOut.setPolicy(acc, { classes: ['domestic_mobile'], maxOutboundCalls: 4, dailyCapMinor: 2000, guestsMayInvite: false });
     const other = await w.repos.accounts.create({ name: 'Other Ltd' });
     await w.repos.audit.append(refusalRow(acc, new Date(NOW.getTime() - 60_000), { target: '0088299887', e164: '+88299887', reason: 'blocked', detail: '882' }));
     await w.repos.audit.append(refusalRow(acc, new Date(NOW.getTime() - 30_000), { target: '0044207946', e164: '+44207946', reason: 'class', detail: 'international' }));
@@ -193,7 +194,7 @@ describe('dial-out policy, block list and outbound spend on the web', () => {
     const r = await a.get('/api/account/dial-out');
     assert.equal(r.status, 200, r.text);
     const body = r.json<{ policy: unknown; refusals: Array<Record<string, unknown>> }>();
-    assert.deepEqual(body.policy, { classes: ['domestic_mobile'], maxOutboundCalls: 4, dailyCapMinor: 2000 });
+    assert.deepEqual(body.policy, { classes: ['domestic_mobile'], maxOutboundCalls: 4, dailyCapMinor: 2000, guestsMayInvite: false });
     assert.deepEqual(body.refusals.map((x) => x.target), ['0044207946', '0088299887'], 'newest first, not another account\'s');
     assert.deepEqual(body.refusals[1], { at: new Date(NOW.getTime() - 60_000).toISOString(), roomNumber: DEMO.room.number, target: '0088299887', e164: '+88299887', reason: 'blocked', detail: '882', origin: 'keypad' });
     assert.equal((await op.get('/api/account/dial-out')).status, 403, 'an operator has no account');

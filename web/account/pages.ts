@@ -39,7 +39,8 @@ function dialOutPart(ctx: PageContext, account: Account, p: DialOutPolicy, refus
   return html`<section class="card" id="dial-out"><h2>${t('dialOut.title')}</h2><dl class="facts">
       <dt>${t('dialOut.classes')}</dt><dd id="dial-out-classes">${p.classes.length === 0 ? t('dialOut.noClasses') : p.classes.map((c) => dialOutClassText(t, c)).join(', ')}</dd>
       <dt>${t('dialOut.maxCalls')}</dt><dd id="dial-out-calls">${p.maxOutboundCalls}</dd>
-      <dt>${t('dialOut.dailyCap')}</dt><dd id="dial-out-cap">${p.dailyCapMinor === null ? t('dialOut.noCap') : formatMoney(p.dailyCapMinor, account.currency)}</dd></dl>
+      <dt>${t('dialOut.dailyCap')}</dt><dd id="dial-out-cap">${p.dailyCapMinor === null ? t('dialOut.noCap') : formatMoney(p.dailyCapMinor, account.currency)}</dd>
+      <dt>${t('dialOut.guestsMayInvite')}</dt><dd id="dial-out-guests">${p.guestsMayInvite ? t('dialOut.yes') : t('dialOut.no')}</dd></dl>
     <h3>${t('dialOut.refusals')}</h3>
     ${refusals.length === 0 ? html`<p class="muted" id="refusals-none">${t('dialOut.refusalsNone')}</p>` : html`<table id="refusals"><thead><tr><th>${t('common.time')}</th><th>${t('dialOut.room')}</th><th>${t('dialOut.number')}</th><th>${t('dialOut.reason')}</th></tr></thead>
       <tbody>${refusals.map((r) => html`<tr data-reason="${r.reason}"><td>${formatDateTime(new Date(r.at), account.timeZone, ctx.locale)}</td><td>${r.roomNumber}</td><td>${r.target}</td><td>${refusalReasonText(t, r.reason, r.detail, account.currency)}</td></tr>`)}</tbody></table>`}</section>`;

@@ -24,6 +24,7 @@ export function policyForm(ctx: PageContext, accountId: string, p: DialOutPolicy
     ${DIAL_OUT_CLASSES.map((c) => html`<label class="inline"><input type="checkbox" name="classes" data-type="list" value="${c}" ${p.classes.includes(c) ? html`checked` : ''}> ${dialOutClassText(t, c)}</label> `)}
     <label class="inline">${t('dialOut.maxCalls')} <input type="number" name="maxOutboundCalls" min="0" max="100000" required value="${p.maxOutboundCalls}"></label>
     <label class="inline">${t('dialOut.dailyCap')} (¥) <input type="number" name="dailyCapMinor" data-scale="100" step="0.01" min="0" data-empty="null" placeholder="${t('dialOut.noCap')}" title="${t('dialOut.capHint')}" value="${p.dailyCapMinor === null ? '' : (p.dailyCapMinor / 100).toFixed(2)}"></label>
+    <label class="inline"><input type="checkbox" name="guestsMayInvite" ${p.guestsMayInvite ? html`checked` : ''}> ${t('dialOut.guestsMayInvite')}</label>
     <button type="submit" class="secondary">${t('common.save')}</button><span class="form-error" hidden></span></form>`;
 }
 

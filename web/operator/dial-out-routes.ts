@@ -15,6 +15,7 @@ const policyBody = z.object({
   classes: z.array(z.enum(DIAL_OUT_CLASSES as readonly ['domestic_fixed', 'domestic_mobile', 'international'])).max(3).optional(),
   maxOutboundCalls: z.number().int().min(0).max(100_000).optional(),
   dailyCapMinor: z.number().int().min(0).max(1e12).nullable().optional(),
+  guestsMayInvite: z.boolean().optional(),
 }).strict();
 
 const prefixField = z.string().trim().regex(/^\+?[0-9]{1,15}$/, '1 to 15 digits of the E.164 number, country code first');

@@ -4,7 +4,8 @@
 // (hangs up the callee) and returns. Every way back to the room but `**`
 // (a cancel, a busy or unanswered number) says "you are back". Each *6 is an
 // invite row (source 'phone') whose states show in the console like the web's.
-// Guests may use it only where the room allows (guestsMayInvite; issue 21);
+// Guests may use it only where the account and the room allow it
+// (guestsMayInvite on both; issue 21);
 // the number then passes the dial-out policy like every call the bridge places.
 import { Q850 } from '../../../bridge/q850.ts';
 import { inviteStateForCause } from '../../../core/invites/states.ts';
@@ -37,12 +38,17 @@ export const invite: StarCommand = {
   },
 };
 
-/** The room's option as it is now (the owner may change it during the meeting); the option at the start when it cannot be read. */
+/**
+ * Guests may invite where both the account (its dial-out policy) and the room
+ * allow it, as both are now (the owner may change them during the meeting);
+ * when they cannot be read, the room's option at the start and no.
+ */
 async function guestsMayInvite({ room, svc }: CommandContext): Promise<boolean> {
   try {
-    return (await svc.repos.rooms.get(room.account.id, room.room.id)).options.guestsMayInvite;
+    const [r, policy] = await Promise.all([svc.repos.rooms.get(room.account.id, room.room.id), svc.repos.dialOut.policy(room.account.id)]);
+    return r.options.guestsMayInvite && policy.guestsMayInvite;
   } catch {
-    return room.room.options.guestsMayInvite;
+    return false;
   }
 }
 
