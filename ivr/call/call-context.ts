@@ -18,7 +18,7 @@ export class CallContext {
   pinDelayMs = 0;
   /** Entries the IVR could not use: a room not found, no room number, a wrong PIN, no PIN (for the burst benchmark and metrics). */
   readonly entryErrors = { roomNotFound: 0, noRoom: 0, wrongPin: 0, noPin: 0 };
-  /** When the caller joined a room (enter-room.ts), on the IVR's clock (ms). */
+  /** When the caller was put in a room's mix (live-room.ts join), on the IVR's clock (ms). */
   joinedAtMs: number | null = null;
 
   constructor(
@@ -28,7 +28,7 @@ export class CallContext {
     /** The access number dialled, or null for SIP URI dial-in and calls the bridge placed. */
     readonly accessNumber: AccessNumber | null,
     /** Times the keypad's waits. */
-    clock: Clock,
+    readonly clock: Clock,
     /** The caller's SIP display name, when the From header gave one. */
     readonly displayName: string | null = null,
     /** The source address of the caller's INVITE (the PIN lockout counts by it); '' for calls the bridge placed. */

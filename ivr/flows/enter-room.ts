@@ -46,7 +46,6 @@ export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promis
   ctx.log = ctx.log.child({ conferenceId: live.conferenceId });
   const p = await live.join({ ctx, cdrId: req.cdrId, role: req.role, kind: req.kind, name });
   ctx.outcome = 'joined';
-  ctx.joinedAtMs = svc.clock.now();
   if (req.afterJoin) await req.afterJoin();
   await inRoom(svc, live, p);
 }
