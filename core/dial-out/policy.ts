@@ -3,8 +3,17 @@
 // classes, the platform's block list, the account's outbound calls at once
 // and its spend today. Pure: the IVR's guard (ivr/billing/dial-out-guard.ts)
 // feeds it what the stores and the running calls say.
+import { DateTime } from 'luxon';
 import { classifyDestination, type DialOutClass } from '../billing/destination.ts';
 import type { DialOutPolicy } from './store.ts';
+
+/** The audit action of every refused dial-out (written by the IVR, read by the owner's and operator's pages). */
+export const DIAL_OUT_REFUSED = 'dial_out.refused';
+
+/** Midnight of `now`'s day in `timeZone`: the daily cap's day starts there. */
+export function dayStartIn(timeZone: string, now: Date): Date {
+  return DateTime.fromJSDate(now).setZone(timeZone).startOf('day').toJSDate();
+}
 
 export type DialOutRefusalReason = 'guest' | 'class' | 'blocked' | 'concurrent' | 'daily_cap';
 

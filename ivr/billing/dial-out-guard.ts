@@ -14,10 +14,9 @@
 // count towards the cap but wait for nothing and are not refused by it.
 // Policies and the block list are cached for CACHE_MS (an operator's change
 // applies within that); the spend is read for every call.
-import { DateTime } from 'luxon';
 import type { Logger } from '../../common/log.ts';
 import type { Repositories } from '../../core/repositories.ts';
-import { judgeDialOut, type DialOutRefusal } from '../../core/dial-out/policy.ts';
+import { dayStartIn, DIAL_OUT_REFUSED, judgeDialOut, type DialOutRefusal } from '../../core/dial-out/policy.ts';
 import type { DialOutPolicy } from '../../core/dial-out/store.ts';
 import type { LiveEvent } from '../../core/live/messages.ts';
 
@@ -64,13 +63,13 @@ export class DialOutGuard {
   /** Judges one call; an admitted call holds its place until `release()` (idempotent). Throws only on database errors. */
   async admit(f: DialOutFacts): Promise<Admission> {
     const [{ policy, timeZone }, blocked] = await Promise.all([this.policyOf(f.accountId), this.blocked()]);
-    const dayStart = DateTime.fromJSDate(this.d.now()).setZone(timeZone).startOf('day');
-    const spentTodayMinor = policy.dailyCapMinor === null ? 0 : await this.d.repos.dialOut.spentSince(f.accountId, dayStart.toJSDate());
+    const dayStart = dayStartIn(timeZone, this.d.now());
+    const spentTodayMinor = policy.dailyCapMinor === null ? 0 : await this.d.repos.dialOut.spentSince(f.accountId, dayStart);
     const openOutbound = this.openCalls(f.accountId);
     let refusal = judgeDialOut({ e164: f.e164, homeRegion: this.d.homeRegion, policy, blockedPrefixes: blocked, openOutbound, spentTodayMinor });
     if (refusal?.reason === 'concurrent' && f.origin === 'web') refusal = null;
     if (refusal) {
-      this.refused(f, refusal, dayStart.toISODate() ?? '');
+      this.refused(f, refusal, dayStart.toISOString());
       return { ok: false, refusal };
     }
     this.open.set(f.accountId, openOutbound + 1);
@@ -96,7 +95,7 @@ export class DialOutGuard {
     this.d.log.warn({ account: f.accountId, room: f.roomNumber, target: f.target, e164: f.e164, reason: r.reason, detail: r.detail }, 'dial-out refused');
     const data = { target: f.target, e164: f.e164, reason: r.reason, detail: r.detail, origin: f.origin, roomNumber: f.roomNumber };
     const log = (what: string) => (err: unknown) => this.d.log.error({ err }, `dial-out refusal: writing the ${what} failed`);
-    this.d.repos.audit.append({ accountId: f.accountId, actor: 'ivr', action: 'dial_out.refused', targetType: 'conference', targetId: f.conferenceId, data, at })
+    this.d.repos.audit.append({ accountId: f.accountId, actor: 'ivr', action: DIAL_OUT_REFUSED, targetType: 'conference', targetId: f.conferenceId, data, at })
       .catch(log('audit row'));
     this.d.repos.conferences.addEvent(f.accountId, f.conferenceId, { at, kind: 'dial_out_refused', actor: 'system', data }).catch(log('conference event'));
     const capKey = `${f.accountId}:${r.reason}`;

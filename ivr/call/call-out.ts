@@ -15,9 +15,6 @@ import { afterAnswerDigits, sendDtmfSequence } from './send-dtmf.ts';
 import type { TrunkPacing } from './trunk-queue.ts';
 import type { Admission, DialOutFacts, DialOutOrigin } from '../billing/dial-out-guard.ts';
 
-/** Q.850 63 (service or option not available): the account may not call this destination now. */
-const Q850_SERVICE_NOT_AVAILABLE = 63;
-
 export type CallOutcome =
   /** `digits`: the extension and DTMF sequence on their way (true once all sent; at once when none). */
   | { ok: true; leg: CallLeg; cdrId: string; digits: Promise<boolean> }
@@ -135,7 +132,7 @@ async function placeOn(svc: CallOutDeps, req: CallOutRequest, resolved: DialTarg
       target: req.target, e164: resolved.e164 ?? null, origin: req.origin ?? 'keypad',
     });
     if (admission?.ok === false) {
-      refusal = { cause: Q850_SERVICE_NOT_AVAILABLE, reason: `dial_out:${admission.refusal.reason}` };
+      refusal = { cause: Q850.SERVICE_UNAVAILABLE, reason: `dial_out:${admission.refusal.reason}` }; // 63: the account may not call this now
     } else {
       if (admission) { const prev = release; release = () => { admission.release(); prev(); }; }
       refusal = await svc.money?.check(req.room.accountId, resolved.e164 ?? null);

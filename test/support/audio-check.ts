@@ -99,3 +99,17 @@ export function windowedCorrelation(ref: Int16Array, rec: Int16Array, windowMs =
   }
   return out;
 }
+
+export interface Found { lagMs: number; correlation: number; windows: number[]; median: number }
+
+/**
+ * Where `ref` (a prompt) is in `rec` (a recording), searched up to
+ * `maxLagSamples` in: the best global lag, then the per-second windows from
+ * there (sorted) and their median — a busy machine's jitter buffer may drop a
+ * frame and shift the rest by 20 ms, which one global lag understates.
+ */
+export function findInRecording(ref: Int16Array, rec: Int16Array, maxLagSamples: number): Found {
+  const m = bestLag(ref, rec, maxLagSamples);
+  const windows = windowedCorrelation(ref, rec.subarray(Math.max(0, m.lagSamples))).map((w) => w.correlation).sort((a, b) => a - b);
+  return { lagMs: m.lagSamples / 8, correlation: m.correlation, windows, median: windows[Math.floor(windows.length / 2)] ?? 0 };
+}

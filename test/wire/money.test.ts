@@ -15,11 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LiveEvent, LiveInvite } from '../../core/live/messages.ts';
 import { promptPath } from '../../ivr/prompts/catalog.ts';
-import { readSamples, windowedCorrelation } from '../support/audio-check.ts';
+import { findInRecording, readSamples } from '../support/audio-check.ts';
 import { IvrBridge } from '../support/ivr-bridge.ts';
 import { startUas } from '../support/ivr-calls.ts';
 import { Phone } from '../support/ivr-phones.ts';
-import { bestLag } from '../support/sip-tools/wav-compare.mjs';
 import { startSipp } from '../support/sipp.ts';
 import { waitUntil } from '../support/ports.ts';
 
@@ -114,13 +113,10 @@ test('the balance runs out mid-call: balance-low heard, the chair and the callee
   // balance-low in what the chair heard, WARN_MS before the cut (± 1.5 s).
   const prompt = readSamples(promptPath('balance-low', 'en'));
   const heard = chair.heard(cutAt - WARN_MS - 3000, cutAt);
-  const m = bestLag(prompt, heard, Math.min(heard.length, 5 * 8000));
-  const promptAt = cutAt - WARN_MS - 3000 + m.lagSamples / 8;
-  // Window by window from there (a busy machine's jitter buffer may drop a frame and shift the rest by 20 ms).
-  const windows = windowedCorrelation(prompt, heard.subarray(Math.max(0, m.lagSamples))).map((w) => w.correlation).sort((a, b) => a - b);
-  const median = windows[Math.floor(windows.length / 2)] ?? 0;
-  console.log(`# balance-low heard ${cutAt - promptAt} ms before the cut (configured ${WARN_MS}), correlation ${m.correlation.toFixed(3)}, per-second windows median ${median.toFixed(3)}`);
-  assert.ok(median > 0.6, `balance-low in the chair's recording: windows ${windows.map((c) => c.toFixed(2)).join(' ')}`);
+  const m = findInRecording(prompt, heard, Math.min(heard.length, 5 * 8000));
+  const promptAt = cutAt - WARN_MS - 3000 + m.lagMs;
+  console.log(`# balance-low heard ${cutAt - promptAt} ms before the cut (configured ${WARN_MS}), correlation ${m.correlation.toFixed(3)}, per-second windows median ${m.median.toFixed(3)}`);
+  assert.ok(m.median > 0.6, `balance-low in the chair's recording: windows ${m.windows.map((c) => c.toFixed(2)).join(' ')}`);
   assert.ok(Math.abs(cutAt - promptAt - WARN_MS) <= 1500, `warning ${cutAt - promptAt} ms before the cut`);
 
   // CDRs: both legs closed and charged; their costs are exactly what left the balance.

@@ -15,10 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LiveEvent, LiveInvite } from '../../core/live/messages.ts';
 import { promptPath, type PromptId } from '../../ivr/prompts/catalog.ts';
-import { readSamples, windowedCorrelation } from '../support/audio-check.ts';
+import { findInRecording, readSamples } from '../support/audio-check.ts';
 import { IvrBridge } from '../support/ivr-bridge.ts';
 import { Phone } from '../support/ivr-phones.ts';
-import { bestLag } from '../support/sip-tools/wav-compare.mjs';
 import { startSipp, type SippRun } from '../support/sipp.ts';
 import { waitUntil } from '../support/ports.ts';
 
@@ -70,9 +69,8 @@ after(async () => {
 function find(p: Phone, prompt: PromptId, fromMs: number): { correlation: number; atMs: number } {
   const ref = readSamples(promptPath(prompt, 'en'));
   const heard = p.heard(fromMs, Date.now());
-  const m = bestLag(ref, heard, Math.max(0, heard.length - ref.length));
-  const windows = windowedCorrelation(ref, heard.subarray(Math.max(0, m.lagSamples))).map((w) => w.correlation).sort((a, b) => a - b);
-  return { correlation: windows[Math.floor(windows.length / 2)] ?? 0, atMs: fromMs + m.lagSamples / 8 };
+  const f = findInRecording(ref, heard, Math.max(0, heard.length - ref.length));
+  return { correlation: f.median, atMs: fromMs + f.lagMs };
 }
 
 async function refusals(): Promise<Array<{ reason: string; target: string }>> {

@@ -7,6 +7,7 @@ import type { Account, Recharge } from '../../core/accounts/store.ts';
 import type { ConvenerBinding } from '../../core/conveners/store.ts';
 import type { DialOutPolicy } from '../../core/dial-out/store.ts';
 import type { AuditEntry } from '../../core/audit/store.ts';
+import { DIAL_OUT_REFUSED } from '../../core/dial-out/policy.ts';
 
 /** How many of the latest refusals the account page and API show. */
 export const REFUSALS_SHOWN = 50;
@@ -26,7 +27,7 @@ export class AccountService {
   /** The policy and the latest dial-out refusals (audit rows `dial_out.refused`), newest first. */
   async dialOut(accountId: string): Promise<{ policy: DialOutPolicy; refusals: AuditEntry[] }> {
     const [policy, refusals] = await Promise.all([
-      this.repos.dialOut.policy(accountId), this.repos.audit.list(accountId, { action: 'dial_out.refused', limit: REFUSALS_SHOWN }),
+      this.repos.dialOut.policy(accountId), this.repos.audit.list(accountId, { action: DIAL_OUT_REFUSED, limit: REFUSALS_SHOWN }),
     ]);
     return { policy, refusals };
   }

@@ -5,12 +5,10 @@
 // daily cap), the cap, and the dial-out refusals the IVR audited in the
 // window. Accounts with refusals but no spend are listed too: a fraudster
 // whose every call was refused spends nothing and is still worth a look.
-import { DateTime } from 'luxon';
 import type { Repositories } from '../../core/repositories.ts';
 import type { BlockedPrefix, DialOutPolicy, DialOutPolicyPatch } from '../../core/dial-out/store.ts';
+import { dayStartIn, DIAL_OUT_REFUSED } from '../../core/dial-out/policy.ts';
 
-/** The audit action the IVR writes for each refused call (ivr/billing/dial-out-guard.ts). */
-export const DIAL_OUT_REFUSED = 'dial_out.refused';
 /** The most refusals read for the counts (the audit store's page limit). */
 const REFUSALS_READ = 1000;
 
@@ -72,8 +70,7 @@ export class DialOutAdminService {
     const spent = new Map(spend.map((x) => [x.accountId, x]));
     return Promise.all(ids.map(async (id) => {
       const [account, policy] = await Promise.all([this.repos.accounts.get(id), this.repos.dialOut.policy(id)]);
-      const dayStart = DateTime.fromJSDate(now).setZone(account.timeZone).startOf('day').toJSDate();
-      const spentTodayMinor = await this.repos.dialOut.spentSince(id, dayStart);
+      const spentTodayMinor = await this.repos.dialOut.spentSince(id, dayStartIn(account.timeZone, now));
       const cap = policy.dailyCapMinor;
       return {
         accountId: id, accountName: account.name, currency: account.currency,
