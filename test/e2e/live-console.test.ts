@@ -92,7 +92,12 @@ async function scenario(stack: LiveStack, tag: string): Promise<void> {
     const guestB = await phone('guestb', 1100);
     for (const g of [guestA, guestB]) {
       await enter(g, '8765');
-      await ui.row(page, g.name).waitFor({ timeout: 30_000 });
+      await ui.row(page, g.name).waitFor({ timeout: 30_000 }).catch(async (err: Error) => {
+        // Say where the caller got to (a CI run once lost a guest here): its call legs and the room as the API sees it.
+        const legs = await stack.db('call_legs').where({ caller: g.name }).select('state', 'role', 'room_number', 'conference_id', 'q850_cause', 'answered_at', 'ended_at');
+        const listed = (await ui.snapshot(page, stack.webUrl, conferenceId)).participants.map((x) => x.number);
+        throw new Error(`${g.name} never listed on the page: its legs ${JSON.stringify(legs)}; the API lists ${JSON.stringify(listed)}; ${err.message}`);
+      });
       const seenAt = Date.now();
       const joinedAt = Date.parse((await ui.snapshot(page, stack.webUrl, conferenceId)).participants.find((x) => x.number === g.name)!.joinedAt);
       console.log(`# ${stack.kind}: ${g.name} on the page ${seenAt - joinedAt} ms after the bridge joined it`);
