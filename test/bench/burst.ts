@@ -11,7 +11,11 @@
 // the longest); the process's CPU. The baseline row (N = 1) is what one
 // caller alone takes to join with the same keys.
 // The keys read wrong and the answer → joined time come from each call's
-// summary (ivr/flows/incoming-call.ts CallSummary).
+// summary (ivr/flows/incoming-call.ts CallSummary). The callers run with
+// sipp's `abortunexp` off: a caller whose INFO was answered late gets the
+// 200 of its retransmission too, and sipp would otherwise abort the call on
+// that duplicate (a phone ignores it). The generator's own CPU (sipp, from
+// /proc) is the second CPU figure.
 // Ports: SIP 19600, RTP 30000–34999, sipp 19610 (media 19620+).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +44,18 @@ export interface BurstRow {
   dbTotalS: number;
   dbMaxMs: number;
   cpuS: number;
+  /** The load generator's CPU (sipp: user + system), s. */
+  genCpuS: number;
   wallS: number;
+}
+
+/** A process's user + system CPU so far, s, from /proc (Linux); NaN once it is gone. */
+function procCpuS(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch { return NaN; }
 }
 
 const pct = (xs: readonly number[], p: number): number => {
@@ -99,14 +114,18 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
       const t0 = Date.now();
       const sipp = startSipp({
         scenario, remote: '127.0.0.1:19600', service: '4008001000', localPort: 19610, mediaPort: 19620, calls: n, rate: cps,
-        timeoutS: Math.ceil(n / cps) + plan.stayMs / 1000 + 90, recvTimeoutMs: 60_000, dir: sippDir, extraArgs: ['-trace_logs', '-l', String(n + 10)],
+        timeoutS: Math.ceil(n / cps) + plan.stayMs / 1000 + 90, recvTimeoutMs: 60_000, dir: sippDir, extraArgs: ['-trace_logs', '-l', String(n + 10), '-default_behaviors', 'all,-abortunexp'],
       });
+      // sipp's CPU, read every 250 ms while it runs (its last reading before it exits; bounded by sipp's own timeout).
+      let genCpuS = 0;
+      const poll = setInterval(() => { const c = procCpuS(sipp.pid); if (Number.isFinite(c)) genCpuS = c; }, 250);
       const r = await sipp.done;
+      clearInterval(poll);
       const wallS = (Date.now() - t0) / 1000;
       const cpu = process.cpuUsage(cpu0);
       delay.disable();
       await new Promise((res) => setTimeout(res, 2000)); // the last calls' summaries
-      return { r, wallS, cpu };
+      return { r, wallS, cpu, genCpuS };
     })();
     const outcomes: Record<string, number> = {};
     const wrongKeys = { roomNotFound: 0, noRoom: 0, wrongPin: 0, noPin: 0 };
@@ -117,12 +136,13 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
       if (typeof c.answerToJoinMs === 'number') joinedAfter.push(c.answerToJoinMs);
     }
     const toAnswer = inviteToAnswer(sippDir);
+    if (process.env.BURST_KEEP) for (const f of readdirSync(sippDir)) writeFileSync(join(process.env.BURST_KEEP, f), readFileSync(join(sippDir, f)));
     const a50 = pct(toAnswer, 50);
     return {
       n, cps, keys, answered: toAnswer.length, joined: outcomes.joined ?? 0, outcomes,
       joinP50Ms: a50 + pct(joinedAfter, 50), joinP99Ms: pct(toAnswer, 99) + pct(joinedAfter, 99), inviteToAnswerP99Ms: pct(toAnswer, 99),
       wrongKeys, loopP99Ms: delay.percentile(99) / 1e6, loopMaxMs: delay.max / 1e6,
-      dbTotalS: db.totalMs / 1000, dbMaxMs: db.maxMs, cpuS: (result.cpu.user + result.cpu.system) / 1e6, wallS: result.wallS,
+      dbTotalS: db.totalMs / 1000, dbMaxMs: db.maxMs, cpuS: (result.cpu.user + result.cpu.system) / 1e6, genCpuS: result.genCpuS, wallS: result.wallS,
     };
   } finally {
     await bridge.close();
@@ -131,12 +151,12 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
 }
 
 export function formatBurst(rows: readonly BurstRow[]): string {
-  const head = '| callers | calls/s | keys | answered | joined | other outcomes | keys read wrong | INVITE → joined p50 / p99 s | INVITE → 200 p99 ms | loop delay p99 / max ms | DB time s (longest ms) | CPU s | wall s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const head = '| callers | calls/s | keys | answered | joined | other outcomes | keys read wrong | INVITE → joined p50 / p99 s | INVITE → 200 p99 ms | loop delay p99 / max ms | DB time s (longest ms) | CPU s (bridge / sipp) | wall s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const lines = rows.map((r) => {
     const other = Object.entries(r.outcomes).filter(([k]) => k !== 'joined').map(([k, v]) => `${k} ${v}`).join(', ') || '—';
     const w = r.wrongKeys;
     const wrong = w.roomNotFound + w.noRoom + w.wrongPin + w.noPin;
-    return `| ${r.n} | ${r.cps} | ${r.keys === 'info' ? 'SIP INFO' : 'RFC 4733'} | ${r.answered} | ${r.joined} | ${other} | ${wrong}${wrong ? ` (room ${w.roomNotFound}, no room ${w.noRoom}, PIN ${w.wrongPin}, no PIN ${w.noPin})` : ''} | ${(r.joinP50Ms / 1000).toFixed(1)} / ${(r.joinP99Ms / 1000).toFixed(1)} | ${r.inviteToAnswerP99Ms.toFixed(0)} | ${r.loopP99Ms.toFixed(0)} / ${r.loopMaxMs.toFixed(0)} | ${r.dbTotalS.toFixed(1)} (${r.dbMaxMs.toFixed(0)}) | ${r.cpuS.toFixed(1)} | ${r.wallS.toFixed(1)} |`;
+    return `| ${r.n} | ${r.cps} | ${r.keys === 'info' ? 'SIP INFO' : 'RFC 4733'} | ${r.answered} | ${r.joined} | ${other} | ${wrong}${wrong ? ` (room ${w.roomNotFound}, no room ${w.noRoom}, PIN ${w.wrongPin}, no PIN ${w.noPin})` : ''} | ${(r.joinP50Ms / 1000).toFixed(1)} / ${(r.joinP99Ms / 1000).toFixed(1)} | ${r.inviteToAnswerP99Ms.toFixed(0)} | ${r.loopP99Ms.toFixed(0)} / ${r.loopMaxMs.toFixed(0)} | ${r.dbTotalS.toFixed(1)} (${r.dbMaxMs.toFixed(0)}) | ${r.cpuS.toFixed(1)} / ${r.genCpuS.toFixed(1)} | ${r.wallS.toFixed(1)} |`;
   });
   return [head, ...lines].join('\n');
 }

@@ -22,7 +22,20 @@ export interface TransportOptions {
   logger: Logger;
   /** Close TCP connections idle this long (ms). */
   tcpIdleMs?: number;
+  /** The UDP socket's receive buffer, bytes (default 4 MiB; the kernel caps it at net.core.rmem_max). */
+  udpRecvBufferBytes?: number;
 }
+
+/**
+ * The kernel's default UDP receive buffer (212 992 bytes) holds only about a
+ * hundred small datagrams (each costs its skb's truesize, ~2 KiB): at the top
+ * of the hour (a thousand callers' INVITEs, ACKs and INFO keys) one busy
+ * moment of the main thread overflowed it and dropped 2,600 requests in a
+ * 600-caller burst; each dropped INFO came back only with the caller's
+ * retransmission 0.5–4 s later, and the IVR took the gap for the end of the
+ * room number (BENCHMARKS.md, the top of the hour).
+ */
+const UDP_RECV_BUFFER = 4 * 1024 * 1024;
 
 type TransportEvents = {
   message: [msg: SipMessage, source: Destination];
@@ -52,6 +65,13 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
         udp.once('error', reject);
         udp.bind(port, host, () => { udp.off('error', reject); resolve(); });
       });
+      try {
+        udp.setRecvBufferSize(this.opts.udpRecvBufferBytes ?? UDP_RECV_BUFFER);
+      } catch (err) {
+        this.opts.logger.warn({ err }, 'could not raise the SIP UDP receive buffer');
+      }
+      // Linux reports twice what it grants (the other half is its bookkeeping).
+      this.opts.logger.debug({ bytes: udp.getRecvBufferSize() }, 'SIP UDP receive buffer');
       this.udp = udp;
     }
     if (transports.includes('tcp')) {
