@@ -13,6 +13,7 @@ import { moduleLogger } from '../common/log.ts';
 import type { CdrRecorder } from '../core/cdr/recorder.ts';
 import type { LiveHost } from '../core/live/live.ts';
 import type { Repositories } from '../core/repositories.ts';
+import { withSharedLookups } from './services/shared-lookups.ts';
 import { CallRecords } from './call/call-records.ts';
 import { Dialer } from './call/dialer.ts';
 import { AccountCalls } from './billing/account-calls.ts';
@@ -69,29 +70,31 @@ export function createIvr(deps: IvrDeps): Ivr {
   const config = ivrConfig(deps.config);
   const now = deps.now ?? (() => new Date());
   const clock = deps.clock ?? systemClock;
+  // The look-ups every incoming call makes, shared while in flight (services/shared-lookups.ts).
+  const repos = withSharedLookups(deps.repos);
   mkdirSync(config.recordingsDir, { recursive: true });
   const records = new CallRecords(deps.cdrs, now, log);
   const rooms = new RoomRegistry({
-    engine: deps.engine, repos: deps.repos, now, clock, log, recordingsDir: config.recordingsDir,
+    engine: deps.engine, repos, now, clock, log, recordingsDir: config.recordingsDir,
     minuteMs: config.minuteMs, warnMinutes: config.warnMinutes, nodeId: deps.nodeId, defaultRegion: config.defaultRegion,
   });
-  const live = new IvrLiveHost(rooms, { repos: deps.repos, now, clock, log, nodeId: deps.nodeId ?? 'local' });
+  const live = new IvrLiveHost(rooms, { repos, now, clock, log, nodeId: deps.nodeId ?? 'local' });
   const active = new Set<Promise<void>>();
   const track = (p: Promise<void>): void => { active.add(p); void p.finally(() => active.delete(p)); };
   const pacing = new TrunkPacing(clock);
-  const budget = new AccountCalls({ accounts: deps.repos.accounts, rates: deps.repos.rates, clock, log, homeRegion: config.defaultRegion, warnBeforeMs: config.balanceWarningMs });
-  const money = new MoneyCheck({ accounts: deps.repos.accounts, rates: deps.repos.rates, nowMs: () => clock.now(), homeRegion: config.defaultRegion, log,
+  const budget = new AccountCalls({ accounts: repos.accounts, rates: repos.rates, clock, log, homeRegion: config.defaultRegion, warnBeforeMs: config.balanceWarningMs });
+  const money = new MoneyCheck({ accounts: repos.accounts, rates: repos.rates, nowMs: () => clock.now(), homeRegion: config.defaultRegion, log,
     openLegs: (a) => budget.openLegs(a) });
-  const guard = new DialOutGuard({ repos: deps.repos, homeRegion: config.defaultRegion, now, log, emit: (e) => live.publish(e) });
+  const guard = new DialOutGuard({ repos, homeRegion: config.defaultRegion, now, log, emit: (e) => live.publish(e) });
   const svc: IvrServices = {
     pacing, money, budget, guard,
-    engine: deps.engine, repos: deps.repos, records, config, dialer: new Dialer(deps.repos.trunks, config.defaultRegion),
+    engine: deps.engine, repos, records, config, dialer: new Dialer(repos.trunks, config.defaultRegion),
     rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
   };
   live.useInvites({
     engine: deps.engine, dialer: svc.dialer, pacing, money, budget, guard, records, config, log, clock, lang: config.defaultLanguage,
-    confirmMs: config.inviteConfirmMs, concurrency: config.inviteConcurrency, rooms: deps.repos.rooms,
+    confirmMs: config.inviteConfirmMs, concurrency: config.inviteConcurrency, rooms: repos.rooms,
     joinCalled: (room, leg, cdrId, lang, ctx) => svc.joinCalled(room, leg, cdrId, lang, ctx),
   });
   const checkpoints = records.checkpointEvery(config.checkpointIntervalMs);

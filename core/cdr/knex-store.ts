@@ -68,6 +68,15 @@ export class KnexCdrStore implements CdrStore {
     });
   }
 
+  async writeMany(legs: readonly LegRecord[]): Promise<void> {
+    if (legs.length === 0) return;
+    await this.db.transaction(async (trx) => {
+      await trx('call_legs').insert(legs.map(legColumns)).onConflict('id').merge([...MERGE_COLUMNS, 'updated_at'])
+        .where('call_legs.state', 'open');
+      for (const leg of legs) if (leg.state === 'closed') await this.charge(trx, leg);
+    });
+  }
+
   /** Rates the closed leg and draws the cost from the balance — once: charged_at guards it. */
   private async charge(trx: Knex.Transaction, leg: LegRecord): Promise<void> {
     const row = await trx('call_legs').where({ id: leg.id }).forUpdate().first() as Row | undefined;

@@ -57,6 +57,8 @@ export const Q850_TEMPORARY_FAILURE = 41;
 export interface CdrSink {
   /** Insert or update the leg; a closed leg is rated and charged exactly once. Closed rows never change again. */
   write(leg: LegRecord): Promise<void>;
+  /** The same for several legs (distinct ids) at once, all or none: one transaction, one statement for the rows. */
+  writeMany?(legs: readonly LegRecord[]): Promise<void>;
   /** Legs still open in the database for a node (crash recovery when the journal is gone). */
   listOpen(nodeId: string): Promise<LegRecord[]>;
 }

@@ -2,9 +2,12 @@
 //
 //   open → (update) → answer → checkpoint … → close
 //
-// Every event is appended to the journal (fsync'd) before the call returns,
-// then written to the database by a background writer that upserts by leg
-// id. While the database is down, legs wait in memory and in the journal and
+// Every event is appended to the journal before the call returns (on disk
+// with the journal's next group fdatasync, already under way), then written
+// to the database by a background writer that upserts by leg id: it waits
+// `coalesceMs` after the first change so a leg's open, answer and updates
+// make one row write, and writes the legs of a pass together (one
+// transaction, one statement) when the sink can. While the database is down, legs wait in memory and in the journal and
 // the writer retries with bounded back-off; nothing is dropped. On start-up
 // the journal is replayed and legs left open by a crash are closed at their
 // last checkpoint (Q.850 41, flagged closed_by_recovery).
@@ -26,6 +29,8 @@ export interface CdrRecorderOptions {
   retryMaxMs?: number;
   /** Legs per writer pass (default 200). */
   batchSize?: number;
+  /** The writer starts this long after the first change (default 50 ms); flush() does not wait. */
+  coalesceMs?: number;
 }
 
 interface Entry {
@@ -35,8 +40,9 @@ interface Entry {
 }
 
 const RECENT_CAP = 10_000;
-/** Legs written to the database between two turns of the event loop. */
+/** Legs written to the database between two turns of the event loop (one by one; in one statement with writeMany). */
 const YIELD_EVERY = 8;
+const CHUNK = 64;
 const PATCH_KEYS: ReadonlyArray<keyof LegPatch> = ['accountId', 'conferenceId', 'roomId', 'roomNumber', 'role', 'displayName', 'accessNumberId', 'accessNumber'];
 
 export interface RecoveryReport {
@@ -58,6 +64,8 @@ export class CdrRecorder {
   private readonly retryMin: number;
   private readonly retryMax: number;
   private readonly batchSize: number;
+  private readonly coalesceMs: number;
+  private coalesceTimer: NodeJS.Timeout | undefined;
   private backoff: number;
   private draining = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -75,6 +83,7 @@ export class CdrRecorder {
     this.retryMin = opts.retryMinMs ?? 100;
     this.retryMax = opts.retryMaxMs ?? 5_000;
     this.batchSize = opts.batchSize ?? 200;
+    this.coalesceMs = opts.coalesceMs ?? 50;
     this.backoff = this.retryMin;
     this.journal = new CdrJournal(opts.journalPath);
   }
@@ -196,7 +205,7 @@ export class CdrRecorder {
   /** Resolves when everything so far is in the database; rejects after timeoutMs. */
   flush(timeoutMs = 10_000): Promise<void> {
     if (this.dirty.size === 0 && this.dbRecoveryDone) return Promise.resolve();
-    this.kick();
+    this.kick(true);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== done);
@@ -214,6 +223,7 @@ export class CdrRecorder {
       try { await this.flush(opts.flushTimeoutMs); } catch (err) { log.warn({ err, pending: this.dirty.size }, 'CDRs left in the journal at stop'); }
     }
     this.stopped = true;
+    if (this.coalesceTimer) { clearTimeout(this.coalesceTimer); this.coalesceTimer = undefined; }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     // Let a write in flight finish before the journal closes (bounded: one write).
@@ -253,10 +263,40 @@ export class CdrRecorder {
     this.kick();
   }
 
-  private kick(): void {
+  /** Starts the writer: after coalesceMs, or at once when `now` (a flush). */
+  private kick(now = false): void {
     if (this.stopped || this.draining || this.retryTimer) return;
-    this.draining = true;
-    setImmediate(() => { void this.drain(); });
+    if (this.coalesceTimer) {
+      if (!now) return;
+      clearTimeout(this.coalesceTimer);
+      this.coalesceTimer = undefined;
+    }
+    const start = () => { this.coalesceTimer = undefined; this.draining = true; void this.drain(); };
+    if (now || this.coalesceMs <= 0) { this.draining = true; setImmediate(() => { void this.drain(); }); return; }
+    this.coalesceTimer = setTimeout(start, this.coalesceMs);
+  }
+
+  /** Writes `ids` (one statement when the sink can); returns the legs it wrote, with their versions at the time. */
+  private async writeLegs(ids: readonly string[]): Promise<Array<[string, Entry, number]>> {
+    const items: Array<[string, Entry, number]> = [];
+    for (const id of ids) {
+      const e = this.legs.get(id);
+      if (!e) { this.dirty.delete(id); continue; }
+      items.push([id, e, e.version]);
+    }
+    if (this.sink.writeMany) {
+      await this.sink.writeMany(items.map(([, e]) => ({ ...e.leg })));
+      this.stats.writes += items.length;
+      return items;
+    }
+    for (const [i, [, e]] of items.entries()) {
+      if (this.stopped) return items.slice(0, i);
+      // Let I/O in between writes: an in-process database (PGlite) runs each on this thread.
+      if (i > 0 && i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+      await this.sink.write({ ...e.leg });
+      this.stats.writes++;
+    }
+    return items;
   }
 
   private async drain(): Promise<void> {
@@ -265,20 +305,15 @@ export class CdrRecorder {
       // Each pass writes up to batchSize legs; new events during a pass are picked up by the next one.
       for (let pass = 0; pass < 1000 && this.dirty.size > 0 && !this.stopped; pass++) {
         const batch = [...this.dirty].slice(0, this.batchSize);
-        for (const [i, id] of batch.entries()) {
-          if (this.stopped) break;
-          // Let I/O in between writes: an in-process database (PGlite) runs each on this thread.
-          if (i > 0 && i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
-          const e = this.legs.get(id);
-          if (!e) { this.dirty.delete(id); continue; }
-          const version = e.version;
-          await this.sink.write({ ...e.leg });
-          this.stats.writes++;
-          if (e.version !== version) continue; // changed meanwhile: stays dirty
-          this.dirty.delete(id);
-          if (e.leg.state === 'closed') {
-            this.legs.delete(id);
-            this.remember(id);
+        for (let at = 0; at < batch.length && !this.stopped; at += CHUNK) {
+          if (at > 0) await new Promise((r) => setImmediate(r));
+          for (const [id, e, version] of await this.writeLegs(batch.slice(at, at + CHUNK))) {
+            if (e.version !== version) continue; // changed meanwhile: stays dirty
+            this.dirty.delete(id);
+            if (e.leg.state === 'closed') {
+              this.legs.delete(id);
+              this.remember(id);
+            }
           }
         }
       }

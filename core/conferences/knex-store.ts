@@ -111,13 +111,16 @@ export class KnexConferenceStore implements ConferenceStore {
   }
 
   async addEvent(accountId: string, conferenceId: string, e: { at: Date; kind: ConferenceEventKind; legId?: string | null; actor?: string; data?: Record<string, unknown> }): Promise<ConferenceEvent> {
-    const conf = await this.db('conferences').where({ id: conferenceId, account_id: accountId }).first('id');
-    if (!conf) throw new NotFoundError('conference', conferenceId);
-    const [row] = await this.db('conference_events').insert({
-      account_id: accountId, conference_id: conferenceId, at: e.at, kind: e.kind, leg_id: e.legId ?? null,
-      actor: e.actor ?? '', data: JSON.stringify(e.data ?? {}),
-    }).returning('*');
-    return toEvent(row as Row);
+    // One statement (the IVR writes two per call): the row goes in only if the conference is the account's.
+    const res = await this.db.raw(
+      `insert into conference_events (account_id, conference_id, at, kind, leg_id, actor, data)
+       select c.account_id, c.id, ?::timestamptz, ?, ?::uuid, ?, ?::jsonb from conferences c where c.id = ? and c.account_id = ?
+       returning *`,
+      [e.at, e.kind, e.legId ?? null, e.actor ?? '', JSON.stringify(e.data ?? {}), conferenceId, accountId],
+    ) as { rows: Row[] };
+    const row = res.rows[0];
+    if (!row) throw new NotFoundError('conference', conferenceId);
+    return toEvent(row);
   }
 
   async listEvents(accountId: string, conferenceId: string): Promise<ConferenceEvent[]> {

@@ -84,13 +84,17 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
   await bridge.db('rooms').where({ number: DEMO.room.number }).update({ max_participants: n + 10 });
   const db = { totalMs: 0, maxMs: 0 };
   const started = new Map<string, number>();
-  bridge.db.on('query', (q: { __knexQueryUid: string }) => { started.set(q.__knexQueryUid, performance.now()); });
+  const bySql = new Map<string, { n: number; ms: number }>();
+  const sqlOf = new Map<string, string>();
+  bridge.db.on('query', (q: { __knexQueryUid: string; sql: string }) => { started.set(q.__knexQueryUid, performance.now()); if (process.env.BURST_SQL) sqlOf.set(q.__knexQueryUid, q.sql); });
   const ended = (_r: unknown, q: { __knexQueryUid: string }) => {
     const t = started.get(q.__knexQueryUid);
     if (t === undefined) return;
     started.delete(q.__knexQueryUid);
     const ms = performance.now() - t;
     db.totalMs += ms;
+    const sql = sqlOf.get(q.__knexQueryUid);
+    if (sql !== undefined) { sqlOf.delete(q.__knexQueryUid); const e = bySql.get(sql) ?? { n: 0, ms: 0 }; e.n++; e.ms += ms; bySql.set(sql, e); }
     db.maxMs = Math.max(db.maxMs, ms);
   };
   bridge.db.on('query-response', ended);
@@ -135,6 +139,7 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
       for (const k of Object.keys(wrongKeys) as Array<keyof typeof wrongKeys>) wrongKeys[k] += c.entryErrors?.[k] ?? 0;
       if (typeof c.answerToJoinMs === 'number') joinedAfter.push(c.answerToJoinMs);
     }
+    if (process.env.BURST_SQL) for (const [sql, e] of [...bySql].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30)) console.log(`${e.n}\t${e.ms.toFixed(0)} ms\t${sql.slice(0, 200)}`);
     const toAnswer = inviteToAnswer(sippDir);
     if (process.env.BURST_KEEP) for (const f of readdirSync(sippDir)) writeFileSync(join(process.env.BURST_KEEP, f), readFileSync(join(sippDir, f)));
     const a50 = pct(toAnswer, 50);
