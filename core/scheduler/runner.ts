@@ -1,10 +1,9 @@
-// The scheduler's clock and hands: every `tickMs` it claims the due jobs
-// (JobStore.claimDue leases each to this worker), runs each kind's handler,
-// and marks the job done — or pending again after a backoff, or failed after
-// `maxAttempts`. Several runners may share one database: the claim gives each
-// job to one of them. A tick that is still running when the next is due is
-// not doubled (the loop schedules the next tick after this one ends).
-// The clock is injected, so tests step time instead of sleeping.
+// The scheduler's hands: each tick claims the due jobs (JobStore.claimDue
+// leases each to this worker), runs each kind's handler, and marks the job
+// done — or pending again after a backoff, or failed after `maxAttempts`.
+// Several runners may share one database: the claim gives each job to one of
+// them. The clock is injected, so tests step time instead of sleeping; the loop
+// that calls tick() is the caller's (web/scheduler.ts).
 import { randomUUID } from 'node:crypto';
 import { moduleLogger } from '../../common/log.ts';
 import type { Job, JobStore } from './store.ts';
@@ -17,7 +16,6 @@ export interface RunnerOptions {
   /** This worker's name in locked_by (default: a random one per runner). */
   worker?: string;
   now?: () => Date;
-  tickMs?: number;
   /** How long a claimed job is this worker's; longer than any handler takes. */
   leaseMs?: number;
   /** Jobs claimed per tick. */
@@ -35,9 +33,6 @@ export class JobRunner {
   readonly worker: string;
   private readonly handlers = new Map<string, JobHandler>();
   private readonly now: () => Date;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
 
   constructor(private readonly jobs: JobStore, private readonly opts: RunnerOptions = {}) {
     this.worker = opts.worker ?? `scheduler-${randomUUID().slice(0, 8)}`;
@@ -74,26 +69,5 @@ export class JobRunner {
       log.warn({ err, job: job.id, kind: job.kind, attempts: job.attempts, retryAt }, retryAt ? 'job failed; will retry' : 'job failed for good');
       await this.jobs.fail(job.id, this.worker, message, retryAt, this.now());
     }
-  }
-
-  /** Ticks every tickMs until stop(); a failing tick is logged and the loop goes on. */
-  start(): void {
-    if (this.stopped || this.timer || this.running) return;
-    const loop = (): void => {
-      this.running = this.tick().then(() => undefined, (err: unknown) => { log.error({ err, worker: this.worker }, 'scheduler tick failed'); })
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.timer = setTimeout(loop, this.opts.tickMs ?? 15_000);
-        });
-    };
-    loop();
-  }
-
-  /** Stops the loop and waits for a tick in progress. Idempotent. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
   }
 }
