@@ -65,6 +65,10 @@ describe('meeting mail: updates and cancellation', { timeout: 60_000 }, () => {
     assert.deepEqual(third.map((m) => m.to[0]).sort(), ['a@example.com', 'b@example.com', 'c@example.com']);
     assert.ok(third.every((m) => calendar(m).sequence > second));
 
+    // An edit the invitation does not show (the auto-invite list) mails nobody.
+    assert.equal((await owner.patch(`/api/rooms/${room.id}`, { autoInvites: ['13900139001 Zhang'] })).status, 200);
+    assert.equal(smtp.received.length, 7);
+
     // Another account's owner: 404 for the edit and the delete, and no mail.
     const accB = await w.repos.accounts.create({ name: 'B Ltd', tier: 'formal' });
     await w.repos.users.create({ accountId: accB.id, role: 'owner', username: 'owner-b', password: 'Other#Pass2026' });

@@ -36,10 +36,9 @@ export function smtpTransport(s: SmtpSettings): MailTransport {
       const method = m.ics ? icsMethod(m.ics) : 'REQUEST';
       await transporter.sendMail({
         from: s.from, to: m.to, subject: m.subject, text: m.text,
-        ...(m.ics ? {
-          icalEvent: { method, content: m.ics },
-          attachments: [{ filename: 'invite.ics', content: m.ics, contentType: `text/calendar; charset=utf-8; method=${method}` }],
-        } : {}),
+        // nodemailer puts the calendar in as the text/calendar alternative (what
+        // calendar clients act on) and attaches it as invite.ics as well.
+        ...(m.ics ? { icalEvent: { filename: 'invite.ics', method, content: m.ics } } : {}),
       });
     },
   };

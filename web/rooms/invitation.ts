@@ -28,6 +28,15 @@ export interface InvitationParams {
   kind?: InvitationKind;
 }
 
+/** Whether an edit changed what the invitation says (else the invitees are not mailed again). */
+export function invitationChanged(before: Room, after: Room): boolean {
+  const a = before.schedule;
+  const b = after.schedule;
+  return before.name !== after.name || before.number !== after.number || before.guestPin !== after.guestPin
+    || before.description !== after.description || a.startsAt.getTime() !== b.startsAt.getTime()
+    || a.durationMinutes !== b.durationMinutes || a.rrule !== b.rrule;
+}
+
 export function invitationMail(p: InvitationParams): { subject: string; text: string; ics: string } {
   const { room, account, locale } = p;
   const kind = p.kind ?? 'invite';

@@ -13,7 +13,7 @@ import { generatePins } from '../../core/rooms/pins.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { MailService } from '../mail/mailer.ts';
 import type { Locale } from '../i18n/messages.ts';
-import { invitationMail } from './invitation.ts';
+import { invitationChanged, invitationMail } from './invitation.ts';
 import { MeetingMailer, type MailTally } from './meeting-mail.ts';
 import { ReminderPlanner } from '../../core/scheduler/planner.ts';
 import { newRoomFrom, normaliseAutoInvites, roomPatchFrom } from './room-input.ts';
@@ -102,8 +102,9 @@ export class RoomService {
   }
 
   /**
-   * Changes the room; its invitees get the updated .ics (SEQUENCE + 1), but
-   * those the same request invites again (they get the new invitation), and
+   * Changes the room; when what the invitation says changed, its invitees get
+   * the updated .ics (SEQUENCE + 1), but those the same request invites again
+   * (they get the new invitation); and
    * its reminders are planned for the new times (stale ones are dropped when due).
    */
   async update(account: Account, id: string, input: UpdateRoomInput, ctx: EditContext): Promise<Room> {
@@ -114,7 +115,7 @@ export class RoomService {
     const room = await this.repos.rooms.update(account.id, id, patch);
     if (autoInvites) await this.repos.rooms.setAutoInvites(account.id, id, autoInvites);
     const skip = new Set((input.invite?.emails ?? []).map((e) => e.toLowerCase()));
-    await this.meetingMail.updated(account, room, this.nextOccurrences(room, account.timeZone, ctx.now, 1)[0] ?? null, ctx.locale, ctx.now, skip);
+    if (invitationChanged(current, room)) await this.meetingMail.updated(account, room, this.nextOccurrences(room, account.timeZone, ctx.now, 1)[0] ?? null, ctx.locale, ctx.now, skip);
     await this.planner.planRoom(account.id, id, ctx.now);
     return room;
   }
