@@ -4,6 +4,8 @@
 //   bridge — engine and IVR; the live seam served over PostgreSQL; no web;
 //   web    — the web app only, reaching every bridge node through PostgreSQL;
 //          no engine, no IVR, no SIP or RTP ports.
+// Where there is a web (all, web) the scheduler runs beside it: reminders and
+// mail retries (web/scheduler.ts); several such processes share the jobs.
 // bridge and web share one PostgreSQL with the other processes, so they are
 // refused at start-up without DATABASE_URL, as an engine that is not built is.
 import type { Config } from '../common/config.ts';
@@ -13,6 +15,7 @@ import type { LiveBus } from '../core/live/live.ts';
 import type { Repositories } from '../core/repositories.ts';
 import { webConfigFrom } from '../web/config.ts';
 import { startWebServer } from '../web/server.ts';
+import { Scheduler } from '../web/scheduler.ts';
 import { openAppDatabase } from './database.ts';
 import { createEngine } from './engine.ts';
 import { liveFor } from './live.ts';
@@ -54,10 +57,12 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
   const { ivr, cdrs } = createTelephony(config, engine, repos);
   const live = liveFor(config.role, { config, ivr });
   const web = withWeb ? await startWeb(config, repos, live.bus) : undefined;
+  const scheduler = withWeb ? startScheduler(config, repos) : undefined;
   await engine.start();
   return {
     summary: { engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: databaseKind(config), web: web?.url ?? null },
     stop: inOrder([
+      ['scheduler', () => scheduler?.stop()],
       ['ivr', () => ivr.close()],
       ['live', () => live.close()],
       ['engine', () => engine.close()],
@@ -72,9 +77,11 @@ async function startWebOnly(config: Config): Promise<Running> {
   const { db, repos } = await openAppDatabase(config);
   const live = liveFor('web', { config });
   const web = await startWeb(config, repos, live.bus);
+  const scheduler = startScheduler(config, repos);
   return {
     summary: { database: databaseKind(config), web: web.url },
     stop: inOrder([
+      ['scheduler', () => scheduler.stop()],
       ['web', () => web.close()],
       ['live', () => live.close()],
       ['database', () => db.destroy()],
@@ -84,6 +91,12 @@ async function startWebOnly(config: Config): Promise<Running> {
 
 function startWeb(config: Config, repos: Repositories, live: LiveBus | undefined): ReturnType<typeof startWebServer> {
   return startWebServer({ repos, live, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
+}
+
+function startScheduler(config: Config, repos: Repositories): Scheduler {
+  const scheduler = new Scheduler(repos, webConfigFrom(config));
+  scheduler.start();
+  return scheduler;
 }
 
 function databaseKind(config: Config): string {

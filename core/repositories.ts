@@ -32,6 +32,10 @@ import type { AlertStore } from './alerts/store.ts';
 import { KnexAlertStore } from './alerts/knex-store.ts';
 import type { DialOutStore } from './dial-out/store.ts';
 import { KnexDialOutStore } from './dial-out/knex-store.ts';
+import type { JobStore } from './scheduler/store.ts';
+import { KnexJobStore } from './scheduler/knex-store.ts';
+import type { CalendarStore } from './calendar/store.ts';
+import { KnexCalendarStore } from './calendar/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -55,6 +59,10 @@ export interface Repositories {
   alerts: AlertStore;
   /** Toll fraud: accounts' dial-out classes and caps, the platform's blocked prefixes. */
   dialOut: DialOutStore;
+  /** Timed work (reminders) claimed by the scheduler processes. */
+  jobs: JobStore;
+  /** Meetings' invitees and .ics SEQUENCE. */
+  calendar: CalendarStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -92,6 +100,8 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     outbox: new KnexOutboxStore(db),
     alerts: new KnexAlertStore(db),
     dialOut: new KnexDialOutStore(db),
+    jobs: new KnexJobStore(db),
+    calendar: new KnexCalendarStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

@@ -1,6 +1,8 @@
-// Every mail the web app sends is kept here with its fate: sent, failed (with
-// the error), or waiting in the outbox because no SMTP server is configured.
-export type MailStatus = 'outbox' | 'sent' | 'failed';
+// Every mail the web app sends is kept here with its fate: queued (being
+// sent, or waiting for its next attempt after a failure), sent, failed for
+// good (with the error), or kept in the outbox because no SMTP server is
+// configured.
+export type MailStatus = 'outbox' | 'queued' | 'sent' | 'failed';
 
 export interface StoredMail {
   id: string;
@@ -10,16 +12,39 @@ export interface StoredMail {
   text: string;
   ics: string | null;
   status: MailStatus;
+  /** The last error (also while queued for a retry). */
   error: string | null;
+  /** Delivery attempts so far. */
+  attempts: number;
+  /** Queued: when it is due again (after a failure, or when a sender's lease lapses). */
+  nextAttemptAt: Date | null;
   createdAt: Date;
   sentAt: Date | null;
 }
 
-export type NewStoredMail = Omit<StoredMail, 'id' | 'createdAt'> & { createdAt?: Date };
+export type NewStoredMail = Omit<StoredMail, 'id' | 'createdAt' | 'attempts' | 'nextAttemptAt'> & {
+  createdAt?: Date;
+  attempts?: number;
+  nextAttemptAt?: Date | null;
+  /** One mail per key: a second add with the same key adds nothing (a re-run reminder job). */
+  dedupeKey?: string | null;
+};
 
 export interface OutboxStore {
   add(m: NewStoredMail): Promise<StoredMail>;
+  /** As add, but undefined when a mail with the same dedupe key exists already. */
+  addOnce(m: NewStoredMail & { dedupeKey: string }): Promise<StoredMail | undefined>;
   /** Newest first. */
-  list(opts?: { limit?: number }): Promise<StoredMail[]>;
+  list(opts?: { limit?: number; status?: MailStatus }): Promise<StoredMail[]>;
   get(id: string): Promise<StoredMail | undefined>;
+  /**
+   * Takes up to `limit` queued mails that are due: each gets one more attempt
+   * counted and is leased (next attempt = now + leaseMs) so another sender
+   * skips it. Rows another process is taking are skipped, not waited for.
+   */
+  claimDue(now: Date, opts: { leaseMs: number; limit: number }): Promise<StoredMail[]>;
+  markSent(id: string, at: Date): Promise<void>;
+  /** Still queued: tried again at `nextAttemptAt`. */
+  markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void>;
+  markFailed(id: string, error: string): Promise<void>;
 }

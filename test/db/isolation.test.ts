@@ -123,6 +123,10 @@ for (const engine of dbEngines()) {
         ['record A conference', () => r.recordings.create(b, { conferenceId: a.conference!, path: '/tmp/b', startedAt: NOW })],
         ['finish recording', () => r.recordings.finish(b, a.recording!, { endedAt: NOW, durationMs: 1, sizeBytes: 1 })],
         ['delete recording', () => r.recordings.delete(b, a.recording!)],
+        ['invitees of A room', () => r.calendar.addInvitees(b, a.room!, ['spy@example.com'])],
+        ['list A invitees', () => r.calendar.invitees(b, a.room!)],
+        ['A .ics sequence', () => r.calendar.sequence(b, a.room!)],
+        ['bump A .ics sequence', () => r.calendar.bumpSequence(b, a.room!)],
       ];
       for (const [what, write] of writes) await assert.rejects(write(), NotFoundError, what);
       // Bulk operations with foreign ids silently skip them.

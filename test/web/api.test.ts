@@ -125,11 +125,11 @@ describe('web API', () => {
       const r = await a.post('/api/rooms', { name: 'Invite me', start: '2026-06-02T09:00', recurrence: { freq: 'weekly', end: 'count', count: 4 }, invite: { emails: ['boss@example.com'], groupIds: [g.id] } });
       assert.equal(r.status, 201, r.text);
       const room = r.json();
-      assert.deepEqual(room.invitations, { sent: 2, outbox: 0, failed: 0, recipients: ['boss@example.com', 'zhao@example.com'] });
+      assert.deepEqual(room.invitations, { sent: 2, queued: 0, outbox: 0, failed: 0, recipients: ['boss@example.com', 'zhao@example.com'] });
       const mail = w.sent[0]!;
       assert.ok(mail.text.includes(room.number) && mail.text.includes(room.guestPin) && mail.text.includes('4006701018'), mail.text);
       assert.ok(!mail.text.includes(room.chairPin), 'the chair PIN stays with the owner');
-      assert.match(mail.ics ?? '', /BEGIN:VEVENT[\s\S]*DTSTART:20260602T010000Z[\s\S]*RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=4/);
+      assert.match(mail.ics ?? '', /BEGIN:VTIMEZONE\r\nTZID:Asia\/Shanghai[\s\S]*BEGIN:VEVENT[\s\S]*DTSTART;TZID=Asia\/Shanghai:20260602T090000[\s\S]*RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=4/);
       const outbox = (await op.get('/api/operator/outbox')).json<Array<{ to: string; status: string }>>();
       assert.ok(outbox.some((m) => m.to === 'boss@example.com' && m.status === 'sent'));
       const ics = await a.get(`/api/rooms/${room.id}/invitation.ics`);

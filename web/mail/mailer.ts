@@ -1,6 +1,10 @@
 // Sending mail: a transport (nodemailer over the configured SMTP server, or
 // one a test hands in), and the service that records every mail in the
-// outbox — sent, failed, or kept for the operator when there is no SMTP.
+// outbox. A mail is queued and tried at once; a failure leaves it queued with
+// the error and a next attempt after an exponential backoff, which the
+// scheduler's delivery pass (deliverDue) makes; after `maxAttempts`, or on a
+// permanent refusal (SMTP 5xx), it is failed with the error. Without SMTP a
+// mail is kept in the outbox for the operator.
 import nodemailer from 'nodemailer';
 import type { OutboxStore, StoredMail } from '../../core/outbox/store.ts';
 import type { SmtpSettings } from '../config.ts';
@@ -12,7 +16,7 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
-  /** An iCalendar invitation attached as invite.ics. */
+  /** An iCalendar invitation (or cancellation) attached as invite.ics. */
   ics?: string;
 }
 
@@ -20,39 +24,118 @@ export interface MailTransport {
   send(m: MailMessage): Promise<void>;
 }
 
+/** The .ics METHOD the calendar part announces (REQUEST, CANCEL). */
+function icsMethod(ics: string): string {
+  return /^METHOD:([A-Z-]+)\r?$/m.exec(ics)?.[1] ?? 'REQUEST';
+}
+
 export function smtpTransport(s: SmtpSettings): MailTransport {
   const transporter = nodemailer.createTransport(s.url);
   return {
     async send(m) {
+      const method = m.ics ? icsMethod(m.ics) : 'REQUEST';
       await transporter.sendMail({
         from: s.from, to: m.to, subject: m.subject, text: m.text,
-        ...(m.ics ? {
-          icalEvent: { method: 'REQUEST', content: m.ics },
-          attachments: [{ filename: 'invite.ics', content: m.ics, contentType: 'text/calendar; charset=utf-8; method=REQUEST' }],
-        } : {}),
+        // nodemailer puts the calendar in as the text/calendar alternative (what
+        // calendar clients act on) and attaches it as invite.ics as well.
+        ...(m.ics ? { icalEvent: { filename: 'invite.ics', method, content: m.ics } } : {}),
       });
     },
   };
 }
 
-export class MailService {
-  constructor(private readonly outbox: OutboxStore, private readonly transport: MailTransport | undefined, private readonly now: () => Date) {}
+export interface MailRetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Wait after the first failure; doubled after each further one. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A sender's hold on a mail it is sending (another process skips it meanwhile). */
+  leaseMs: number;
+}
 
-  /** Every mail recorded (sent, failed, or waiting), newest first: the operator's outbox page. */
+export const DEFAULT_MAIL_RETRY: Readonly<MailRetryPolicy> = { maxAttempts: 6, baseDelayMs: 60_000, maxDelayMs: 3_600_000, leaseMs: 120_000 };
+
+/** The wait before attempt `attempts + 1`: base · 2^(attempts − 1), capped. */
+export function backoffMs(p: MailRetryPolicy, attempts: number): number {
+  return Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/** SMTP 5xx: the server refuses for good (no such mailbox, policy); trying again changes nothing. */
+function isPermanent(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { responseCode?: unknown }).responseCode : undefined;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 500);
+
+export class MailService {
+  private readonly retry: MailRetryPolicy;
+
+  constructor(
+    private readonly outbox: OutboxStore,
+    private readonly transport: MailTransport | undefined,
+    private readonly now: () => Date,
+    retry: Partial<MailRetryPolicy> = {},
+  ) {
+    this.retry = { ...DEFAULT_MAIL_RETRY, ...retry };
+  }
+
+  /** Every mail recorded (queued, sent, failed, or kept), newest first: the operator's outbox page. */
   async list(): Promise<StoredMail[]> {
     return this.outbox.list();
   }
 
-  /** Sends (or keeps in the outbox) and records the result; never throws for a delivery failure. */
+  /** Records and tries the mail once now (failures are retried later); never throws for a delivery failure. */
   async send(accountId: string | null, m: MailMessage): Promise<StoredMail> {
-    const base = { accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null };
-    if (!this.transport) return this.outbox.add({ ...base, status: 'outbox', error: null, sentAt: null });
+    const base = { accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null, error: null, sentAt: null };
+    if (!this.transport) return this.outbox.add({ ...base, status: 'outbox' });
+    const row = await this.outbox.add({ ...base, status: 'queued', attempts: 1, nextAttemptAt: this.leaseEnd() });
+    return this.attempt(row, m);
+  }
+
+  /**
+   * As send, once per key: undefined when a mail with this key was recorded
+   * already (a reminder job that runs again after a crash mails nobody twice).
+   */
+  async sendOnce(accountId: string | null, m: MailMessage, dedupeKey: string): Promise<StoredMail | undefined> {
+    const base = { accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null, error: null, sentAt: null, dedupeKey };
+    if (!this.transport) return this.outbox.addOnce({ ...base, status: 'outbox' });
+    const row = await this.outbox.addOnce({ ...base, status: 'queued', attempts: 1, nextAttemptAt: this.leaseEnd() });
+    return row ? this.attempt(row, m) : undefined;
+  }
+
+  /** The delivery pass: tries the queued mails that are due; returns them with their new state. */
+  async deliverDue(limit = 20): Promise<StoredMail[]> {
+    if (!this.transport) return [];
+    const due = await this.outbox.claimDue(this.now(), { leaseMs: this.retry.leaseMs, limit });
+    const out: StoredMail[] = [];
+    for (const row of due) out.push(await this.attempt(row, { to: row.to, subject: row.subject, text: row.text, ...(row.ics ? { ics: row.ics } : {}) }));
+    return out;
+  }
+
+  private leaseEnd(): Date {
+    return new Date(this.now().getTime() + this.retry.leaseMs);
+  }
+
+  /** One delivery attempt of a queued row whose `attempts` already counts it. */
+  private async attempt(row: StoredMail, m: MailMessage): Promise<StoredMail> {
     try {
-      await this.transport.send(m);
-      return await this.outbox.add({ ...base, status: 'sent', error: null, sentAt: this.now() });
+      await this.transport!.send(m);
+      const at = this.now();
+      await this.outbox.markSent(row.id, at);
+      return { ...row, status: 'sent', sentAt: at, nextAttemptAt: null };
     } catch (err) {
-      log.warn({ err, to: m.to }, 'mail not delivered; kept in the outbox as failed');
-      return this.outbox.add({ ...base, status: 'failed', error: (err as Error).message.slice(0, 500), sentAt: null });
+      const error = errorText(err);
+      if (isPermanent(err) || row.attempts >= this.retry.maxAttempts) {
+        log.warn({ err, to: m.to, mail: row.id, attempts: row.attempts }, 'mail not delivered; failed for good');
+        await this.outbox.markFailed(row.id, error);
+        return { ...row, status: 'failed', error, nextAttemptAt: null };
+      }
+      const next = new Date(this.now().getTime() + backoffMs(this.retry, row.attempts));
+      log.warn({ err, to: m.to, mail: row.id, attempts: row.attempts, next }, 'mail not delivered; will retry');
+      await this.outbox.markRetry(row.id, error, next);
+      return { ...row, status: 'queued', error, nextAttemptAt: next };
     }
   }
 }

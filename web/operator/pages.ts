@@ -111,8 +111,9 @@ async function outboxPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
   return layout(ctx, {
     title: t('nav.outbox'), active: '/operator/outbox',
     body: html`<p class="muted">${s.config.smtp ? t('outbox.smtp') : t('outbox.noSmtp')}</p>
-    <table id="outbox-table"><thead><tr><th>${t('common.time')}</th><th>${t('outbox.to')}</th><th>${t('outbox.subject')}</th><th>${t('op.state')}</th></tr></thead>
-    <tbody>${mails.map((m) => html`<tr><td>${formatDateTime(m.createdAt, ctx.timeZone, ctx.locale)}</td><td>${m.to}</td><td><details><summary>${m.subject}</summary><pre>${m.text}</pre></details></td>
-      <td>${t(`outbox.${m.status}` as MessageKey)}${m.error ? `: ${m.error}` : ''}</td></tr>`)}</tbody></table>`,
+    <table id="outbox-table"><thead><tr><th>${t('common.time')}</th><th>${t('outbox.to')}</th><th>${t('outbox.subject')}</th><th>${t('op.state')}</th><th class="num">${t('outbox.attempts')}</th><th>${t('outbox.nextAttempt')}</th><th>${t('outbox.error')}</th></tr></thead>
+    <tbody>${mails.map((m) => html`<tr data-status="${m.status}"><td>${formatDateTime(m.createdAt, ctx.timeZone, ctx.locale)}</td><td>${m.to}</td><td><details><summary>${m.subject}</summary><pre>${m.text}</pre></details></td>
+      <td class="mail-status">${t(`outbox.${m.status}` as MessageKey)}</td><td class="num">${m.attempts}</td>
+      <td>${m.status === 'queued' && m.nextAttemptAt ? formatDateTime(m.nextAttemptAt, ctx.timeZone, ctx.locale) : ''}</td><td class="mail-error">${m.error ?? ''}</td></tr>`)}</tbody></table>`,
   });
 }

@@ -151,7 +151,9 @@ function registerPlatformRoutes(api: ApiRouter, s: WebServices): void {
   });
 
   api.add({
-    method: 'get', path: '/api/operator/outbox', tag: TAG, access: 'operator', summary: 'Mails the web sent, failed to send, or keeps because no SMTP server is configured',
-    handler: async () => (await s.mail.list()).map((m) => ({ ...m, createdAt: m.createdAt.toISOString(), sentAt: m.sentAt?.toISOString() ?? null })),
+    method: 'get', path: '/api/operator/outbox', tag: TAG, access: 'operator', summary: 'Mails the web sent, is retrying (queued), failed to send, or keeps because no SMTP server is configured',
+    handler: async () => (await s.mail.list()).map((m) => ({
+      ...m, createdAt: m.createdAt.toISOString(), sentAt: m.sentAt?.toISOString() ?? null, nextAttemptAt: m.nextAttemptAt?.toISOString() ?? null,
+    })),
   });
 }

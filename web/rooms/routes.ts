@@ -49,7 +49,7 @@ function registerRoomCrud(api: ApiRouter, s: WebServices): void {
     method: 'patch', path: '/api/rooms/:id', tag: TAG, access: 'owner', summary: 'Change a room (any field); optionally e-mail invitations',
     params: idParams, body: updateRoomSchema,
     handler: async (c) => {
-      const room = await s.rooms.update(c.account, c.params.id, c.body);
+      const room = await s.rooms.update(c.account, c.params.id, c.body, { locale: c.locale, now: c.now });
       const invitations = c.body.invite ? await s.rooms.sendInvitations(c.account, room, c.body.invite, c.locale, c.now) : null;
       await c.audit('room.update', { target: { type: 'room', id: room.id } });
       return { ...roomJson(room, c.account.timeZone), invitations };
@@ -60,7 +60,7 @@ function registerRoomCrud(api: ApiRouter, s: WebServices): void {
     method: 'delete', path: '/api/rooms/:id', tag: TAG, access: 'owner', summary: 'Delete a room (its past conferences stay in the history)',
     params: idParams,
     handler: async (c) => {
-      await s.rooms.delete(c.accountId, c.params.id);
+      await s.rooms.delete(c.accountId, c.params.id, { locale: c.locale, now: c.now });
       await c.audit('room.delete', { target: { type: 'room', id: c.params.id } });
     },
   });

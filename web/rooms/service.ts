@@ -13,7 +13,9 @@ import { generatePins } from '../../core/rooms/pins.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import type { MailService } from '../mail/mailer.ts';
 import type { Locale } from '../i18n/messages.ts';
-import { invitationMail } from './invitation.ts';
+import { invitationChanged, invitationMail } from './invitation.ts';
+import { MeetingMailer, type MailTally } from './meeting-mail.ts';
+import { ReminderPlanner } from '../../core/scheduler/planner.ts';
 import { newRoomFrom, normaliseAutoInvites, roomPatchFrom } from './room-input.ts';
 import type { CreateRoomInput, InvitationRequest, UpdateRoomInput } from './schemas.ts';
 
@@ -27,7 +29,11 @@ export interface RoomSummary {
   occurrence: Occurrence | null;
 }
 
-export interface InvitationResult { sent: number; outbox: number; failed: number; recipients: string[] }
+/** queued: tried once and failed; the scheduler tries again with backoff. */
+export interface InvitationResult extends MailTally { recipients: string[] }
+
+/** Who is editing, for the mails that follow an edit (their language) and the time. */
+export interface EditContext { locale: Locale; now: Date }
 
 const MINUTE = 60_000;
 const YEAR = 366 * 86_400_000;
@@ -42,7 +48,13 @@ function occurrenceOf(w: RoomWindow): Occurrence | null {
 }
 
 export class RoomService {
-  constructor(private readonly repos: Repositories, private readonly mail: MailService, private readonly defaultRegion: string) {}
+  private readonly meetingMail: MeetingMailer;
+  private readonly planner: ReminderPlanner;
+
+  constructor(private readonly repos: Repositories, mail: MailService, private readonly defaultRegion: string) {
+    this.meetingMail = new MeetingMailer(repos, mail);
+    this.planner = new ReminderPlanner(repos);
+  }
 
   summarize(room: Room, account: Account, now: Date, liveIds: Map<string, string>): RoomSummary {
     const w = roomWindowAt(room.schedule, { now, timeZone: account.timeZone });
@@ -85,21 +97,44 @@ export class RoomService {
     const autoInvites = input.autoInvites ? normaliseAutoInvites(input.autoInvites, this.defaultRegion) : undefined;
     const created = await this.repos.rooms.create(account.id, room, { now });
     if (autoInvites && autoInvites.length > 0) await this.repos.rooms.setAutoInvites(account.id, created.id, autoInvites);
+    await this.planner.planRoom(account.id, created.id, now);
     return created;
   }
 
-  async update(account: Account, id: string, input: UpdateRoomInput): Promise<Room> {
+  /**
+   * Changes the room; when what the invitation says changed, its invitees get
+   * the updated .ics (SEQUENCE + 1), but those the same request invites again
+   * (they get the new invitation); and
+   * its reminders are planned for the new times (stale ones are dropped when due).
+   */
+  async update(account: Account, id: string, input: UpdateRoomInput, ctx: EditContext): Promise<Room> {
     const current = await this.repos.rooms.get(account.id, id);
     const patch = roomPatchFrom(input, current, account.timeZone);
     if (input.organizerUserId) await this.repos.users.get({ accountId: account.id }, input.organizerUserId);
     const autoInvites = input.autoInvites ? normaliseAutoInvites(input.autoInvites, this.defaultRegion) : undefined;
     const room = await this.repos.rooms.update(account.id, id, patch);
     if (autoInvites) await this.repos.rooms.setAutoInvites(account.id, id, autoInvites);
+    const skip = new Set((input.invite?.emails ?? []).map((e) => e.toLowerCase()));
+    if (invitationChanged(current, room)) await this.meetingMail.updated(account, room, this.nextOccurrences(room, account.timeZone, ctx.now, 1)[0] ?? null, ctx.locale, ctx.now, skip);
+    await this.planner.planRoom(account.id, id, ctx.now);
     return room;
   }
 
-  async delete(accountId: string, id: string): Promise<void> {
+  /** Deletes the room after mailing its invitees the cancellation (METHOD:CANCEL). */
+  async delete(accountId: string, id: string, ctx: EditContext): Promise<void> {
+    const [account, room] = await Promise.all([this.repos.accounts.get(accountId), this.repos.rooms.get(accountId, id)]);
+    await this.meetingMail.cancelled(account, room, this.nextOccurrences(room, account.timeZone, ctx.now, 1)[0] ?? null, ctx.locale, ctx.now);
     await this.repos.rooms.delete(accountId, id);
+  }
+
+  /** The reminder mails of one occurrence (the scheduler's reminder job). */
+  async remind(account: Account, room: Room, occurrence: Occurrence, now: Date): Promise<MailTally> {
+    return this.meetingMail.remind(account, room, occurrence, now);
+  }
+
+  /** Plans the room's next reminders (after a reminder ran; idempotent). */
+  async planReminders(accountId: string, roomId: string, now: Date): Promise<number> {
+    return this.planner.planRoom(accountId, roomId, now);
   }
 
   /** A new meeting with the settings of a past conference's room, starting now. */
@@ -128,7 +163,8 @@ export class RoomService {
   /** The meeting as an iCalendar file. */
   async invitationIcs(account: Account, id: string, locale: Locale, now: Date): Promise<{ room: Room; ics: string }> {
     const room = await this.repos.rooms.get(account.id, id);
-    const mail = invitationMail({ room, account, accessNumbers: await this.meetingAccessNumbers(), next: null, locale, now });
+    const sequence = await this.repos.calendar.sequence(account.id, room.id);
+    const mail = invitationMail({ room, account, accessNumbers: await this.meetingAccessNumbers(), next: null, locale, now, sequence });
     return { room, ics: mail.ics };
   }
 
@@ -140,15 +176,9 @@ export class RoomService {
       if (!groups.some((g) => g.id === groupId)) throw new NotFoundError('group', groupId);
       for (const c of await this.repos.contacts.list(account.id, { groupId })) if (c.email) emails.add(c.email.toLowerCase());
     }
-    const result: InvitationResult = { sent: 0, outbox: 0, failed: 0, recipients: [...emails] };
-    if (emails.size === 0) return result;
     const next = this.nextOccurrences(room, account.timeZone, now, 1)[0] ?? null;
-    const mail = invitationMail({ room, account, accessNumbers: await this.meetingAccessNumbers(), next, locale, now });
-    for (const to of emails) {
-      const stored = await this.mail.send(account.id, { ...mail, to });
-      result[stored.status === 'sent' ? 'sent' : stored.status === 'outbox' ? 'outbox' : 'failed']++;
-    }
-    return result;
+    const tally = await this.meetingMail.invite(account, room, [...emails], next, locale, now);
+    return { ...tally, recipients: [...emails] };
   }
 
   /** Who may organize a meeting of the account (its users). */
