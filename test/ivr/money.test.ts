@@ -137,6 +137,7 @@ describe('money check before a call out (fake engine)', () => {
     assert.equal(endedMs - answeredMs, 59_500);
     assert.ok(chair.prompts.includes('balance-low'));
     await t.run(() => false, 'settle', 1000).catch(() => undefined);
+    await base.cdrs.flush(10_000); // the leg's cost leaves the balance when its CDR reaches the database
     const bal = (await base.repos.accounts.get(base.seed.accountId)).balanceMinor;
     await dialInRate(0);
     assert.equal(bal, 0, 'balance before 15 − CDR cost 15');

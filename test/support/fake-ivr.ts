@@ -181,10 +181,12 @@ export class FakeIvr {
   }
 
   /** Ends the IVR and every call; the next test's clock starts after this one's. */
+  /** Ends the IVR; the test's CDRs are in the database (rated and charged) when it resolves, so the next test starts clean. */
   async close(): Promise<void> {
     await this.ivr.close();
     await this.engine.close();
     await this.clock.settle();
     lastEnd = this.clock.date().getTime();
+    await this.base.cdrs.flush(10_000);
   }
 }
