@@ -37,6 +37,9 @@ import { registerBillingRoutes } from './billing/routes.ts';
 import { registerBillingPages } from './billing/pages.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { registerHistoryPages } from './history/pages.ts';
+import { RecordingService } from './recordings/service.ts';
+import { registerRecordingRoutes } from './recordings/routes.ts';
+import { registerRecordingPages } from './recordings/pages.ts';
 import { registerOperatorRoutes } from './operator/routes.ts';
 import { registerTrunkRoutes } from './operator/trunk-routes.ts';
 import { TrunkAdminService } from './operator/trunks.ts';
@@ -114,6 +117,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     trunks: new TrunkAdminService(repos),
     dialOut: new DialOutAdminService(repos),
     live: new LiveService(repos, deps.live),
+    recordings: new RecordingService(repos),
   };
 }
 
@@ -140,6 +144,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerContactRoutes(api, services);
   registerBillingRoutes(api, services);
   registerHistoryRoutes(api, services);
+  registerRecordingRoutes(api, services);
   registerOperatorRoutes(api, services);
   registerTrunkRoutes(api, services);
   registerDialOutRoutes(api, services);
@@ -160,6 +165,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerContactPages(pages, services);
   registerBillingPages(pages, services);
   registerHistoryPages(pages, services);
+  registerRecordingPages(pages, services);
   registerAccountPages(pages, services);
   registerOperatorPages(pages, services);
   registerTrunkPages(pages, services);

@@ -2,6 +2,7 @@
 import { LIVE_DICTIONARY } from './live-dictionary.ts';
 import { DIALER_DICTIONARY } from './dialer-dictionary.ts';
 import { DIAL_OUT_DICTIONARY } from './dial-out-dictionary.ts';
+import { RECORDINGS_DICTIONARY } from './recordings-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -281,4 +282,5 @@ export const DICTIONARY = {
   ...LIVE_DICTIONARY,
   ...DIALER_DICTIONARY,
   ...DIAL_OUT_DICTIONARY,
+  ...RECORDINGS_DICTIONARY,
 } as const satisfies Record<string, Entry>;
