@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
+import { HttpError } from '../errors.ts';
 
 export type ByteRange =
   | { kind: 'whole' }
@@ -31,7 +32,7 @@ export function byteRangeOf(header: string | undefined, size: number): ByteRange
     return { kind: 'part', start: Math.max(0, size - n), end: size - 1 };
   }
   const start = Number(first);
-  const end = last === '' ? size - 1 : Number(last);
+  const end = last === '' ? Number.MAX_SAFE_INTEGER : Number(last);
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) return { kind: 'whole' };
   if (end < start) return { kind: 'whole' }; // an invalid range-spec: ignored (RFC 9110 §14.1.1)
   if (start >= size) return { kind: 'unsatisfiable' };
@@ -47,7 +48,11 @@ export interface FileToSend {
 
 /** Sends the file, or the part the Range header asks for; resolves when written (or the client left). */
 export async function sendFileWithRanges(req: Request, res: Response, file: FileToSend): Promise<void> {
-  const { size } = await stat(file.path);
+  const size = await stat(file.path).then((st) => st.size, (err: NodeJS.ErrnoException) => {
+    // The row outlived its file (removed by hand, a lost disk): nothing to send.
+    if (err.code === 'ENOENT') throw new HttpError(404, 'not_found', 'the file is gone');
+    throw err;
+  });
   const range = byteRangeOf(req.headers.range, size);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Cache-Control', 'private, no-store');
