@@ -55,7 +55,7 @@ describe('recordings web', () => {
   let b: Client;
   let dir: string;
   let wavBytes: Buffer;
-  const ids: Record<string, string> = {};
+  const ids = {} as { room1: string; room2: string; rec1: string; rec2: string; running: string };
 
   async function addRecording(roomId: string, startedAt: Date, seconds: number, hz: number, finished = true): Promise<string> {
     const acc = w.seed.accountId;
