@@ -2,7 +2,12 @@
 // *auto record* option): announced to the room, the WAV written by the
 // engine, its row in core's recordings (finished with length and size when
 // it stops), and the record_start / record_stop conference events. A failed
-// row write is logged, never a reason to stop the recording.
+// row write is logged, never a reason to stop the recording. A recording
+// whose file cannot be written (the directory cannot be made or opened, the
+// disk fills, an I/O error: the engine's `recording-failed`) stops cleanly:
+// its row is finished with the failure, a record_failed event is written,
+// `failed` tells the room (the live console hears it), the room hears
+// "recording stopped" — and the meeting goes on.
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Conference } from '../../bridge/port.ts';
@@ -23,12 +28,18 @@ export interface RoomRecordingDeps {
   log: Logger;
   announce(ids: readonly PromptId[]): Promise<void>;
   event(kind: ConferenceEventKind, legId: string | null, data: Record<string, unknown>, by?: LiveActor | null): void;
+  /** The recording stopped on its own; `reason` is the errno code (ENOSPC, EACCES …). */
+  failed(reason: string): void;
 }
 
 export class RoomRecording {
   private state: { path: string; recordingId: string | null; startedAt: Date } | null = null;
 
-  constructor(private readonly deps: RoomRecordingDeps) {}
+  constructor(private readonly deps: RoomRecordingDeps) {
+    deps.conference.on('recording-failed', (f) => {
+      this.writeFailed(f).catch((err: unknown) => deps.log.error({ err }, 'handling a failed recording failed'));
+    });
+  }
 
   get on(): boolean { return this.state !== null; }
   get path(): string | null { return this.state?.path ?? null; }
@@ -36,23 +47,46 @@ export class RoomRecording {
   /** Starts recording (after "this meeting is now being recorded"); the WAV's path, or null when stopped during the announcement. */
   async start(by: LiveActor | null): Promise<string | null> {
     const d = this.deps;
-    mkdirSync(d.recordingsDir, { recursive: true });
     const startedAt = d.now();
     const path = join(d.recordingsDir, `${d.conferenceId}-${startedAt.getTime()}.wav`);
     this.state = { path, recordingId: null, startedAt };
     await d.announce(['recording-started']);
     if (this.state?.path !== path) return null;
     try {
+      mkdirSync(d.recordingsDir, { recursive: true });
       await d.conference.startRecording(path);
     } catch (err) {
       if (this.state?.path === path) this.state = null;
-      throw err;
+      const reason = errnoOf(err);
+      if (reason === null) throw err; // not the file: the engine's own error (no members yet …)
+      // The file cannot be made (no directory, no permission, disk full): said, and the meeting goes on.
+      d.log.error({ err, path }, 'the recording could not be started');
+      d.event('record_failed', legOf(by), { path, reason, durationMs: 0 }, by);
+      d.failed(reason);
+      void d.announce(['recording-stopped']).catch((e: unknown) => d.log.warn({ err: e }, 'recording-stopped not played'));
+      return null;
     }
     const row = await d.repos.recordings.create(d.accountId, { conferenceId: d.conferenceId, path, startedAt })
       .catch((err: unknown) => { d.log.error({ err }, 'saving the recording row failed'); return null; });
     if (this.state?.path === path) this.state.recordingId = row?.id ?? null;
     d.event('record_start', legOf(by), { path }, by);
     return path;
+  }
+
+  /** The engine stopped the recording: its file could not be written. */
+  private async writeFailed(f: { path: string; reason: string; durationMs: number }): Promise<void> {
+    const d = this.deps;
+    const rec = this.state;
+    if (!rec || rec.path !== f.path) return;
+    this.state = null;
+    d.log.error({ path: f.path, reason: f.reason }, 'the recording stopped: its file could not be written');
+    d.event('record_failed', null, { path: f.path, reason: f.reason, durationMs: f.durationMs }, null);
+    d.failed(f.reason);
+    void d.announce(['recording-stopped']).catch((err: unknown) => d.log.warn({ err }, 'recording-stopped not played'));
+    if (rec.recordingId) {
+      await d.repos.recordings.finish(d.accountId, rec.recordingId, { endedAt: d.now(), durationMs: f.durationMs, sizeBytes: sizeOf(f.path), failure: f.reason })
+        .catch((err: unknown) => d.log.error({ err }, 'finishing the failed recording\'s row failed'));
+    }
   }
 
   /** Stops recording (announced unless `announce` is false); false when none ran. */
@@ -64,12 +98,21 @@ export class RoomRecording {
     if (announce) await d.announce(['recording-stopped']);
     const info = await d.conference.stopRecording();
     if (rec.recordingId && info) {
-      let size = 0;
-      try { size = statSync(info.path).size; } catch { /* the row keeps 0 */ }
-      await d.repos.recordings.finish(d.accountId, rec.recordingId, { endedAt: d.now(), durationMs: info.durationMs, sizeBytes: size })
+      await d.repos.recordings.finish(d.accountId, rec.recordingId, { endedAt: d.now(), durationMs: info.durationMs, sizeBytes: sizeOf(info.path) })
         .catch((err: unknown) => d.log.error({ err }, 'finishing the recording row failed'));
     }
     d.event('record_stop', legOf(by), { path: rec.path, durationMs: info?.durationMs ?? null }, by);
     return true;
   }
+}
+
+/** The file's size; 0 when it cannot be read (the row keeps 0). */
+function sizeOf(path: string): number {
+  try { return statSync(path).size; } catch { return 0; }
+}
+
+/** The errno code of a file-system error (ENOSPC, EACCES …), or null for other errors. */
+function errnoOf(err: unknown): string | null {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : null;
 }

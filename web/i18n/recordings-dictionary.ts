@@ -12,6 +12,7 @@ export const RECORDINGS_DICTIONARY = {
   'recordings.running': { zh: '录音中', en: 'recording' },
   'recordings.failed': { zh: '录音中断：无法写入文件', en: 'Stopped: the file could not be written' },
   'recordings.none': { zh: '所选日期内没有录音。', en: 'No recordings in these days.' },
+  'js.live.recordingFailed': { zh: '录音已停止：无法写入录音文件（{reason}）。会议继续进行。', en: 'Recording stopped: its file could not be written ({reason}). The meeting goes on.' },
   'lowBalance.banner': { zh: '余额不足：当前余额 {balance}，低于提醒金额 {threshold}。请及时充值。', en: 'Low balance: {balance} is below your warning level of {threshold}. Please recharge.' },
   'lowBalance.title': { zh: '余额提醒', en: 'Low-balance warning' },
   'lowBalance.threshold': { zh: '余额低于此金额时提醒（元，0 表示不提醒）', en: 'Warn me when the balance falls below (0: never)' },
