@@ -16,6 +16,7 @@ import type { LiveService } from './live/service.ts';
 import type { TrunkAdminService } from './operator/trunks.ts';
 import type { DialOutAdminService } from './operator/dial-out.ts';
 import type { RecordingService } from './recordings/service.ts';
+import type { LowBalanceService } from './account/low-balance.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -34,4 +35,5 @@ export interface WebServices {
   dialOut: DialOutAdminService;
   live: LiveService;
   recordings: RecordingService;
+  lowBalance: LowBalanceService;
 }
