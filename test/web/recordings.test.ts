@@ -12,6 +12,8 @@ import { startTestWeb, type Client, type TestWeb } from '../support/web.ts';
 import { DEMO } from '../../core/seed.ts';
 import { readWav, writeWav } from '../../bridge/rtp/wav.ts';
 import { byteRangeOf } from '../../web/recordings/byte-range.ts';
+import { readPcmWav } from '../../web/recordings/pcm-wav.ts';
+import { ParseError } from '../../common/errors.ts';
 import { mp3Frames } from '../support/mp3-frames.ts';
 
 const NOW = new Date('2026-06-01T02:00:00Z');
@@ -46,6 +48,23 @@ describe('byteRangeOf (RFC 9110 §14.1.2)', () => {
     for (const h of [undefined, 'items=0-1', 'bytes=0-1,5-9', 'bytes=9-1', 'bytes=-', 'nonsense']) {
       assert.deepEqual(byteRangeOf(h, 1000), { kind: 'whole' }, String(h));
     }
+  });
+});
+
+describe('readPcmWav (the recordings\' format)', () => {
+  it('reads what the bridge writes, and a header never fixed (data size 0) to the end, dropping a cut odd byte', () => {
+    const samples = tone(1, 440);
+    const wav = writeWav({ samples });
+    assert.deepEqual(readPcmWav(wav), { sampleRate: 8000, samples });
+    const open = Buffer.from(wav);
+    open.writeUInt32LE(0, 40);
+    assert.equal(readPcmWav(Buffer.concat([open, Buffer.from([7])])).samples.length, 8000);
+  });
+  it('refuses other formats, garbage and truncation with ParseError', () => {
+    assert.throws(() => readPcmWav(writeWav({ samples: tone(1, 440), format: 'ulaw' })), ParseError);
+    assert.throws(() => readPcmWav(Buffer.from('not a wav at all')), ParseError);
+    assert.throws(() => readPcmWav(writeWav({ samples: tone(1, 440) }).subarray(0, 30)), ParseError);
+    assert.throws(() => readPcmWav(Buffer.alloc(0)), ParseError);
   });
 });
 

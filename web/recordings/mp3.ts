@@ -7,7 +7,7 @@
 // loop, so an hour of meeting does not stall the web's other requests.
 import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { Mp3Encoder } from '@breezystack/lamejs';
-import { readWav } from '../../bridge/rtp/wav.ts';
+import { readPcmWav } from './pcm-wav.ts';
 
 const KBPS = 32;
 /** Samples per slice: 10 s of audio (LAME frames are 576 samples at 8 kHz; any multiple works). */
@@ -51,7 +51,7 @@ async function makeMp3(wavPath: string, target: string): Promise<string> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const wav = readWav(await readFile(wavPath), { anyRate: true });
+  const wav = readPcmWav(await readFile(wavPath));
   const mp3 = await encodeMp3(wav.samples, wav.sampleRate);
   // Written aside and renamed: a download never sees half a file.
   const tmp = `${target}.${process.pid}.tmp`;

@@ -6,7 +6,8 @@
 import { unlink } from 'node:fs/promises';
 import type { Repositories } from '../../core/repositories.ts';
 import type { Recording, RecordingUsage } from '../../core/recordings/store.ts';
-import { InvalidStateError } from '../../common/errors.ts';
+import { InvalidStateError, ParseError } from '../../common/errors.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import { moduleLogger } from '../../common/log.ts';
 import { mp3Of, mp3PathOf } from './mp3.ts';
 import type { FileToSend } from './byte-range.ts';
@@ -56,7 +57,12 @@ export class RecordingService {
     const base = `recording-${rec.startedAt.toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
     if (format === 'wav') return { path: rec.path, contentType: 'audio/wav', ...(download ? { downloadName: `${base}.wav` } : {}) };
     if (!rec.endedAt) throw new InvalidStateError('the recording is still running');
-    return { path: await mp3Of(rec.path), contentType: 'audio/mpeg', ...(download ? { downloadName: `${base}.mp3` } : {}) };
+    const mp3 = await mp3Of(rec.path).catch((err: unknown) => {
+      if (err instanceof ParseError) throw new InvalidStateError(`the recording's file cannot be read: ${err.message}`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('recording file', id);
+      throw err;
+    });
+    return { path: mp3, contentType: 'audio/mpeg', ...(download ? { downloadName: `${base}.mp3` } : {}) };
   }
 
   /** Marks the row deleted, then removes its files (a file already gone is fine). */
