@@ -34,6 +34,7 @@ export interface RoomRecordingDeps {
 
 export class RoomRecording {
   private state: { path: string; recordingId: string | null; startedAt: Date } | null = null;
+  private readonly failures = new Map<string, string>();
 
   constructor(private readonly deps: RoomRecordingDeps) {
     deps.conference.on('recording-failed', (f) => {
@@ -68,25 +69,39 @@ export class RoomRecording {
     }
     const row = await d.repos.recordings.create(d.accountId, { conferenceId: d.conferenceId, path, startedAt })
       .catch((err: unknown) => { d.log.error({ err }, 'saving the recording row failed'); return null; });
-    if (this.state?.path === path) this.state.recordingId = row?.id ?? null;
+    if (this.state?.path === path) {
+      this.state.recordingId = row?.id ?? null;
+    } else if (row) {
+      // Stopped or failed while its row was being written: the row is finished here, not left "running".
+      await this.finishRow(row.id, path, startedAt, null, this.failures.get(path) ?? null);
+    }
     d.event('record_start', legOf(by), { path }, by);
     return path;
+  }
+
+  /** Rows finished with the failure when a stop or a start raced it; the failure reason by path (a few at most). */
+  private async finishRow(id: string, path: string, startedAt: Date, durationMs: number | null, failure: string | null): Promise<void> {
+    const d = this.deps;
+    const endedAt = d.now();
+    await d.repos.recordings.finish(d.accountId, id, {
+      endedAt, durationMs: durationMs ?? Math.max(0, endedAt.getTime() - startedAt.getTime()), sizeBytes: sizeOf(path), failure,
+    }).catch((err: unknown) => d.log.error({ err }, 'finishing the recording row failed'));
   }
 
   /** The engine stopped the recording: its file could not be written. */
   private async writeFailed(f: { path: string; reason: string; durationMs: number }): Promise<void> {
     const d = this.deps;
+    this.failures.set(f.path, f.reason);
+    if (this.failures.size > 8) this.failures.delete(this.failures.keys().next().value!);
     const rec = this.state;
-    if (!rec || rec.path !== f.path) return;
+    if (!rec || rec.path !== f.path) return; // a stop() under way finishes the row with the reason
     this.state = null;
     d.log.error({ path: f.path, reason: f.reason }, 'the recording stopped: its file could not be written');
     d.event('record_failed', null, { path: f.path, reason: f.reason, durationMs: f.durationMs }, null);
     d.failed(f.reason);
     void d.announce(['recording-stopped']).catch((err: unknown) => d.log.warn({ err }, 'recording-stopped not played'));
-    if (rec.recordingId) {
-      await d.repos.recordings.finish(d.accountId, rec.recordingId, { endedAt: d.now(), durationMs: f.durationMs, sizeBytes: sizeOf(f.path), failure: f.reason })
-        .catch((err: unknown) => d.log.error({ err }, 'finishing the failed recording\'s row failed'));
-    }
+    // No id yet: start() is still writing the row and finishes it with this failure.
+    if (rec.recordingId) await this.finishRow(rec.recordingId, f.path, rec.startedAt, f.durationMs, f.reason);
   }
 
   /** Stops recording (announced unless `announce` is false); false when none ran. */
@@ -97,10 +112,8 @@ export class RoomRecording {
     this.state = null;
     if (announce) await d.announce(['recording-stopped']);
     const info = await d.conference.stopRecording();
-    if (rec.recordingId && info) {
-      await d.repos.recordings.finish(d.accountId, rec.recordingId, { endedAt: d.now(), durationMs: info.durationMs, sizeBytes: sizeOf(info.path) })
-        .catch((err: unknown) => d.log.error({ err }, 'finishing the recording row failed'));
-    }
+    // No info: the engine had nothing left to stop — it failed meanwhile (its failure came while this stop ran).
+    if (rec.recordingId) await this.finishRow(rec.recordingId, rec.path, rec.startedAt, info?.durationMs ?? null, info ? null : this.failures.get(rec.path) ?? 'write_error');
     d.event('record_stop', legOf(by), { path: rec.path, durationMs: info?.durationMs ?? null }, by);
     return true;
   }

@@ -70,6 +70,25 @@ describe('recording failures on the fake engine', () => {
     assert.equal((await rows()).length, 2);
   });
 
+  test('the failure comes while *7 is stopping it (during "recording stopped"): the row is still finished, with the failure', async () => {
+    t = FakeIvr.start(base);
+    const ivr = t;
+    const { number, chair } = await twoInRoom(ivr);
+    const live = ivr.live(number)!;
+    const conf = ivr.engine.conferencesNamed(`room-${number}`)[0]!;
+    await ivr.press(chair, '*7', () => conf.log.some((e) => e.what === 'record-start'), 'recording');
+    await ivr.clock.advance(10_000);
+    chair.press('*7');
+    await ivr.run(() => !live.recording, 'the stop begun (announcing)');
+    conf.failRecording('EIO');
+    await ivr.run(() => conf.played.filter((p) => p === 'recording-stopped').length >= 1, 'announced');
+    await ivr.clock.advance(5000);
+    const [row] = await base.repos.recordings.list(base.seed.accountId, { conferenceId: live.conferenceId });
+    assert.ok(row?.endedAt, 'the row is finished');
+    assert.equal(row.failure, 'EIO');
+    assert.ok(row.durationMs! >= 8000, `${row.durationMs} ms`);
+  });
+
   test('the recordings directory cannot be made: *7 says started then stopped, record_failed with the errno, no row, the meeting goes on', async () => {
     const parent = join(base.dir, `recs-${++n}`);
     t = FakeIvr.start(base, { recordingsDir: join(parent, 'recordings') });
