@@ -8,6 +8,9 @@
 // is a RIFF/WAVE file holding the caller's tone; the MP3 download is MPEG
 // Layer III frames end to end; another account's browser gets 404 for the
 // recording's id and both file URLs; delete removes the row and the file.
+// The same real call is rated: the owner set the low-balance level just under
+// the balance on the account page, so its charge sends exactly one warning
+// mail and raises the dashboard's banner.
 // Ports: bridge SIP 17200, RTP 35000–35499; phone SIP 17210 (+1 TLS, +2
 // ctrl), RTP 35500–35509; web on an ephemeral port.
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +29,7 @@ import { goertzelPower } from '../support/audio-check.ts';
 import { mp3Frames } from '../support/mp3-frames.ts';
 import { waitUntil } from '../support/ports.ts';
 import type { Recording } from '../../core/recordings/store.ts';
+import type { MailMessage } from '../../web/mail/mailer.ts';
 
 const SHOTS = new URL('../../test-results/screenshots/', import.meta.url).pathname;
 const EN_ACCESS = '4008001000';
@@ -42,12 +46,16 @@ describe('recordings page after a real recorded meeting (Chromium)', () => {
   let owner: BrowserContext;
   let page: Page;
   let rec: Recording;
+  const mails: MailMessage[] = [];
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     bridge = await IvrBridge.start({ sipPort: SIP_PORT, rtpMin: 35000, rtpMax: 35499, config: { pinLockout: { carrierAddresses: ['127.0.0.1'] } } });
     live = new LocalLiveBus(bridge.ivr.live);
-    web = await startWebServer({ repos: bridge.repos, live, host: '127.0.0.1', port: 0, config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 100 } });
+    web = await startWebServer({
+      repos: bridge.repos, live, host: '127.0.0.1', port: 0, config: { defaultRegion: 'CN', secureCookies: false, licensedPorts: 100 },
+      mailer: { send: async (m) => { mails.push(m); } }, lowBalanceSweepMs: 100,
+    });
     const accB = await bridge.repos.accounts.create({ name: 'Rec B Ltd', tier: 'formal' });
     await bridge.repos.users.create({ accountId: accB.id, role: 'owner', username: OWNER_B.username, password: OWNER_B.password });
     browser = await chromium.launch({
@@ -66,6 +74,22 @@ describe('recordings page after a real recorded meeting (Chromium)', () => {
     await live?.close();
     await bridge?.close();
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it('the owner sets a low-balance warning level just under the balance on the account page', async () => {
+    await page.goto(`${web.url}/login`);
+    await page.fill('#username', DEMO.owner.username);
+    await page.fill('#password', DEMO.owner.password);
+    await page.click('#login-submit');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    const balance = (await bridge.repos.accounts.get(bridge.seed.accountId)).balanceMinor;
+    await page.goto(`${web.url}/account`);
+    await page.fill('#low-balance-form input[name="thresholdMinor"]', ((balance - 1) / 100).toFixed(2));
+    await page.click('#low-balance-form button[type="submit"]');
+    await page.locator('#low-balance-done').waitFor();
+    assert.equal((await bridge.repos.lowBalance.get(bridge.seed.accountId)).thresholdMinor, balance - 1);
+    await page.goto(`${web.url}/`);
+    assert.equal(await page.locator('#low-balance-warning').count(), 0, 'no banner before the call');
   });
 
   it('records a real meeting: the chair dials in, presses *7, talks, hangs up; the row is finished with its file', async () => {
@@ -103,11 +127,7 @@ describe('recordings page after a real recorded meeting (Chromium)', () => {
 
   it('lists it and plays it in the page to the end; the player seeks with a 206 range answer', async () => {
     assert.ok(rec, 'recorded');
-    await page.goto(`${web.url}/login`);
-    await page.fill('#username', DEMO.owner.username);
-    await page.fill('#password', DEMO.owner.password);
-    await page.click('#login-submit');
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto(`${web.url}/`);
     await page.click('a[data-nav="/recordings"]');
     await page.waitForURL((u) => u.pathname === '/recordings');
     const row = page.locator(`tr[data-recording-id="${rec.id}"]`);
@@ -170,6 +190,21 @@ describe('recordings page after a real recorded meeting (Chromium)', () => {
     assert.ok(Math.abs(mp3Seconds - rec.durationMs! / 1000) < 0.5, `MP3 of ${mp3Seconds} s`);
   });
 
+  it('the rated call drew the balance under the level: exactly one warning mail, and the banner on the dashboard', async () => {
+    const cdrs = await bridge.db('call_legs').where({ account_id: bridge.seed.accountId }).whereNotNull('charged_at');
+    assert.ok(cdrs.length >= 1 && cdrs.some((c: { cost_minor: unknown }) => Number(c.cost_minor) > 0), 'the chair\'s leg was rated and charged');
+    for (let i = 0; i < 100 && mails.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(mails.length, 1, 'one mail');
+    assert.equal(mails[0]!.to, 'demo@example.com');
+    await page.goto(`${web.url}/`);
+    const banner = page.locator('#low-balance-warning');
+    await banner.waitFor();
+    assert.match(await banner.textContent() ?? '', /(余额不足|Low balance)/);
+    await page.screenshot({ path: join(SHOTS, 'low-balance-dashboard.png'), fullPage: true });
+    await new Promise((r) => setTimeout(r, 500)); // several sweeps (every 100 ms) pass: still one mail
+    assert.equal(mails.length, 1, 'still one mail');
+  });
+
   it('gives another account 404 for the recording\'s id and both file URLs', async () => {
     const other = await browser.newContext({ locale: 'en-US' });
     try {
@@ -192,6 +227,7 @@ describe('recordings page after a real recorded meeting (Chromium)', () => {
   });
 
   it('deletes it from the page: gone from the list, its files removed', async () => {
+    await page.goto(`${web.url}/recordings`);
     const row = page.locator(`tr[data-recording-id="${rec.id}"]`);
     await row.locator('button.delete-recording').click(); // the confirm dialog is accepted
     await page.waitForFunction((id) => !document.querySelector(`tr[data-recording-id="${id}"]`), rec.id, { timeout: 15_000 });
