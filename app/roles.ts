@@ -90,7 +90,7 @@ async function startWebOnly(config: Config): Promise<Running> {
 }
 
 function startWeb(config: Config, repos: Repositories, live: LiveBus | undefined): ReturnType<typeof startWebServer> {
-  return startWebServer({ repos, live, config: webConfigFrom(config), host: config.web.host, port: config.web.port });
+  return startWebServer({ repos, live, config: webConfigFrom(config), host: config.web.host, port: config.web.port, lowBalanceSweepMs: config.web.lowBalanceSweepMs });
 }
 
 function startScheduler(config: Config, repos: Repositories): Scheduler {

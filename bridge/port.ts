@@ -187,6 +187,12 @@ export type ConferenceEvents = {
   talking: [member: ConferenceMember, talking: boolean];
   /** A member left: by leave(), by hanging up, or when the conference closed. */
   'member-left': [member: ConferenceMember];
+  /**
+   * The recording stopped on its own: its file could not be written (disk
+   * full, I/O error: `reason` is the errno code) or its media worker died.
+   * The mix goes on; stopRecording() now answers null.
+   */
+  'recording-failed': [failure: { path: string; reason: string; durationMs: number }];
 };
 
 /**

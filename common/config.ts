@@ -74,6 +74,8 @@ export const configSchema = z.object({
     /** smtp://user:pass@host:port or smtps://…; without it invitations go to the operator's outbox. */
     smtpUrl: z.string().min(1).optional(),
     mailFrom: z.string().min(3).default('Conference Bridge <bridge@localhost>'),
+    /** How often the web looks for low-balance warnings to mail (ms; a crossing is mailed within this). */
+    lowBalanceSweepMs: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   }).prefault({}),
 });
 
@@ -111,6 +113,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_LICENSED_PORTS: ['web', 'licensedPorts'],
   SMTP_URL: ['web', 'smtpUrl'],
   MAIL_FROM: ['web', 'mailFrom'],
+  BRIDGE_LOW_BALANCE_SWEEP_MS: ['web', 'lowBalanceSweepMs'],
 };
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

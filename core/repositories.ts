@@ -17,6 +17,7 @@ import { KnexConferenceStore } from './conferences/knex-store.ts';
 import type { InviteStore } from './invites/store.ts';
 import { KnexInviteStore } from './invites/knex-store.ts';
 import type { RecordingStore } from './recordings/store.ts';
+import { KnexLowBalanceStore, type LowBalanceStore } from './billing/low-balance.ts';
 import { KnexRecordingStore } from './recordings/knex-store.ts';
 import type { AuditStore } from './audit/store.ts';
 import { KnexAuditStore } from './audit/knex-store.ts';
@@ -50,6 +51,8 @@ export interface Repositories {
   conferences: ConferenceStore;
   invites: InviteStore;
   recordings: RecordingStore;
+  /** The owner's low-balance warning: threshold, crossing, mail claim. */
+  lowBalance: LowBalanceStore;
   audit: AuditStore;
   cdrs: CdrStore;
   capacity: CapacityStore;
@@ -93,6 +96,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     conferences: new KnexConferenceStore(db),
     invites: new KnexInviteStore(db),
     recordings: new KnexRecordingStore(db),
+    lowBalance: new KnexLowBalanceStore(db),
     audit: new KnexAuditStore(db),
     cdrs: new KnexCdrStore(db, { homeRegion: region }),
     capacity: new KnexCapacityStore(db),

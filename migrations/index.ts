@@ -15,6 +15,7 @@ import * as m010 from './010_invites.ts';
 import * as m011 from './011_dialer.ts';
 import * as m012 from './012_dial_out_policy.ts';
 import * as m013 from './013_scheduler.ts';
+import * as m014 from './014_recordings_balance.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -35,4 +36,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['011_dialer', m011],
   ['012_dial_out_policy', m012],
   ['013_scheduler', m013],
+  ['014_recordings_balance', m014],
 ];

@@ -37,6 +37,11 @@ import { registerBillingRoutes } from './billing/routes.ts';
 import { registerBillingPages } from './billing/pages.ts';
 import { registerHistoryRoutes } from './history/routes.ts';
 import { registerHistoryPages } from './history/pages.ts';
+import { RecordingService } from './recordings/service.ts';
+import { registerRecordingRoutes } from './recordings/routes.ts';
+import { registerRecordingPages } from './recordings/pages.ts';
+import { DEFAULT_LOW_BALANCE_SWEEP_MS, LowBalanceMailer, LowBalanceService } from './account/low-balance.ts';
+import { registerLowBalanceRoutes } from './account/low-balance-routes.ts';
 import { registerOperatorRoutes } from './operator/routes.ts';
 import { registerTrunkRoutes } from './operator/trunk-routes.ts';
 import { TrunkAdminService } from './operator/trunks.ts';
@@ -67,6 +72,8 @@ export interface WebDeps {
   sessions?: SessionStore;
   /** The running conferences (the IVR's, in-process or through PostgreSQL); without it the live routes answer 503. */
   live?: LiveBus;
+  /** How often low-balance warnings are looked for and mailed; false: never (default: 15 s with a live bus, else never). */
+  lowBalanceSweepMs?: number | false;
   /** The live event streams' pace and bounds (tests make them small). */
   liveTuning?: Partial<FeedTuning> & { pingMs?: number };
 }
@@ -114,6 +121,8 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     trunks: new TrunkAdminService(repos),
     dialOut: new DialOutAdminService(repos),
     live: new LiveService(repos, deps.live),
+    recordings: new RecordingService(repos),
+    lowBalance: new LowBalanceService(repos),
   };
 }
 
@@ -140,6 +149,8 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerContactRoutes(api, services);
   registerBillingRoutes(api, services);
   registerHistoryRoutes(api, services);
+  registerRecordingRoutes(api, services);
+  registerLowBalanceRoutes(api, services);
   registerOperatorRoutes(api, services);
   registerTrunkRoutes(api, services);
   registerDialOutRoutes(api, services);
@@ -150,7 +161,12 @@ export function createWebApp(deps: WebDeps): express.Express {
   API_ROUTES.set(app, api.routes);
   STREAMS.set(app, api.streams);
   // The owners hear of a dial-out cap reached by mail too (without SMTP: the operator's outbox).
-  if (deps.live) WATCHERS.set(app, [new DialOutAlertMailer(deps.repos, services.mail, now).watch(deps.live)]);
+  const watchers: Array<() => void> = [];
+  if (deps.live) watchers.push(new DialOutAlertMailer(deps.repos, services.mail, now).watch(deps.live));
+  // Low-balance warnings are mailed by a sweep (on by default beside a bridge; WebDeps.lowBalanceSweepMs).
+  const sweepMs = deps.lowBalanceSweepMs ?? (deps.live ? DEFAULT_LOW_BALANCE_SWEEP_MS : false);
+  if (sweepMs !== false) watchers.push(new LowBalanceMailer(deps.repos, services.mail, now).start(sweepMs));
+  if (watchers.length > 0) WATCHERS.set(app, watchers);
 
   const pages = new PageRouter(now);
   registerAuthPages(pages, services);
@@ -160,6 +176,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerContactPages(pages, services);
   registerBillingPages(pages, services);
   registerHistoryPages(pages, services);
+  registerRecordingPages(pages, services);
   registerAccountPages(pages, services);
   registerOperatorPages(pages, services);
   registerTrunkPages(pages, services);

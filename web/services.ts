@@ -15,6 +15,8 @@ import type { CapacityService } from './operator/capacity.ts';
 import type { LiveService } from './live/service.ts';
 import type { TrunkAdminService } from './operator/trunks.ts';
 import type { DialOutAdminService } from './operator/dial-out.ts';
+import type { RecordingService } from './recordings/service.ts';
+import type { LowBalanceService } from './account/low-balance.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -32,4 +34,6 @@ export interface WebServices {
   trunks: TrunkAdminService;
   dialOut: DialOutAdminService;
   live: LiveService;
+  recordings: RecordingService;
+  lowBalance: LowBalanceService;
 }

@@ -69,6 +69,8 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
   private readonly byMediaId = new Map<string, Member>();
   private readonly shardOf = new Map<Member, MediaChannel>();
   private recording = false;
+  private recordingPath: string | null = null;
+  private recordingStartedAt = 0;
   private isClosed = false;
 
   constructor(readonly name: string, private readonly opts: ConferenceOptions, private readonly pool: MediaPool) {
@@ -79,6 +81,11 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
         if (!m || m.talking === ev.talking) return;
         m.talking = ev.talking;
         this.emit('talking', m, ev.talking);
+      },
+      recordFailed: (ev) => {
+        if (!this.recording || ev.path !== this.recordingPath) return;
+        this.recording = false;
+        this.emit('recording-failed', { path: ev.path, reason: ev.reason, durationMs: ev.durationMs });
       },
       workerDied: (channel) => this.workerDied(channel),
     });
@@ -223,8 +230,11 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
     this.shards.delete(channel);
     this.shardMembers.delete(channel);
     if (this.home === channel) {
-      if (this.recording) log.warn({ conference: this.name }, 'the recording of the mix was lost with its media worker');
-      this.recording = false;
+      if (this.recording) {
+        log.warn({ conference: this.name }, 'the recording of the mix was lost with its media worker');
+        this.recording = false;
+        this.emit('recording-failed', { path: this.recordingPath ?? '', reason: 'worker_died', durationMs: Date.now() - this.recordingStartedAt });
+      }
       this.home = this.shards.keys().next().value;
       // Without shards, the next member starts the conference afresh (a new home, not linked).
       if (!this.home) this.homeLinked = false;
@@ -257,6 +267,8 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
     if (!this.home) throw new InvalidStateError('the conference has no members yet');
     await this.home.request({ op: 'conf.record', confId: this.id, path });
     this.recording = true;
+    this.recordingPath = path;
+    this.recordingStartedAt = Date.now();
   }
 
   async stopRecording(): Promise<{ path: string; durationMs: number } | null> {

@@ -90,6 +90,16 @@ export class FakeConference extends TypedEmitter<ConferenceEvents> implements Co
     return { path: rec.path, durationMs };
   }
 
+  /** Test hook: the recording's file cannot be written any more (`reason` as an errno code): it stops, as the engine's would. */
+  failRecording(reason = 'ENOSPC'): void {
+    const rec = this.recording;
+    if (!rec) return;
+    this.recording = undefined;
+    const durationMs = this.clock.now() - rec.startedAt;
+    this.note({ what: 'record-stop', at: this.clock.now(), path: rec.path, durationMs });
+    this.emit('recording-failed', { path: rec.path, reason, durationMs });
+  }
+
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;

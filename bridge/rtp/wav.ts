@@ -144,6 +144,13 @@ export function writeWav(input: WriteWavInput): Buffer {
 export interface WavWriterOptions {
   format?: WavFormat;
   sampleRate?: number;
+  /**
+   * Called once, at the first write that fails (disk full, I/O error): the
+   * writer has stopped writing (later frames are dropped) and close() will
+   * throw that error. Lets the owner stop the recording at once instead of
+   * finding out at the end.
+   */
+  onError?: (err: unknown) => void;
 }
 
 export interface WavWriterResult {
@@ -168,6 +175,7 @@ export class WavWriter {
     private readonly file: FileHandle,
     readonly format: WavFormat,
     readonly sampleRate: number,
+    private readonly onError: ((err: unknown) => void) | undefined,
   ) {}
 
   /** Creates (or truncates) the file and writes the provisional header. */
@@ -181,7 +189,7 @@ export class WavWriter {
       await file.close();
       throw err;
     }
-    return new WavWriter(path, file, format, sampleRate);
+    return new WavWriter(path, file, format, sampleRate, opts.onError);
   }
 
   get samplesWritten(): number {
@@ -205,7 +213,11 @@ export class WavWriter {
     this.dataBytes += chunk.length;
     this.queue = this.queue.then(async () => {
       if (this.error === undefined) await this.file.write(chunk, 0, chunk.length, position);
-    }).catch((err: unknown) => { this.error ??= err; });
+    }).catch((err: unknown) => {
+      if (this.error !== undefined) return;
+      this.error = err;
+      try { this.onError?.(err); } catch { /* the owner's handler must not break the queue */ }
+    });
   }
 
   /** Fixes the header sizes and closes the file; idempotent. */

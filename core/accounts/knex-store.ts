@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { date, dateOrNull, num } from '../sql.ts';
 import { isTier, type Tier } from './tiers.ts';
+import { rechargeClears } from '../billing/low-balance.ts';
 import type { Account, AccountPatch, AccountStore, NewAccount, Recharge } from './store.ts';
 
 type Row = Record<string, unknown>;
@@ -75,6 +76,7 @@ export class KnexAccountStore implements AccountStore {
         .update({
           balance_minor: trx.raw('balance_minor + ?', [amountMinor]),
           balance_exhausted_at: trx.raw('CASE WHEN balance_minor + ? > 0 THEN NULL ELSE balance_exhausted_at END', [amountMinor]),
+          ...rechargeClears(trx, amountMinor),
           updated_at: trx.fn.now(),
         }).returning('*');
       if (!acc) throw new NotFoundError('account', accountId);

@@ -6,6 +6,7 @@ import { date, dateOrNull, num, numOrNull } from '../sql.ts';
 import { billableSecondsOf, findRate, destinationClassOf, billedSeconds, costOf, type DestinationClass, type Destination } from '../billing/rating.ts';
 import { toRate } from '../telephony/knex-store.ts';
 import { auditRow } from '../audit/knex-store.ts';
+import { noteCharge } from '../billing/low-balance.ts';
 import { parseStoredNumber } from '../phone/normalise.ts';
 import { csvSafe } from '../contacts/csv.ts';
 import type { LegRecord } from './leg.ts';
@@ -115,6 +116,8 @@ export class KnexCdrStore implements CdrStore {
         data: { balanceMinor: num(acc.balance_minor), legId: leg.id },
       }));
     }
+    // Below the owner's threshold for the first time since the last top-up: the warning (mailed by the web).
+    await noteCharge(trx, closed.accountId, leg.id);
   }
 
   async listOpen(nodeId: string): Promise<LegRecord[]> {

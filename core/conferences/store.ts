@@ -16,7 +16,7 @@ export interface Conference {
 
 export type ConferenceEventKind =
   | 'start' | 'end' | 'join' | 'leave' | 'mute' | 'unmute' | 'mute_all' | 'unmute_all' | 'lock' | 'unlock' | 'kick'
-  | 'record_start' | 'record_stop' | 'invite' | 'dtmf_command' | 'operator_request' | 'operator_done' | 'extend' | 'role_change'
+  | 'record_start' | 'record_stop' | 'record_failed' | 'invite' | 'dtmf_command' | 'operator_request' | 'operator_done' | 'extend' | 'role_change'
   | 'dial_out_refused';
 
 export interface ConferenceEvent {

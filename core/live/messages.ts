@@ -165,7 +165,8 @@ export const liveEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('quality'), ...on, items: z.array(z.object({ participantId: z.string(), quality: liveQualitySchema })) }),
   z.object({ type: z.literal('locked'), ...on, locked: z.boolean(), by: liveActorSchema.nullable() }),
   z.object({ type: z.literal('all-muted'), ...on, muted: z.boolean(), by: liveActorSchema.nullable() }),
-  z.object({ type: z.literal('recording'), ...on, on: z.boolean(), by: liveActorSchema.nullable() }),
+  /** `failure` (with on: false): the recording stopped on its own, its file could not be written (errno code, e.g. ENOSPC). */
+  z.object({ type: z.literal('recording'), ...on, on: z.boolean(), by: liveActorSchema.nullable(), failure: z.string().optional() }),
   z.object({ type: z.literal('warning'), ...on, minutesLeft: z.number() }),
   z.object({ type: z.literal('extended'), ...on, minutes: z.number(), closesAt: z.string(), by: liveActorSchema.nullable() }),
   z.object({ type: z.literal('limit'), ...on, max: z.number().int(), by: liveActorSchema.nullable() }),

@@ -35,7 +35,7 @@ export function feedRoom(room: LiveRoom, d: RoomFeedDeps): void {
   room.on('quality', (v) => { if (v.quality) quality.add(v.id, v.quality); });
   room.on('locked', (locked, by) => emit({ type: 'locked', ...on(), locked, by }));
   room.on('all-muted', (muted, by) => emit({ type: 'all-muted', ...on(), muted, by }));
-  room.on('recording', (isOn, _path, by) => emit({ type: 'recording', ...on(), on: isOn, by }));
+  room.on('recording', (isOn, _path, by, failure) => emit({ type: 'recording', ...on(), on: isOn, by, ...(failure ? { failure } : {}) }));
   room.on('warning', (minutesLeft) => emit({ type: 'warning', ...on(), minutesLeft }));
   room.on('extended', (minutes, by) => emit({ type: 'extended', ...on(), minutes, closesAt: room.windowClosesAt.toISOString(), by }));
   room.on('limit', (max, by) => emit({ type: 'limit', ...on(), max, by }));

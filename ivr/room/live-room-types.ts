@@ -24,7 +24,8 @@ export type LiveRoomEvents = {
   quality: [p: ParticipantView];
   locked: [locked: boolean, by: By];
   'all-muted': [muted: boolean, by: By];
-  recording: [on: boolean, path: string | null, by: By];
+  /** `failure`: it stopped on its own, its file could not be written (the errno code). */
+  recording: [on: boolean, path: string | null, by: By, failure?: string];
   'help-requested': [p: ParticipantView];
   'help-done': [p: ParticipantView];
   warning: [minutesLeft: number];

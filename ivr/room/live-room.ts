@@ -76,6 +76,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     this.recorder = new RoomRecording({
       ...ids, conference: this.conference, recordingsDir: deps.recordingsDir, log: this.log,
       announce: (prompts) => this.announce(prompts), event: (kind, legId, data, by) => this.event(kind, legId, data, by),
+      failed: (reason) => this.emit('recording', false, null, null, reason),
     });
     this.window = new RoomWindow({ ...ids, clock: deps.clock, minuteMs: deps.minuteMs, warnMinutes: deps.warnMinutes }, init.closesAt, {
       warn: (m) => { void this.warn(m); },

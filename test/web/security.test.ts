@@ -53,6 +53,9 @@ describe('web security', () => {
     ids.convener = (await w.repos.conveners.bind(acc, { number: '13700137001', name: 'A secret convener' }, { now, defaultRegion: 'CN' })).id;
     ids.trunk = (await w.repos.trunks.create({ name: 'Security trunk', host: '127.0.0.1' })).id;
     ids.dialPlan = (await w.repos.trunks.saveDialPlan({ name: 'Security plan', rules: [] })).id;
+    // A finished recording of A (its file need not exist: B must not learn even that).
+    const rec = await w.repos.recordings.create(acc, { conferenceId: conf.id, path: '/nonexistent/a-secret-recording.wav', startedAt: now });
+    ids.recording = (await w.repos.recordings.finish(acc, rec.id, { endedAt: new Date(now.getTime() + 60_000), durationMs: 60_000, sizeBytes: 44 })).id;
     aSecrets = ['A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
     [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
   });
@@ -66,6 +69,7 @@ describe('web security', () => {
     if (p.startsWith('/api/contacts/')) return ids.contact!;
     if (p.startsWith('/api/contact-groups/')) return ids.group!;
     if (p.startsWith('/api/history/')) return ids.conference!;
+    if (p.startsWith('/api/recordings/')) return ids.recording!;
     if (p.startsWith('/api/operator/accounts/')) return ids.account!;
     if (p.startsWith('/api/operator/access-numbers/')) return ids.accessNumber!;
     if (p.startsWith('/api/operator/rates/')) return ids.rate!;
@@ -184,7 +188,7 @@ describe('web security', () => {
       for (const s of aSecrets) assert.ok(!res.text.includes(s), `${p} leaked ${s}`);
     }
     // B's own lists do not hold A's rows.
-    for (const p of ['/api/rooms', '/api/contacts', '/api/templates', '/api/contact-groups', '/api/history', '/api/billing/report', '/api/live', '/api/alerts', '/']) {
+    for (const p of ['/api/rooms', '/api/contacts', '/api/templates', '/api/contact-groups', '/api/history', '/api/billing/report', '/api/live', '/api/alerts', '/api/recordings', '/recordings', '/']) {
       const res = await b.get(p);
       assert.equal(res.status, 200, p);
       for (const s of aSecrets) assert.ok(!res.text.includes(s), `${p} leaked ${s}`);

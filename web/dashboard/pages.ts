@@ -11,6 +11,7 @@ import { statusLabel } from '../rooms/pages.ts';
 import type { RoomSummary } from '../rooms/service.ts';
 import type { LiveAlert } from '../../core/alerts/store.ts';
 import { dialOutAlertText } from '../views/dial-out.ts';
+import { LowBalanceService } from '../account/low-balance.ts';
 
 /** An alert as one line: who asked for help, or which room's PIN checks are slowed until when. */
 export function alertText(ctx: PageContext, a: LiveAlert): string {
@@ -46,8 +47,9 @@ function liveCard(ctx: PageContext, live: RoomSummary[], counts: Map<string, num
 export function registerDashboardPages(pages: PageRouter, s: WebServices): void {
   pages.get('/', 'owner', async (ctx) => {
     const t = ctx.t;
-    const [list, alerts, listing] = await Promise.all([
+    const [list, alerts, listing, low] = await Promise.all([
       s.rooms.list(ctx.account, ctx.now), s.live.alerts(ctx.accountId), s.live.available ? s.live.list(ctx.accountId) : Promise.resolve([]),
+      s.lowBalance.get(ctx.accountId),
     ]);
     const counts = new Map(listing.map((l) => [l.conference.id, l.participantCount]));
     const live = list.filter((r) => r.status === 'live');
@@ -56,7 +58,9 @@ export function registerDashboardPages(pages: PageRouter, s: WebServices): void 
     const a = ctx.account;
     return layout(ctx, {
       title: t('nav.dashboard'), active: '/',
-      body: html`<div class="grid" id="dashboard" data-live-stream="${s.live.available ? 'on' : 'off'}" data-time-zone="${ctx.timeZone}" data-currency="${ctx.account.currency}">
+      body: html`${LowBalanceService.showsBanner(low) ? html`<p class="banner warn" id="low-balance-warning">${t('lowBalance.banner', {
+        balance: formatMoney(low.balanceMinor, a.currency), threshold: formatMoney(low.thresholdMinor, a.currency) })} <a href="/account">${t('nav.account')}</a></p>` : ''}
+      <div class="grid" id="dashboard" data-live-stream="${s.live.available ? 'on' : 'off'}" data-time-zone="${ctx.timeZone}" data-currency="${ctx.account.currency}">
         <section class="card"><h2>${t('account.balance')}</h2><p class="pin" id="dashboard-balance">${formatMoney(a.balanceMinor, a.currency)}</p>
           <p class="muted">${a.name} · ${t(`tier.${a.tier}`)} · ${a.timeZone}</p><p><a href="/billing">${t('nav.billing')}</a></p></section>
         ${liveCard(ctx, live, counts)}

@@ -38,7 +38,7 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   query?: Q;
   body?: B;
   /** Documented response (JSON unless `produces` says otherwise). */
-  produces?: 'application/json' | 'text/csv' | 'text/calendar' | 'text/event-stream';
+  produces?: 'application/json' | 'text/csv' | 'text/calendar' | 'text/event-stream' | 'audio/wav' | 'audio/mpeg';
   /** Status for a successful answer (default 200; 204 when the handler returns undefined). */
   status?: number;
   handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown> | unknown;

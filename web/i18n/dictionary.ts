@@ -3,6 +3,7 @@ import { LIVE_DICTIONARY } from './live-dictionary.ts';
 import { DIALER_DICTIONARY } from './dialer-dictionary.ts';
 import { DIAL_OUT_DICTIONARY } from './dial-out-dictionary.ts';
 import { SCHEDULE_DICTIONARY } from './schedule-dictionary.ts';
+import { RECORDINGS_DICTIONARY } from './recordings-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -283,4 +284,5 @@ export const DICTIONARY = {
   ...DIALER_DICTIONARY,
   ...DIAL_OUT_DICTIONARY,
   ...SCHEDULE_DICTIONARY,
+  ...RECORDINGS_DICTIONARY,
 } as const satisfies Record<string, Entry>;

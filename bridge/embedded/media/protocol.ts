@@ -114,7 +114,9 @@ export type MediaEvent =
   | { event: 'stats'; legId: string; stats: LegStats }
   | { event: 'playEnded'; playId: string; interrupted: boolean }
   | { event: 'recordEnded'; recId: string; result: Recording | { error: string } }
-  | { event: 'talking'; confId: string; legId: string; talking: boolean };
+  | { event: 'talking'; confId: string; legId: string; talking: boolean }
+  /** The mix's recording stopped on its own: its file could not be written (`reason`: the errno code, e.g. ENOSPC). */
+  | { event: 'recordFailed'; confId: string; path: string; reason: string; durationMs: number };
 
 export type ToWorker = { id: number; req: MediaRequest };
 export type FromWorker =

@@ -74,7 +74,10 @@ function applyEvent(ui, e) {
     case 'quality': ui.table.quality(e.items); break;
     case 'locked': ui.header.apply({ locked: e.locked }); break;
     case 'all-muted': ui.header.apply({ allMuted: e.muted }); break;
-    case 'recording': ui.header.apply({ recording: e.on }); break;
+    case 'recording':
+      ui.header.apply({ recording: e.on });
+      if (e.failure) banner(fill(msg('js.live.recordingFailed'), { reason: e.failure }));
+      break;
     case 'extended': ui.header.apply({ closesAt: e.closesAt }); banner(''); break;
     case 'limit': ui.header.apply({ maxParticipants: e.max }); break;
     case 'warning': banner(fill(msg('js.live.warning'), { n: e.minutesLeft })); break;

@@ -38,6 +38,8 @@ export interface MediaPoolOptions {
 /** What a conference hears from the pool: its talking events, and the death of a worker. */
 export interface ConferenceListener {
   talking(ev: Extract<MediaEvent, { event: 'talking' }>): void;
+  /** The recording of the mix stopped on its own (write error). */
+  recordFailed(ev: Extract<MediaEvent, { event: 'recordFailed' }>): void;
   /** A worker died: the conference's shard there, and its members on it, are gone. */
   workerDied(channel: MediaChannel): void;
 }
@@ -160,6 +162,9 @@ export class MediaPool {
         return;
       case 'talking':
         this.conferenceListeners.get(ev.confId)?.talking(ev);
+        return;
+      case 'recordFailed':
+        this.conferenceListeners.get(ev.confId)?.recordFailed(ev);
         return;
     }
   }

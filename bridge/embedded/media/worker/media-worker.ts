@@ -28,7 +28,9 @@ port.on('message', (m: ToWorker | { shutdown: true }) => {
     (result) => post({ id: m.id, ok: true, result }),
     (err: unknown) => {
       if (!(err instanceof MediaError)) log.error({ err, op: m.req.op }, 'media request failed');
-      post({ id: m.id, ok: false, error: (err as Error).message, code: err instanceof MediaError ? err.code : undefined });
+      // A file-system error keeps its errno code (EACCES, ENOSPC …): the control side tells "cannot write the recording" by it.
+      const errno = (err as NodeJS.ErrnoException | null)?.code;
+      post({ id: m.id, ok: false, error: (err as Error).message, code: err instanceof MediaError ? err.code : typeof errno === 'string' ? errno : undefined });
     },
   );
 });

@@ -13,6 +13,8 @@ import { promptSource } from './prompt-source.ts';
 import type { WorkerLeg } from './worker-leg.ts';
 
 const log = moduleLogger('media-conference');
+/** The mixer's frame (G.711 at 20 ms). */
+const FRAME_MS = 20;
 
 export class WorkerConference {
   private readonly mixer: ConferenceMixer;
@@ -96,7 +98,25 @@ export class WorkerConference {
 
   async startRecording(path: string): Promise<void> {
     if (this.recording) await this.stopRecording();
-    this.recording = { path, writer: await WavWriter.open(path), frames: 0 };
+    let rec: { path: string; writer: WavWriter; frames: number } | undefined;
+    const writer = await WavWriter.open(path, { onError: (err) => { if (rec) this.recordingFailed(rec, err); } });
+    rec = { path, writer, frames: 0 };
+    this.recording = rec;
+  }
+
+  /**
+   * A write of the recording failed (disk full, I/O error): it stops here
+   * and now — the mix goes on for everyone — and the control side hears
+   * `recordFailed`. What was written before stays a readable WAV (its
+   * header says "to the end of the file").
+   */
+  private recordingFailed(rec: { path: string; writer: WavWriter; frames: number }, err: unknown): void {
+    if (this.recording !== rec) return;
+    this.recording = undefined;
+    const reason = (err as NodeJS.ErrnoException)?.code ?? 'EIO';
+    log.error({ err, confId: this.confId, path: rec.path }, 'writing the conference recording failed; recording stopped');
+    rec.writer.close().catch(() => { /* the same error, reported above */ });
+    this.emit({ event: 'recordFailed', confId: this.confId, path: rec.path, reason, durationMs: rec.frames * FRAME_MS });
   }
 
   async stopRecording(): Promise<{ path: string; durationMs: number } | null> {
