@@ -64,6 +64,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     this.log = init.log;
     this.media.configure(this.audio);
     this.media.on('dtmf', (ev) => this.onDigit(ev));
+    for (const ev of this.media.takeEarlyDigits()) this.onDigit(ev);
     this.media.on('stats', (s) => this.emit('stats', s));
     // Q.850 41 (temporary failure): the media worker died; a new call goes to its replacement.
     const mediaLost = (err: Error) => {

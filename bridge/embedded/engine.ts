@@ -143,6 +143,10 @@ export class EmbeddedEngine implements Engine {
       });
       session.once('terminated', (r) => reject(failure(r, 'call ended before the ACK')));
     });
+    // Ready to receive before the 200 leaves (RFC 3264 §6): a phone may send RTP, keys included, as soon as it has our
+    // answer, and the ACK reaches us later (much later when a burst of callers queues it): until the media knew the
+    // telephone-event payload type it dropped those packets, and a caller's first key with them.
+    if (offer !== undefined) media.configure(audio);
     session.accept(answerSdp);
     try {
       await confirmed;

@@ -15,7 +15,8 @@
 // sipp's `abortunexp` off: a caller whose INFO was answered late gets the
 // 200 of its retransmission too, and sipp would otherwise abort the call on
 // that duplicate (a phone ignores it). The generator's own CPU (sipp, from
-// /proc) is the second CPU figure.
+// /proc) is the second CPU figure. Diagnostics: BURST_SQL=1 prints the 30
+// costliest statements (count, summed time); BURST_KEEP=DIR keeps sipp's logs.
 // Ports: SIP 19600, RTP 30000–34999, sipp 19610 (media 19620+).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -104,8 +105,11 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
     const scenario = join(work, 'caller.xml');
     if (keys === 'rtp') {
       const pcap = join(work, 'keys.pcap');
-      makePcap(pcap, [`silence:${plan.roomAfterMs / 1000}`, `dtmf:${plan.room}#:100:${plan.gapMs - 100}`, `silence:${plan.pinAfterMs / 1000}`,
-        `dtmf:${plan.pin}#:100:${plan.gapMs - 100}`, `silence:${plan.stayMs / 1000 + 5}`]);
+      // Only the keys' packets: between them the media clock runs on without packets (silence suppression), so
+      // sipp's pcap player (a thread per call) sleeps instead of sending 50 frames a second for a thousand callers.
+      // sipp plays from the first packet on, so the keys start as the call does (before the ACK is read, under load).
+      makePcap(pcap, [`pause:${plan.roomAfterMs / 1000}`, `dtmf:${plan.room}#:100:${plan.gapMs - 100}`, `pause:${plan.pinAfterMs / 1000}`,
+        `dtmf:${plan.pin}#:100:${plan.gapMs - 100}`]);
       writeFileSync(scenario, rtpCaller(plan, pcap));
     } else {
       writeFileSync(scenario, infoCaller(plan, null));

@@ -70,7 +70,28 @@ export class LegMedia extends TypedEmitter<LegMediaEvents> {
     return run;
   }
 
-  deliver<K extends 'dtmf' | 'stats'>(event: K, ...args: LegMediaEvents[K]): void { this.emit(event, ...args); }
+  /**
+   * Keys that came before anyone listened: media flows from our 200 OK, the
+   * call leg that listens is made at the ACK, and a phone may key at once
+   * (RFC 3264 §6: the answerer must be ready to receive when it answers).
+   * Bounded like the leg's own type-ahead; taken by the first 'dtmf' listener.
+   */
+  private early: DtmfEvent[] = [];
+
+  deliver<K extends 'dtmf' | 'stats'>(event: K, ...args: LegMediaEvents[K]): void {
+    if (event === 'dtmf' && this.listenerCount('dtmf') === 0) {
+      if (this.early.length < 64) this.early.push(args[0] as DtmfEvent);
+      return;
+    }
+    this.emit(event, ...args);
+  }
+
+  /** The keys delivered before anyone listened (see `early`), once. */
+  takeEarlyDigits(): DtmfEvent[] {
+    const e = this.early;
+    this.early = [];
+    return e;
+  }
 
   /** Its worker died: the play and recording it waits for settle, and the call is told. */
   workerDied(err: MediaError): void {
