@@ -58,8 +58,12 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, call.fromDisplayName?.trim() || null, call.sourceAddress);
   ctx.log.info({ route: r.kind, lang }, 'call answered');
   await runFlow(svc, ctx, cdrId, r);
-  ctx.log.info({ outcome: ctx.outcome, ...(ctx.pinDelayMs > 0 ? { pinDelayMs: ctx.pinDelayMs } : {}) }, 'call handled');
   const answerToJoinMs = ctx.joinedAtMs === null ? null : ctx.joinedAtMs - answeredAtMs;
+  const e = ctx.entryErrors;
+  ctx.log.info({
+    outcome: ctx.outcome, ...(ctx.pinDelayMs > 0 ? { pinDelayMs: ctx.pinDelayMs } : {}), ...(answerToJoinMs !== null ? { answerToJoinMs } : {}),
+    ...(e.roomNotFound + e.noRoom + e.wrongPin + e.noPin > 0 ? { entryErrors: { ...e } } : {}),
+  }, 'call handled');
   return { ...summary, outcome: ctx.outcome, lang: ctx.lang, pinDelayMs: ctx.pinDelayMs, entryErrors: { ...ctx.entryErrors }, answerToJoinMs };
 }
 

@@ -26,12 +26,15 @@ import { DEMO } from '../../core/seed.ts';
 import { IvrBridge } from '../support/ivr-bridge.ts';
 import { makePcap } from '../support/rtp-pcap.ts';
 import { startSipp } from '../support/sipp.ts';
+import { startApp } from './burst/app-target.ts';
 import { infoCaller, rtpCaller, type CallerPlan } from './burst/scenario.ts';
 
 export interface BurstRow {
   n: number;
   cps: number;
   keys: 'info' | 'rtp';
+  /** The in-process IVR bridge, or `make run`'s app in its own process. */
+  where: 'bridge' | 'app';
   answered: number;
   joined: number;
   outcomes: Record<string, number>;
@@ -76,18 +79,24 @@ function inviteToAnswer(dir: string): number[] {
   return out;
 }
 
-export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): Promise<BurstRow> {
+export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp', where: 'bridge' | 'app' = 'bridge'): Promise<BurstRow> {
   const work = mkdtempSync(join(tmpdir(), 'bench-burst-'));
   const plan: CallerPlan = { room: DEMO.room.number, pin: DEMO.room.guestPin, roomAfterMs: 500, pinAfterMs: 1000, gapMs: 250, stayMs: Math.ceil(n / cps) * 1000 + 10_000 };
+  const ports = { sipPort: 19600, rtpMin: 30000, rtpMax: 34999 };
   // The callers come through the carrier (127.0.0.1 here): the PIN lockout counts them by number, not by that address.
-  const bridge = await IvrBridge.start({ sipPort: 19600, rtpMin: 30000, rtpMax: 34999, workers: 2, config: { pinLockout: { carrierAddresses: ['127.0.0.1'] } as never } });
-  await bridge.db('accounts').where({ id: bridge.seed.accountId }).update({ tier: 'vip' });
-  await bridge.db('rooms').where({ number: DEMO.room.number }).update({ max_participants: n + 10 });
+  const bridge = where === 'bridge'
+    ? await IvrBridge.start({ ...ports, workers: 2, config: { pinLockout: { carrierAddresses: ['127.0.0.1'] } as never } })
+    : undefined;
+  const app = where === 'app' ? await startApp({ dir: work, ...ports, maxParticipants: n + 10 }) : undefined;
+  if (bridge) {
+    await bridge.db('accounts').where({ id: bridge.seed.accountId }).update({ tier: 'vip' });
+    await bridge.db('rooms').where({ number: DEMO.room.number }).update({ max_participants: n + 10 });
+  }
   const db = { totalMs: 0, maxMs: 0 };
   const started = new Map<string, number>();
   const bySql = new Map<string, { n: number; ms: number }>();
   const sqlOf = new Map<string, string>();
-  bridge.db.on('query', (q: { __knexQueryUid: string; sql: string }) => { started.set(q.__knexQueryUid, performance.now()); if (process.env.BURST_SQL) sqlOf.set(q.__knexQueryUid, q.sql); });
+  bridge?.db.on('query', (q: { __knexQueryUid: string; sql: string }) => { started.set(q.__knexQueryUid, performance.now()); if (process.env.BURST_SQL) sqlOf.set(q.__knexQueryUid, q.sql); });
   const ended = (_r: unknown, q: { __knexQueryUid: string }) => {
     const t = started.get(q.__knexQueryUid);
     if (t === undefined) return;
@@ -98,9 +107,10 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
     if (sql !== undefined) { sqlOf.delete(q.__knexQueryUid); const e = bySql.get(sql) ?? { n: 0, ms: 0 }; e.n++; e.ms += ms; bySql.set(sql, e); }
     db.maxMs = Math.max(db.maxMs, ms);
   };
-  bridge.db.on('query-response', ended);
-  bridge.db.on('query-error', (_e: unknown, q: { __knexQueryUid: string }) => ended(null, q));
+  bridge?.db.on('query-response', ended);
+  bridge?.db.on('query-error', (_e: unknown, q: { __knexQueryUid: string }) => ended(null, q));
   const delay = monitorEventLoopDelay({ resolution: 10 });
+  let loop = { loopP99Ms: Number.NaN, loopMaxMs: Number.NaN };
   try {
     const scenario = join(work, 'caller.xml');
     if (keys === 'rtp') {
@@ -118,10 +128,11 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
     mkdirSync(sippDir);
     const result = await (async () => {
       delay.enable();
+      app?.mark();
       const cpu0 = process.cpuUsage();
       const t0 = Date.now();
       const sipp = startSipp({
-        scenario, remote: '127.0.0.1:19600', service: '4008001000', localPort: 19610, mediaPort: 19620, calls: n, rate: cps,
+        scenario, remote: `127.0.0.1:${ports.sipPort}`, service: '4008001000', localPort: 19610, mediaPort: 19620, calls: n, rate: cps,
         timeoutS: Math.ceil(n / cps) + plan.stayMs / 1000 + 90, recvTimeoutMs: 60_000, dir: sippDir, extraArgs: ['-trace_logs', '-l', String(n + 10), '-default_behaviors', 'all,-abortunexp'],
       });
       // sipp's CPU, read every 250 ms while it runs (its last reading before it exits; bounded by sipp's own timeout).
@@ -130,15 +141,16 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
       const r = await sipp.done;
       clearInterval(poll);
       const wallS = (Date.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
+      const cpuS = app ? app.cpuS() : (() => { const c = process.cpuUsage(cpu0); return (c.user + c.system) / 1e6; })();
       delay.disable();
       await new Promise((res) => setTimeout(res, 2000)); // the last calls' summaries
-      return { r, wallS, cpu, genCpuS };
+      return { r, wallS, cpuS, genCpuS };
     })();
+    if (app) loop = await app.stop();
     const outcomes: Record<string, number> = {};
     const wrongKeys = { roomNotFound: 0, noRoom: 0, wrongPin: 0, noPin: 0 };
     const joinedAfter: number[] = [];
-    for (const c of bridge.calls) {
+    for (const c of bridge ? bridge.calls : app!.calls()) {
       outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1;
       for (const k of Object.keys(wrongKeys) as Array<keyof typeof wrongKeys>) wrongKeys[k] += c.entryErrors?.[k] ?? 0;
       if (typeof c.answerToJoinMs === 'number') joinedAfter.push(c.answerToJoinMs);
@@ -148,34 +160,40 @@ export async function benchBurst(n: number, cps: number, keys: 'info' | 'rtp'): 
     if (process.env.BURST_KEEP) for (const f of readdirSync(sippDir)) writeFileSync(join(process.env.BURST_KEEP, f), readFileSync(join(sippDir, f)));
     const a50 = pct(toAnswer, 50);
     return {
-      n, cps, keys, answered: toAnswer.length, joined: outcomes.joined ?? 0, outcomes,
+      n, cps, keys, where, answered: toAnswer.length, joined: outcomes.joined ?? 0, outcomes,
       joinP50Ms: a50 + pct(joinedAfter, 50), joinP99Ms: pct(toAnswer, 99) + pct(joinedAfter, 99), inviteToAnswerP99Ms: pct(toAnswer, 99),
-      wrongKeys, loopP99Ms: delay.percentile(99) / 1e6, loopMaxMs: delay.max / 1e6,
-      dbTotalS: db.totalMs / 1000, dbMaxMs: db.maxMs, cpuS: (result.cpu.user + result.cpu.system) / 1e6, genCpuS: result.genCpuS, wallS: result.wallS,
+      wrongKeys,
+      loopP99Ms: bridge ? delay.percentile(99) / 1e6 : loop.loopP99Ms, loopMaxMs: bridge ? delay.max / 1e6 : loop.loopMaxMs,
+      dbTotalS: bridge ? db.totalMs / 1000 : Number.NaN, dbMaxMs: bridge ? db.maxMs : Number.NaN,
+      cpuS: result.cpuS, genCpuS: result.genCpuS, wallS: result.wallS,
     };
   } finally {
-    await bridge.close();
+    await bridge?.close();
+    if (app) await app.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }
 
 export function formatBurst(rows: readonly BurstRow[]): string {
-  const head = '| callers | calls/s | keys | answered | joined | other outcomes | keys read wrong | INVITE → joined p50 / p99 s | INVITE → 200 p99 ms | loop delay p99 / max ms | DB time s (longest ms) | CPU s (bridge / sipp) | wall s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|';
+  const head = '| target | callers | calls/s | keys | answered | joined | other outcomes | keys read wrong | INVITE → joined p50 / p99 s | INVITE → 200 p99 ms | loop delay p99 / max ms | DB time s (longest ms) | CPU s (bridge / sipp) | wall s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|';
   const lines = rows.map((r) => {
     const other = Object.entries(r.outcomes).filter(([k]) => k !== 'joined').map(([k, v]) => `${k} ${v}`).join(', ') || '—';
     const w = r.wrongKeys;
     const wrong = w.roomNotFound + w.noRoom + w.wrongPin + w.noPin;
-    return `| ${r.n} | ${r.cps} | ${r.keys === 'info' ? 'SIP INFO' : 'RFC 4733'} | ${r.answered} | ${r.joined} | ${other} | ${wrong}${wrong ? ` (room ${w.roomNotFound}, no room ${w.noRoom}, PIN ${w.wrongPin}, no PIN ${w.noPin})` : ''} | ${(r.joinP50Ms / 1000).toFixed(1)} / ${(r.joinP99Ms / 1000).toFixed(1)} | ${r.inviteToAnswerP99Ms.toFixed(0)} | ${r.loopP99Ms.toFixed(0)} / ${r.loopMaxMs.toFixed(0)} | ${r.dbTotalS.toFixed(1)} (${r.dbMaxMs.toFixed(0)}) | ${r.cpuS.toFixed(1)} / ${r.genCpuS.toFixed(1)} | ${r.wallS.toFixed(1)} |`;
+    return `| ${r.where === 'app' ? 'make run app' : 'IVR bridge'} | ${r.n} | ${r.cps} | ${r.keys === 'info' ? 'SIP INFO' : 'RFC 4733'} | ${r.answered} | ${r.joined} | ${other} | ${wrong}${wrong ? ` (room ${w.roomNotFound}, no room ${w.noRoom}, PIN ${w.wrongPin}, no PIN ${w.noPin})` : ''} | ${(r.joinP50Ms / 1000).toFixed(1)} / ${(r.joinP99Ms / 1000).toFixed(1)} | ${r.inviteToAnswerP99Ms.toFixed(0)} | ${r.loopP99Ms.toFixed(0)} / ${r.loopMaxMs.toFixed(0)} | ${Number.isNaN(r.dbTotalS) ? '—' : `${r.dbTotalS.toFixed(1)} (${r.dbMaxMs.toFixed(0)})`} | ${r.cpuS.toFixed(1)} / ${r.genCpuS.toFixed(1)} | ${r.wallS.toFixed(1)} |`;
   });
   return [head, ...lines].join('\n');
 }
 
-/** BURST=N@CPS:KEYS,… (default: the baseline, then 300, 1000 and 2000 callers at 50 and 100 calls/s with SIP INFO, and 300 at 50 with RFC 4733). */
-export function burstPlanFromEnv(env = process.env.BURST): Array<{ n: number; cps: number; keys: 'info' | 'rtp' }> {
-  const spec = env ?? '1@1:info,300@50:info,1000@50:info,1000@100:info,2000@100:info,300@50:rtp';
+/**
+ * BURST=N@CPS:KEYS[:app],… — KEYS info or rtp; `:app` runs the row against `make run`'s app in its own process
+ * (default: the in-process IVR bridge). The default is the table in BENCHMARKS.md.
+ */
+export function burstPlanFromEnv(env = process.env.BURST): Array<{ n: number; cps: number; keys: 'info' | 'rtp'; where: 'bridge' | 'app' }> {
+  const spec = env ?? '1@1:info,1000@50:info,1000@100:info,2000@100:info,1000@200:info,1000@50:rtp,1000@100:rtp,1000@50:info:app,1000@100:info:app,1000@100:rtp:app';
   return spec.split(',').map((s) => {
-    const m = /^(\d+)@(\d+):(info|rtp)$/.exec(s.trim());
-    if (!m) throw new Error(`BURST: "${s}" is not N@CPS:info|rtp`);
-    return { n: Number(m[1]), cps: Number(m[2]), keys: m[3] as 'info' | 'rtp' };
+    const m = /^(\d+)@(\d+):(info|rtp)(:app)?$/.exec(s.trim());
+    if (!m) throw new Error(`BURST: "${s}" is not N@CPS:info|rtp[:app]`);
+    return { n: Number(m[1]), cps: Number(m[2]), keys: m[3] as 'info' | 'rtp', where: m[4] ? 'app' : 'bridge' };
   });
 }

@@ -80,7 +80,7 @@ if (only === 'burst') { // minutes of sipp callers: only when asked for
   const rows: BurstRow[] = [];
   console.log('\n## The top of the hour: callers through the IVR (in-process bridge, sipp callers)');
   for (const p of burstPlanFromEnv()) {
-    rows.push(await benchBurst(p.n, p.cps, p.keys));
+    rows.push(await benchBurst(p.n, p.cps, p.keys, p.where));
     console.log(formatBurst(rows.slice(-1)).split('\n').slice(rows.length === 1 ? 0 : 2).join('\n'));
   }
 }
