@@ -43,7 +43,8 @@ after(async () => {
 });
 
 const latest = (id: string): LiveInvite | undefined => events.flatMap(({ e }) => (e.type === 'invite' && e.invite.id === id ? [e.invite] : [])).at(-1);
-const setBalance = (minor: number) => bridge.db('accounts').where({ id: bridge.seed.accountId }).update({ balance_minor: minor });
+// Earlier calls' CDRs are charged first (the writer coalesces for 50 ms): their costs must not land on the balance set here.
+const setBalance = async (minor: number) => { await bridge.cdrs.flush(10_000); await bridge.db('accounts').where({ id: bridge.seed.accountId }).update({ balance_minor: minor }); };
 const balance = async () => (await bridge.repos.accounts.get(bridge.seed.accountId)).balanceMinor;
 const dialInRate = (perMinute: number, incrementS: number) => bridge.db('rates').where({ direction: 'in' }).update({ per_minute_minor: perMinute, increment_s: incrementS });
 const mobileRate = (perMinute: number, incrementS: number) => bridge.db('rates').where({ direction: 'out', destination_class: 'domestic_mobile' }).update({ per_minute_minor: perMinute, increment_s: incrementS });
