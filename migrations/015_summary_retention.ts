@@ -9,7 +9,8 @@
 // (call_legs) are never deleted: billing depends on them.
 import type { Knex } from 'knex';
 
-export const MAX_RETENTION_DAYS = 3650;
+/** As core/meeting-records MAX_RETENTION_DAYS (a migration keeps its own copy: it must not change later). */
+const MAX_RETENTION_DAYS = 3650;
 
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('accounts', (t) => {

@@ -3,6 +3,9 @@
 // is due, the participants a summary lists (from the call records), and the
 // deletion of old meeting logs. Recordings are deleted through the recording
 // store (the row) and the web (the files), as a user's delete is.
+/** Ten years: the longest retention an owner may set (migration 015 checks the same bound). */
+export const MAX_RETENTION_DAYS = 3650;
+
 export interface MeetingRecordsSettings {
   /** When the owner asked for summaries; null: no summary mails. */
   summaryMailSince: Date | null;
