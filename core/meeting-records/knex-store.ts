@@ -28,10 +28,10 @@ export class KnexMeetingRecordsStore implements MeetingRecordsStore {
     return toSettings(row);
   }
 
-  async dueSummaries(endedBefore: Date, jobKeyPrefix: string, limit: number): Promise<DueSummary[]> {
+  async dueSummaries(range: { endedAfter: Date; endedBefore: Date }, jobKeyPrefix: string, limit: number): Promise<DueSummary[]> {
     const rows = await this.db('conferences as c').join('accounts as a', 'a.id', 'c.account_id')
       .whereNotNull('a.summary_mail_since').whereNotNull('c.ended_at')
-      .where('c.ended_at', '<=', endedBefore).whereRaw('c.ended_at >= a.summary_mail_since')
+      .where('c.ended_at', '>=', range.endedAfter).where('c.ended_at', '<=', range.endedBefore).whereRaw('c.ended_at >= a.summary_mail_since')
       .whereNotExists((q) => q.select(this.db.raw('1')).from('scheduled_jobs as j').whereRaw('j.dedupe_key = ? || c.id::text', [jobKeyPrefix]))
       .orderBy('c.ended_at').limit(Math.max(1, Math.min(limit, 500))).select('c.id', 'c.account_id') as Row[];
     return rows.map((r) => ({ accountId: String(r.account_id), conferenceId: String(r.id) }));

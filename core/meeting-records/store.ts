@@ -44,11 +44,12 @@ export interface MeetingRecordsStore {
   /** summaryMail true keeps an earlier `since` (turning it on twice does not move it); false clears it. */
   setSettings(accountId: string, patch: { summaryMail?: boolean; retentionDays?: number }, now: Date): Promise<MeetingRecordsSettings>;
   /**
-   * Conferences ended at or before `endedBefore`, since their account asked
-   * for summaries, without a job keyed `dedupeKey(conferenceId)` — platform-wide,
-   * each row with its account; oldest first, at most `limit`.
+   * Conferences ended in [endedAfter, endedBefore], since their account asked
+   * for summaries, without a job keyed `jobKeyPrefix + conferenceId` —
+   * platform-wide, each row with its account; oldest first, at most `limit`.
+   * The lower bound keeps the sweep's scan small as the history grows.
    */
-  dueSummaries(endedBefore: Date, jobKeyPrefix: string, limit: number): Promise<DueSummary[]>;
+  dueSummaries(range: { endedAfter: Date; endedBefore: Date }, jobKeyPrefix: string, limit: number): Promise<DueSummary[]>;
   /** The conference's call legs, first started first. */
   participants(accountId: string, conferenceId: string): Promise<Participant[]>;
   /** Accounts with a retention period (retention_days > 0). */

@@ -25,6 +25,12 @@ export const SUMMARY_KEY_PREFIX = 'summary:';
 export const DEFAULT_SUMMARY_SETTLE_MS = 60_000;
 /** Conferences queued per sweep; the next tick takes the rest. */
 const SWEEP_LIMIT = 100;
+/**
+ * A meeting whose summary was not queued within two days (every web process
+ * down that long) gets none: a summary that late is news to nobody, and the
+ * bound keeps each sweep's scan to the last days' conferences.
+ */
+const MAX_SUMMARY_AGE_MS = 2 * 86_400_000;
 
 type Repos = Pick<Repositories, 'meetingRecords' | 'jobs' | 'conferences' | 'accounts' | 'rooms' | 'users' | 'recordings'>;
 
@@ -40,7 +46,8 @@ const isSummaryPayload = (p: JobPayload): p is SummaryPayload => typeof p.accoun
 
 /** Queues a summary job for each conference that is due; how many were new. */
 export async function planSummaries(repos: Repos, now: Date, settleMs: number): Promise<number> {
-  const due = await repos.meetingRecords.dueSummaries(new Date(now.getTime() - settleMs), SUMMARY_KEY_PREFIX, SWEEP_LIMIT);
+  const range = { endedAfter: new Date(now.getTime() - settleMs - MAX_SUMMARY_AGE_MS), endedBefore: new Date(now.getTime() - settleMs) };
+  const due = await repos.meetingRecords.dueSummaries(range, SUMMARY_KEY_PREFIX, SWEEP_LIMIT);
   let added = 0;
   for (const d of due) {
     const payload: SummaryPayload = { accountId: d.accountId, conferenceId: d.conferenceId };
