@@ -54,7 +54,7 @@ export class Scheduler {
     this.planner = new ReminderPlanner(repos);
     this.runner = new JobRunner(repos.jobs, { ...opts.runner, now: this.now, ...(opts.worker ? { worker: opts.worker } : {}) })
       .handle(REMINDER_JOB, reminderJob(repos, rooms))
-      .handle(SUMMARY_JOB, summaryJob(repos, this.mail, { settleMs: this.settleMs, publicUrl: config.publicUrl ?? 'http://localhost:8080', defaultRegion: config.defaultRegion }))
+      .handle(SUMMARY_JOB, summaryJob(repos, this.mail, { publicUrl: config.publicUrl ?? 'http://localhost:8080', defaultRegion: config.defaultRegion }))
       .handle(RETENTION_JOB, retentionJob(repos));
   }
 

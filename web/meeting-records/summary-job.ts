@@ -35,7 +35,6 @@ const MAX_SUMMARY_AGE_MS = 2 * 86_400_000;
 type Repos = Pick<Repositories, 'meetingRecords' | 'jobs' | 'conferences' | 'accounts' | 'rooms' | 'users' | 'recordings'>;
 
 export interface SummaryOptions {
-  settleMs: number;
   publicUrl: string;
   defaultRegion: string;
 }
