@@ -76,6 +76,8 @@ export const configSchema = z.object({
     mailFrom: z.string().min(3).default('Conference Bridge <bridge@localhost>'),
     /** How often the web looks for low-balance warnings to mail (ms; a crossing is mailed within this). */
     lowBalanceSweepMs: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
+    /** The web's address as people reach it (links in mails, e.g. the meeting summary's recordings link). */
+    publicUrl: z.url().optional(),
   }).prefault({}),
 });
 
@@ -114,6 +116,7 @@ const ENV_MAP: Record<string, string[]> = {
   SMTP_URL: ['web', 'smtpUrl'],
   MAIL_FROM: ['web', 'mailFrom'],
   BRIDGE_LOW_BALANCE_SWEEP_MS: ['web', 'lowBalanceSweepMs'],
+  BRIDGE_PUBLIC_URL: ['web', 'publicUrl'],
 };
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

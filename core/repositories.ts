@@ -37,6 +37,8 @@ import type { JobStore } from './scheduler/store.ts';
 import { KnexJobStore } from './scheduler/knex-store.ts';
 import type { CalendarStore } from './calendar/store.ts';
 import { KnexCalendarStore } from './calendar/knex-store.ts';
+import type { MeetingRecordsStore } from './meeting-records/store.ts';
+import { KnexMeetingRecordsStore } from './meeting-records/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -66,6 +68,8 @@ export interface Repositories {
   jobs: JobStore;
   /** Meetings' invitees and .ics SEQUENCE. */
   calendar: CalendarStore;
+  /** Summary-mail and retention settings; summaries due; old meeting logs deleted. */
+  meetingRecords: MeetingRecordsStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -106,6 +110,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     dialOut: new KnexDialOutStore(db),
     jobs: new KnexJobStore(db),
     calendar: new KnexCalendarStore(db),
+    meetingRecords: new KnexMeetingRecordsStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

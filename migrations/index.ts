@@ -16,6 +16,7 @@ import * as m011 from './011_dialer.ts';
 import * as m012 from './012_dial_out_policy.ts';
 import * as m013 from './013_scheduler.ts';
 import * as m014 from './014_recordings_balance.ts';
+import * as m015 from './015_summary_retention.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -37,4 +38,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['012_dial_out_policy', m012],
   ['013_scheduler', m013],
   ['014_recordings_balance', m014],
+  ['015_summary_retention', m015],
 ];

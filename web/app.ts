@@ -42,6 +42,8 @@ import { registerRecordingRoutes } from './recordings/routes.ts';
 import { registerRecordingPages } from './recordings/pages.ts';
 import { DEFAULT_LOW_BALANCE_SWEEP_MS, LowBalanceMailer, LowBalanceService } from './account/low-balance.ts';
 import { registerLowBalanceRoutes } from './account/low-balance-routes.ts';
+import { MeetingRecordsService } from './meeting-records/service.ts';
+import { registerMeetingRecordsRoutes } from './meeting-records/routes.ts';
 import { registerOperatorRoutes } from './operator/routes.ts';
 import { registerTrunkRoutes } from './operator/trunk-routes.ts';
 import { TrunkAdminService } from './operator/trunks.ts';
@@ -123,6 +125,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     live: new LiveService(repos, deps.live),
     recordings: new RecordingService(repos),
     lowBalance: new LowBalanceService(repos),
+    meetingRecords: new MeetingRecordsService(repos),
   };
 }
 
@@ -151,6 +154,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerHistoryRoutes(api, services);
   registerRecordingRoutes(api, services);
   registerLowBalanceRoutes(api, services);
+  registerMeetingRecordsRoutes(api, services);
   registerOperatorRoutes(api, services);
   registerTrunkRoutes(api, services);
   registerDialOutRoutes(api, services);

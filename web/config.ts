@@ -14,6 +14,8 @@ export interface WebConfig {
   licensedPorts: number;
   /** Without SMTP, mails go to the operator's outbox. */
   smtp?: SmtpSettings | undefined;
+  /** The web's address as people reach it (links in mails); default http://<host>:<port>. */
+  publicUrl?: string | undefined;
   /** Session lifetime (default 12 h). */
   sessionTtlMs?: number;
 }
@@ -24,5 +26,6 @@ export function webConfigFrom(c: Config): WebConfig {
     secureCookies: c.web.secureCookies,
     licensedPorts: c.web.licensedPorts,
     smtp: c.web.smtpUrl ? { url: c.web.smtpUrl, from: c.web.mailFrom } : undefined,
+    publicUrl: c.web.publicUrl ?? `http://${c.web.host}:${c.web.port}`,
   };
 }

@@ -1,6 +1,8 @@
 // The web's timed work, run by the scheduler loop of the processes with a web
 // (BRIDGE_ROLE all and web; app/roles.ts): each tick runs the due jobs
-// (reminders), retries the queued mail that is due, and now and then plans
+// (reminders, meeting summaries, the daily retention run), queues the
+// summaries of meetings that ended and today's retention run, retries the
+// queued mail that is due, and now and then plans
 // every room's reminders again (a room created by another process, or a
 // missed run, is caught up). Any number of processes may run it on one
 // database: jobs and mails are claimed row by row (FOR UPDATE SKIP LOCKED).
@@ -12,6 +14,8 @@ import { MailService, smtpTransport, type MailRetryPolicy, type MailTransport } 
 import type { WebConfig } from './config.ts';
 import { RoomService } from './rooms/service.ts';
 import { reminderJob } from './rooms/reminder-job.ts';
+import { DEFAULT_SUMMARY_SETTLE_MS, SUMMARY_JOB, planSummaries, summaryJob } from './meeting-records/summary-job.ts';
+import { RETENTION_JOB, planRetention, retentionJob } from './meeting-records/retention-job.ts';
 
 const log = moduleLogger('web', { part: 'scheduler' });
 
@@ -26,9 +30,11 @@ export interface SchedulerOptions {
   /** Default 10 min. */
   planEveryMs?: number;
   runner?: Omit<RunnerOptions, 'now' | 'worker'>;
+  /** How long after a conference's end its summary is queued (its call records are in by then); default 60 s. */
+  summarySettleMs?: number;
 }
 
-export interface TickResult { jobs: number; mails: number; planned: number }
+export interface TickResult { jobs: number; mails: number; planned: number; summaries: number }
 
 export class Scheduler {
   readonly runner: JobRunner;
@@ -40,17 +46,23 @@ export class Scheduler {
   private current: Promise<unknown> | undefined;
   private stopped = false;
 
-  constructor(repos: Repositories, config: WebConfig, private readonly opts: SchedulerOptions = {}) {
+  constructor(private readonly repos: Repositories, config: WebConfig, private readonly opts: SchedulerOptions = {}) {
     this.now = opts.now ?? (() => new Date());
     const transport = opts.mailer ?? (config.smtp ? smtpTransport(config.smtp) : undefined);
     this.mail = new MailService(repos.outbox, transport, this.now, opts.mailRetry);
     const rooms = new RoomService(repos, this.mail, config.defaultRegion);
     this.planner = new ReminderPlanner(repos);
     this.runner = new JobRunner(repos.jobs, { ...opts.runner, now: this.now, ...(opts.worker ? { worker: opts.worker } : {}) })
-      .handle(REMINDER_JOB, reminderJob(repos, rooms));
+      .handle(REMINDER_JOB, reminderJob(repos, rooms))
+      .handle(SUMMARY_JOB, summaryJob(repos, this.mail, { publicUrl: config.publicUrl ?? 'http://localhost:8080', defaultRegion: config.defaultRegion }))
+      .handle(RETENTION_JOB, retentionJob(repos));
   }
 
-  /** One pass: plan (when due), run due jobs, retry due mail. */
+  private get settleMs(): number {
+    return this.opts.summarySettleMs ?? DEFAULT_SUMMARY_SETTLE_MS;
+  }
+
+  /** One pass: plan (when due), queue due summaries and today's retention run, run due jobs, retry due mail. */
   async tick(): Promise<TickResult> {
     const now = this.now();
     let planned = 0;
@@ -58,9 +70,12 @@ export class Scheduler {
       planned = await this.planner.planAll(now);
       this.lastPlan = now.getTime();
     }
+    // Both are idempotent (dedupe keys): every tick of every scheduler may ask.
+    const summaries = await planSummaries(this.repos, now, this.settleMs);
+    await planRetention(this.repos, now);
     const jobs = await this.runner.tick();
     const mails = await this.mail.deliverDue();
-    return { jobs: jobs.length, mails: mails.length, planned };
+    return { jobs: jobs.length, mails: mails.length, planned, summaries };
   }
 
   /** Ticks until stop(); the next tick is set after this one ends, so ticks never overlap. */

@@ -17,6 +17,7 @@ import type { TrunkAdminService } from './operator/trunks.ts';
 import type { DialOutAdminService } from './operator/dial-out.ts';
 import type { RecordingService } from './recordings/service.ts';
 import type { LowBalanceService } from './account/low-balance.ts';
+import type { MeetingRecordsService } from './meeting-records/service.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -36,4 +37,6 @@ export interface WebServices {
   live: LiveService;
   recordings: RecordingService;
   lowBalance: LowBalanceService;
+  /** Summary mail and retention settings. */
+  meetingRecords: MeetingRecordsService;
 }

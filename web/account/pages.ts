@@ -10,11 +10,13 @@ import type { DialOutPolicy } from '../../core/dial-out/store.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { dialOutClassText, refusalReasonText } from '../views/dial-out.ts';
 import { refusalJson } from './views.ts';
+import { MAX_RETENTION_DAYS } from '../../core/meeting-records/store.ts';
 
 async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Promise<SafeHtml> {
   const t = ctx.t;
-  const [recharges, conveners, rooms, dialOut, low] = await Promise.all([
+  const [recharges, conveners, rooms, dialOut, low, records] = await Promise.all([
     s.account.recharges(account.id), s.account.conveners(account.id), s.rooms.list(account, s.now()), s.account.dialOut(account.id), s.lowBalance.get(account.id),
+    s.meetingRecords.get(account.id),
   ]);
   return html`<section class="card"><h2>${t('account.title')}</h2><dl class="facts">
       <dt>${t('account.name')}</dt><dd>${account.name}</dd><dt>${t('account.tier')}</dt><dd>${t(`tier.${account.tier}` as MessageKey)}</dd>
@@ -23,6 +25,10 @@ async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Pr
     <form class="card" data-api="PUT /api/account/low-balance" data-done="low-balance-done" id="low-balance-form"><h2>${t('lowBalance.title')}</h2>
       <label>${t('lowBalance.threshold')} <input type="number" name="thresholdMinor" data-scale="100" step="0.01" min="0" required value="${(low.thresholdMinor / 100).toFixed(2)}"></label>
       <p class="form-error" hidden></p><p id="low-balance-done" class="status-ok" hidden></p><button type="submit">${t('common.save')}</button></form>
+    <form class="card" data-api="PUT /api/account/meeting-records" data-done="meeting-records-done" id="meeting-records-form"><h2>${t('meetingRecords.title')}</h2>
+      <label><input type="checkbox" name="summaryMail" ${records.summaryMailSince ? html`checked` : ''}> ${t('meetingRecords.summaryMail')}</label>
+      <label>${t('meetingRecords.retentionDays')} <input type="number" name="retentionDays" step="1" min="0" max="${MAX_RETENTION_DAYS}" required value="${records.retentionDays}"></label>
+      <p class="form-error" hidden></p><p id="meeting-records-done" class="status-ok" hidden></p><button type="submit">${t('common.save')}</button></form>
     <section class="card"><h2>${t('account.recharges')}</h2>
       <table id="recharges"><thead><tr><th>${t('common.time')}</th><th class="num">${t('account.amount')}</th><th class="num">${t('account.balanceAfter')}</th><th>${t('common.note')}</th></tr></thead>
       <tbody>${recharges.map((r) => html`<tr><td>${formatDateTime(r.createdAt, account.timeZone, ctx.locale)}</td><td class="num">${formatMoney(r.amountMinor, account.currency)}</td>

@@ -4,6 +4,7 @@ import { DIALER_DICTIONARY } from './dialer-dictionary.ts';
 import { DIAL_OUT_DICTIONARY } from './dial-out-dictionary.ts';
 import { SCHEDULE_DICTIONARY } from './schedule-dictionary.ts';
 import { RECORDINGS_DICTIONARY } from './recordings-dictionary.ts';
+import { MEETING_RECORDS_DICTIONARY } from './meeting-records-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -285,4 +286,5 @@ export const DICTIONARY = {
   ...DIAL_OUT_DICTIONARY,
   ...SCHEDULE_DICTIONARY,
   ...RECORDINGS_DICTIONARY,
+  ...MEETING_RECORDS_DICTIONARY,
 } as const satisfies Record<string, Entry>;
