@@ -79,6 +79,8 @@ test('warnings at 10, 5 and 1 minutes, then the meeting ends (no auto-extend) â€
   assert.deepEqual(extSeen.extended, [15], 'auto-extended once by 15 minutes');
   assert.deepEqual(extSeen.warnings.slice(0, 3), [10, 5, 1]);
   assert.ok(extSeen.warnings.length >= 4 && extSeen.warnings[3] === 10, `after the extension the warnings start again: ${extSeen.warnings.join(',')}`);
+  // The room closes once the last caller's leg is gone, a moment after that caller's own summary: wait for it (bounded).
+  await waitUntil(() => extSeen.ended.length > 0, 10_000, 'the extended room to close');
   assert.deepEqual(extSeen.ended, ['last_left']);
   const extRow = await bridge.repos.conferences.get(bridge.seed.accountId, extSeen.room!.conferenceId);
   assert.equal(extRow.extendedMinutes, 15);
