@@ -6,6 +6,8 @@
 //          no engine, no IVR, no SIP or RTP ports.
 // Where there is a web (all, web) the scheduler runs beside it: reminders and
 // mail retries (web/scheduler.ts); several such processes share the jobs.
+// /metrics, /healthz and /readyz are on the web port where there is a web,
+// and on a listener of their own for bridge (app/observability.ts).
 // bridge and web share one PostgreSQL with the other processes, so they are
 // refused at start-up without DATABASE_URL, as an engine that is not built is.
 import type { Config } from '../common/config.ts';
@@ -19,6 +21,8 @@ import { Scheduler } from '../web/scheduler.ts';
 import { openAppDatabase } from './database.ts';
 import { createEngine } from './engine.ts';
 import { liveFor } from './live.ts';
+import { startObservability, type Observability } from './observability.ts';
+import type { ReadinessCheck } from '../common/observability.ts';
 import { createTelephony } from './telephony.ts';
 
 const log = moduleLogger('app');
@@ -56,13 +60,18 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
   const { db, repos } = await openAppDatabase(config);
   const { ivr, cdrs } = createTelephony(config, engine, repos);
   const live = liveFor(config.role, { config, ivr });
-  const web = withWeb ? await startWeb(config, repos, live.bus) : undefined;
+  const observed = await startObservability(config, { db, repos, engine, cdrs, withWeb });
+  const web = withWeb ? await startWeb(config, repos, live.bus, observed.readiness) : undefined;
   const scheduler = withWeb ? startScheduler(config, repos) : undefined;
   await engine.start();
   return {
-    summary: { engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: databaseKind(config), web: web?.url ?? null },
+    summary: {
+      engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: databaseKind(config), web: web?.url ?? null,
+      metrics: metricsUrls(observed, web?.url),
+    },
     stop: inOrder([
       ['scheduler', () => scheduler?.stop()],
+      ['observability', () => observed.close()],
       ['ivr', () => ivr.close()],
       ['live', () => live.close()],
       ['engine', () => engine.close()],
@@ -76,12 +85,14 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
 async function startWebOnly(config: Config): Promise<Running> {
   const { db, repos } = await openAppDatabase(config);
   const live = liveFor('web', { config });
-  const web = await startWeb(config, repos, live.bus);
+  const observed = await startObservability(config, { db, repos, withWeb: true });
+  const web = await startWeb(config, repos, live.bus, observed.readiness);
   const scheduler = startScheduler(config, repos);
   return {
-    summary: { database: databaseKind(config), web: web.url },
+    summary: { database: databaseKind(config), web: web.url, metrics: metricsUrls(observed, web.url) },
     stop: inOrder([
       ['scheduler', () => scheduler.stop()],
+      ['observability', () => observed.close()],
       ['web', () => web.close()],
       ['live', () => live.close()],
       ['database', () => db.destroy()],
@@ -89,8 +100,13 @@ async function startWebOnly(config: Config): Promise<Running> {
   };
 }
 
-function startWeb(config: Config, repos: Repositories, live: LiveBus | undefined): ReturnType<typeof startWebServer> {
-  return startWebServer({ repos, live, config: webConfigFrom(config), host: config.web.host, port: config.web.port, lowBalanceSweepMs: config.web.lowBalanceSweepMs });
+function startWeb(config: Config, repos: Repositories, live: LiveBus | undefined, readiness: readonly ReadinessCheck[]): ReturnType<typeof startWebServer> {
+  return startWebServer({ repos, live, readiness, config: webConfigFrom(config), host: config.web.host, port: config.web.port, lowBalanceSweepMs: config.web.lowBalanceSweepMs });
+}
+
+/** Where /metrics is served: the own listener and the web app, as open. */
+function metricsUrls(observed: Observability, webUrl: string | undefined): string[] {
+  return [observed.url, webUrl].filter((u): u is string => u !== null && u !== undefined).map((u) => `${u}/metrics`);
 }
 
 function startScheduler(config: Config, repos: Repositories): Scheduler {

@@ -215,10 +215,15 @@ export interface Conference {
   off<K extends keyof ConferenceEvents>(event: K, fn: (...args: ConferenceEvents[K]) => void): unknown;
 }
 
+/** Whether the engine can take calls now, part by part (for /readyz): true, or the reason it cannot. */
+export type EngineReadiness = Record<string, true | string>;
+
 /** The engine: places and takes calls, and mixes them into conferences. */
 export interface Engine {
   start(): Promise<void>;
   close(): Promise<void>;
+  /** Each part the engine needs (the SIP socket, the media workers), checked within a short bound. */
+  readiness(): Promise<EngineReadiness>;
   onIncoming(handler: IncomingHandler): void;
   /** Resolves with the answered leg; rejects with CallFailedError (Q.850 cause, SIP status). */
   originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg>;

@@ -64,6 +64,16 @@ export const configSchema = z.object({
     /** Source addresses of the carriers' trunks: wrong PINs from them count per calling number only (ivr/room/pin-lockout.ts). */
     carrierAddresses: z.array(z.string().min(1)).default([]),
   }).prefault({}),
+  /**
+   * The operator endpoints' own listener (/metrics, /healthz, /readyz;
+   * app/metrics-server.ts). Role bridge always opens it (port 9464 unless
+   * set; 0 = any free port, logged); roles all and web serve the endpoints
+   * on the web port and open this one too only when a port is set.
+   */
+  metrics: z.object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).optional(),
+  }).prefault({}),
   web: z.object({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8080),
@@ -109,6 +119,8 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_CALLER_ID: ['ivr', 'callerId'],
   BRIDGE_MULTI_PARTY_MAX: ['ivr', 'multiPartyMaxParties'],
   BRIDGE_CARRIER_ADDRESSES: ['ivr', 'carrierAddresses'],
+  BRIDGE_METRICS_HOST: ['metrics', 'host'],
+  BRIDGE_METRICS_PORT: ['metrics', 'port'],
   BRIDGE_WEB_HOST: ['web', 'host'],
   BRIDGE_WEB_PORT: ['web', 'port'],
   BRIDGE_WEB_SECURE_COOKIES: ['web', 'secureCookies'],

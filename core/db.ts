@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { migrations } from '../migrations/index.ts';
 import { moduleLogger } from '../common/log.ts';
+import { observeQueries } from './db-metrics.ts';
 
 const log = moduleLogger('core', { part: 'db' });
 
@@ -69,6 +70,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Knex
     db = knexModule.knex({ client: ClientPgLite, connection: { filename: dir }, log: knexLog });
     log.info({ engine: 'pglite', dir }, 'database opened');
   }
+  observeQueries(db);
   if (opts.migrate ?? true) {
     try {
       await migrateLatest(db);

@@ -22,6 +22,7 @@ import { DialOutGuard } from './billing/dial-out-guard.ts';
 import { TrunkPacing } from './call/trunk-queue.ts';
 import { handleIncoming, type CallSummary } from './flows/incoming-call.ts';
 import { joinCalled } from './flows/join-called.ts';
+import { countCall, watchIvr } from './ivr-metrics.ts';
 import { IvrLiveHost } from './live/live-host.ts';
 import { PinLockout } from './room/pin-lockout.ts';
 import { RoomRegistry } from './room/registry.ts';
@@ -99,6 +100,8 @@ export function createIvr(deps: IvrDeps): Ivr {
   });
   const checkpoints = records.checkpointEvery(config.checkpointIntervalMs);
   const events = new IvrEventEmitter();
+  events.on('call-ended', countCall);
+  const unwatch = watchIvr({ activeCalls: () => active.size, pacing });
   let closed = false;
   return {
     events,
@@ -112,6 +115,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      unwatch();
       checkpoints.stop();
       await rooms.closeAll('shutdown');
     },

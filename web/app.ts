@@ -60,6 +60,7 @@ import { registerLivePages } from './live/pages.ts';
 import { DEFAULT_FEED_TUNING, type FeedTuning } from './live/feed.ts';
 import type { OpenStreams } from './http/event-stream.ts';
 import type { LiveBus } from '../core/live/live.ts';
+import { observabilityHandler, type ReadinessCheck } from '../common/observability.ts';
 
 const log = moduleLogger('web');
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -78,6 +79,8 @@ export interface WebDeps {
   lowBalanceSweepMs?: number | false;
   /** The live event streams' pace and bounds (tests make them small). */
   liveTuning?: Partial<FeedTuning> & { pingMs?: number };
+  /** What /readyz checks (the database; with an engine, its SIP socket and media workers). Default: nothing, always ready. */
+  readiness?: readonly ReadinessCheck[];
 }
 
 const API_ROUTES = new WeakMap<express.Express, RegisteredRoute[]>();
@@ -136,6 +139,9 @@ export function createWebApp(deps: WebDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // /metrics, /healthz, /readyz: before the session and CSRF, for machines (common/observability.ts).
+  const observability = observabilityHandler(deps.readiness ?? []);
+  app.use((req, res, next) => { if (!observability(req, res)) next(); });
   app.use(securityHeaders);
   app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
   app.use('/api', express.json({ limit: '6mb' }));

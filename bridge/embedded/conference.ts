@@ -92,6 +92,8 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
   }
 
   get members(): readonly ConferenceMember[] { return [...this.byLeg.values()]; }
+  get memberCount(): number { return this.byLeg.size; }
+  get closed(): boolean { return this.isClosed; }
 
   private get maxTalkers(): number { return this.opts.maxTalkers ?? DEFAULT_MAX_TALKERS; }
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../../common/config.ts';
 import { CallFailedError, SipError } from '../../common/errors.ts';
 import { moduleLogger, type Logger } from '../../common/log.ts';
-import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
+import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, EngineReadiness, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
 import type { ClientInviteSession } from '../sip/dialog/client-invite-session.ts';
 import type { TerminationReason } from '../sip/dialog/invite-session.ts';
@@ -17,6 +17,7 @@ import { SipTransport } from '../sip/transport/transport.ts';
 import { SipUserAgent } from '../sip/user-agent.ts';
 import { EmbeddedCallLeg } from './call-leg.ts';
 import { EmbeddedConference } from './conference.ts';
+import { watchEngine, type EngineFigures } from './engine-metrics.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
 import type { MediaPool } from './media/control/media-pool.ts';
 
@@ -33,6 +34,9 @@ export class EmbeddedEngine implements Engine {
   readonly ua: SipUserAgent;
   private handler: IncomingHandler | undefined;
   private readonly legs = new Set<EmbeddedCallLeg>();
+  /** Conferences not yet closed (pruned as they are counted). */
+  private readonly conferences = new Set<EmbeddedConference>();
+  private unwatch: (() => void) | undefined;
   private readonly advertisedHost: string;
 
   constructor(private readonly opts: EmbeddedEngineOptions) {
@@ -56,10 +60,13 @@ export class EmbeddedEngine implements Engine {
 
   async start(): Promise<void> {
     await this.transport.listen();
+    this.unwatch ??= watchEngine(this);
     this.log.info({ host: this.opts.config.sip.host, port: this.opts.config.sip.port, transports: this.opts.config.sip.transports }, 'SIP listening');
   }
 
   async close(): Promise<void> {
+    this.unwatch?.();
+    this.unwatch = undefined;
     await Promise.allSettled([...this.legs].map((l) => l.hangup(Q850.NORMAL_CLEARING)));
     this.ua.close();
     await this.transport.close();
@@ -69,7 +76,28 @@ export class EmbeddedEngine implements Engine {
   onIncoming(handler: IncomingHandler): void { this.handler = handler; }
 
   createConference(name: string, opts: ConferenceOptions = {}): Conference {
-    return new EmbeddedConference(name, opts, this.opts.media);
+    const conf = new EmbeddedConference(name, opts, this.opts.media);
+    this.conferences.add(conf);
+    return conf;
+  }
+
+  /** Calls, conferences and members up now (engine-metrics.ts). */
+  figures(): EngineFigures {
+    let callsIn = 0, members = 0;
+    for (const l of this.legs) if (l.direction === 'in') callsIn++;
+    for (const c of this.conferences) {
+      if (c.closed) this.conferences.delete(c); else members += c.memberCount;
+    }
+    return { callsIn, callsOut: this.legs.size - callsIn, conferences: this.conferences.size, members };
+  }
+
+  /** The SIP socket bound, and every media worker answering within `timeoutMs`. */
+  async readiness(timeoutMs = 1000): Promise<EngineReadiness> {
+    const media = await this.opts.media.counters.read(timeoutMs);
+    return {
+      sip: this.transport.listening ? true : 'the SIP socket is not bound',
+      media: media.workers > 0 && media.answering === media.workers ? true : `${media.answering} of ${media.workers} media workers answered within ${timeoutMs} ms`,
+    };
   }
 
   private localMedia(media: LegMedia): LocalMedia {

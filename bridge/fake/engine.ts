@@ -14,7 +14,7 @@
 //   await clock.runUntil(() => call.leg?.ended ?? false);
 import { randomUUID } from 'node:crypto';
 import { CallFailedError } from '../../common/errors.ts';
-import type { CallLeg, Conference, ConferenceOptions, DialTarget, Engine, IncomingHandler, OriginateOptions } from '../port.ts';
+import type { CallLeg, Conference, ConferenceOptions, DialTarget, Engine, EngineReadiness, IncomingHandler, OriginateOptions } from '../port.ts';
 import { Q850, sipFromQ850 } from '../q850.ts';
 import { planFor, type CalleePlan, type Dialled } from './callee.ts';
 import type { FakeClock } from './clock.ts';
@@ -64,6 +64,8 @@ export class FakeEngine implements Engine {
     this.closed = true;
     await Promise.allSettled(this.legs.map((l) => l.hangup(Q850.NORMAL_CLEARING)));
   }
+
+  async readiness(): Promise<EngineReadiness> { return { engine: this.closed ? 'closed' : true }; }
 
   onIncoming(handler: IncomingHandler): void { this.handler = handler; }
 

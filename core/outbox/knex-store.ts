@@ -63,6 +63,12 @@ export class KnexOutboxStore implements OutboxStore {
     await this.db('mail_outbox').where({ id }).update({ status: 'queued', error: error.slice(0, ERROR_MAX), next_attempt_at: nextAttemptAt });
   }
 
+  async countWaiting(): Promise<{ queued: number; outbox: number }> {
+    const rows = await this.db('mail_outbox').whereIn('status', ['queued', 'outbox']).groupBy('status').select('status').count({ n: '*' }) as Array<{ status: string; n: unknown }>;
+    const of = (s: string) => num(rows.find((r) => r.status === s)?.n ?? 0);
+    return { queued: of('queued'), outbox: of('outbox') };
+  }
+
   async markFailed(id: string, error: string): Promise<void> {
     await this.db('mail_outbox').where({ id }).update({ status: 'failed', error: error.slice(0, ERROR_MAX), next_attempt_at: null });
   }

@@ -47,4 +47,6 @@ export interface OutboxStore {
   /** Still queued: tried again at `nextAttemptAt`. */
   markRetry(id: string, error: string, nextAttemptAt: Date): Promise<void>;
   markFailed(id: string, error: string): Promise<void>;
+  /** Mails waiting: queued for sending (or a retry), and kept in the outbox for want of SMTP. One grouped count on the status index. */
+  countWaiting(): Promise<{ queued: number; outbox: number }>;
 }

@@ -117,4 +117,11 @@ export class TrunkPacing {
     if (!q) { q = new TrunkQueue(limits, this.clock); this.queues.set(trunk.id, q); } else q.setLimits(limits);
     return q;
   }
+
+  /** Over every trunk: calls waiting for a slot, and calls holding one (INVITE sent, not yet ended). */
+  totals(): { queued: number; inProgress: number } {
+    let queued = 0, inProgress = 0;
+    for (const q of this.queues.values()) { queued += q.queued; inProgress += q.inProgress; }
+    return { queued, inProgress };
+  }
 }

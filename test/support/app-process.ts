@@ -19,7 +19,8 @@ export interface AppProcess {
 export function startApp(env: Record<string, string>, opts: { killAfterMs?: number } = {}): AppProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', BRIDGE_SEED_DEMO: 'false', ...env },
+    // BRIDGE_METRICS_PORT 0: the bridge role's own metrics listener on a free port, never the fixed default that parallel tests would share.
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', BRIDGE_SEED_DEMO: 'false', BRIDGE_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -46,7 +46,8 @@ export type MediaRequest =
   | { op: 'conf.record'; confId: string; path: string }
   | { op: 'conf.stopRecord'; confId: string }
   | { op: 'conf.close'; confId: string }
-  | { op: 'stats' };
+  | { op: 'stats' }
+  | { op: 'counters' };
 
 /** Replies per operation (what `result` holds when ok). */
 export interface MediaResults {
@@ -70,6 +71,7 @@ export interface MediaResults {
   'conf.stopRecord': { path: string; durationMs: number } | null;
   'conf.close': null;
   stats: WorkerStats;
+  counters: WorkerCounters;
 }
 
 export type MediaOp = MediaRequest['op'];
@@ -100,6 +102,31 @@ export interface WorkerStats {
   /** Jitter buffer delay targets of the legs now: mean and largest, ms. */
   jitterTargetMeanMs: number;
   jitterTargetMaxMs: number;
+}
+
+/** Upper bounds (ms) of the tick-time histogram's buckets; one more bucket holds the rest. */
+export const TICK_BUCKETS_MS: readonly number[] = [0.25, 0.5, 1, 2, 5, 10, 20, 50];
+
+/** What one leg has counted (RTP packets, and its jitter buffers' lost and late frames). */
+export interface LegCounts {
+  packetsIn: number;
+  packetsOut: number;
+  framesLost: number;
+  framesLate: number;
+}
+
+/**
+ * A worker's cumulative figures since it started (worker/media-counters.ts),
+ * for /metrics; unlike WorkerStats, reading them resets nothing.
+ */
+export interface WorkerCounters extends LegCounts {
+  /** Ticks per bucket of TICK_BUCKETS_MS (not cumulative); the last holds the ticks above its largest bound. */
+  tickBuckets: number[];
+  tickSumMs: number;
+  tickCount: number;
+  /** Audio waiting in the legs' jitter buffers now: mean and largest, ms. */
+  jitterDepthMeanMs: number;
+  jitterDepthMaxMs: number;
 }
 
 /** A leg's state when it moves from one worker to another. */

@@ -13,6 +13,7 @@ import { createResponse } from '../message/responses.ts';
 import { serializeMessage } from '../message/serialize.ts';
 import { StreamFramer } from './framing.ts';
 import { responseDestination } from './response-destination.ts';
+import { countMalformed, countSip } from './sip-metrics.ts';
 import type { Destination, MessageSender, TransportKind } from './types.ts';
 
 export interface TransportOptions {
@@ -54,6 +55,13 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
 
   get host(): string { return this.opts.host; }
   get port(): number { return this.opts.port; }
+
+  /** Every configured transport is bound and the transport is not closed (readiness). */
+  get listening(): boolean {
+    if (this.closed) return false;
+    const t = this.opts.transports;
+    return (!t.includes('udp') || this.udp !== undefined) && (!t.includes('tcp') || this.tcpServer?.listening === true);
+  }
 
   async listen(): Promise<void> {
     const { host, port, transports } = this.opts;
@@ -107,6 +115,7 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
       return;
     }
     this.stats.sent++;
+    countSip('out', msg);
     if (dest.transport === 'udp') {
       if (!this.udp) { onError?.(new Error('no UDP transport')); return; }
       this.udp.send(data, dest.port, dest.address, (err) => { if (err) { this.opts.logger.warn({ err, dest }, 'udp send failed'); onError?.(err); } });
@@ -146,6 +155,7 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
       msg = parseMessage(buf);
     } catch (err) {
       this.stats.malformed++;
+      countMalformed();
       if (err instanceof SipParseError) {
         const ctx = err.context;
         this.opts.logger.debug({ err: err.message, source }, 'malformed SIP message');
@@ -164,6 +174,7 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
       }
       return;
     }
+    countSip('in', msg);
     if (msg.kind === 'request') this.stampVia(msg, source);
     try {
       this.emit('message', msg, source);

@@ -12,6 +12,7 @@ import { MediaError } from '../media-error.ts';
 import type { MediaEvent, WorkerStats } from '../protocol.ts';
 import { LegMedia } from './leg-media.ts';
 import { InProcessChannel, type MediaChannel, WorkerChannel } from './media-channel.ts';
+import { PoolCounters, watchPool } from './media-metrics.ts';
 import { PendingMedia } from './pending-media.ts';
 
 const log = moduleLogger('media-pool');
@@ -55,6 +56,9 @@ export class MediaPool {
   private readonly deaths = new Map<number, number[]>();
   private closed = false;
   readonly spreadAt: number;
+  /** The workers' totals for /metrics (media-metrics.ts), and the pool's place among the process's pools. */
+  readonly counters = new PoolCounters(() => this.channels);
+  private readonly unwatch = watchPool(this.counters);
 
   constructor(private readonly opts: MediaPoolOptions) {
     this.spreadAt = opts.spreadAt ?? 200;
@@ -85,6 +89,7 @@ export class MediaPool {
    * report 'failed' (the call leg then hangs up with Q.850 41).
    */
   private workerDied(slot: number, dead: MediaChannel, err: MediaError): void {
+    this.counters.retire(dead);
     const at = this.channels.indexOf(dead);
     if (at >= 0) {
       const replacement = this.closed || !this.mayRespawn(slot) ? undefined : this.spawn(slot);
@@ -191,6 +196,7 @@ export class MediaPool {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unwatch();
     await Promise.allSettled(this.channels.map((c) => c.close()));
   }
 }

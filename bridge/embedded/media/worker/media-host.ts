@@ -7,7 +7,8 @@ import { moduleLogger } from '../../../../common/log.ts';
 import { RtpSession } from '../../../rtp/session.ts';
 import { createUdpIo, type UdpIo } from '../../../rtp/udp-io.ts';
 import { MediaError } from '../media-error.ts';
-import type { LegState, MediaEvent, MediaHandlers, MediaRequest, MediaResults, WorkerStats } from '../protocol.ts';
+import type { LegState, MediaEvent, MediaHandlers, MediaRequest, MediaResults, WorkerCounters, WorkerStats } from '../protocol.ts';
+import { MediaCounters } from './media-counters.ts';
 import { MediaClock, type Ticking } from './media-clock.ts';
 import { WorkerConference } from './worker-conference.ts';
 import { WorkerLeg } from './worker-leg.ts';
@@ -27,6 +28,8 @@ export class MediaHost implements Ticking {
   /** Of the ticks' time: reading the sockets, and writing them. */
   private pollTotalMs = 0;
   private flushTotalMs = 0;
+  /** Cumulative figures for /metrics (the `counters` request). */
+  private readonly counters = new MediaCounters();
 
   /** How the legs' sockets reach the network: batched through the addon when it is built. */
   readonly io: UdpIo;
@@ -77,6 +80,7 @@ export class MediaHost implements Ticking {
     this.tickCount++;
     this.tickTotalMs += ms;
     if (ms > this.tickMaxMs) this.tickMaxMs = ms;
+    this.counters.tick(ms);
   }
 
   /** Answers one request of protocol.ts through its operation's handler. */
@@ -145,6 +149,7 @@ export class MediaHost implements Ticking {
       return null;
     },
     stats: () => this.stats(),
+    counters: () => this.readCounters(),
   };
 
   /** Binds the leg's ports here: a new leg, or one moving in with its state. */
@@ -159,6 +164,7 @@ export class MediaHost implements Ticking {
     const session = RtpSession.openPair(pair, { payloadType: state?.rtp.payloadType ?? 0, restore: state?.rtp });
     const leg = new WorkerLeg(legId, session, this.emit, state);
     this.legs.set(legId, leg);
+    this.counters.legAdded(legId, leg.counts());
     this.updateTicking();
     return { localPort: leg.localPort };
   }
@@ -168,6 +174,7 @@ export class MediaHost implements Ticking {
     this.memberOf.get(leg.legId)?.leave(leg.legId);
     this.memberOf.delete(leg.legId);
     this.legs.delete(leg.legId);
+    this.counters.legRemoved(leg.legId, leg.counts());
     this.updateTicking();
     return leg;
   }
@@ -196,6 +203,11 @@ export class MediaHost implements Ticking {
     this.pollTotalMs = 0;
     this.flushTotalMs = 0;
     return stats;
+  }
+
+  private readCounters(): WorkerCounters {
+    const legs = [...this.legs.values()];
+    return this.counters.read(legs.map((l) => [l.legId, l.counts()]), legs.map((l) => l.jitterDepthMs));
   }
 
   /** Closes every leg (worker shutdown). */

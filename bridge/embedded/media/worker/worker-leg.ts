@@ -11,7 +11,7 @@ import { JitterBuffer } from '../../../rtp/jitter-buffer.ts';
 import type { RtpSession, RtpSessionStats } from '../../../rtp/session.ts';
 import { WavWriter } from '../../../rtp/wav.ts';
 import type { NegotiatedAudio } from '../../../sip/sdp/types.ts';
-import type { LegState, MediaEvent } from '../protocol.ts';
+import type { LegCounts, LegState, MediaEvent } from '../protocol.ts';
 import { promptSource } from './prompt-source.ts';
 
 const log = moduleLogger('media-leg');
@@ -42,6 +42,8 @@ export class WorkerLeg {
   /** Set while the leg is a conference member. */
   member: MemberHooks | undefined;
   private jitter = new JitterBuffer({ codec: PCMU });
+  /** Lost and late frames of the jitter buffers this leg replaced (a codec change starts a new one). */
+  private readonly jitterBefore = { lost: 0, late: 0 };
   private readonly detector = new DtmfDetector();
   private source: FrameSource | null = null;
   private play: ActivePlay | undefined;
@@ -83,11 +85,23 @@ export class WorkerLeg {
   /** The jitter buffer's current playout delay target, ms. */
   get jitterTargetMs(): number { return this.jitter.targetMs; }
   get configured(): boolean { return this.audio !== undefined; }
+  /** Audio waiting in the jitter buffer now, ms. */
+  get jitterDepthMs(): number { return this.jitter.depthMs; }
+
+  /** What this leg has counted so far, for the worker's totals (media-counters.ts). */
+  counts(): LegCounts {
+    const s = this.session.stats;
+    const j = this.jitter.counters;
+    return { packetsIn: s.packetsReceived, packetsOut: s.packetsSent, framesLost: this.jitterBefore.lost + j.lost, framesLate: this.jitterBefore.late + j.late };
+  }
 
   configure(audio: NegotiatedAudio): void {
     const codec = audio.codec === 'PCMA' ? PCMA : PCMU;
     if (codec !== this.codec || !this.audio) {
       this.codec = codec;
+      const old = this.jitter.counters;
+      this.jitterBefore.lost += old.lost;
+      this.jitterBefore.late += old.late;
       this.jitter = new JitterBuffer({ codec });
       this.silence = new Uint8Array(FRAME_SAMPLES).fill(codec.silenceByte);
     }
