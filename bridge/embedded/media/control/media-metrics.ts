@@ -70,7 +70,6 @@ export function addCounters(a: WorkerCounters, b: WorkerCounters, keepDepths = f
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(undefined), ms);
-    timer.unref();
     p.then((v) => { clearTimeout(timer); resolve(v); }, () => { clearTimeout(timer); resolve(undefined); });
   });
 }
