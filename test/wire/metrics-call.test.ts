@@ -6,7 +6,7 @@
 // in and out (and rising between two scrapes), the media tick histogram, the
 // INVITE counted in and its 200 out, and the event-loop lag; after the
 // hang-up the call is counted as joined and nothing is up any more.
-// Ports: SIP 17701, web 17751, RTP 42500–42749; sipp SIP 17710, media 42750.
+// Ports: SIP 17701, web 17751, RTP 42500–42599; sipp SIP 17710, media 42750.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ const WEB = 'http://127.0.0.1:17751';
 const dir = mkdtempSync(join(tmpdir(), 'metrics-call-'));
 const app = startApp({
   BRIDGE_DATA_DIR: join(dir, 'data'), BRIDGE_SEED_DEMO: 'true', BRIDGE_SIP_PORT: String(SIP_PORT), BRIDGE_WEB_PORT: '17751',
-  BRIDGE_RTP_PORT_MIN: '42500', BRIDGE_RTP_PORT_MAX: '42749', BRIDGE_MEDIA_WORKERS: '1', DATABASE_URL: '',
+  BRIDGE_RTP_PORT_MIN: '42500', BRIDGE_RTP_PORT_MAX: '42599', BRIDGE_MEDIA_WORKERS: '1', DATABASE_URL: '',
 }, { killAfterMs: 170_000 });
 after(async () => {
   await app.stop();
