@@ -13,7 +13,7 @@ import type { CdrRecorder } from '../core/cdr/recorder.ts';
 import { databaseCheck } from '../core/db-health.ts';
 import { watchOutbox } from '../core/outbox/metrics.ts';
 import type { Repositories } from '../core/repositories.ts';
-import { DEFAULT_METRICS_PORT, startMetricsServer } from './metrics-server.ts';
+import { DEFAULT_METRICS_PORT, startMetricsServer, type MetricsServer } from './metrics-server.ts';
 
 export interface Observability {
   readonly readiness: readonly ReadinessCheck[];
@@ -29,7 +29,7 @@ export async function startObservability(config: Config, o: { db: Knex; repos: R
   const unwatch = [watchOutbox(o.repos.outbox)];
   if (o.cdrs) unwatch.push(watchCdrJournal(o.cdrs));
   const port = o.withWeb ? config.metrics.port : config.metrics.port ?? DEFAULT_METRICS_PORT;
-  let server;
+  let server: MetricsServer | undefined;
   try {
     server = port === undefined ? undefined : await startMetricsServer({ host: config.metrics.host, port, readiness });
   } catch (err) {
