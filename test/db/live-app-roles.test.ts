@@ -2,7 +2,7 @@
 // started at the same moment on an empty database both come up — the
 // migrations and the demo seed take turns under the start-up lock, and the
 // demo account exists once — serve the web app, bind no SIP port, and stop
-// cleanly on SIGTERM.
+// cleanly on SIGTERM; /readyz (the database) and /metrics answer on the web port.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
@@ -37,6 +37,13 @@ describe('BRIDGE_ROLE=web on PostgreSQL', () => {
       assert.match(apps[i]!.output(), /"role":"web"/);
       const res = await fetch(`http://127.0.0.1:${web}/`);
       assert.ok(res.status < 500, `web answers (${res.status})`);
+      // The operator endpoints on the web port, without a session: ready is the database alone (no engine here).
+      const ready = await fetch(`http://127.0.0.1:${web}/readyz`);
+      assert.equal(ready.status, 200);
+      assert.deepEqual((await ready.json() as { checks: Record<string, string> }).checks, { database: 'ok' });
+      const metrics = await fetch(`http://127.0.0.1:${web}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.match(await metrics.text(), /^bridge_db_query_seconds_count\{outcome="ok"\} [1-9]/m);
       assert.equal(await udpFree(sip), true, 'no SIP port bound');
     }
     const client = new pg.Client({ connectionString: url });
