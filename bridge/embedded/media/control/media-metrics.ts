@@ -26,7 +26,7 @@ export class PoolCounters {
   /** A worker died: its last totals are kept. */
   retire(ch: MediaChannel): void {
     const seen = this.last.get(ch);
-    if (seen) this.retired = addCounters(this.retired, seen, true);
+    if (seen) this.retired = addCounters(this.retired, seen);
     this.last.delete(ch);
   }
 
@@ -39,7 +39,7 @@ export class PoolCounters {
       const a = answers[i];
       if (a) { this.last.set(ch, a); answering++; }
       const seen = this.last.get(ch);
-      if (seen) total = addCounters(total, seen, true);
+      if (seen) total = addCounters(total, seen);
     });
     // Depths are of now: only the workers that answered.
     const live = answers.filter((a): a is WorkerCounters => a !== undefined);
@@ -52,8 +52,8 @@ export function emptyCounters(): WorkerCounters {
   return { packetsIn: 0, packetsOut: 0, framesLost: 0, framesLate: 0, tickBuckets: new Array<number>(TICK_BUCKETS_MS.length + 1).fill(0), tickSumMs: 0, tickCount: 0, jitterDepthMeanMs: 0, jitterDepthMaxMs: 0 };
 }
 
-/** Sums the cumulative parts; the depths (figures of now) are taken from `b` when `keepDepths` is false. */
-export function addCounters(a: WorkerCounters, b: WorkerCounters, keepDepths = false): WorkerCounters {
+/** Sums the cumulative parts; the depths (figures of now, not sums) are left as `a` has them. */
+export function addCounters(a: WorkerCounters, b: WorkerCounters): WorkerCounters {
   return {
     packetsIn: a.packetsIn + b.packetsIn,
     packetsOut: a.packetsOut + b.packetsOut,
@@ -62,8 +62,8 @@ export function addCounters(a: WorkerCounters, b: WorkerCounters, keepDepths = f
     tickBuckets: a.tickBuckets.map((n, i) => n + (b.tickBuckets[i] ?? 0)),
     tickSumMs: a.tickSumMs + b.tickSumMs,
     tickCount: a.tickCount + b.tickCount,
-    jitterDepthMeanMs: keepDepths ? a.jitterDepthMeanMs : b.jitterDepthMeanMs,
-    jitterDepthMaxMs: keepDepths ? a.jitterDepthMaxMs : b.jitterDepthMaxMs,
+    jitterDepthMeanMs: a.jitterDepthMeanMs,
+    jitterDepthMaxMs: a.jitterDepthMaxMs,
   };
 }
 
@@ -90,7 +90,7 @@ function totals(): Promise<MediaTotals> {
   const read = (async () => {
     const all = await Promise.all([...pools].map((p) => p.read()));
     return all.reduce<MediaTotals>((s, t) => ({
-      counters: { ...addCounters(s.counters, t.counters, true), jitterDepthMeanMs: Math.max(s.counters.jitterDepthMeanMs, t.counters.jitterDepthMeanMs), jitterDepthMaxMs: Math.max(s.counters.jitterDepthMaxMs, t.counters.jitterDepthMaxMs) },
+      counters: { ...addCounters(s.counters, t.counters), jitterDepthMeanMs: Math.max(s.counters.jitterDepthMeanMs, t.counters.jitterDepthMeanMs), jitterDepthMaxMs: Math.max(s.counters.jitterDepthMaxMs, t.counters.jitterDepthMaxMs) },
       answering: s.answering + t.answering, workers: s.workers + t.workers,
     }), { counters: emptyCounters(), answering: 0, workers: 0 });
   })();
