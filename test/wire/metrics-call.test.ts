@@ -83,10 +83,13 @@ test('a scrape during a call through the IVR into the room finds the call, its p
 
     // Two seconds on, the packet counters have risen (the caller talks, the bridge sends the mix).
     await new Promise((r) => setTimeout(r, 2000));
+    const t0 = performance.now();
     const later = await scrape();
+    const scrapeMs = performance.now() - t0;
+    assert.ok(scrapeMs < 2000, `a scrape during the call took ${scrapeMs.toFixed(1)} ms`);
     const in2 = sample(later, 'bridge_rtp_packets_total', { direction: 'in' }) ?? 0;
     const out2 = sample(later, 'bridge_rtp_packets_total', { direction: 'out' }) ?? 0;
-    console.log(`# RTP in ${in1} → ${in2}, out ${out1} → ${out2} in ~2 s`);
+    console.log(`# RTP in ${in1} → ${in2}, out ${out1} → ${out2} in ~2 s; one scrape ${scrapeMs.toFixed(1)} ms, ${later.length} bytes`);
     assert.ok(in2 - in1 >= 40, `RTP in rose by ${in2 - in1} in 2 s (50/s sent)`);
     assert.ok(out2 - out1 >= 40, `RTP out rose by ${out2 - out1} in 2 s`);
   } finally {
