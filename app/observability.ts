@@ -16,7 +16,10 @@ import type { Repositories } from '../core/repositories.ts';
 import { DEFAULT_METRICS_PORT, startMetricsServer, type MetricsServer } from './metrics-server.ts';
 
 export interface Observability {
+  /** What /readyz checks, on every listener of the process (the web app holds the same list). */
   readonly readiness: readonly ReadinessCheck[];
+  /** One more check for /readyz (e.g. draining: not ready while the bridge stops taking calls). */
+  addCheck(check: ReadinessCheck): void;
   /** The own listener's address, when one is open. */
   url: string | null;
   close(): Promise<void>;
@@ -38,6 +41,7 @@ export async function startObservability(config: Config, o: { db: Knex; repos: R
   }
   return {
     readiness,
+    addCheck: (check) => { readiness.push(check); },
     url: server?.url ?? null,
     close: async () => {
       for (const u of unwatch) u();
