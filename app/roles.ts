@@ -17,6 +17,7 @@ import { webConfigFrom } from '../web/config.ts';
 import { startWebServer } from '../web/server.ts';
 import { Scheduler } from '../web/scheduler.ts';
 import { openAppDatabase } from './database.ts';
+import type { DrainHooks } from './drain.ts';
 import { createEngine } from './engine.ts';
 import { liveFor } from './live.ts';
 import { createTelephony } from './telephony.ts';
@@ -28,6 +29,10 @@ export interface Running {
   summary: Record<string, unknown>;
   /** Stops what the role started, in order; every step is tried, the first failure is rethrown at the end. */
   stop(): Promise<void>;
+  /** For the drain on SIGTERM (app/drain.ts); absent for a role without calls (web), which stops at once. */
+  drain?: DrainHooks;
+  /** True once the drain refused new calls (readiness: /readyz answers 503 while draining). */
+  readonly draining: boolean;
 }
 
 /** Throws ConfigError for a role this configuration cannot run. */
@@ -60,14 +65,21 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
   const scheduler = withWeb ? startScheduler(config, repos) : undefined;
   await engine.start();
   return {
-    summary: { engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: databaseKind(config), web: web?.url ?? null },
+    summary: { engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: databaseKind(config), web: web?.url ?? null, drainSeconds: config.drain.seconds },
+    drain: {
+      refuseNew: () => ivr.drain({ retryAfterS: config.drain.retryAfterS }),
+      left: () => ({ calls: ivr.activeCalls, rooms: ivr.rooms.size }),
+      endAll: (reason) => ivr.endAll(reason),
+    },
+    get draining() { return ivr.draining; },
     stop: inOrder([
       ['scheduler', () => scheduler?.stop()],
       ['ivr', () => ivr.close()],
       ['live', () => live.close()],
       ['engine', () => engine.close()],
       ['web', () => web?.close()],
-      ['cdrs', () => cdrs.stop({ flushTimeoutMs: 2000 })],
+      // Every leg is hung up by now (its CDR closed): the writer gets them all into the database.
+      ['cdrs', () => cdrs.stop({ flushTimeoutMs: 10_000 })],
       ['database', () => db.destroy()],
     ]),
   };
@@ -80,6 +92,7 @@ async function startWebOnly(config: Config): Promise<Running> {
   const scheduler = startScheduler(config, repos);
   return {
     summary: { database: databaseKind(config), web: web.url },
+    draining: false,
     stop: inOrder([
       ['scheduler', () => scheduler.stop()],
       ['web', () => web.close()],
