@@ -8,6 +8,7 @@
 // mail retries (web/scheduler.ts); several such processes share the jobs.
 // bridge and web share one PostgreSQL with the other processes, so they are
 // refused at start-up without DATABASE_URL, as an engine that is not built is.
+import { Q850 } from '../bridge/q850.ts';
 import type { Config } from '../common/config.ts';
 import { ConfigError } from '../common/errors.ts';
 import { moduleLogger } from '../common/log.ts';
@@ -78,7 +79,9 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
       ['live', () => live.close()],
       ['engine', () => engine.close()],
       ['web', () => web?.close()],
-      // Every leg is hung up by now (its CDR closed): the writer gets them all into the database.
+      // Every answered leg is hung up by now (its CDR closed); what is still open never got that far (ringing): closed here.
+      ['open cdrs', async () => { const n = cdrs.closeAllOpen({ at: new Date(), q850: Q850.TEMPORARY_FAILURE }); if (n > 0) log.info({ legs: n }, 'CDRs still open at stop closed'); }],
+      // The writer gets them all into the database (what does not fit in the time stays in the journal for the next start).
       ['cdrs', () => cdrs.stop({ flushTimeoutMs: 10_000 })],
       ['database', () => db.destroy()],
     ]),
