@@ -5,6 +5,7 @@
 // the CDR journal's crash recovery, and the web app.
 import { loadConfig } from '../common/config.ts';
 import { moduleLogger } from '../common/log.ts';
+import { Drain } from './drain.ts';
 import { startRole } from './roles.ts';
 
 const log = moduleLogger('app');
@@ -13,16 +14,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const running = await startRole(config);
   log.info({ role: config.role, ...running.summary }, 'bridge ready');
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    setTimeout(() => process.exit(1), 5000).unref();
-    running.stop().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'unclean stop'); process.exit(1); });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // SIGTERM/SIGINT: drain (app/drain.ts) — no new calls, meetings go on up to
+  // BRIDGE_DRAIN_S, then goodbye; a second signal ends every call at once.
+  const drain = new Drain({ seconds: config.drain.seconds, stop: () => running.stop(), hooks: running.drain, log });
+  process.on('SIGINT', () => drain.signal('SIGINT'));
+  process.on('SIGTERM', () => drain.signal('SIGTERM'));
+  void drain.exitCode.then((code) => process.exit(code));
 }
 
 main().catch((err: unknown) => {

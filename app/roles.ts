@@ -10,6 +10,7 @@
 // and on a listener of their own for bridge (app/observability.ts).
 // bridge and web share one PostgreSQL with the other processes, so they are
 // refused at start-up without DATABASE_URL, as an engine that is not built is.
+import { Q850 } from '../bridge/q850.ts';
 import type { Config } from '../common/config.ts';
 import { ConfigError } from '../common/errors.ts';
 import { moduleLogger } from '../common/log.ts';
@@ -19,6 +20,7 @@ import { webConfigFrom } from '../web/config.ts';
 import { startWebServer } from '../web/server.ts';
 import { Scheduler } from '../web/scheduler.ts';
 import { openAppDatabase } from './database.ts';
+import type { DrainHooks } from './drain.ts';
 import { createEngine } from './engine.ts';
 import { liveFor } from './live.ts';
 import { startObservability, type Observability } from './observability.ts';
@@ -32,6 +34,10 @@ export interface Running {
   summary: Record<string, unknown>;
   /** Stops what the role started, in order; every step is tried, the first failure is rethrown at the end. */
   stop(): Promise<void>;
+  /** For the drain on SIGTERM (app/drain.ts); absent for a role without calls (web), which stops at once. */
+  drain?: DrainHooks;
+  /** True once the drain refused new calls (readiness: /readyz answers 503 while draining). */
+  readonly draining: boolean;
 }
 
 /** Throws ConfigError for a role this configuration cannot run. */
@@ -61,14 +67,22 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
   const { ivr, cdrs } = createTelephony(config, engine, repos);
   const live = liveFor(config.role, { config, ivr });
   const observed = await startObservability(config, { db, repos, engine, cdrs, withWeb });
+  // Not ready while draining: a balancer stops sending calls here (app/drain.ts).
+  observed.addCheck({ name: 'draining', check: async () => (ivr.draining ? 'draining: new calls refused' : true) });
   const web = withWeb ? await startWeb(config, repos, live.bus, observed.readiness) : undefined;
   const scheduler = withWeb ? startScheduler(config, repos) : undefined;
   await engine.start();
   return {
     summary: {
       engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: databaseKind(config), web: web?.url ?? null,
-      metrics: metricsUrls(observed, web?.url),
+      metrics: metricsUrls(observed, web?.url), drainSeconds: config.drain.seconds,
     },
+    drain: {
+      refuseNew: () => ivr.drain({ retryAfterS: config.drain.retryAfterS }),
+      left: () => ({ calls: ivr.activeCalls, rooms: ivr.rooms.size }),
+      endAll: (reason) => ivr.endAll(reason),
+    },
+    get draining() { return ivr.draining; },
     stop: inOrder([
       ['scheduler', () => scheduler?.stop()],
       ['observability', () => observed.close()],
@@ -76,7 +90,10 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
       ['live', () => live.close()],
       ['engine', () => engine.close()],
       ['web', () => web?.close()],
-      ['cdrs', () => cdrs.stop({ flushTimeoutMs: 2000 })],
+      // Every answered leg is hung up by now (its CDR closed); what is still open never got that far (ringing): closed here.
+      ['open cdrs', async () => { const n = cdrs.closeAllOpen({ at: new Date(), q850: Q850.TEMPORARY_FAILURE }); if (n > 0) log.info({ legs: n }, 'CDRs still open at stop closed'); }],
+      // The writer gets them all into the database (what does not fit in the time stays in the journal for the next start).
+      ['cdrs', () => cdrs.stop({ flushTimeoutMs: 10_000 })],
       ['database', () => db.destroy()],
     ]),
   };
@@ -90,6 +107,7 @@ async function startWebOnly(config: Config): Promise<Running> {
   const scheduler = startScheduler(config, repos);
   return {
     summary: { database: databaseKind(config), web: web.url, metrics: metricsUrls(observed, web.url) },
+    draining: false,
     stop: inOrder([
       ['scheduler', () => scheduler.stop()],
       ['observability', () => observed.close()],

@@ -228,4 +228,12 @@ export interface Engine {
   /** Resolves with the answered leg; rejects with CallFailedError (Q.850 cause, SIP status). */
   originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg>;
   createConference(name: string, opts?: ConferenceOptions): Conference;
+  /**
+   * Draining (SIGTERM, app/drain.ts): from now on a new call is refused —
+   * an incoming INVITE with 503 and Retry-After (RFC 3261 §21.5.4), an
+   * originate() with CallFailedError (Q.850 41, SIP 503); calls already up go on.
+   */
+  refuseNewCalls(opts: { retryAfterS: number }): void;
+  /** True once refuseNewCalls() was called (for readiness: /readyz answers 503 while draining). */
+  readonly draining: boolean;
 }

@@ -74,6 +74,17 @@ export const configSchema = z.object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).optional(),
   }).prefault({}),
+  /**
+   * SIGTERM/SIGINT (app/drain.ts): new calls are refused (503 + Retry-After)
+   * while running meetings go on up to `seconds`; then every meeting hears the
+   * goodbye and ends. A second signal ends everything at once.
+   */
+  drain: z.object({
+    /** How long running meetings may go on after the signal (s); 0 = goodbye at once. */
+    seconds: z.coerce.number().int().min(0).max(86_400).default(3600),
+    /** Retry-After (s) on the 503 a new INVITE gets while draining (RFC 3261 §21.5.4). */
+    retryAfterS: z.coerce.number().int().min(0).max(86_400).default(30),
+  }).prefault({}),
   web: z.object({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8080),
@@ -121,6 +132,8 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_CARRIER_ADDRESSES: ['ivr', 'carrierAddresses'],
   BRIDGE_METRICS_HOST: ['metrics', 'host'],
   BRIDGE_METRICS_PORT: ['metrics', 'port'],
+  BRIDGE_DRAIN_S: ['drain', 'seconds'],
+  BRIDGE_DRAIN_RETRY_AFTER_S: ['drain', 'retryAfterS'],
   BRIDGE_WEB_HOST: ['web', 'host'],
   BRIDGE_WEB_PORT: ['web', 'port'],
   BRIDGE_WEB_SECURE_COOKIES: ['web', 'secureCookies'],

@@ -20,6 +20,7 @@ import { AccountCalls } from './billing/account-calls.ts';
 import { MoneyCheck } from './billing/money-check.ts';
 import { DialOutGuard } from './billing/dial-out-guard.ts';
 import { TrunkPacing } from './call/trunk-queue.ts';
+import { endAll } from './flows/end-all.ts';
 import { handleIncoming, type CallSummary } from './flows/incoming-call.ts';
 import { joinCalled } from './flows/join-called.ts';
 import { countCall, watchIvr } from './ivr-metrics.ts';
@@ -28,6 +29,7 @@ import { PinLockout } from './room/pin-lockout.ts';
 import { RoomRegistry } from './room/registry.ts';
 import { ivrConfig, type IvrConfig, type IvrSettings } from './services/config.ts';
 import type { IvrServices } from './services/ivr-services.ts';
+import type { CallContext } from './call/call-context.ts';
 
 const log = moduleLogger('ivr');
 
@@ -63,6 +65,16 @@ export interface Ivr {
   readonly config: IvrConfig;
   /** Calls still being handled. */
   readonly activeCalls: number;
+  /** True once drain() was called (readiness: /readyz answers 503 while draining). */
+  readonly draining: boolean;
+  /**
+   * Draining (app/drain.ts): the engine refuses new calls, in (503 with
+   * Retry-After) and out (invites, *6, multi-party); calls up go on, and
+   * callers in the IVR may still enter their room.
+   */
+  drain(opts: { retryAfterS: number }): void;
+  /** The end of a drain: every room hears the goodbye and ends, callers still in the IVR hear "service unavailable, goodbye"; all hung up (their CDRs closed). */
+  endAll(reason: string): Promise<void>;
   /** Ends every live room and stops the CDR checkpoints (the engine is the caller's to close). */
   close(): Promise<void>;
 }
@@ -87,8 +99,9 @@ export function createIvr(deps: IvrDeps): Ivr {
   const money = new MoneyCheck({ accounts: repos.accounts, rates: repos.rates, nowMs: () => clock.now(), homeRegion: config.defaultRegion, log,
     openLegs: (a) => budget.openLegs(a) });
   const guard = new DialOutGuard({ repos, homeRegion: config.defaultRegion, now, log, emit: (e) => live.publish(e) });
+  const answered = new Set<CallContext>();
   const svc: IvrServices = {
-    pacing, money, budget, guard,
+    answered, pacing, money, budget, guard,
     engine: deps.engine, repos, records, config, dialer: new Dialer(repos.trunks, config.defaultRegion),
     rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
@@ -103,12 +116,19 @@ export function createIvr(deps: IvrDeps): Ivr {
   events.on('call-ended', countCall);
   const unwatch = watchIvr({ activeCalls: () => active.size, pacing });
   let closed = false;
+  let draining = false;
   return {
     events,
     rooms,
     live,
     config,
     get activeCalls() { return active.size; },
+    get draining() { return draining; },
+    drain(opts: { retryAfterS: number }): void {
+      draining = true;
+      deps.engine.refuseNewCalls(opts);
+    },
+    endAll: (reason: string) => endAll(svc, reason),
     handle(call: IncomingCall): void {
       track(handleIncoming(svc, call, () => !closed).then((s) => events.fire(s), (err: unknown) => log.error({ err, callId: call.callId }, 'call handling failed')));
     },

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../../common/config.ts';
 import { CallFailedError, SipError } from '../../common/errors.ts';
 import { moduleLogger, type Logger } from '../../common/log.ts';
+import { counter } from '../../common/metrics.ts';
 import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, EngineReadiness, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
 import type { ClientInviteSession } from '../sip/dialog/client-invite-session.ts';
@@ -21,6 +22,9 @@ import { watchEngine, type EngineFigures } from './engine-metrics.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
 import type { MediaPool } from './media/control/media-pool.ts';
 
+/** Calls refused because the bridge is draining (app/drain.ts): incoming INVITEs answered 503, originate() refused. */
+const refusedWhileDraining = counter({ name: 'bridge_drain_refused_calls_total', help: 'New calls refused while draining (in: INVITE answered 503 with Retry-After; out: originate refused)', labelNames: ['direction'] as const });
+
 export interface EmbeddedEngineOptions {
   config: Config;
   media: MediaPool;
@@ -38,6 +42,8 @@ export class EmbeddedEngine implements Engine {
   private readonly conferences = new Set<EmbeddedConference>();
   private unwatch: (() => void) | undefined;
   private readonly advertisedHost: string;
+  /** Set by refuseNewCalls(): the Retry-After of the 503 every new INVITE gets. */
+  private retryAfterS: number | undefined;
 
   constructor(private readonly opts: EmbeddedEngineOptions) {
     const { config } = opts;
@@ -74,6 +80,13 @@ export class EmbeddedEngine implements Engine {
   }
 
   onIncoming(handler: IncomingHandler): void { this.handler = handler; }
+
+  refuseNewCalls(opts: { retryAfterS: number }): void {
+    this.retryAfterS = opts.retryAfterS;
+    this.log.info({ retryAfterS: opts.retryAfterS, calls: this.legs.size }, 'draining: new calls are refused');
+  }
+
+  get draining(): boolean { return this.retryAfterS !== undefined; }
 
   createConference(name: string, opts: ConferenceOptions = {}): Conference {
     const conf = new EmbeddedConference(name, opts, this.opts.media);
@@ -113,6 +126,12 @@ export class EmbeddedEngine implements Engine {
   }
 
   private onInvite(session: ServerInviteSession): void {
+    if (this.retryAfterS !== undefined) {
+      // RFC 3261 §21.5.4: 503 with Retry-After — this node takes no new calls; try later, or another node.
+      refusedWhileDraining.inc({ direction: 'in' });
+      session.reject(503, { reason: 'Service Unavailable', q850: Q850.TEMPORARY_FAILURE, headers: [{ name: 'Retry-After', value: String(this.retryAfterS) }] });
+      return;
+    }
     const offer = session.offer;
     // Refuse at once what no application could take: an offer that is no SDP (400) or has no common codec (488).
     if (offer !== undefined) {
@@ -191,6 +210,10 @@ export class EmbeddedEngine implements Engine {
   }
 
   async originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg> {
+    if (this.retryAfterS !== undefined) {
+      refusedWhileDraining.inc({ direction: 'out' });
+      throw new CallFailedError(Q850.TEMPORARY_FAILURE, 503, 'the bridge is draining: no new calls');
+    }
     let uri;
     try {
       uri = parseUri(target.uri);

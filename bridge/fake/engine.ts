@@ -52,6 +52,7 @@ export class FakeEngine implements Engine {
   private readonly plans: Array<{ match: string | RegExp; plan: CalleePlan }> = [];
   private readonly noAnswerTimeoutMs: number;
   private closed = false;
+  private refusing = false;
 
   constructor(opts: FakeEngineOptions) {
     this.clock = opts.clock;
@@ -69,6 +70,10 @@ export class FakeEngine implements Engine {
 
   onIncoming(handler: IncomingHandler): void { this.handler = handler; }
 
+  /** Draining: new incoming calls are rejected (Q.850 41, SIP 503), originate() fails the same way. */
+  refuseNewCalls(): void { this.refusing = true; }
+  get draining(): boolean { return this.refusing; }
+
   /** A call arrives from `from` to `to` and is handed to the application. */
   call(init: IncomingInit): FakeIncomingCall {
     const id = randomUUID();
@@ -79,7 +84,7 @@ export class FakeEngine implements Engine {
       answerLeg: () => this.leg({ id, callId, from: init.from, to: init.to, direction: 'in', script: init.script ?? new CallerScript() }),
     });
     this.calls.push(call);
-    if (this.closed || !this.handler) call.reject(Q850.TEMPORARY_FAILURE);
+    if (this.closed || this.refusing || !this.handler) call.reject(Q850.TEMPORARY_FAILURE);
     else this.handler(call);
     return call;
   }
@@ -101,6 +106,7 @@ export class FakeEngine implements Engine {
 
   async originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg> {
     this.clock.touch();
+    if (this.refusing) throw new CallFailedError(Q850.TEMPORARY_FAILURE, 503, 'the bridge is draining: no new calls');
     await opts.beforeSend?.();
     if (opts.signal?.aborted) throw new CallFailedError(Q850.NORMAL_CLEARING, 487, 'cancelled before the INVITE left');
     const d: Dialled = { uri: target.uri, from: opts.from.user, at: this.clock.now(), noAnswerTimeoutMs: opts.noAnswerTimeoutMs ?? this.noAnswerTimeoutMs, state: 'calling', ...(opts.auth ? { auth: { ...opts.auth } } : {}) };

@@ -193,6 +193,21 @@ export class CdrRecorder {
     this.closeLeg(e, end.at, end.q850, false, true);
   }
 
+  /**
+   * Closes every leg still open (shutdown, after the engine has hung up every
+   * call: what is left never got its own close, e.g. a call still ringing).
+   * Returns how many it closed.
+   */
+  closeAllOpen(end: { at: Date; q850: number }): number {
+    let n = 0;
+    for (const e of this.legs.values()) {
+      if (e.leg.state !== 'open') continue;
+      this.closeLeg(e, end.at, end.q850, false, true);
+      n++;
+    }
+    return n;
+  }
+
   get(legId: string): LegRecord | undefined {
     const e = this.legs.get(legId);
     return e ? { ...e.leg } : undefined;

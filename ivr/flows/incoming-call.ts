@@ -57,7 +57,12 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   const lang: PromptLang = accessNumber?.language ?? svc.config.defaultLanguage;
   const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, call.fromDisplayName?.trim() || null, call.sourceAddress);
   ctx.log.info({ route: r.kind, lang }, 'call answered');
-  await runFlow(svc, ctx, cdrId, r);
+  svc.answered?.add(ctx);
+  try {
+    await runFlow(svc, ctx, cdrId, r);
+  } finally {
+    svc.answered?.delete(ctx);
+  }
   const answerToJoinMs = ctx.joinedAtMs === null ? null : ctx.joinedAtMs - answeredAtMs;
   const e = ctx.entryErrors;
   ctx.log.info({

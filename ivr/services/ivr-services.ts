@@ -44,6 +44,8 @@ export interface IvrServices {
   /** Times the digit, menu and end-of-window timeouts. */
   clock: Clock;
   log: Logger;
+  /** Incoming calls answered and not yet handled to their end (createIvr's endAll() reaches the callers still in the IVR). */
+  answered?: Set<CallContext>;
   /**
    * Implemented by flows/join-called.ts (wired by createIvr) so that star
    * commands, below the flows, can hand a called leg to them.

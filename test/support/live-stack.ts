@@ -105,6 +105,7 @@ export async function twoProcessStack(p: StackPorts & { webPort: number }): Prom
       ...common, BRIDGE_ROLE: 'bridge', BRIDGE_NODE_ID: 'node-a', BRIDGE_SEED_DEMO: 'true', BRIDGE_DATA_DIR: join(dir, 'bridge'),
       BRIDGE_SIP_HOST: '127.0.0.1', BRIDGE_SIP_PORT: String(p.sipPort), BRIDGE_RTP_HOST: '127.0.0.1',
       BRIDGE_RTP_PORT_MIN: String(p.rtpMin), BRIDGE_RTP_PORT_MAX: String(p.rtpMax), BRIDGE_MEDIA_WORKERS: '2', BRIDGE_OPERATOR: p.operatorTarget,
+      BRIDGE_DRAIN_S: '0', // stop() ends what is up at once (app/drain.ts), as before the drain
       BRIDGE_CARRIER_ADDRESSES: '127.0.0.1', BRIDGE_METRICS_PORT: '0',
     }, /bridge ready/);
     web = await startApp('web', {

@@ -57,6 +57,7 @@ export async function startApp(o: { dir: string; sipPort: number; rtpMin: number
       ...process.env, LOG_LEVEL: 'info', BRIDGE_DATA_DIR: dataDir, BRIDGE_SEED_DEMO: 'true', BRIDGE_CARRIER_ADDRESSES: '127.0.0.1',
       BRIDGE_SIP_HOST: '127.0.0.1', BRIDGE_SIP_PORT: String(o.sipPort), BRIDGE_RTP_HOST: '127.0.0.1',
       BRIDGE_RTP_PORT_MIN: String(o.rtpMin), BRIDGE_RTP_PORT_MAX: String(o.rtpMax), BRIDGE_WEB_HOST: '127.0.0.1', BRIDGE_WEB_PORT: '19605',
+      BRIDGE_DRAIN_S: '0', // SIGTERM ends what is up at once (app/drain.ts)
     },
   });
   const calls: HandledCall[] = [];
