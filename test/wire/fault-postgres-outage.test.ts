@@ -13,7 +13,7 @@
 //   - No CDR is lost: when PostgreSQL returns, every call's row is there —
 //     the refused calls' closed with 41, the phones' closed when they hang up.
 // Ports: app SIP 17650, web 17690, RTP 41400–41599; phones SIP 17660/17665
-// (+1, +2), RTP 41700–41719; sipp SIP 17670–17679, media 41800–41899.
+// (+1, +2), RTP 41700–41719; sipp SIP 17670–17674, media 41800–41899.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
