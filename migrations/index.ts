@@ -17,6 +17,7 @@ import * as m012 from './012_dial_out_policy.ts';
 import * as m013 from './013_scheduler.ts';
 import * as m014 from './014_recordings_balance.ts';
 import * as m015 from './015_summary_retention.ts';
+import * as m016 from './016_cdr_dead_letters.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -39,4 +40,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['013_scheduler', m013],
   ['014_recordings_balance', m014],
   ['015_summary_retention', m015],
+  ['016_cdr_dead_letters', m016],
 ];

@@ -9,7 +9,7 @@ import { auditRow } from '../audit/knex-store.ts';
 import { noteCharge } from '../billing/low-balance.ts';
 import { parseStoredNumber } from '../phone/normalise.ts';
 import { csvSafe } from '../contacts/csv.ts';
-import type { LegRecord } from './leg.ts';
+import { legToJson, type LegRecord } from './leg.ts';
 import type { Cdr, CdrQuery, CdrStore, CdrTotals, ConferenceBill } from './store.ts';
 
 const log = moduleLogger('core', { part: 'cdr-store' });
@@ -76,6 +76,12 @@ export class KnexCdrStore implements CdrStore {
         .where('call_legs.state', 'open');
       for (const leg of legs) if (leg.state === 'closed') await this.charge(trx, leg);
     });
+  }
+
+  async deadLetter(leg: LegRecord, refusal: { code: string; message: string }): Promise<void> {
+    const row = { leg: JSON.stringify(legToJson(leg)), error_code: refusal.code, error_message: refusal.message };
+    await this.db('cdr_dead_letters').insert({ leg_id: leg.id, node_id: leg.nodeId, account_id: leg.accountId, ...row }).onConflict('leg_id')
+      .merge({ ...row, account_id: leg.accountId, refused_at: this.db.fn.now(), refusals: this.db.raw('cdr_dead_letters.refusals + 1') });
   }
 
   /** Rates the closed leg and draws the cost from the balance — once: charged_at guards it. */

@@ -61,6 +61,8 @@ export interface CdrSink {
   writeMany?(legs: readonly LegRecord[]): Promise<void>;
   /** Legs still open in the database for a node (crash recovery when the journal is gone). */
   listOpen(nodeId: string): Promise<LegRecord[]>;
+  /** Sets aside a leg the database refused for good (its latest state, the error); a second call for the same leg updates it. */
+  deadLetter?(leg: LegRecord, refusal: { code: string; message: string }): Promise<void>;
 }
 
 type Json = Record<string, unknown>;

@@ -11,14 +11,32 @@
 // the writer retries with bounded back-off; nothing is dropped. On start-up
 // the journal is replayed and legs left open by a crash are closed at their
 // last checkpoint (Q.850 41, flagged closed_by_recovery).
+//
+// A leg the database refuses for good (core/cdr/refusal.ts: a constraint, a
+// data exception) must not block the others: a refused multi-row write falls
+// back to row by row to find the bad legs, which are set aside
+// (core/cdr/dead-letter.ts: the cdr_dead_letters table, or a file beside the
+// journal) and leave the journal; every other leg is written. An open leg set
+// aside is tried again, on its own, at its next change.
 import { randomUUID } from 'node:crypto';
 import { InvalidStateError } from '../../common/errors.ts';
 import { moduleLogger } from '../../common/log.ts';
 import { NotFoundError } from '../errors.ts';
+import { gauge } from '../../common/metrics.ts';
 import { CdrJournal, readJournal, type JournalEvent } from './journal.ts';
+import { DeadLetters } from './dead-letter.ts';
+import { classifyCdrWriteError } from './refusal.ts';
 import { Q850_TEMPORARY_FAILURE, type CdrSink, type LegPatch, type LegRecord, type NewLeg } from './leg.ts';
 
 const log = moduleLogger('core', { part: 'cdr' });
+
+/** The recorders of this process that are running (one in the product; tests start several). */
+const running = new Set<CdrRecorder>();
+gauge({
+  name: 'bridge_cdr_journal_pending',
+  help: 'Call legs held in the CDR journal whose latest state the database does not have yet',
+  collect(this) { let n = 0; for (const r of running) n += r.pending(); this.set(n); },
+});
 
 export interface CdrRecorderOptions {
   journalPath: string;
@@ -73,8 +91,13 @@ export class CdrRecorder {
   private dbRecoveryDone = false;
   private failing = false;
   private waiters: Array<() => void> = [];
+  private readonly deadLetters: DeadLetters;
+  /** Open legs whose state was set aside: written on their own (never in a multi-row write) at their next change. */
+  private readonly refused = new Set<string>();
+  /** A closed leg left for the dead letters since the last compaction. */
+  private compactDue = false;
   /** Counters for tests and metrics. */
-  readonly stats = { writes: 0, writeFailures: 0, compactions: 0 };
+  readonly stats = { writes: 0, writeFailures: 0, compactions: 0, deadLettered: 0, rowByRowFallbacks: 0 };
   lastRecovery: RecoveryReport = { replayed: 0, closed: [], badJournalLines: 0 };
 
   private constructor(opts: CdrRecorderOptions) {
@@ -86,7 +109,11 @@ export class CdrRecorder {
     this.coalesceMs = opts.coalesceMs ?? 50;
     this.backoff = this.retryMin;
     this.journal = new CdrJournal(opts.journalPath);
+    this.deadLetters = new DeadLetters(opts.journalPath, opts.sink);
   }
+
+  /** The file refused legs go to when the database will not take them in its dead-letter table. */
+  get deadLetterPath(): string { return this.deadLetters.path; }
 
   /** Replays the journal, closes legs a crash left open, and starts writing. */
   static start(opts: CdrRecorderOptions): CdrRecorder {
@@ -104,6 +131,7 @@ export class CdrRecorder {
     // The rewrite also drops a torn last line so later appends start clean.
     r.compact();
     r.lastRecovery = { replayed: r.legs.size, closed, badJournalLines: badLines };
+    running.add(r);
     if (closed.length > 0 || badLines > 0) log.warn({ replayed: r.legs.size, closed: closed.length, badLines }, 'CDR journal recovered');
     r.kick();
     return r;
@@ -238,6 +266,7 @@ export class CdrRecorder {
       try { await this.flush(opts.flushTimeoutMs); } catch (err) { log.warn({ err, pending: this.dirty.size }, 'CDRs left in the journal at stop'); }
     }
     this.stopped = true;
+    running.delete(this);
     if (this.coalesceTimer) { clearTimeout(this.coalesceTimer); this.coalesceTimer = undefined; }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -291,7 +320,11 @@ export class CdrRecorder {
     this.coalesceTimer = setTimeout(start, this.coalesceMs);
   }
 
-  /** Writes `ids` (one statement when the sink can); returns the legs it wrote, with their versions at the time. */
+  /**
+   * Writes `ids` (one statement when the sink can); returns the legs it dealt
+   * with — written, or refused for good and set aside — with their versions at
+   * the time. A transient failure throws (the drain retries with back-off).
+   */
   private async writeLegs(ids: readonly string[]): Promise<Array<[string, Entry, number]>> {
     const items: Array<[string, Entry, number]> = [];
     for (const id of ids) {
@@ -299,17 +332,39 @@ export class CdrRecorder {
       if (!e) { this.dirty.delete(id); continue; }
       items.push([id, e, e.version]);
     }
-    if (this.sink.writeMany) {
-      await this.sink.writeMany(items.map(([, e]) => ({ ...e.leg })));
-      this.stats.writes += items.length;
-      return items;
+    const together = this.sink.writeMany ? items.filter(([id]) => !this.refused.has(id)) : [];
+    if (together.length > 1) {
+      try {
+        await this.sink.writeMany!(together.map(([, e]) => ({ ...e.leg })));
+        this.stats.writes += together.length;
+        const alone = items.filter(([id]) => this.refused.has(id));
+        return [...together, ...await this.writeOneByOne(alone)];
+      } catch (err) {
+        if (classifyCdrWriteError(err).kind === 'transient') throw err;
+        // One leg (or more) the database refuses for good: find it row by row.
+        this.stats.rowByRowFallbacks++;
+      }
     }
-    for (const [i, [, e]] of items.entries()) {
+    return this.writeOneByOne(items);
+  }
+
+  private async writeOneByOne(items: Array<[string, Entry, number]>): Promise<Array<[string, Entry, number]>> {
+    for (const [i, [id, e]] of items.entries()) {
       if (this.stopped) return items.slice(0, i);
       // Let I/O in between writes: an in-process database (PGlite) runs each on this thread.
       if (i > 0 && i % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
-      await this.sink.write({ ...e.leg });
-      this.stats.writes++;
+      try {
+        await this.sink.write({ ...e.leg });
+        this.stats.writes++;
+        this.refused.delete(id);
+      } catch (err) {
+        const refusal = classifyCdrWriteError(err);
+        if (refusal.kind === 'transient') throw err;
+        await this.deadLetters.put({ ...e.leg }, refusal); // durable when it returns; throws only if the file fails too
+        this.stats.deadLettered++;
+        if (e.leg.state === 'open') this.refused.add(id);
+        else { this.refused.delete(id); this.deadLetters.forget(id); this.compactDue = true; }
+      }
     }
     return items;
   }
@@ -335,7 +390,7 @@ export class CdrRecorder {
       if (this.failing) log.info({ pending: this.dirty.size }, 'CDR writes resumed');
       this.failing = false;
       this.backoff = this.retryMin;
-      this.maybeCompact();
+      if (this.compactDue) { this.compactDue = false; this.compact(); } else this.maybeCompact();
     } catch (err) {
       this.stats.writeFailures++;
       if (!this.failing) log.warn({ err, pending: this.dirty.size }, 'CDR write failed; keeping legs in the journal and retrying');

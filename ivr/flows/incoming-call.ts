@@ -19,7 +19,7 @@ export interface CallSummary {
   from: string;
   to: string;
   route: Route['kind'];
-  /** 'joined', 'too_many_attempts:room', 'too_many_attempts:pin', 'pin_blocked', 'refused:locked', 'refused:full', 'room_refused:<reason>', 'unbound_caller', 'rejected', 'hung_up' … */
+  /** 'joined', 'service_unavailable' (no route: the database is away), 'too_many_attempts:room', 'too_many_attempts:pin', 'pin_blocked', 'refused:locked', 'refused:full', 'room_refused:<reason>', 'unbound_caller', 'rejected', 'hung_up' … */
   outcome: string;
   lang: PromptLang | null;
   /** The waits the PIN lockout put on the call (per-caller and per-room), ms. */
@@ -30,10 +30,40 @@ export interface CallSummary {
   answerToJoinMs?: number | null;
 }
 
+/**
+ * How long the route lookup (the first database query of a call) may take. A
+ * database that is away or hung must not leave a caller in silence: past this,
+ * or on an error, the call is refused with 503 (Q.850 41) and its CDR kept in
+ * the journal until the database returns.
+ */
+export const ROUTE_LOOKUP_TIMEOUT_MS = 4_000;
+
+/** The route, or undefined when the database does not give it in time (the error logged once per call). */
+async function lookUpRoute(svc: IvrServices, dialled: string, clog: IvrServices['log']): Promise<Route | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database in ${ROUTE_LOOKUP_TIMEOUT_MS} ms`)), ROUTE_LOOKUP_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([routeOf(svc.repos, dialled), late]);
+  } catch (err) {
+    clog.warn({ err: (err as Error).message ?? String(err) }, 'route lookup failed (database unavailable?); call refused with 503');
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Handles `call`; `accepting()` false (the IVR is closing) refuses it like an unknown number. */
 export async function handleIncoming(svc: IvrServices, call: IncomingCall, accepting: () => boolean): Promise<CallSummary> {
   const clog = svc.log.child({ callId: call.callId, from: call.from, to: call.to });
-  const r = await routeOf(svc.repos, call.to);
+  const r = await lookUpRoute(svc, call.to, clog);
+  if (!r) {
+    const cdrId = svc.records.incoming(call, {});
+    call.reject(Q850.TEMPORARY_FAILURE); // 503 (RFC 3398 §8.2.6.1): try again later
+    svc.records.close(cdrId, Q850.TEMPORARY_FAILURE);
+    return { callId: call.callId, cdrId, from: call.from, to: call.to, route: 'unknown', outcome: 'service_unavailable', lang: null, pinDelayMs: 0 };
+  }
   const accessNumber = r.kind === 'meeting' || r.kind === 'multi_party' ? r.accessNumber : null;
   const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {});
   const summary: CallSummary = { callId: call.callId, cdrId, from: call.from, to: call.to, route: r.kind, outcome: 'rejected', lang: null, pinDelayMs: 0 };
@@ -72,7 +102,23 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   return { ...summary, outcome: ctx.outcome, lang: ctx.lang, pinDelayMs: ctx.pinDelayMs, entryErrors: { ...ctx.entryErrors }, answerToJoinMs };
 }
 
-/** The route's flow; a flow that fails hangs up with Q.850 41, one that ends with the line open hangs up normally. */
+/** Longest the apology of a failed flow may take before the line is cut anyway. */
+const SORRY_MAX_MS = 8_000;
+
+/**
+ * A flow failed with the caller still on the line (most often the database
+ * went away mid-entry): say "service unavailable" rather than cut them off,
+ * then hang up with Q.850 41 — bounded, the prompt itself may fail.
+ */
+async function sorryGoodbye(ctx: CallContext): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<void>((resolve) => { timer = setTimeout(resolve, SORRY_MAX_MS); });
+  await Promise.race([ctx.goodbye(['service-unavailable'], Q850.TEMPORARY_FAILURE, 'failed').catch(() => undefined), cap]);
+  clearTimeout(timer);
+  if (!ctx.leg.ended) await ctx.leg.hangup(Q850.TEMPORARY_FAILURE).catch(() => undefined);
+}
+
+/** The route's flow; a flow that fails says so and hangs up with Q.850 41, one that ends with the line open hangs up normally. */
 async function runFlow(svc: IvrServices, ctx: CallContext, cdrId: string, r: Exclude<Route, { kind: 'unknown' }>): Promise<void> {
   const leg = ctx.leg;
   try {
@@ -81,7 +127,7 @@ async function runFlow(svc: IvrServices, ctx: CallContext, cdrId: string, r: Exc
   } catch (err) {
     if (!leg.ended) {
       ctx.log.error({ err }, 'IVR flow failed');
-      await leg.hangup(Q850.TEMPORARY_FAILURE).catch(() => undefined);
+      await sorryGoodbye(ctx);
     }
   }
   if (!leg.ended) await leg.hangup(Q850.NORMAL_CLEARING).catch(() => undefined);

@@ -5,7 +5,8 @@
 // Q.850 41 (temporary failure: try again, a replacement worker is there) and
 // its CDR is closed with that cause, the conference drops it and keeps the
 // other caller mixing, and a new caller lands on the replacement worker and
-// is mixed with the room. On a plain engine: a leg's pending play settles and
+// is mixed with the room — the room's mix, recorded after the death, holds the
+// survivor's and the newcomer's tones (Goertzel). On a plain engine: a leg's pending play settles and
 // its pending recording rejects with a MediaError of code EWORKERDIED, and
 // the dead worker's sockets are closed (its RTP port can be bound again).
 // Ports: engines SIP 16050 and 16051, RTP 46000–46499 and 46500–46599;
@@ -22,6 +23,7 @@ import { MediaError, WORKER_DIED } from '../../bridge/embedded/media/media-error
 import type { CallLeg, ConferenceMember, HangupInfo, PlayResult, Recording } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { DEMO } from '../../core/seed.ts';
+import { goertzelPower, readSamples } from '../support/audio-check.ts';
 import type { Participant } from '../../ivr/room/participant.ts';
 import { IvrBridge } from '../support/ivr-bridge.ts';
 import { startSippCall } from '../support/ivr-calls.ts';
@@ -169,6 +171,18 @@ test('a media worker killed mid-call and mid-playToAll: the prompt settles, its 
   assert.deepEqual((await pool.stats()).map((s) => s.members), [1, 1], 'one member per worker');
   await waitUntil(() => cTalking, 10_000, 'a talking event for the new caller');
   await within(conference.playToAll({ tone: { freqs: [1000], levelDbfs: -20, totalMs: 500 } }), 10_000, 'playToAll over both shards');
+
+  // Heard, not only detected: the room's mix holds B (the survivor) and C (on the replacement), and not A.
+  const mixPath = join(work, 'after-death.wav');
+  await conference.startRecording(mixPath);
+  await new Promise((r) => setTimeout(r, 3000)); // audio flows; not a synchronisation
+  await conference.stopRecording();
+  const mix = readSamples(mixPath);
+  const db = (hz: number) => 10 * Math.log10(Math.max(goertzelPower(mix, hz), 1e-12));
+  console.log(`# the mix after the death: B 770 Hz ${db(770).toFixed(0)} dB, C 1250 Hz ${db(1250).toFixed(0)} dB, A 440 Hz (gone) ${db(440).toFixed(0)} dB`);
+  assert.ok(mix.length / 8000 > 2, 'seconds of the mix recorded');
+  assert.ok(db(770) - db(440) > 30, 'the surviving caller is heard in the mix');
+  assert.ok(db(1250) - db(440) > 30, 'the new caller on the replacement worker is heard in the mix');
 
   await legB.hangup(Q850.NORMAL_CLEARING);
   await legC.hangup(Q850.NORMAL_CLEARING);
