@@ -8,7 +8,6 @@ import type { Knex } from 'knex';
 import type { Engine } from '../bridge/port.ts';
 import type { Config } from '../common/config.ts';
 import type { ReadinessCheck } from '../common/observability.ts';
-import { watchCdrJournal } from '../core/cdr/metrics.ts';
 import type { CdrRecorder } from '../core/cdr/recorder.ts';
 import { databaseCheck } from '../core/db-health.ts';
 import { watchOutbox } from '../core/outbox/metrics.ts';
@@ -30,7 +29,6 @@ export async function startObservability(config: Config, o: { db: Knex; repos: R
   const readiness: ReadinessCheck[] = [databaseCheck(o.db)];
   if (engine) readiness.push({ name: 'engine', check: () => engine.readiness() });
   const unwatch = [watchOutbox(o.repos.outbox)];
-  if (o.cdrs) unwatch.push(watchCdrJournal(o.cdrs));
   const port = o.withWeb ? config.metrics.port : config.metrics.port ?? DEFAULT_METRICS_PORT;
   let server: MetricsServer | undefined;
   try {
