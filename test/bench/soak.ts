@@ -166,7 +166,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const cpuS = app.cpuS();
 
     // After the last call: the descriptors back to the baseline, the CDRs written and closed (bounded waits).
-    const fdsEnd = await settledCensus(app.pid, census, 60, (c) => c.rtpPorts === fdsStart.rtpPorts && c.other === fdsStart.other);
+    const fdsEnd = await settledCensus(app.pid, census, 60, (c) => c.rtpPorts <= fdsStart.rtpPorts && c.other <= fdsStart.other);
     const placed = r.successful + r.failed;
     let cdr = await countCdrs(db);
     for (let i = 0; i < 60 && (cdr.rows - cdr0.rows < placed || cdr.open > 0); i++) { await sleep(1000); cdr = await countCdrs(db); }
