@@ -7,7 +7,7 @@ NODE_STAMP := node_modules/.installed-stamp
 ADDON := build/udp-batch.node
 NODE_INCLUDE = $(shell node -p "require('path').join(process.execPath, '..', '..', 'include', 'node')")
 
-.PHONY: all deps system-deps addon run test typecheck bench clean
+.PHONY: all deps system-deps addon run test typecheck bench soak clean
 
 all: test
 
@@ -38,6 +38,13 @@ test: deps $(ADDON) typecheck
 
 bench: deps $(ADDON)
 	node --import tsx test/bench/run.ts $(B)
+
+# Calls churning through the IVR into many rooms (test/bench/soak.ts); a 3-minute one runs in make test.
+SOAK_MINUTES ?= 30
+SOAK_CALLS ?= 200
+SOAK_RATE ?= 10
+soak: deps $(ADDON)
+	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_CALLS=$(SOAK_CALLS) SOAK_RATE=$(SOAK_RATE) node --import tsx test/bench/run.ts soak
 
 clean:
 	rm -rf node_modules .tmp build

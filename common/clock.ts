@@ -4,6 +4,9 @@
 // digit, menu and end-of-window timeouts. Fakes: bridge/fake/clock.ts (the
 // fake engine's, which lets real work settle between timers) and
 // test/support/step-clock.ts (the SIP stack's tests).
+// Node's setTimeout takes at most 2^31 − 1 ms (24.8 days) and fires a longer
+// delay after 1 ms; the system clock waits such a delay in steps (an
+// account's balance can last longer than that at its calls' rate).
 export type TimerHandle = { readonly id: number };
 
 export interface Clock {
@@ -12,6 +15,9 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): TimerHandle;
   clearTimer(handle: TimerHandle | undefined): void;
 }
+
+/** The longest delay setTimeout honours, ms. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 class SystemClock implements Clock {
   private readonly handles = new Map<number, NodeJS.Timeout>();
@@ -23,10 +29,18 @@ class SystemClock implements Clock {
 
   setTimer(ms: number, fn: () => void): TimerHandle {
     const id = this.nextId++;
-    const t = setTimeout(() => { this.handles.delete(id); fn(); }, ms);
+    this.arm(id, performance.now() + Math.max(0, ms), fn);
+    return { id };
+  }
+
+  /** Waits until `at` (performance.now() time), in steps no longer than MAX_TIMEOUT_MS. */
+  private arm(id: number, at: number, fn: () => void): void {
+    const left = at - performance.now();
+    const t = left > MAX_TIMEOUT_MS
+      ? setTimeout(() => this.arm(id, at, fn), MAX_TIMEOUT_MS)
+      : setTimeout(() => { this.handles.delete(id); fn(); }, Math.max(0, left));
     if (!this.keepAlive) t.unref();
     this.handles.set(id, t);
-    return { id };
   }
 
   clearTimer(handle: TimerHandle | undefined): void {

@@ -6,7 +6,9 @@
 // live (the live console: 500 callers through the IVR, 10 pages on the event
 // stream, web mutes timed at a caller's ear; LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES),
 // dialer (1,000 invites on a trunk of 50 calls/s, sipp answering 486),
-// burst (callers through the IVR at the top of the hour; BURST=N@CPS:info|rtp,…).
+// burst (callers through the IVR at the top of the hour; BURST=N@CPS:info|rtp,…),
+// soak (`make soak`: callers churning through the IVR into many rooms;
+// SOAK_MINUTES, SOAK_CALLS concurrent, SOAK_RATE calls/s, SOAK_ROOMS).
 import os from 'node:os';
 import { benchSipParse } from './sip-parse.ts';
 import { benchCallRate } from './sip-call-rate.ts';
@@ -16,6 +18,7 @@ import { benchMediaTick } from './media-tick.ts';
 import { benchLive, formatLive, liveOptionsFromEnv } from './live-console.ts';
 import { benchDialer } from './dialer.ts';
 import { benchBurst, burstPlanFromEnv, formatBurst, type BurstRow } from './burst.ts';
+import { formatSoak, runSoak } from './soak.ts';
 
 const only = process.argv[2];
 const want = (name: string) => !only || only === name;
@@ -83,6 +86,19 @@ if (only === 'burst') { // minutes of sipp callers: only when asked for
     rows.push(await benchBurst(p.n, p.cps, p.keys, p.where));
     console.log(formatBurst(rows.slice(-1)).split('\n').slice(rows.length === 1 ? 0 : 2).join('\n'));
   }
+}
+
+if (only === 'soak') { // half an hour by default: only when asked for
+  const num = (name: string, dflt: number) => { const v = Number(process.env[name] ?? dflt); if (!(v > 0)) throw new Error(`${name}: not a positive number`); return v; };
+  const minutes = num('SOAK_MINUTES', 30);
+  const o = { minutes, concurrent: num('SOAK_CALLS', 200), rate: num('SOAK_RATE', 10), rooms: num('SOAK_ROOMS', 25) };
+  console.log(`\n## Soak: ${o.minutes} min, ${o.concurrent} calls up, ${o.rate} calls/s through the IVR into ${o.rooms} rooms (app/main.ts on PostgreSQL, sipp callers)`);
+  // Ports: SIP 17900, web 17950, RTP 48200–48999 (as the wire test: not both at once), sipp 17901 (media 51200+).
+  const r = await runSoak({ ...o, warmupS: Math.min(120, minutes * 20), ports: { sipPort: 17900, webPort: 17950, rtpMin: 48200, rtpMax: 48999, sippPort: 17901, sippMediaPort: 51200 },
+    progress: (line) => console.log(`# ${line}`) });
+  console.log(formatSoak(r));
+  console.log(`outcomes: ${JSON.stringify(r.outcomes)}`);
+  if (r.failed > 0 || r.sipp.code !== 0) console.log(`FAIL: sipp: ${r.sipp.summary}`);
 }
 
 process.exit(0);

@@ -7,9 +7,12 @@
 // call's "call handled" log line (outcome, answer → joined, the keys it could
 // not use), the process's CPU from /proc, and its main thread's event-loop
 // delay from loop-probe.mjs (reset by SIGUSR2 when the callers start). Web on TCP 19605.
+// The soak (test/bench/soak.ts) runs the same app on PostgreSQL (`databaseUrl`),
+// on its own web port, with its rooms added by `prepare` before the app starts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Knex } from 'knex';
 import { openDatabase } from '../../../core/db.ts';
 import { DEMO, seedDemo } from '../../../core/seed.ts';
 
@@ -40,14 +43,29 @@ function procCpuS(pid: number): number {
   } catch { return Number.NaN; }
 }
 
-export async function startApp(o: { dir: string; sipPort: number; rtpMin: number; rtpMax: number; maxParticipants: number }): Promise<AppTarget> {
+export interface AppTargetOptions {
+  dir: string;
+  sipPort: number;
+  rtpMin: number;
+  rtpMax: number;
+  maxParticipants: number;
+  /** PostgreSQL instead of PGlite in `dir`. */
+  databaseUrl?: string;
+  /** Default 19605. */
+  webPort?: number;
+  /** Runs on the seeded database before the app starts (the demo account is VIP by then). */
+  prepare?: (db: Knex, demoAccountId: string) => Promise<void>;
+}
+
+export async function startApp(o: AppTargetOptions): Promise<AppTarget> {
   const dataDir = join(o.dir, 'data');
-  const db = await openDatabase({ dataDir: join(dataDir, 'pglite') });
+  const db = await openDatabase(o.databaseUrl ? { databaseUrl: o.databaseUrl } : { dataDir: join(dataDir, 'pglite') });
   try {
     await seedDemo(db, { now: new Date() });
     const owner = await db('users').where({ username: DEMO.owner.username }).first('account_id');
     await db('accounts').where({ id: owner.account_id }).update({ tier: 'vip' });
     await db('rooms').where({ number: DEMO.room.number }).update({ max_participants: o.maxParticipants });
+    await o.prepare?.(db, String(owner.account_id));
   } finally {
     await db.destroy();
   }
@@ -56,7 +74,8 @@ export async function startApp(o: { dir: string; sipPort: number; rtpMin: number
     env: {
       ...process.env, LOG_LEVEL: 'info', BRIDGE_DATA_DIR: dataDir, BRIDGE_SEED_DEMO: 'true', BRIDGE_CARRIER_ADDRESSES: '127.0.0.1',
       BRIDGE_SIP_HOST: '127.0.0.1', BRIDGE_SIP_PORT: String(o.sipPort), BRIDGE_RTP_HOST: '127.0.0.1',
-      BRIDGE_RTP_PORT_MIN: String(o.rtpMin), BRIDGE_RTP_PORT_MAX: String(o.rtpMax), BRIDGE_WEB_HOST: '127.0.0.1', BRIDGE_WEB_PORT: '19605',
+      BRIDGE_RTP_PORT_MIN: String(o.rtpMin), BRIDGE_RTP_PORT_MAX: String(o.rtpMax), BRIDGE_WEB_HOST: '127.0.0.1', BRIDGE_WEB_PORT: String(o.webPort ?? 19605),
+      ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
       BRIDGE_DRAIN_S: '0', // SIGTERM ends what is up at once (app/drain.ts)
     },
   });

@@ -80,8 +80,9 @@ ${inDialog('BYE', cseq)}  <recv response="200" crlf="true"/>
 `;
 
 export interface CallerPlan {
-  room: string;
-  pin: string;
+  /** The keys, one per INFO: a string's characters, or a list (a key may be a sipp field such as `[field0]`). */
+  room: string | readonly string[];
+  pin: string | readonly string[];
   /** After the ACK, before the first key of the room number. */
   roomAfterMs: number;
   /** After the room's #, before the PIN. */
@@ -96,9 +97,9 @@ export function infoCaller(p: CallerPlan, pcap: string | null): string {
   let s = head('a burst caller typing with SIP INFO');
   if (pcap) s += `  <nop><action><exec play_pcap_audio="${pcap}"/></action></nop>\n`;
   s += `  <pause milliseconds="${p.roomAfterMs}"/>\n`;
-  for (const [i, k] of [...`${p.room}#`].entries()) { if (i > 0) s += `  <pause milliseconds="${p.gapMs}"/>\n`; s += info(cseq++, k); }
+  for (const [i, k] of [...p.room, '#'].entries()) { if (i > 0) s += `  <pause milliseconds="${p.gapMs}"/>\n`; s += info(cseq++, k); }
   s += `  <pause milliseconds="${p.pinAfterMs}"/>\n`;
-  for (const [i, k] of [...`${p.pin}#`].entries()) { if (i > 0) s += `  <pause milliseconds="${p.gapMs}"/>\n`; s += info(cseq++, k); }
+  for (const [i, k] of [...p.pin, '#'].entries()) { if (i > 0) s += `  <pause milliseconds="${p.gapMs}"/>\n`; s += info(cseq++, k); }
   return s + tail(cseq, p.stayMs);
 }
 
