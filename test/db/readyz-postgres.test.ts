@@ -54,7 +54,7 @@ test('/readyz: 503 naming the database while PostgreSQL is stopped, 200 again wh
 
   const up = await readyz();
   assert.equal(up.status, 200, JSON.stringify(up.body));
-  assert.deepEqual(up.body.checks, { database: 'ok', sip: 'ok', media: 'ok' });
+  assert.deepEqual(up.body.checks, { database: 'ok', sip: 'ok', media: 'ok', draining: 'ok' });
 
   await pg.stop();
   const down = await readyzUntil(503, 20_000);

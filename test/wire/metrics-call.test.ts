@@ -107,5 +107,5 @@ test('a scrape during a call through the IVR into the room finds the call, its p
   assert.ok((sample(end, 'bridge_sip_requests_total', { direction: 'in', method: 'BYE' }) ?? 0) >= 1, 'the BYE counted');
   const ready = await fetch(`${WEB}/readyz`);
   assert.equal(ready.status, 200);
-  assert.deepEqual((await ready.json() as { checks: Record<string, string> }).checks, { database: 'ok', sip: 'ok', media: 'ok' });
+  assert.deepEqual((await ready.json() as { checks: Record<string, string> }).checks, { database: 'ok', sip: 'ok', media: 'ok', draining: 'ok' });
 });
