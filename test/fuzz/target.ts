@@ -1,0 +1,61 @@
+// What a fuzz target is, and how one input is judged. A target wraps one
+// parser: `run` feeds it one input and checks the invariants of what it
+// returns; `expected` says which errors the parser documents (SipParseError,
+// ParseError, …). Anything else it throws is a crash; a call slower than the
+// hang bound, twice in a row on the same input, is a hang. The same judge
+// serves the bounded unit tests (test/unit/fuzz/) and the long run (./run.ts).
+import type fc from 'fast-check';
+
+/** An output invariant broke (thrown by a target's `run`): always a crash. */
+export class InvariantError extends Error {
+  override readonly name = 'InvariantError';
+}
+
+export interface FuzzTarget {
+  /** Short name: the fixture folder (test/fixtures/fuzz/<name>/) and the report's row. */
+  name: string;
+  /** Valid inputs the mutations start from. */
+  seeds: readonly Buffer[];
+  /** Inputs built from the format's structure (headers, lines, fields). */
+  structured: fc.Arbitrary<Buffer>;
+  /** Bytes worth inserting for this format (delimiters, digits, odd bytes). */
+  dictionary: readonly string[];
+  /** The parser's own, documented errors: the only ones it may throw. */
+  expected(err: unknown): boolean;
+  /** Parses one input and checks the invariants of its output; throws InvariantError when one breaks. */
+  run(input: Buffer): void;
+}
+
+export type Verdict =
+  | { kind: 'ok' }
+  | { kind: 'rejected' }
+  | { kind: 'crash'; error: string }
+  | { kind: 'hang'; ms: number };
+
+/** The default bound for one input (the brief: 50 ms → a hang). */
+export const HANG_MS = 50;
+
+function once(target: FuzzTarget, input: Buffer): { verdict: Verdict; ms: number } {
+  const t0 = performance.now();
+  try {
+    target.run(input);
+    return { verdict: { kind: 'ok' }, ms: performance.now() - t0 };
+  } catch (err) {
+    const ms = performance.now() - t0;
+    if (!(err instanceof InvariantError) && target.expected(err)) return { verdict: { kind: 'rejected' }, ms };
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return { verdict: { kind: 'crash', error }, ms };
+  }
+}
+
+/**
+ * Judges one input. A slow call is timed again before it counts as a hang,
+ * so that a garbage-collection pause or a busy machine is not a finding.
+ */
+export function judge(target: FuzzTarget, input: Buffer, hangMs = HANG_MS): Verdict {
+  const first = once(target, input);
+  if (first.verdict.kind === 'crash' || first.ms <= hangMs) return first.verdict;
+  const second = once(target, input);
+  if (second.verdict.kind === 'crash' || second.ms <= hangMs) return second.verdict;
+  return { kind: 'hang', ms: Math.min(first.ms, second.ms) };
+}
