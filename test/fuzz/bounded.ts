@@ -57,7 +57,7 @@ export function boundedFuzz(target: FuzzTarget, opts: { minFindings?: number } =
       let accepted = 0;
       fc.assert(fc.property(mutated(target.seeds, target.dictionary), (input) => {
         if (accepts(target, input)) accepted++;
-      }), { seed: BOUNDED_SEED, numRuns: RUNS });
+      }), { seed: BOUNDED_SEED, numRuns: RUNS, endOnFailure: true });
       console.log(`fuzz ${target.name}: ${RUNS} mutated inputs, ${accepted} accepted (seed ${BOUNDED_SEED})`);
     });
 
@@ -65,7 +65,7 @@ export function boundedFuzz(target: FuzzTarget, opts: { minFindings?: number } =
       let accepted = 0;
       fc.assert(fc.property(target.structured, (input) => {
         if (accepts(target, input)) accepted++;
-      }), { seed: BOUNDED_SEED ^ 0x5eed, numRuns: Math.ceil(RUNS / 3) });
+      }), { seed: BOUNDED_SEED ^ 0x5eed, numRuns: Math.ceil(RUNS / 3), endOnFailure: true });
       console.log(`fuzz ${target.name}: ${Math.ceil(RUNS / 3)} generated inputs, ${accepted} accepted (seed ${BOUNDED_SEED})`);
       assert.ok(accepted > 0, 'some generated inputs are accepted (the generator makes valid input)');
     });
