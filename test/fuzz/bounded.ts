@@ -55,7 +55,7 @@ export function boundedFuzz(target: FuzzTarget, opts: { minFindings?: number } =
 
     it(`${RUNS} mutated seeds: only documented errors, invariants hold, no hang`, { timeout: 120_000 }, () => {
       let accepted = 0;
-      fc.assert(fc.property(mutated(target.seeds, target.dictionary), (input) => {
+      fc.assert(fc.property(mutated(target.seeds, target.dictionary, target.maxInput), (input) => {
         if (accepts(target, input)) accepted++;
       }), { seed: BOUNDED_SEED, numRuns: RUNS, endOnFailure: true });
       console.log(`fuzz ${target.name}: ${RUNS} mutated inputs, ${accepted} accepted (seed ${BOUNDED_SEED})`);

@@ -20,7 +20,7 @@ function lines(b: Buffer): string[] {
   return b.toString('latin1').split('\n');
 }
 
-function apply(b: Buffer, [kind, a, c1, c2]: Op, seeds: readonly Buffer[], dict: readonly string[]): Buffer {
+function apply(b: Buffer, [kind, a, c1, c2]: Op, seeds: readonly Buffer[], dict: readonly string[], maxInput: number): Buffer {
   const at = b.length === 0 ? 0 : a % (b.length + 1);
   switch (kind) {
     case 0: { // flip one bit
@@ -44,7 +44,7 @@ function apply(b: Buffer, [kind, a, c1, c2]: Op, seeds: readonly Buffer[], dict:
     case 5: { // repeat a slice, up to tens of kilobytes
       const piece = b.subarray(at, at + 1 + (c1 % 64));
       if (piece.length === 0) return b;
-      const times = Math.min(1 + (c2 % 4096), Math.floor((MAX_INPUT - b.length) / piece.length));
+      const times = Math.min(1 + (c2 % 4096), Math.floor((maxInput - b.length) / piece.length));
       if (times <= 0) return b;
       return Buffer.concat([b.subarray(0, at), Buffer.alloc(piece.length * times, piece), b.subarray(at)]);
     }
@@ -98,16 +98,16 @@ function apply(b: Buffer, [kind, a, c1, c2]: Op, seeds: readonly Buffer[], dict:
 }
 
 /** Applies the mutations in order to a copy of the seed (the form a fixture replays). */
-export function mutate(seed: Buffer, ops: readonly Op[], seeds: readonly Buffer[], dict: readonly string[]): Buffer {
+export function mutate(seed: Buffer, ops: readonly Op[], seeds: readonly Buffer[], dict: readonly string[], maxInput = MAX_INPUT): Buffer {
   let b = seed;
-  for (const op of ops) b = apply(b, op, seeds, dict);
+  for (const op of ops) b = apply(b, op, seeds, dict, maxInput);
   return b;
 }
 
-/** Inputs made by mutating the seeds. */
-export function mutated(seeds: readonly Buffer[], dict: readonly string[]): fc.Arbitrary<Buffer> {
+/** Inputs made by mutating the seeds; repetition grows an input to `maxInput` bytes at most. */
+export function mutated(seeds: readonly Buffer[], dict: readonly string[], maxInput = MAX_INPUT): fc.Arbitrary<Buffer> {
   if (seeds.length === 0) throw new RangeError('mutation needs at least one seed');
   const op = fc.tuple(fc.nat(OPS - 1), fc.nat(), fc.nat(), fc.nat());
   return fc.tuple(fc.nat(seeds.length - 1), fc.array(op, { minLength: 1, maxLength: 5 }))
-    .map(([i, ops]) => mutate(seeds[i]!, ops, seeds, dict));
+    .map(([i, ops]) => mutate(seeds[i]!, ops, seeds, dict, maxInput));
 }

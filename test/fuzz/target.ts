@@ -20,10 +20,18 @@ export interface FuzzTarget {
   structured: fc.Arbitrary<Buffer>;
   /** Bytes worth inserting for this format (delimiters, digits, odd bytes). */
   dictionary: readonly string[];
+  /** Largest input the mutations grow (default mutate.ts MAX_INPUT, a SIP datagram). */
+  maxInput?: number;
   /** The parser's own, documented errors: the only ones it may throw. */
   expected(err: unknown): boolean;
   /** Parses one input and checks the invariants of its output; throws InvariantError when one breaks. */
   run(input: Buffer): void;
+  /**
+   * Extra time an input may take for its size, ms, on top of the hang bound:
+   * for parsers whose honest work grows with the input (a CSV of thousands
+   * of rows), so that only work out of proportion counts as a hang.
+   */
+  allowanceMs?(input: Buffer): number;
 }
 
 export type Verdict =
@@ -52,7 +60,8 @@ function once(target: FuzzTarget, input: Buffer): { verdict: Verdict; ms: number
  * Judges one input. A slow call is timed again before it counts as a hang,
  * so that a garbage-collection pause or a busy machine is not a finding.
  */
-export function judge(target: FuzzTarget, input: Buffer, hangMs = HANG_MS): Verdict {
+export function judge(target: FuzzTarget, input: Buffer, bound = HANG_MS): Verdict {
+  const hangMs = bound + (target.allowanceMs?.(input) ?? 0);
   const first = once(target, input);
   if (first.verdict.kind === 'crash' || first.ms <= hangMs) return first.verdict;
   const second = once(target, input);
