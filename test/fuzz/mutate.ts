@@ -42,9 +42,10 @@ function apply(b: Buffer, [kind, a, c1, c2]: Op, seeds: readonly Buffer[], dict:
     case 4: // truncate
       return b.subarray(0, at);
     case 5: { // repeat a slice, up to tens of kilobytes
-      const piece = b.subarray(at, at + 1 + (c1 % 64));
+      const piece = b.subarray(at, at + 1 + (c2 % 64));
       if (piece.length === 0) return b;
-      const times = Math.min(1 + (c2 % 4096), Math.floor((maxInput - b.length) / piece.length));
+      // Log-uniform count (1 to 4,096 times): mostly short runs, now and then tens of kilobytes.
+      const times = Math.min(1 + (c2 % (1 << (c1 % 13))), Math.floor((maxInput - b.length) / piece.length));
       if (times <= 0) return b;
       return Buffer.concat([b.subarray(0, at), Buffer.alloc(piece.length * times, piece), b.subarray(at)]);
     }
