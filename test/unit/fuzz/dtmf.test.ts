@@ -5,4 +5,4 @@ import { infoDtmfTarget } from '../../fuzz/targets/info-dtmf.ts';
 import { telephoneEventTarget } from '../../fuzz/targets/telephone-event.ts';
 
 boundedFuzz(telephoneEventTarget);
-boundedFuzz(infoDtmfTarget);
+boundedFuzz(infoDtmfTarget, { minFindings: 2 });

@@ -2,4 +2,4 @@
 import { boundedFuzz } from '../../fuzz/bounded.ts';
 import { sdpTarget } from '../../fuzz/targets/sdp.ts';
 
-boundedFuzz(sdpTarget);
+boundedFuzz(sdpTarget, { minFindings: 6 });
