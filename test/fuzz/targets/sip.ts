@@ -6,11 +6,12 @@
 // CSeq, Contact and extension headers in long and compact forms.
 // Property: parseMessage returns a message or throws SipParseError; an
 // accepted message serialises to bytes it accepts again, as the same message
-// (RFC 3261 §7); a SipParseError with a context has a Via to answer to.
+// (RFC 3261 §7) when that form is within the size limit; a SipParseError with a context has a Via to answer to.
 import { readFileSync, readdirSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { SipParseError } from '../../../bridge/sip/grammar/parse-error.ts';
+import { MAX_MESSAGE_SIZE } from '../../../bridge/sip/grammar/scalar-headers.ts';
 import type { SipMessage } from '../../../bridge/sip/message/message.ts';
 import { parseMessage } from '../../../bridge/sip/message/parser.ts';
 import { createResponse } from '../../../bridge/sip/message/responses.ts';
@@ -122,6 +123,10 @@ function run(input: Buffer): void {
   } catch (err) {
     throw new InvariantError(`an accepted message does not serialise: ${String(err)}`);
   }
+  // The serialiser writes canonical names and "Name: value" (a compact or
+  // unspaced header grows), so a message near the 65,535-byte limit can
+  // serialise past it; the round trip is promised within the limit.
+  if (wire.length > MAX_MESSAGE_SIZE) return;
   let again: SipMessage;
   try {
     again = parseMessage(wire);
