@@ -7,7 +7,7 @@ NODE_STAMP := node_modules/.installed-stamp
 ADDON := build/udp-batch.node
 NODE_INCLUDE = $(shell node -p "require('path').join(process.execPath, '..', '..', 'include', 'node')")
 
-.PHONY: all deps system-deps addon run test typecheck bench soak clean
+.PHONY: all deps system-deps addon run test typecheck bench soak fuzz clean
 
 all: test
 
@@ -45,6 +45,12 @@ SOAK_CALLS ?= 200
 SOAK_RATE ?= 10
 soak: deps $(ADDON)
 	SOAK_MINUTES=$(SOAK_MINUTES) SOAK_CALLS=$(SOAK_CALLS) SOAK_RATE=$(SOAK_RATE) node --import tsx test/bench/run.ts soak
+
+# The long fuzz run of every parser (test/fuzz/run.ts): FUZZ_SIP SIP messages
+# (default 10,000,000) and FUZZ_EACH of each other input (default 1,000,000)
+# on one worker thread per core; FUZZ_SEED replays a run.
+fuzz: $(NODE_STAMP)
+	node --import tsx test/fuzz/run.ts
 
 clean:
 	rm -rf node_modules .tmp build

@@ -64,6 +64,12 @@ export interface OtherRtcp { type: 'other'; packetType: number; count: number; b
 export type RtcpPacket = SenderReport | ReceiverReport | SourceDescription | Goodbye | OtherRtcp;
 
 const REPORT_BLOCK_SIZE = 24;
+/**
+ * The most packets read from one compound. A compound is an SR or RR, an
+ * SDES and a few more (§6.1); a 64 kB datagram of 4-byte packets took tens
+ * of milliseconds to read (found by fuzzing: test/fixtures/fuzz/rtcp/).
+ */
+export const MAX_COMPOUND_PACKETS = 64;
 
 /** True when the second byte is an RTCP packet type (RFC 5761 §4 demultiplexing: 192–223). */
 export function looksLikeRtcp(buf: Uint8Array): boolean {
@@ -82,6 +88,7 @@ export function parseRtcp(buf: Uint8Array, opts: ParseRtcpOptions = {}): RtcpPac
   let offset = 0;
   if (buf.length < 4) throw new ParseError(`RTCP packet too short: ${buf.length} bytes`, 0);
   while (offset < buf.length) {
+    if (packets.length === MAX_COMPOUND_PACKETS) throw new ParseError(`RTCP compound of more than ${MAX_COMPOUND_PACKETS} packets`, offset);
     if (buf.length - offset < 4) throw new ParseError('RTCP header truncated', offset);
     const b0 = buf[offset]!;
     if (b0 >> 6 !== 2) throw new ParseError(`RTCP version ${b0 >> 6}, expected 2`, offset);

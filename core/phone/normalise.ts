@@ -38,6 +38,10 @@ export function normalisePhoneNumber(input: string, opts: PhoneOptions = {}): No
     throw new ValidationError(`"${main}" is not a phone number`, 'phone');
   }
   if (!parsed.isValid()) throw new ValidationError(`"${main}" is not a valid phone number`, 'phone');
+  // ITU-T E.164 §6: at most 15 digits with the country code. libphonenumber's
+  // metadata accepts longer German numbers ("+49 30 1232147483647", found by
+  // fuzzing the CSV import: test/fixtures/fuzz/contacts-csv/).
+  if (parsed.number.length > 16) throw new ValidationError(`"${main}" has more than 15 digits`, 'phone');
   return { e164: parsed.number, extension: extension.replace(/,/g, '') };
 }
 

@@ -12,6 +12,9 @@ const DIGITS = '0123456789*#ABCD';
 /** RFC 2833/4733 event codes 10–15 as some INFO senders write them. */
 const SIGNAL_ALIASES: ReadonlyMap<string, string> = new Map([['10', '*'], ['11', '#'], ['12', 'A'], ['13', 'B'], ['14', 'C'], ['15', 'D']]);
 
+/** The longest body read: a digit's body is a few dozen bytes; a longer one is not a digit. */
+const MAX_BODY = 1024;
+
 export const DTMF_RELAY = 'application/dtmf-relay';
 export const DTMF = 'application/dtmf';
 
@@ -34,9 +37,13 @@ function digitOf(signal: string): string | undefined {
  * and otherwise ignored, as before.
  */
 export function parseInfoDtmf(contentType: string | undefined, body: string): InfoDtmf | undefined {
+  if (body.length > MAX_BODY) return undefined;
   if (contentType === DTMF_RELAY) {
-    const signal = /^\s*Signal\s*=\s*(\S+)\s*$/im.exec(body)?.[1];
-    const duration = /^\s*Duration\s*=\s*(\d{1,6})\s*$/im.exec(body)?.[1];
+    // [ \t], not \s: with the m flag, \s* after ^ ran across line ends, and
+    // a body of blank lines took time quadratic in its length (16 s for
+    // 60 kB; found by fuzzing: test/fixtures/fuzz/info-dtmf/).
+    const signal = /^[ \t]*Signal[ \t]*=[ \t]*(\S+)[ \t]*$/im.exec(body)?.[1];
+    const duration = /^[ \t]*Duration[ \t]*=[ \t]*(\d{1,6})[ \t]*$/im.exec(body)?.[1];
     const digit = signal === undefined ? undefined : digitOf(signal);
     if (digit === undefined) return undefined;
     return { digit, durationMs: duration ? Number(duration) : undefined };

@@ -34,11 +34,23 @@ export function hasCommonCodec(offerSdp: string, codecs: readonly AudioCodec[]):
   return offer.media.some((m) => commonPayloadType(offer, m, codecs) !== undefined);
 }
 
+/** The longest a=ptime taken from a peer, ms (RFC 3551 §4.5's ceiling for audio frames is far lower). */
+const MAX_PTIME_MS = 1000;
+
 /** RFC 3264 §6.1: the answerer's direction mirrors the offer's. */
 function mirror(d: MediaDirection): MediaDirection {
   if (d === 'sendonly') return 'recvonly';
   if (d === 'recvonly') return 'sendonly';
   return d;
+}
+
+/**
+ * The peer's a=ptime in ms (RFC 4566 §6), or 20 when absent or not a usable
+ * number: sdp-transform leaves an empty or odd value as it found it ("", NaN).
+ */
+function ptimeOf(m: MediaDescription): number {
+  const p = Number(m.ptime);
+  return m.ptime !== undefined && Number.isFinite(p) && p > 0 && p <= MAX_PTIME_MS ? p : 20;
 }
 
 /** The audio stream both sides can use in one m= section of the peer's SDP, or undefined. */
@@ -51,7 +63,7 @@ function usableAudio(s: SessionDescription, m: MediaDescription, local: LocalMed
     telephoneEventPt: local.telephoneEvent ? telephoneEventPt(m) : undefined,
     remoteAddress: connectionAddress(s, m)!,
     remotePort: m.port,
-    remotePtime: m.ptime ?? 20,
+    remotePtime: ptimeOf(m),
     direction: mirror(directionOf(s, m)),
   };
 }

@@ -10,8 +10,17 @@ const STATIC_PT: Record<number, AudioCodec> = { 0: 'PCMU', 8: 'PCMA' };
 /** The payload type we give telephone-event in our offers. */
 export const DEFAULT_TE_PT = 101;
 
-/** Parses a session description; SipError(400) when it is not one (no v=0, no media list). */
+/**
+ * The largest description read, in characters. Real offers are under 4 kB;
+ * sdp-transform tries every attribute line against each of its grammar
+ * rules, so a 64 kB body of attribute lines costs tens of milliseconds a
+ * parse (found by fuzzing: test/fixtures/fuzz/sdp/).
+ */
+export const MAX_SDP_LENGTH = 16 * 1024;
+
+/** Parses a session description; SipError(400) when it is not one (no v=0, no media list) or is too long. */
 export function parseSdp(text: string): SessionDescription {
+  if (text.length > MAX_SDP_LENGTH) throw new SipError(400, `SDP longer than ${MAX_SDP_LENGTH} characters`);
   let s: SessionDescription;
   try {
     s = sdpTransform.parse(text);
@@ -22,22 +31,33 @@ export function parseSdp(text: string): SessionDescription {
   return s;
 }
 
-/** The m= line's payload types, in the peer's order of preference. */
+/** An RTP payload type: 7 bits (RFC 3550 §5.1). */
+function isPayloadType(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= 127;
+}
+
+/** The m= line's payload types, in the peer's order of preference (those that fit RTP's 7 bits). */
 export function payloadList(m: MediaDescription): number[] {
-  return String(m.payloads ?? '').split(/\s+/).filter((p) => /^\d{1,3}$/.test(p)).map(Number);
+  return String(m.payloads ?? '').split(/\s+/).filter((p) => /^\d{1,3}$/.test(p)).map(Number).filter(isPayloadType);
 }
 
 /** The codec name and rate of a payload type in one m= section (static types need no rtpmap). */
 export function codecOf(m: MediaDescription, pt: number): { name: string; rate: number } | undefined {
+  // sdp-transform gives a codec name or rate that looks like a number as a number ("a=rtpmap:8 1").
   const map = m.rtp?.find((r) => r.payload === pt);
-  if (map) return { name: map.codec.toUpperCase(), rate: map.rate ?? 8000 };
+  if (map) return { name: String(map.codec).toUpperCase(), rate: Number(map.rate ?? 8000) };
   const st = STATIC_PT[pt];
   return st ? { name: st, rate: 8000 } : undefined;
 }
 
-/** The c= address of an m= section (media level, else session level). */
+/**
+ * The c= address of an m= section (media level, else session level), as a
+ * string: sdp-transform turns an address that looks like a number ("0.1")
+ * into a number.
+ */
 export function connectionAddress(s: SessionDescription, m: MediaDescription): string | undefined {
-  return m.connection?.ip ?? s.connection?.ip;
+  const ip = m.connection?.ip ?? s.connection?.ip;
+  return ip === undefined || ip === null || String(ip) === '' ? undefined : String(ip);
 }
 
 /** The direction of an m= section as the peer wrote it (media level, else session level). */
@@ -48,14 +68,22 @@ export function directionOf(s: SessionDescription, m: MediaDescription): MediaDi
   return d;
 }
 
-/** An audio stream in use (port > 0) over plain RTP (not SRTP, not AVPF). */
+/**
+ * An audio stream in use over plain RTP (not SRTP, not AVPF) with a port a
+ * socket can send to (1–65535; RFC 4566 §5.14 gives the port 16 bits).
+ */
 export function isPlainRtpAudio(m: MediaDescription): boolean {
-  return m.type === 'audio' && m.port > 0 && m.protocol.toUpperCase() === 'RTP/AVP';
+  return m.type === 'audio' && Number.isInteger(m.port) && m.port > 0 && m.port <= 0xffff && String(m.protocol).toUpperCase() === 'RTP/AVP';
 }
 
-/** The payload type of telephone-event/8000 (RFC 4733) in an m= section, if offered. */
+/**
+ * The payload type of telephone-event/8000 (RFC 4733) in an m= section, if
+ * offered: one of the m= line's payload types (an rtpmap for a type the line
+ * does not list, or past 127, is not an offer).
+ */
 export function telephoneEventPt(m: MediaDescription): number | undefined {
-  return m.rtp?.find((r) => r.codec.toLowerCase() === 'telephone-event' && (r.rate ?? 8000) === 8000)?.payload;
+  const listed = payloadList(m);
+  return m.rtp?.find((r) => String(r.codec).toLowerCase() === 'telephone-event' && Number(r.rate ?? 8000) === 8000 && listed.includes(r.payload))?.payload;
 }
 
 function origin(local: LocalMedia): SessionDescription['origin'] {
