@@ -8,7 +8,6 @@ import type { Knex } from 'knex';
 import type { Engine } from '../bridge/port.ts';
 import type { Config } from '../common/config.ts';
 import type { ReadinessCheck } from '../common/observability.ts';
-import type { CdrRecorder } from '../core/cdr/recorder.ts';
 import { databaseCheck } from '../core/db-health.ts';
 import { watchOutbox } from '../core/outbox/metrics.ts';
 import type { Repositories } from '../core/repositories.ts';
@@ -24,7 +23,7 @@ export interface Observability {
   close(): Promise<void>;
 }
 
-export async function startObservability(config: Config, o: { db: Knex; repos: Repositories; engine?: Engine; cdrs?: CdrRecorder; withWeb: boolean }): Promise<Observability> {
+export async function startObservability(config: Config, o: { db: Knex; repos: Repositories; engine?: Engine; withWeb: boolean }): Promise<Observability> {
   const engine = o.engine;
   const readiness: ReadinessCheck[] = [databaseCheck(o.db)];
   if (engine) readiness.push({ name: 'engine', check: () => engine.readiness() });

@@ -66,7 +66,7 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
   const { db, repos } = await openAppDatabase(config);
   const { ivr, cdrs } = createTelephony(config, engine, repos);
   const live = liveFor(config.role, { config, ivr });
-  const observed = await startObservability(config, { db, repos, engine, cdrs, withWeb });
+  const observed = await startObservability(config, { db, repos, engine, withWeb });
   // Not ready while draining: a balancer stops sending calls here (app/drain.ts).
   observed.addCheck({ name: 'draining', check: async () => (ivr.draining ? 'draining: new calls refused' : true) });
   const web = withWeb ? await startWeb(config, repos, live.bus, observed.readiness) : undefined;
