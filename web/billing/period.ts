@@ -28,6 +28,12 @@ export interface Period {
 
 const MAX_RANGE_DAYS = 400;
 
+/** The last `days` days up to today, as the account's zone counts days (a UTC date would miss the evening's calls east of Greenwich). */
+export function lastDays(days: number, timeZone: string, now: Date): { from: string; to: string } {
+  const today = DateTime.fromJSDate(now, { zone: timeZone });
+  return { from: today.minus({ days }).toISODate() ?? '', to: today.toISODate() ?? '' };
+}
+
 export function resolvePeriod(q: PeriodQuery, timeZone: string, now: Date): Period {
   const today = DateTime.fromJSDate(now, { zone: timeZone });
   let from: DateTime;

@@ -4,14 +4,14 @@ import type { WebServices } from '../services.ts';
 import { html } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { formatDateTime, formatDuration, formatPhone } from '../views/format.ts';
-import { periodQuery, resolvePeriod } from '../billing/period.ts';
+import { lastDays, periodQuery, resolvePeriod } from '../billing/period.ts';
 import { HttpError } from '../errors.ts';
 
 export function registerHistoryPages(pages: PageRouter, s: WebServices): void {
   const region = s.config.defaultRegion;
   pages.get('/history', 'owner', async (ctx) => {
     const t = ctx.t;
-    const q = periodQuery.safeParse({ period: 'range', ...defaultRange(ctx.now), ...ctx.query });
+    const q = periodQuery.safeParse({ period: 'range', ...lastDays(90, ctx.timeZone, ctx.now), ...ctx.query });
     if (!q.success) throw new HttpError(400, 'invalid_input', 'invalid period');
     const p = resolvePeriod(q.data, ctx.timeZone, ctx.now);
     const list = await s.history.list(ctx.accountId, p);
@@ -50,9 +50,4 @@ export function registerHistoryPages(pages: PageRouter, s: WebServices): void {
       <tbody>${events.map((e) => html`<tr><td>${formatDateTime(e.at, tz, ctx.locale)}</td><td>${e.kind}</td><td>${e.actor}</td><td>${Object.keys(e.data).length > 0 ? JSON.stringify(e.data) : ''}</td></tr>`)}</tbody></table>`,
     });
   });
-}
-
-function defaultRange(now: Date): { from: string; to: string } {
-  const d = (x: Date) => x.toISOString().slice(0, 10);
-  return { from: d(new Date(now.getTime() - 90 * 86_400_000)), to: d(now) };
 }

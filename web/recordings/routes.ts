@@ -6,12 +6,11 @@ import type { ApiRouter } from '../http/api-router.ts';
 import { idParams, isoDate } from '../http/schemas.ts';
 import type { WebServices } from '../services.ts';
 import type { Recording } from '../../core/recordings/store.ts';
-import { resolvePeriod } from '../billing/period.ts';
+import { lastDays, resolvePeriod } from '../billing/period.ts';
 import { sendFileWithRanges } from './byte-range.ts';
 import type { RecordingListing } from './service.ts';
 
 const TAG = 'recordings';
-const DAY = 86_400_000;
 
 export const recordingsQuery = z.object({
   roomId: z.uuid().optional(),
@@ -27,8 +26,8 @@ const audioQuery = z.object({
 
 /** The days the list covers: the query's, or the last 90 days up to today. */
 export function recordingsPeriod(q: z.output<typeof recordingsQuery>, timeZone: string, now: Date) {
-  const day = (d: Date) => d.toISOString().slice(0, 10);
-  return resolvePeriod({ period: 'range', from: q.from ?? day(new Date(now.getTime() - 90 * DAY)), to: q.to ?? day(now) }, timeZone, now);
+  const last = lastDays(90, timeZone, now);
+  return resolvePeriod({ period: 'range', from: q.from ?? last.from, to: q.to ?? last.to }, timeZone, now);
 }
 
 export function recordingJson(r: Recording, room?: Pick<RecordingListing, 'roomName' | 'roomNumber'>) {
