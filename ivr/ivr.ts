@@ -24,6 +24,7 @@ import { handleIncoming, type CallSummary } from './flows/incoming-call.ts';
 import { joinCalled } from './flows/join-called.ts';
 import { IvrLiveHost } from './live/live-host.ts';
 import { PinLockout } from './room/pin-lockout.ts';
+import { WaitingLimit } from './call/waiting-limit.ts';
 import { RoomRegistry } from './room/registry.ts';
 import { ivrConfig, type IvrConfig, type IvrSettings } from './services/config.ts';
 import type { IvrServices } from './services/ivr-services.ts';
@@ -62,6 +63,8 @@ export interface Ivr {
   readonly config: IvrConfig;
   /** Calls still being handled. */
   readonly activeCalls: number;
+  /** Calls answered and not yet in a room, by source address (ivr/call/waiting-limit.ts). */
+  readonly waiting: WaitingLimit;
   /** Ends every live room and stops the CDR checkpoints (the engine is the caller's to close). */
   close(): Promise<void>;
 }
@@ -89,7 +92,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   const svc: IvrServices = {
     pacing, money, budget, guard,
     engine: deps.engine, repos, records, config, dialer: new Dialer(repos.trunks, config.defaultRegion),
-    rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
+    rooms, live, lockout: new PinLockout(config.pinLockout), waiting: new WaitingLimit(config.waiting, config.pinLockout.carrierAddresses), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
   };
   live.useInvites({
@@ -106,6 +109,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     live,
     config,
     get activeCalls() { return active.size; },
+    waiting: svc.waiting,
     handle(call: IncomingCall): void {
       track(handleIncoming(svc, call, () => !closed).then((s) => events.fire(s), (err: unknown) => log.error({ err, callId: call.callId }, 'call handling failed')));
     },
