@@ -12,6 +12,7 @@ import { RequestLimiter, type RequestLimitSettings } from '../../bridge/sip/requ
 import { SipUserAgent } from '../../bridge/sip/user-agent.ts';
 import type { Logger } from '../../common/log.ts';
 import { moduleLogger } from '../../common/log.ts';
+import { loadConfig } from '../../common/config.ts';
 import { registry } from '../../common/metrics.ts';
 import { Network } from '../support/sip-network.ts';
 import { FakeClock } from '../support/step-clock.ts';
@@ -151,5 +152,26 @@ describe('the user agent under a per-source limit', () => {
     await flush(); await flush();
     assert.equal(p.invites.length, 10);
     assert.ok(p.net.lines('127.0.0.1:5060').includes('503 INVITE'));
+  });
+});
+
+describe('the limits\' configuration', () => {
+  test('defaults, and every key from the environment', () => {
+    const d = loadConfig({});
+    assert.deepEqual(
+      [d.sip.requestsPerS, d.sip.requestBurst, d.sip.carrierRequestsPerS, d.sip.carrierRequestBurst, d.sip.retryAfterS, d.sip.limitLogPeriodS, d.ivr.waitingPerSource, d.ivr.waitingPerCarrier],
+      [20, 40, 500, 1000, 5, 60, 20, 0],
+    );
+    const c = loadConfig({
+      BRIDGE_SIP_REQUESTS_PER_S: '0.5', BRIDGE_SIP_REQUEST_BURST: '3', BRIDGE_SIP_CARRIER_REQUESTS_PER_S: '0', BRIDGE_SIP_CARRIER_REQUEST_BURST: '9',
+      BRIDGE_SIP_RETRY_AFTER_S: '30', BRIDGE_SIP_LIMIT_LOG_PERIOD_S: '300', BRIDGE_IVR_WAITING_PER_SOURCE: '4', BRIDGE_IVR_WAITING_PER_CARRIER: '400',
+    });
+    assert.deepEqual(
+      [c.sip.requestsPerS, c.sip.requestBurst, c.sip.carrierRequestsPerS, c.sip.carrierRequestBurst, c.sip.retryAfterS, c.sip.limitLogPeriodS, c.ivr.waitingPerSource, c.ivr.waitingPerCarrier],
+      [0.5, 3, 0, 9, 30, 300, 4, 400],
+    );
+    assert.throws(() => loadConfig({ BRIDGE_SIP_REQUESTS_PER_S: '-1' }));
+    assert.throws(() => loadConfig({ BRIDGE_SIP_REQUEST_BURST: '0' }));
+    assert.throws(() => loadConfig({ BRIDGE_IVR_WAITING_PER_SOURCE: 'many' }));
   });
 });
