@@ -9,7 +9,7 @@ import type {
 } from '../port.ts';
 import { Q850, type Q850Cause } from '../q850.ts';
 import type { InviteSession, TerminationReason } from '../sip/dialog/invite-session.ts';
-import { DTMF_RELAY, formatInfoDtmf, parseInfoDtmf } from '../sip/message/info-dtmf.ts';
+import { DTMF_RELAY, MAX_INFO_DTMF_BODY, formatInfoDtmf, parseInfoDtmf } from '../sip/message/info-dtmf.ts';
 import type { SipRequest } from '../sip/message/message.ts';
 import { answerOffer, createOffer } from '../sip/sdp/offer-answer.ts';
 import type { LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
@@ -117,6 +117,8 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   }
 
   private onInfo(req: SipRequest): void {
+    // A body too long to be a key is not even decoded (info-dtmf.ts bounds it).
+    if (req.body.length > MAX_INFO_DTMF_BODY) { this.log.debug({ bytes: req.body.length }, 'INFO body too long for a key: ignored'); return; }
     const parsed = parseInfoDtmf(req.contentType, req.body.toString('utf8'));
     if (parsed) this.onDigit({ digit: parsed.digit, source: 'info', durationMs: parsed.durationMs });
   }

@@ -28,22 +28,42 @@ function digitOf(signal: string): string | undefined {
 }
 
 /**
+ * Longest INFO body read for a digit: a dtmf-relay body is about 25 bytes
+ * ("Signal=5\r\nDuration=160\r\n"); anything much longer is not a key.
+ * Bounded so that a caller cannot make the main thread read 64 KiB bodies
+ * (the regular expressions this file once used took 12 s on 60 KB of newlines).
+ */
+export const MAX_INFO_DTMF_BODY = 1024;
+
+/** The value of the first `name = value` line of a body (name case-insensitive), trimmed; lines scanned once. */
+function field(lines: readonly string[], name: string): string | undefined {
+  for (const line of lines) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && line.slice(0, eq).trim().toLowerCase() === name) return line.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
  * Reads the digit of an INFO body by its content type (lower-cased, without
- * parameters, as the parser gives it). Undefined for another content type or
- * a body that does not hold exactly one digit: a bad INFO is answered 200
- * and otherwise ignored, as before.
+ * parameters, as the parser gives it). Undefined for another content type, a
+ * body over MAX_INFO_DTMF_BODY, or a body that does not hold exactly one
+ * digit: a bad INFO is answered 200 and otherwise ignored, as before.
  */
 export function parseInfoDtmf(contentType: string | undefined, body: string): InfoDtmf | undefined {
+  if (body.length > MAX_INFO_DTMF_BODY) return undefined;
   if (contentType === DTMF_RELAY) {
-    const signal = /^\s*Signal\s*=\s*(\S+)\s*$/im.exec(body)?.[1];
-    const duration = /^\s*Duration\s*=\s*(\d{1,6})\s*$/im.exec(body)?.[1];
-    const digit = signal === undefined ? undefined : digitOf(signal);
+    const lines = body.split(/\r\n|\r|\n/);
+    const signal = field(lines, 'signal');
+    const duration = field(lines, 'duration');
+    const digit = signal === undefined || /\s/.test(signal) ? undefined : digitOf(signal);
     if (digit === undefined) return undefined;
-    return { digit, durationMs: duration ? Number(duration) : undefined };
+    return { digit, durationMs: duration !== undefined && /^\d{1,6}$/.test(duration) ? Number(duration) : undefined };
   }
   if (contentType === DTMF) {
     const t = body.trim();
-    const digit = digitOf(/^Signal\s*=\s*(\S+)/i.exec(t)?.[1] ?? t);
+    const signal = /^signal\s*=/i.test(t) ? field([t.split(/\r\n|\r|\n/)[0]!], 'signal') : t;
+    const digit = signal === undefined || /\s/.test(signal) ? undefined : digitOf(signal);
     return digit === undefined ? undefined : { digit };
   }
   return undefined;
