@@ -68,7 +68,7 @@ test('other content types carry no digit, whatever the body', () => {
 
 test('bodies are bounded: over MAX_INFO_DTMF_BODY no digit; long bodies are read in linear time', () => {
   const pad = ' '.repeat(MAX_INFO_DTMF_BODY - 'Signal=5\r\n'.length);
-  assert.deepEqual(parseInfoDtmf(DTMF_RELAY, `Signal=5\r\n${pad}`), { digit: '5' });
+  assert.deepEqual(parseInfoDtmf(DTMF_RELAY, `Signal=5\r\n${pad}`), { digit: '5', durationMs: undefined });
   assert.equal(parseInfoDtmf(DTMF_RELAY, `Signal=5\r\n${pad} `), undefined);
   assert.equal(parseInfoDtmf(DTMF, `5${' '.repeat(MAX_INFO_DTMF_BODY)}`), undefined);
   // 60 KB of newlines once took 12 s in the old regular expressions: now refused at once, and even
@@ -79,5 +79,5 @@ test('bodies are bounded: over MAX_INFO_DTMF_BODY no digit; long bodies are read
   }
   const ms = performance.now() - started;
   assert.ok(ms < 500, `600 worst-case bodies in ${ms.toFixed(0)} ms`);
-  assert.deepEqual(parseInfoDtmf(DTMF_RELAY, `${'\r\n'.repeat(500)}Signal=#`), { digit: '#' });
+  assert.deepEqual(parseInfoDtmf(DTMF_RELAY, `${'\r\n'.repeat(500)}Signal=#`), { digit: '#', durationMs: undefined });
 });
