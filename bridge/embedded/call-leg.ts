@@ -29,6 +29,9 @@ export interface CallLegInit {
   log: Logger;
 }
 
+/** Digits (RFC 4733 or INFO) kept for collect() (type-ahead); beyond, the oldest are forgotten. */
+export const MAX_BUFFERED_DIGITS = 64;
+
 export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
   readonly id: string;
   readonly callId: string;
@@ -126,7 +129,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   private onDigit(ev: DtmfEvent): void {
     if (this.isEnded) return;
     this.digitBuffer.push(ev.digit);
-    if (this.digitBuffer.length > 64) this.digitBuffer.shift(); // a flood must not grow without bound
+    if (this.digitBuffer.length > MAX_BUFFERED_DIGITS) this.digitBuffer.shift(); // a flood must not grow without bound
     for (const w of [...this.digitWaiters]) w();
     this.emit('dtmf', ev);
   }
