@@ -1,9 +1,17 @@
 // Every bound on what a caller or a peer sends, in one place (the INFO body's
 // is in sip-info-dtmf.test.ts, the stream framer's in sip-parser.test.ts):
 // the number of header fields, the SIP message size over UDP, the IVR's
-// type-ahead keys, and the name recording's length (on the fake engine).
+// type-ahead keys, the name recording's length (on the fake engine), and the
+// embedded call leg's digit buffer and INFO bodies.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { EmbeddedCallLeg, MAX_BUFFERED_DIGITS } from '../../bridge/embedded/call-leg.ts';
+import type { LegMedia } from '../../bridge/embedded/media/control/leg-media.ts';
+import type { InviteSession } from '../../bridge/sip/dialog/invite-session.ts';
+import { MAX_INFO_DTMF_BODY } from '../../bridge/sip/message/info-dtmf.ts';
+import type { LocalMedia, NegotiatedAudio } from '../../bridge/sip/sdp/types.ts';
+import { moduleLogger } from '../../common/log.ts';
 import type { CallLeg } from '../../bridge/port.ts';
 import { SipParseError } from '../../bridge/sip/grammar/parse-error.ts';
 import { MAX_MESSAGE_SIZE } from '../../bridge/sip/grammar/scalar-headers.ts';
@@ -97,5 +105,35 @@ describe('name recordings', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('the embedded engine\'s call leg', () => {
+  /** A leg on a session and media that are only emitters: what the caller sends is emitted by hand. */
+  function leg() {
+    const session = Object.assign(new EventEmitter(), { callId: 'bounds@test', terminated: false, offerHandler: undefined });
+    const media = Object.assign(new EventEmitter(), { configure: () => undefined, takeEarlyDigits: () => [], lost: undefined, close: () => undefined });
+    const l = new EmbeddedCallLeg({
+      id: 'leg-1', session: session as unknown as InviteSession, media: media as unknown as LegMedia,
+      audio: { codec: 'PCMU' } as NegotiatedAudio, local: {} as LocalMedia, direction: 'in', from: 'a', to: 'b', log: moduleLogger('test'),
+    });
+    return { l, session, media };
+  }
+  const info = (body: string) => ({ contentType: 'application/dtmf-relay', body: Buffer.from(body) });
+
+  test(`keeps at most ${MAX_BUFFERED_DIGITS} digits from RFC 4733 and INFO, the latest`, async () => {
+    const { l, session, media } = leg();
+    for (let i = 0; i < 500; i++) media.emit('dtmf', { digit: '1', source: 'rfc4733' });
+    for (let i = 0; i < 500; i++) session.emit('info', info(`Signal=${i % 10}\r\n`));
+    const got = await l.collect({ max: 10_000, firstTimeoutMs: 10, interTimeoutMs: 10 });
+    assert.equal(got.length, MAX_BUFFERED_DIGITS);
+    assert.equal(got, Array.from({ length: MAX_BUFFERED_DIGITS }, (_, i) => String((500 - MAX_BUFFERED_DIGITS + i) % 10)).join(''));
+  });
+
+  test(`ignores an INFO body over ${MAX_INFO_DTMF_BODY} bytes without decoding it`, async () => {
+    const { l, session } = leg();
+    session.emit('info', info(`Signal=7\r\n${'\n'.repeat(60_000)}`));
+    session.emit('info', info('Signal=8\r\n'));
+    assert.equal(await l.collect({ max: 10, firstTimeoutMs: 10, interTimeoutMs: 10 }), '8');
   });
 });
