@@ -96,7 +96,7 @@ test(`${RATE} INVITEs/s from 127.0.0.2 for ${FLOOD_S} s: callers from 127.0.0.1 
     const chairHears = chair.levelOf(770, a, b) - chair.levelOf(1250, a, b);
     const guestHears = guest.levelOf(440, a, b) - guest.levelOf(1250, a, b);
     console.log(`# callers joined ${joinedAfterS.toFixed(1)} s into the flood; chair hears 770 Hz ${chairHears.toFixed(0)} dB, guest hears 440 Hz ${guestHears.toFixed(0)} dB above an absent 1250 Hz (window ${((a - t0) / 1000).toFixed(1)}–${((b - t0) / 1000).toFixed(1)} s)`);
-    console.log(`# the listening window ${floodEnd === 0 || floodEnd > b ? 'ended before' : `ended ${((b - floodEnd) / 1000).toFixed(1)} s after`} the flood`);
+    console.log(`# the listening window ${floodEnd === 0 || floodEnd > b ? 'ended while the flood was still on' : `ended ${((b - floodEnd) / 1000).toFixed(1)} s after the flood`}`);
     assert.ok(chairHears > 30, 'the chair hears the guest');
     assert.ok(guestHears > 30, 'the guest hears the chair');
     await Promise.all([chair.hangup(), guest.hangup()]);
