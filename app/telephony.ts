@@ -20,11 +20,12 @@ export function createTelephony(config: Config, engine: Engine, repos: Repositor
   mkdirSync(config.data.dir, { recursive: true });
   // Start-up recovery: legs a crash left open are closed at their last checkpoint.
   const cdrs = CdrRecorder.start({ journalPath: join(config.data.dir, 'cdr-journal.jsonl'), sink: repos.cdrs, nodeId: config.data.nodeId });
-  const { callerId, multiPartyMaxParties, operatorTarget, carrierAddresses } = config.ivr;
+  const { callerId, multiPartyMaxParties, operatorTarget, carrierAddresses, waitingPerSource, waitingPerCarrier } = config.ivr;
   const ivr = createIvr({
     engine, repos, cdrs, nodeId: config.data.nodeId,
     config: {
       callerId, multiPartyMaxParties, operatorTarget: operatorTarget ?? null, pinLockout: { carrierAddresses },
+      waiting: { perSource: waitingPerSource, perCarrier: waitingPerCarrier },
       defaultRegion: config.defaultRegion, recordingsDir: join(config.data.dir, 'recordings'),
     },
   });

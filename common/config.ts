@@ -19,6 +19,17 @@ export const configSchema = z.object({
     userAgent: z.string().default('conference-bridge/0.1'),
     /** Seconds an outgoing call may ring before it is given up (Q.850 19). */
     noAnswerTimeoutS: z.coerce.number().int().min(1).max(600).default(60),
+    /** New SIP requests per second per source address (token bucket, bridge/sip/request-limiter.ts); 0 = no limit. */
+    requestsPerS: z.coerce.number().min(0).max(1_000_000).default(20),
+    /** The bucket: new requests a quiet source may send at once. */
+    requestBurst: z.coerce.number().int().min(1).max(1_000_000).default(40),
+    /** The same for the addresses in ivr.carrierAddresses (their trunks bring every caller from one address); 0 = no limit. */
+    carrierRequestsPerS: z.coerce.number().min(0).max(1_000_000).default(500),
+    carrierRequestBurst: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    /** Retry-After (seconds) of the 503 a limited INVITE gets. */
+    retryAfterS: z.coerce.number().int().min(1).max(3600).default(5),
+    /** A limited source is logged at most once per this many seconds (with the count). */
+    limitLogPeriodS: z.coerce.number().int().min(1).max(86_400).default(60),
   }).prefault({}),
   rtp: z.object({
     host: z.string().min(1).default('127.0.0.1'),
@@ -63,6 +74,10 @@ export const configSchema = z.object({
     multiPartyMaxParties: z.coerce.number().int().min(2).max(20).default(4),
     /** Source addresses of the carriers' trunks: wrong PINs from them count per calling number only (ivr/room/pin-lockout.ts). */
     carrierAddresses: z.array(z.string().min(1)).default([]),
+    /** Calls answered but not yet in a room, per source address; a call over it is refused before the answer (503). 0 = no limit. */
+    waitingPerSource: z.coerce.number().int().min(0).max(1_000_000).default(20),
+    /** The same for the carriers' addresses; 0 = no limit. */
+    waitingPerCarrier: z.coerce.number().int().min(0).max(1_000_000).default(0),
   }).prefault({}),
   /**
    * The operator endpoints' own listener (/metrics, /healthz, /readyz;
@@ -111,6 +126,12 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_SIP_TRANSPORTS: ['sip', 'transports'],
   BRIDGE_SIP_ADVERTISED_HOST: ['sip', 'advertisedHost'],
   BRIDGE_NO_ANSWER_TIMEOUT_S: ['sip', 'noAnswerTimeoutS'],
+  BRIDGE_SIP_REQUESTS_PER_S: ['sip', 'requestsPerS'],
+  BRIDGE_SIP_REQUEST_BURST: ['sip', 'requestBurst'],
+  BRIDGE_SIP_CARRIER_REQUESTS_PER_S: ['sip', 'carrierRequestsPerS'],
+  BRIDGE_SIP_CARRIER_REQUEST_BURST: ['sip', 'carrierRequestBurst'],
+  BRIDGE_SIP_RETRY_AFTER_S: ['sip', 'retryAfterS'],
+  BRIDGE_SIP_LIMIT_LOG_PERIOD_S: ['sip', 'limitLogPeriodS'],
   BRIDGE_RTP_HOST: ['rtp', 'host'],
   BRIDGE_RTP_ADVERTISED_HOST: ['rtp', 'advertisedHost'],
   BRIDGE_RTP_PORT_MIN: ['rtp', 'portMin'],
@@ -134,6 +155,8 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_METRICS_PORT: ['metrics', 'port'],
   BRIDGE_DRAIN_S: ['drain', 'seconds'],
   BRIDGE_DRAIN_RETRY_AFTER_S: ['drain', 'retryAfterS'],
+  BRIDGE_IVR_WAITING_PER_SOURCE: ['ivr', 'waitingPerSource'],
+  BRIDGE_IVR_WAITING_PER_CARRIER: ['ivr', 'waitingPerCarrier'],
   BRIDGE_WEB_HOST: ['web', 'host'],
   BRIDGE_WEB_PORT: ['web', 'port'],
   BRIDGE_WEB_SECURE_COOKIES: ['web', 'secureCookies'],

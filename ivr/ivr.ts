@@ -26,6 +26,7 @@ import { joinCalled } from './flows/join-called.ts';
 import { countCall, watchIvr } from './ivr-metrics.ts';
 import { IvrLiveHost } from './live/live-host.ts';
 import { PinLockout } from './room/pin-lockout.ts';
+import { WaitingLimit } from './call/waiting-limit.ts';
 import { RoomRegistry } from './room/registry.ts';
 import { ivrConfig, type IvrConfig, type IvrSettings } from './services/config.ts';
 import type { IvrServices } from './services/ivr-services.ts';
@@ -75,6 +76,8 @@ export interface Ivr {
   drain(opts: { retryAfterS: number }): void;
   /** The end of a drain: every room hears the goodbye and ends, callers still in the IVR hear "service unavailable, goodbye"; all hung up (their CDRs closed). */
   endAll(reason: string): Promise<void>;
+  /** Calls answered and not yet in a room, by source address (ivr/call/waiting-limit.ts). */
+  readonly waiting: WaitingLimit;
   /** Ends every live room and stops the CDR checkpoints (the engine is the caller's to close). */
   close(): Promise<void>;
 }
@@ -103,7 +106,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   const svc: IvrServices = {
     answered, pacing, money, budget, guard,
     engine: deps.engine, repos, records, config, dialer: new Dialer(repos.trunks, config.defaultRegion),
-    rooms, live, lockout: new PinLockout(config.pinLockout), now, clock, log,
+    rooms, live, lockout: new PinLockout(config.pinLockout), waiting: new WaitingLimit(config.waiting, config.pinLockout.carrierAddresses), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
   };
   live.useInvites({
@@ -129,6 +132,7 @@ export function createIvr(deps: IvrDeps): Ivr {
       deps.engine.refuseNewCalls(opts);
     },
     endAll: (reason: string) => endAll(svc, reason),
+    waiting: svc.waiting,
     handle(call: IncomingCall): void {
       track(handleIncoming(svc, call, () => !closed).then((s) => events.fire(s), (err: unknown) => log.error({ err, callId: call.callId }, 'call handling failed')));
     },

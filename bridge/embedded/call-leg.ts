@@ -9,7 +9,7 @@ import type {
 } from '../port.ts';
 import { Q850, type Q850Cause } from '../q850.ts';
 import type { InviteSession, TerminationReason } from '../sip/dialog/invite-session.ts';
-import { DTMF_RELAY, formatInfoDtmf, parseInfoDtmf } from '../sip/message/info-dtmf.ts';
+import { DTMF_RELAY, MAX_INFO_DTMF_BODY, formatInfoDtmf, parseInfoDtmf } from '../sip/message/info-dtmf.ts';
 import type { SipRequest } from '../sip/message/message.ts';
 import { answerOffer, createOffer } from '../sip/sdp/offer-answer.ts';
 import type { LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
@@ -28,6 +28,9 @@ export interface CallLegInit {
   to: string;
   log: Logger;
 }
+
+/** Digits (RFC 4733 or INFO) kept for collect() (type-ahead); beyond, the oldest are forgotten. */
+export const MAX_BUFFERED_DIGITS = 64;
 
 export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
   readonly id: string;
@@ -117,6 +120,8 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   }
 
   private onInfo(req: SipRequest): void {
+    // A body too long to be a key is not even decoded (info-dtmf.ts bounds it).
+    if (req.body.length > MAX_INFO_DTMF_BODY) { this.log.debug({ bytes: req.body.length }, 'INFO body too long for a key: ignored'); return; }
     const parsed = parseInfoDtmf(req.contentType, req.body.toString('utf8'));
     if (parsed) this.onDigit({ digit: parsed.digit, source: 'info', durationMs: parsed.durationMs });
   }
@@ -124,7 +129,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   private onDigit(ev: DtmfEvent): void {
     if (this.isEnded) return;
     this.digitBuffer.push(ev.digit);
-    if (this.digitBuffer.length > 64) this.digitBuffer.shift(); // a flood must not grow without bound
+    if (this.digitBuffer.length > MAX_BUFFERED_DIGITS) this.digitBuffer.shift(); // a flood must not grow without bound
     for (const w of [...this.digitWaiters]) w();
     this.emit('dtmf', ev);
   }

@@ -16,6 +16,8 @@ import type { LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
 import type { TimerValues } from '../sip/transaction/timers.ts';
 import { SipTransport } from '../sip/transport/transport.ts';
 import { SipUserAgent } from '../sip/user-agent.ts';
+import { RequestLimiter } from '../sip/request-limiter.ts';
+import { backgroundClock } from '../../common/clock.ts';
 import { EmbeddedCallLeg } from './call-leg.ts';
 import { EmbeddedConference } from './conference.ts';
 import { watchEngine, type EngineFigures } from './engine-metrics.ts';
@@ -57,6 +59,7 @@ export class EmbeddedEngine implements Engine {
       port: config.sip.port,
       userAgent: config.sip.userAgent,
       timers: opts.timers,
+      limiter: requestLimiter(config, this.log.child({ module: 'sip-limit' })),
     });
     this.ua.on('invite', (session) => this.onInvite(session));
   }
@@ -288,6 +291,16 @@ export class EmbeddedEngine implements Engine {
     this.legs.add(leg);
     leg.on('hangup', () => this.legs.delete(leg));
   }
+}
+
+/** The per-source limits of config.sip (none when requestsPerS and carrierRequestsPerS are both 0). */
+function requestLimiter(config: Config, log: Logger): RequestLimiter | undefined {
+  const s = config.sip;
+  if (s.requestsPerS <= 0 && s.carrierRequestsPerS <= 0) return undefined;
+  return new RequestLimiter({
+    ratePerS: s.requestsPerS, burst: s.requestBurst, carrierAddresses: config.ivr.carrierAddresses,
+    carrierRatePerS: s.carrierRequestsPerS, carrierBurst: s.carrierRequestBurst, retryAfterS: s.retryAfterS, logPeriodS: s.limitLogPeriodS,
+  }, backgroundClock, log);
 }
 
 function failure(r: TerminationReason, message: string): CallFailedError {

@@ -24,6 +24,7 @@ import {
   TransactionLayer, serverTransactionKey,
   type ServerTransaction, type TransactionLayerUser,
 } from './transaction/transaction-layer.ts';
+import type { RequestLimiter } from './request-limiter.ts';
 import { responseDestination } from './transport/response-destination.ts';
 import type { Destination, MessageSender, TransportKind } from './transport/types.ts';
 
@@ -53,6 +54,8 @@ export interface UserAgentOptions {
   timers?: TimerValues;
   /** Resolves host names (tests may stub it); defaults to dns.lookup. */
   resolveHost?: (host: string) => Promise<string>;
+  /** Per-source limits on new requests (./request-limiter.ts); none when absent. */
+  limiter?: RequestLimiter;
 }
 
 type UserAgentEvents = {
@@ -97,10 +100,32 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
 
   receive(msg: SipMessage, source: Destination): void {
     if (msg.kind === 'request') {
+      const limiter = this.opts.limiter;
+      if (limiter && this.startsSomething(msg) && !limiter.admit(source.address, msg.method)) {
+        // Over the source's limit: a new INVITE gets a stateless 503 (no transaction, no session), the rest nothing.
+        if (msg.method === 'INVITE') {
+          const retryAfter = { name: 'Retry-After', value: String(limiter.settings.retryAfterS) };
+          this.opts.transport.send(createResponse(msg, 503, { headers: [retryAfter] }), responseDestination(msg, source));
+        }
+        return;
+      }
       this.layer.receiveRequest(msg, source, responseDestination(msg, source));
     } else {
       this.layer.receiveResponse(msg);
     }
+  }
+
+  /**
+   * Whether a request would start something and so counts against its
+   * source's limit: not an ACK, not a retransmission (its server transaction
+   * exists), not a CANCEL of a pending INVITE, not a request in a running dialog.
+   */
+  private startsSomething(req: SipRequest): boolean {
+    if (req.method === 'ACK') return false;
+    if (this.layer.hasServer(serverTransactionKey(req))) return false;
+    if (req.method === 'CANCEL') return !this.layer.hasServer(serverTransactionKey(req, 'INVITE'));
+    const toTag = req.to.params.get('tag');
+    return !(toTag && this.dialogs.has(dialogKey(req.callId, toTag, req.from.params.get('tag') ?? '')));
   }
 
   // ---- SessionHost ----

@@ -20,6 +20,7 @@ export class CallContext {
   readonly entryErrors = { roomNotFound: 0, noRoom: 0, wrongPin: 0, noPin: 0 };
   /** When the caller was put in a room's mix (live-room.ts join), on the IVR's clock (ms). */
   joinedAtMs: number | null = null;
+  private readonly joinedListeners: Array<() => void> = [];
 
   constructor(
     readonly leg: CallLeg,
@@ -38,6 +39,19 @@ export class CallContext {
   }
 
   get ended(): boolean { return this.leg.ended; }
+
+  /** Runs `fn` once the caller is in a room's mix (at once if already). */
+  onJoined(fn: () => void): void {
+    if (this.joinedAtMs !== null) fn();
+    else this.joinedListeners.push(fn);
+  }
+
+  /** The room has put the caller in its mix (live-room.ts). */
+  markJoined(): void {
+    if (this.joinedAtMs !== null) return;
+    this.joinedAtMs = this.clock.now();
+    for (const fn of this.joinedListeners.splice(0)) fn();
+  }
 
   /** Plays catalog prompts in the caller's language. */
   play(ids: readonly PromptId[], interruptible = true): Promise<void> {

@@ -20,6 +20,9 @@ export interface Entry {
 
 const PUMP_WAIT_MS = 60_000;
 
+/** Keys kept unread (type-ahead); beyond, the oldest are forgotten: a flood of keys must not grow without bound. */
+export const MAX_TYPE_AHEAD = 64;
+
 /**
  * A digit timeout that fires this much after its due time means the main
  * thread was stalled: keys that arrived meanwhile may still wait unread in
@@ -49,7 +52,7 @@ export class Keypad {
       }
       if (d !== '') {
         this.queue.push(d);
-        if (this.queue.length > 64) this.queue.shift(); // a flood must not grow without bound
+        if (this.queue.length > MAX_TYPE_AHEAD) this.queue.shift();
       }
       this.wake();
     }

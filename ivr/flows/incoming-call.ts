@@ -1,10 +1,13 @@
 // One incoming call from the INVITE to the end: its route, its CDR (opened
 // at once, answered, closed with the Q.850 cause), the refusal of what no
-// flow takes (404), the answer, the flow, and the hang-up if the flow left
-// the line open. Resolves with what happened, for the IVR's events.
+// flow takes (404) and of a source with too many calls waiting in the IVR
+// (503, ../call/waiting-limit.ts), the answer, the flow, and the hang-up if
+// the flow left the line open. Resolves with what happened, for the IVR's events.
 import type { CallLeg, IncomingCall } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { CallFailedError } from '../../common/errors.ts';
+import type { Logger } from '../../common/log.ts';
+import type { AccessNumber } from '../../core/telephony/store.ts';
 import { CallContext } from '../call/call-context.ts';
 import type { PromptLang } from '../prompts/catalog.ts';
 import type { IvrServices } from '../services/ivr-services.ts';
@@ -73,6 +76,26 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
     svc.records.close(cdrId, Q850.UNALLOCATED_NUMBER);
     return summary;
   }
+  // A place among the calls waiting in the IVR from this address, until the caller joins a room or the call ends.
+  const leave = svc.waiting.enter(call.sourceAddress);
+  if (!leave) {
+    clog.debug({ address: call.sourceAddress }, 'too many calls waiting in the IVR from this address');
+    call.reject(Q850.NO_CIRCUIT_AVAILABLE);
+    svc.records.close(cdrId, Q850.NO_CIRCUIT_AVAILABLE);
+    return { ...summary, outcome: 'refused:waiting' };
+  }
+  try {
+    return await answerAndRun(svc, call, r, summary, accessNumber, leave, clog);
+  } finally {
+    leave();
+  }
+}
+
+async function answerAndRun(
+  svc: IvrServices, call: IncomingCall, r: Exclude<Route, { kind: 'unknown' }>, summary: CallSummary,
+  accessNumber: AccessNumber | null, leave: () => void, clog: Logger,
+): Promise<CallSummary> {
+  const cdrId = summary.cdrId;
   call.ring();
   let leg: CallLeg;
   try {
@@ -86,6 +109,7 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   const answeredAtMs = svc.clock.now();
   const lang: PromptLang = accessNumber?.language ?? svc.config.defaultLanguage;
   const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, call.fromDisplayName?.trim() || null, call.sourceAddress);
+  ctx.onJoined(leave);
   ctx.log.info({ route: r.kind, lang }, 'call answered');
   svc.answered?.add(ctx);
   try {

@@ -141,7 +141,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     try {
       if (leg.ended) throw new Error('hung up before joining');
       p.member = await this.conference.join(leg, memberOptions(p));
-      req.ctx.joinedAtMs = req.ctx.clock.now();
+      req.ctx.markJoined();
     } catch (err) {
       this.participants.delete(p.id);
       this.closeIfEmpty();

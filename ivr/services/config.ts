@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../common/errors.ts';
 import type { PromptLang } from '../prompts/catalog.ts';
 import type { PinLockoutConfig } from '../room/pin-lockout.ts';
+import type { WaitingLimitConfig } from '../call/waiting-limit.ts';
 
 export interface IvrConfig {
   /** Operator for `*0`: a SIP URI (`sip:op@host:port`) or a phone number dialled through the trunk; null = no operator. */
@@ -24,6 +25,8 @@ export interface IvrConfig {
   menuTimeoutMs: number;
   /** Wrong PINs: slowed then refused per caller; alert and slower checks per room. */
   pinLockout: PinLockoutConfig;
+  /** Calls answered but not yet in a room, per source address (carriers: pinLockout.carrierAddresses); over it refused before the answer. */
+  waiting: WaitingLimitConfig;
   /** Longest name recording (*announce*). */
   nameMaxMs: number;
   /** Invitations (`*6`, multi-party) ring this long before "no answer". */
@@ -63,6 +66,7 @@ export const DEFAULT_IVR_CONFIG: Readonly<IvrConfig> = {
     windowMs: 10 * 60_000, slowAfter: 5, delayMs: 2_000, maxDelayMs: 30_000, blockAfter: 10, blockMs: 10 * 60_000,
     roomAlertAfter: 10, roomDelayMs: 2_000, roomSlowMs: 10 * 60_000, carrierAddresses: [], maxTracked: 10_000,
   },
+  waiting: { perSource: 20, perCarrier: 0 },
   nameMaxMs: 3_000,
   inviteNoAnswerMs: 60_000,
   inviteConfirmMs: 10_000,
@@ -98,6 +102,9 @@ export function ivrConfig(partial: IvrSettings = {}): IvrConfig {
   if (pl.slowAfter >= pl.blockAfter) throw new ConfigError('ivr.pinLockout.slowAfter must be below blockAfter');
   if (pl.maxDelayMs < pl.delayMs) throw new ConfigError('ivr.pinLockout.maxDelayMs must not be below delayMs');
   if (pl.carrierAddresses.some((a) => a.trim() === '')) throw new ConfigError('ivr.pinLockout.carrierAddresses must not hold an empty address');
+  for (const k of ['perSource', 'perCarrier'] as const) {
+    if (!Number.isInteger(c.waiting[k]) || c.waiting[k] < 0) throw new ConfigError(`ivr.waiting.${k} must be a whole number, 0 or more`);
+  }
   if (c.multiPartyMaxParties < 2) throw new ConfigError('ivr.multiPartyMaxParties must be at least 2');
   if (c.operatorTarget !== null && c.operatorTarget.trim() === '') throw new ConfigError('ivr.operatorTarget must not be empty');
   return c;

@@ -14,6 +14,7 @@ import type { IvrLiveHost } from '../live/live-host.ts';
 import type { PromptLang } from '../prompts/catalog.ts';
 import type { LiveRoom } from '../room/live-room.ts';
 import type { PinLockout } from '../room/pin-lockout.ts';
+import type { WaitingLimit } from '../call/waiting-limit.ts';
 import type { RoomRegistry } from '../room/registry.ts';
 import type { AccountCalls } from '../billing/account-calls.ts';
 import type { MoneyCheck } from '../billing/money-check.ts';
@@ -39,6 +40,8 @@ export interface IvrServices {
   live: IvrLiveHost;
   /** Wrong PINs: per caller (slowed, refused) and per room (alert, slower checks). */
   lockout: PinLockout;
+  /** Calls waiting in the IVR per source address (refused over it before the answer). */
+  waiting: WaitingLimit;
   /** Wall-clock time (CDRs, room windows, the PIN lockout). */
   now: () => Date;
   /** Times the digit, menu and end-of-window timeouts. */

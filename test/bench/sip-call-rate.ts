@@ -10,7 +10,7 @@ export interface RateRow { cps: number; calls: number; ok: number; failed: numbe
 
 export async function benchCallRate(rates = [50, 100, 200, 300, 400, 600], callsPerRate = 600): Promise<RateRow[]> {
   const port = 15460;
-  const config = configSchema.parse({ sip: { host: '127.0.0.1', port }, rtp: { host: '127.0.0.1', portMin: 34000, portMax: 39999 }, logLevel: 'silent' });
+  const config = configSchema.parse({ sip: { host: '127.0.0.1', port, requestsPerS: 0 }, rtp: { host: '127.0.0.1', portMin: 34000, portMax: 39999 }, logLevel: 'silent' });
   const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });
   engine.onIncoming((call) => { call.answer().catch(() => undefined); });
   await engine.start();

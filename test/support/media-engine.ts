@@ -1,7 +1,7 @@
 // The embedded engine inside a wire test: listens on 127.0.0.1, answers each
 // incoming call with the handler registered for its dialled number, and keeps
 // what happened (leg, DTMF events, hangup, handler result or error) for asserts.
-import { configSchema } from '../../common/config.ts';
+import { configSchema, type Config } from '../../common/config.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
 import { MediaPool } from '../../bridge/embedded/media/control/media-pool.ts';
 import type { CallLeg, DtmfEvent, HangupInfo, IncomingCall } from '../../bridge/port.ts';
@@ -29,10 +29,18 @@ export class TestEngine {
   /** io: the RTP socket I/O; tests use the batched addon unless they ask for node:dgram. */
   readonly media: MediaPool;
 
-  /** spreadAt: members a conference gathers in one worker before it spreads (see MediaPoolOptions). */
-  constructor(opts: { sipPort: number; rtpMin: number; rtpMax: number; workers?: number; io?: 'native' | 'dgram'; spreadAt?: number }) {
+  /**
+   * spreadAt: members a conference gathers in one worker before it spreads (see MediaPoolOptions).
+   * sip: more SIP settings; the per-source request limits are off unless a test sets them
+   * (load tests send hundreds of calls from 127.0.0.1; test/wire/sip-flood.test.ts runs the app's defaults).
+   */
+  constructor(opts: {
+    sipPort: number; rtpMin: number; rtpMax: number; workers?: number; io?: 'native' | 'dgram'; spreadAt?: number;
+    sip?: Partial<Config['sip']>; carrierAddresses?: string[];
+  }) {
     const config = configSchema.parse({
-      sip: { host: '127.0.0.1', port: opts.sipPort, noAnswerTimeoutS: 30 },
+      sip: { host: '127.0.0.1', port: opts.sipPort, noAnswerTimeoutS: 30, requestsPerS: 0, carrierRequestsPerS: 0, ...opts.sip },
+      ivr: { carrierAddresses: opts.carrierAddresses ?? [] },
       rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax, workers: opts.workers ?? 1, io: opts.io ?? 'native', spreadAt: opts.spreadAt },
       logLevel: 'warn',
     });

@@ -173,9 +173,9 @@ describe('header lines (RFC 3261 §7.3)', () => {
   });
 
   for (const name of ['From', 'To', 'Call-ID', 'CSeq']) {
-    it(`rejects a request without ${name}, without context`, () => {
+    it(`rejects a request without ${name}, with a context that names it unreadable`, () => {
       const lines = [...CORE, 'CSeq: 1 OPTIONS'].filter((l) => !l.startsWith(`${name}:`));
-      rejects(wire(['OPTIONS sip:b@example.com SIP/2.0', ...lines]), false);
+      assert.deepEqual(rejects(wire(['OPTIONS sip:b@example.com SIP/2.0', ...lines]), true).context?.unreadable, [name]);
     });
   }
 
@@ -186,7 +186,8 @@ describe('header lines (RFC 3261 §7.3)', () => {
 
   it('rejects a second From, To, Call-ID, CSeq, Max-Forwards, Content-Type or Content-Length', () => {
     for (const line of ['From: <sip:c@example.com>;tag=2', 'To: <sip:c@example.com>', 'Call-ID: other', 'CSeq: 2 OPTIONS']) {
-      rejects(request([line]), false);
+      // Given twice, the header cannot be echoed: a placeholder (bridge/sip/message/bad-request.ts).
+      assert.deepEqual(rejects(request([line]), true).context?.unreadable, [line.slice(0, line.indexOf(':'))]);
     }
     for (const pair of [['Max-Forwards: 1', 'Max-Forwards: 2'], ['Content-Type: a/b', 'Content-Type: a/b'], ['l: 0', 'Content-Length: 0']]) {
       rejects(request(pair), true);
@@ -365,7 +366,8 @@ describe('Contact, CSeq, Max-Forwards, Call-ID, Content-Type, Date', () => {
   it('checks Call-ID against word [ "@" word ]', () => {
     assert.equal(req(wire(['OPTIONS sip:b@example.com SIP/2.0', ...CORE.slice(0, 3), 'Call-ID: a{b}c"d@[e]', 'CSeq: 1 OPTIONS'])).callId, 'a{b}c"d@[e]');
     for (const bad of ['a b', 'a@b@c', '@b', 'a@', 'é']) {
-      rejects(wire(['OPTIONS sip:b@example.com SIP/2.0', ...CORE.slice(0, 3), `Call-ID: ${bad}`, 'CSeq: 1 OPTIONS']), false);
+      const err = rejects(wire(['OPTIONS sip:b@example.com SIP/2.0', ...CORE.slice(0, 3), `Call-ID: ${bad}`, 'CSeq: 1 OPTIONS']), true);
+      assert.deepEqual(err.context?.unreadable, ['Call-ID']);
     }
   });
 
@@ -410,11 +412,11 @@ describe('the 400 context of a malformed request', () => {
     const err = rejects(request(['Max-Forwards: 300']), true);
     assert.deepEqual(err.context, {
       method: 'OPTIONS', via: parseVia('SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKabc'), from: parseNameAddr('<sip:a@example.com>;tag=1'),
-      to: parseNameAddr('<sip:b@example.com>'), callId: 'core@example.com', cseq: { seq: 1, method: 'OPTIONS' },
+      to: parseNameAddr('<sip:b@example.com>'), callId: 'core@example.com', cseq: { seq: 1, method: 'OPTIONS' }, unreadable: [],
     });
   });
 
-  it('is absent for responses and for requests whose core headers are malformed', () => {
+  it('is absent for responses and for requests whose top Via is malformed', () => {
     rejects(wire(['SIP/2.0 200 OK', ...CORE, 'CSeq: 1 OPTIONS', 'Content-Length: -1']), false);
     rejects(wire(['OPTIONS sip:b@example.com SIP/2.0', 'Via: SIP/2.0/UDP', ...CORE.slice(1), 'CSeq: 1 OPTIONS']), false);
   });

@@ -6,47 +6,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerInviteSession } from '../../bridge/sip/dialog/server-invite-session.ts';
 import { parseUri } from '../../bridge/sip/grammar/uri.ts';
-import type { SipMessage, SipRequest, SipResponse } from '../../bridge/sip/message/message.ts';
-import { parseMessage } from '../../bridge/sip/message/parser.ts';
-import { serializeMessage } from '../../bridge/sip/message/serialize.ts';
+import type { SipRequest, SipResponse } from '../../bridge/sip/message/message.ts';
 import { FakeClock } from '../support/step-clock.ts';
-import type { Destination } from '../../bridge/sip/transport/types.ts';
+import { Network } from '../support/sip-network.ts';
 import { SipUserAgent } from '../../bridge/sip/user-agent.ts';
 import { moduleLogger } from '../../common/log.ts';
 import { SipError } from '../../common/errors.ts';
-
-type Handler = (msg: SipMessage, source: Destination) => void;
-
-/** A network of endpoints keyed by "host:port"; messages go through serialise → parse. */
-class Network {
-  readonly log: Array<{ at: number; from: string; to: string; line: string }> = [];
-  private readonly endpoints = new Map<string, Handler[]>();
-  /** Drop messages matching this (e.g. to lose an ACK). */
-  drop: ((msg: SipMessage) => boolean) | undefined;
-  constructor(readonly clock: FakeClock) {}
-
-  endpoint(host: string, port: number) {
-    const key = `${host}:${port}`;
-    const handlers: Handler[] = [];
-    this.endpoints.set(key, handlers);
-    return {
-      on: (_e: 'message', fn: Handler) => { handlers.push(fn); },
-      send: (msg: SipMessage, dest: Destination) => {
-        const bytes = serializeMessage(msg);
-        const parsed = parseMessage(bytes);
-        const line = parsed.kind === 'request' ? `${parsed.method}` : `${parsed.status} ${parsed.cseq.method}`;
-        this.log.push({ at: this.clock.now(), from: key, to: `${dest.address}:${dest.port}`, line });
-        if (this.drop?.(parsed)) return;
-        // Delivered asynchronously at the same fake instant, like a fast network.
-        queueMicrotask(() => {
-          for (const h of this.endpoints.get(`${dest.address}:${dest.port}`) ?? []) h(parsed, { transport: 'udp', address: host, port });
-        });
-      },
-    };
-  }
-
-  lines(from?: string): string[] { return this.log.filter((l) => !from || l.from === from).map((l) => l.line); }
-}
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';

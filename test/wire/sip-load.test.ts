@@ -10,7 +10,8 @@ import { runSipp } from '../support/sipp.ts';
 
 const SIP_PORT = 15260;
 const config = configSchema.parse({
-  sip: { host: '127.0.0.1', port: SIP_PORT },
+  // 50 calls/s from one address: the per-source limit (20/s by default) is off here; test/wire/sip-flood.test.ts runs it.
+  sip: { host: '127.0.0.1', port: SIP_PORT, requestsPerS: 0 },
   rtp: { host: '127.0.0.1', portMin: 32000, portMax: 33999 },
 });
 const engine = new EmbeddedEngine({ config, media: new MediaPool(config.rtp) });

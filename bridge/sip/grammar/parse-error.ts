@@ -10,12 +10,14 @@ export interface SipParseContext {
   to: NameAddr;
   callId: string;
   cseq: CSeq;
+  /** Which of From, To, Call-ID and CSeq could not be read and hold placeholders (../message/bad-request.ts). */
+  unreadable: string[];
 }
 
 /**
  * A malformed SIP message. `context` is set when the message was a request
- * whose method, Via, From, To, Call-ID and CSeq were themselves well formed,
- * so that it can be answered with 400; without it the message is dropped.
+ * whose method and top Via could be read, so that it can be answered with
+ * 400; without it the message is dropped.
  */
 export class SipParseError extends ParseError {
   /**

@@ -13,13 +13,25 @@ import type { HeaderField } from './message.ts';
 const QUOTED_PAIR_HEADERS = new Set(['From', 'To', 'Contact']);
 
 /**
+ * Most header lines a message may have (continuation lines not counted). The
+ * 64 KiB size bound alone would let through some 13,000 four-byte lines, each
+ * a field to index; real requests carry a few dozen (RFC 4475's longest, 44).
+ */
+export const MAX_HEADER_FIELDS = 256;
+
+/**
  * Header lines (after the start line) → fields in wire order, unfolded and
- * trimmed, names canonical. `strict` rejects malformed lines; otherwise they
- * are skipped (used only to salvage the context of a bad request).
+ * trimmed, names canonical. `strict` rejects malformed lines and more than
+ * MAX_HEADER_FIELDS; otherwise they are skipped, and reading stops at the
+ * bound (used only to salvage the context of a bad request).
  */
 export function readHeaderFields(lines: string[], strict: boolean): HeaderField[] {
   const raw: string[] = [];
   for (let i = 1; i < lines.length; i++) {
+    if (raw.length === MAX_HEADER_FIELDS && lines[i] !== '' && !isWsp(lines[i]!.charCodeAt(0))) {
+      if (strict) throw new SipParseError(`more than ${MAX_HEADER_FIELDS} header fields`);
+      break;
+    }
     const line = lines[i] ?? '';
     if (line.includes('\r') || line.includes('\n')) {
       if (strict) throw new SipParseError('bare CR or LF in header section');

@@ -11,7 +11,6 @@
 // line is read by ./start-line.ts, the header lines by ./header-fields.ts and
 // each header value by the grammar (../grammar/).
 import { isUtf8 } from 'node:buffer';
-import { isToken } from '../grammar/char-classes.ts';
 import { parseContactValue, parseNameAddrAs } from '../grammar/name-addr.ts';
 import { SipParseError, type SipParseContext } from '../grammar/parse-error.ts';
 import {
@@ -22,6 +21,7 @@ import { parseVia } from '../grammar/via.ts';
 import { type FieldIndex, indexFields, readHeaderFields, required, single } from './header-fields.ts';
 import type { SipMessage } from './message.ts';
 import { isStatusLine, parseRequestLine, parseStatusLine } from './start-line.ts';
+import { salvageContext } from './bad-request.ts';
 
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 
@@ -34,15 +34,16 @@ export function skipLeadingCrlf(buf: Buffer, from = 0): number {
 
 /**
  * Parses one complete SIP message. Throws SipParseError on any malformation;
- * for a request whose method, Via, From, To, Call-ID and CSeq are well formed
- * the error carries them as `context` so that the caller can answer 400.
+ * for a request whose method and top Via can be read the error carries what a
+ * 400 echoes as `context` (./bad-request.ts: placeholders for a From, To,
+ * Call-ID or CSeq that cannot be read) so that the caller can answer it.
  */
 export function parseMessage(buf: Buffer): SipMessage {
   try {
     return parseStrict(buf);
   } catch (err) {
     if (err instanceof SipParseError && err.context === undefined) {
-      const context = salvageContext(buf);
+      const context = salvageContext(buf, skipLeadingCrlf(buf));
       if (context) throw new SipParseError(err.message, context, err.offset, err.status);
     }
     throw err;
@@ -90,7 +91,7 @@ function parseStrict(buf: Buffer): SipMessage {
 }
 
 /** Via, From, To, Call-ID, CSeq: required in every request and response (RFC 3261 §8.1.1). */
-function parseCoreHeaders(index: FieldIndex): Omit<SipParseContext, 'method'> {
+function parseCoreHeaders(index: FieldIndex): Omit<SipParseContext, 'method' | 'unreadable'> {
   const vias = index.get('Via');
   if (vias === undefined) throw new SipParseError('missing Via');
   return {
@@ -124,30 +125,4 @@ function readBody(buf: Buffer, bodyStart: number, contentLength: string | undefi
   const n = parseContentLength(contentLength);
   if (n > available) throw new SipParseError(`Content-Length ${n} but only ${available} body bytes`, undefined, buf.length);
   return Buffer.from(buf.subarray(bodyStart, bodyStart + n));
-}
-
-/**
- * After a strict parse failed: if the message is a request whose method,
- * Via, From, To, Call-ID and CSeq can be read (one of each, Via at least
- * once), returns them so that it can be answered with 400.
- */
-function salvageContext(buf: Buffer): SipParseContext | undefined {
-  const start = skipLeadingCrlf(buf);
-  const headEnd = buf.indexOf(CRLF_CRLF, start);
-  const lines = buf.subarray(start, headEnd < 0 ? buf.length : headEnd).toString('utf8').split('\r\n');
-  const startLine = lines[0] ?? '';
-  const sp = startLine.indexOf(' ');
-  const method = startLine.slice(0, sp);
-  if (sp <= 0 || !isToken(method) || isStatusLine(startLine)) return undefined;
-  const index = indexFields(readHeaderFields(lines, false));
-  for (const name of ['Via', 'From', 'To', 'Call-ID', 'CSeq']) {
-    // U+FFFD marks bytes that were not UTF-8: not something to copy into a response.
-    if (index.get(name)?.some((v) => v.includes('\uFFFD'))) return undefined;
-  }
-  try {
-    return { method, ...parseCoreHeaders(index) };
-  } catch (err) {
-    if (err instanceof SipParseError) return undefined;
-    throw err;
-  }
 }

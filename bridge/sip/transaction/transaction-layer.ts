@@ -52,6 +52,9 @@ export class TransactionLayer {
   get serverCount(): number { return this.server.size; }
   get clientCount(): number { return this.client.size; }
 
+  /** Whether a server transaction with this key is running (a request with it is a retransmission). */
+  hasServer(key: string): boolean { return this.server.has(key); }
+
   receiveRequest(req: SipRequest, source: Destination, responseDest: Destination): void {
     const key = serverTransactionKey(req);
     const existing = this.server.get(key);

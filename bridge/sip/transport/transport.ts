@@ -1,7 +1,7 @@
 // SIP over UDP and TCP (RFC 3261 §18) on one configured address and port, with
-// rport (RFC 3581). Malformed input never escapes: a bad request whose Via,
-// From, To, Call-ID and CSeq could be read gets 400 Bad Request, anything else
-// is dropped and logged.
+// rport (RFC 3581). Malformed input never escapes: a bad request whose method
+// and top Via could be read gets 400 Bad Request (echoing what could be read,
+// ../message/bad-request.ts), an ACK or a malformed response is dropped and logged.
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from '../../../common/log.ts';
@@ -158,7 +158,7 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
       countMalformed();
       if (err instanceof SipParseError) {
         const ctx = err.context;
-        this.opts.logger.debug({ err: err.message, source }, 'malformed SIP message');
+        this.opts.logger.debug({ err: err.message, source, unreadable: ctx?.unreadable }, 'malformed SIP message');
         if (ctx && ctx.method !== 'ACK') {
           // RFC 3261 §8.2 / RFC 4475: answer what can be answered with 400.
           const req = { kind: 'request', method: ctx.method, via: ctx.via } as SipRequest;

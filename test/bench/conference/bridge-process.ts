@@ -10,7 +10,7 @@ import type { Conference } from '../../../bridge/port.ts';
 const port = Number(process.argv[2] ?? 15960);
 const io = process.argv[3] === 'dgram' ? 'dgram' : 'native';
 const config = configSchema.parse({
-  sip: { host: '127.0.0.1', port, transports: ['udp'] },
+  sip: { host: '127.0.0.1', port, transports: ['udp'], requestsPerS: 0 },
   rtp: { host: '127.0.0.1', portMin: 20000, portMax: 29999, io },
   logLevel: 'warn',
 });
