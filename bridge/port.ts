@@ -119,8 +119,11 @@ export interface IncomingCall {
   ring(): void;
   /** Answers (200 OK with our SDP); resolves when the caller's ACK arrives. */
   answer(): Promise<CallLeg>;
-  /** Refuses the call with the SIP status matching the cause (RFC 3398). */
-  reject(cause: Q850Cause): void;
+  /**
+   * Refuses the call with the SIP status matching the cause (RFC 3398);
+   * `retryAfterS` adds a Retry-After (RFC 3261 §20.33) to a 503 or 486.
+   */
+  reject(cause: Q850Cause, opts?: { retryAfterS?: number }): void;
   /** The caller hung up before the answer. */
   onCancel(fn: () => void): void;
 }

@@ -332,9 +332,11 @@ export class EmbeddedIncomingCall implements IncomingCall {
     return this.answering;
   }
 
-  reject(cause: Q850Cause): void {
+  reject(cause: Q850Cause, opts: { retryAfterS?: number } = {}): void {
     this.log.debug({ cause }, 'rejecting call');
-    this.session.reject(sipFromQ850(cause), { q850: cause });
+    const status = sipFromQ850(cause);
+    const retry = opts.retryAfterS !== undefined && (status === 503 || status === 486) ? [{ name: 'Retry-After', value: String(opts.retryAfterS) }] : [];
+    this.session.reject(status, { q850: cause, ...(retry.length > 0 ? { headers: retry } : {}) });
   }
 
   onCancel(fn: () => void): void {

@@ -32,6 +32,8 @@ export class FakeIncomingCall implements IncomingCall {
   rang = false;
   /** The cause it was refused with. */
   rejected: Q850Cause | undefined;
+  /** The Retry-After the refusal carried, if any. */
+  retryAfterS: number | undefined;
   /** The leg, once answered. */
   leg: FakeCallLeg | undefined;
   private cancelled = false;
@@ -66,9 +68,10 @@ export class FakeIncomingCall implements IncomingCall {
     return this.leg;
   }
 
-  reject(cause: Q850Cause): void {
+  reject(cause: Q850Cause, opts: { retryAfterS?: number } = {}): void {
     if (this.leg || this.rejected !== undefined) return;
     this.rejected = cause;
+    this.retryAfterS = opts.retryAfterS;
     this.init.touch();
   }
 

@@ -12,6 +12,8 @@ import type { PromptId } from '../prompts/catalog.ts';
 import type { CallRecords } from './call-records.ts';
 import type { Dialer, DialTargetResolved } from './dialer.ts';
 import { afterAnswerDigits, sendDtmfSequence } from './send-dtmf.ts';
+import { counter } from '../../common/metrics.ts';
+import { inviteStateForCause } from '../../core/invites/states.ts';
 import type { TrunkPacing } from './trunk-queue.ts';
 import type { Admission, DialOutFacts, DialOutOrigin } from '../billing/dial-out-guard.ts';
 
@@ -80,7 +82,27 @@ function trunkFailed(o: CallOutcome): boolean {
   return !o.ok && !o.cancelled && (o.sipStatus === 503 || o.sipStatus === 408);
 }
 
+const outgoing = counter({ name: 'bridge_outgoing_calls_total', help: 'Calls the bridge placed (*6, invites, multi-party, auto-invite), by outcome: answered, busy, no_answer, rejected, failed, cancelled, refused (dial-out policy or balance)', labelNames: ['outcome'] });
+
+/** The outcome's name on /metrics: the invite states' words. */
+export function outgoingLabel(r: CallOutcome): string {
+  if (r.ok) return 'answered';
+  if (r.cancelled) return 'cancelled';
+  if (r.refused !== undefined) return 'refused';
+  return inviteStateForCause(r.cause);
+}
+
+function countOutgoing(r: CallOutcome): void {
+  outgoing.inc({ outcome: outgoingLabel(r) });
+}
+
 export async function callOut(svc: CallOutDeps, req: CallOutRequest): Promise<CallOutcome> {
+  const outcome = await place(svc, req);
+  countOutgoing(outcome);
+  return outcome;
+}
+
+async function place(svc: CallOutDeps, req: CallOutRequest): Promise<CallOutcome> {
   let resolved;
   try {
     resolved = await svc.dialer.resolve(req.target);

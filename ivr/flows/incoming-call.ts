@@ -40,6 +40,8 @@ export interface CallSummary {
  * the journal until the database returns.
  */
 export const ROUTE_LOOKUP_TIMEOUT_MS = 4_000;
+/** The Retry-After of that 503 (RFC 3261 §21.5.4): a carrier tries another route or calls again later, not at once. */
+export const DATABASE_AWAY_RETRY_AFTER_S = 30;
 
 /** The route, or undefined when the database does not give it in time (the error logged once per call). */
 async function lookUpRoute(svc: IvrServices, dialled: string, clog: IvrServices['log']): Promise<Route | undefined> {
@@ -63,7 +65,7 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   const r = await lookUpRoute(svc, call.to, clog);
   if (!r) {
     const cdrId = svc.records.incoming(call, {});
-    call.reject(Q850.TEMPORARY_FAILURE); // 503 (RFC 3398 §8.2.6.1): try again later
+    call.reject(Q850.TEMPORARY_FAILURE, { retryAfterS: DATABASE_AWAY_RETRY_AFTER_S }); // 503 (RFC 3398 §8.2.6.1): try again later
     svc.records.close(cdrId, Q850.TEMPORARY_FAILURE);
     return { callId: call.callId, cdrId, from: call.from, to: call.to, route: 'unknown', outcome: 'service_unavailable', lang: null, pinDelayMs: 0 };
   }

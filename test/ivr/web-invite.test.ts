@@ -13,6 +13,13 @@ import { InvalidStateError } from '../../common/errors.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { LiveCommand, LiveEvent, LiveInvite } from '../../core/live/messages.ts';
 import { FakeIvr, FakeIvrDb } from '../support/fake-ivr.ts';
+import { registry } from '../../common/metrics.ts';
+
+/** bridge_outgoing_calls_total{outcome} now (the process's registry: counted across tests, so tests compare before and after). */
+async function placed(outcome: string): Promise<number> {
+  const m = await registry.getSingleMetric('bridge_outgoing_calls_total')?.get();
+  return m?.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+}
 
 const NUMBER = '13900139001';
 const OTHER = '13900139002';
@@ -99,10 +106,12 @@ describe('web invites on the fake engine', () => {
   test('busy: 486 / Q.850 17 on the row; redial after busy calls again and joins', async () => {
     const plan: CalleePlan = { outcome: 'busy', afterMs: 2000 };
     t.engine.onDial(NUMBER, plan);
+    const [busyBefore, answeredBefore] = [await placed('busy'), await placed('answered')];
     const { conferenceId } = await meeting();
     const id = await invite(conferenceId);
     await t.run(() => last(id)?.state === 'busy', 'busy');
     assert.deepEqual({ sip: last(id)!.sipStatus, q850: last(id)!.q850Cause }, { sip: 486, q850: Q850.USER_BUSY });
+    assert.equal(await placed('busy'), busyBefore + 1, 'counted on /metrics as busy');
     await assert.rejects(run(conferenceId, { type: 'invite-cancel', inviteId: id }), InvalidStateError);
     plan.outcome = 'answer';
     plan.script = new CallerScript().onPrompt('invite-press-1', '1');
@@ -111,6 +120,7 @@ describe('web invites on the fake engine', () => {
     await t.run(() => last(id)?.state === 'joined', 'joined after the redial');
     assert.equal(t.engine.dialled.length, 2);
     assert.deepEqual(await history(id), ['queued', 'calling', 'ringing', 'busy', 'queued', 'calling', 'ringing', 'answered', 'joined']);
+    assert.equal(await placed('answered'), answeredBefore + 1, 'the redial counted as answered');
     await assert.rejects(run(conferenceId, { type: 'invite-redial', inviteId: id }), InvalidStateError);
   });
 
@@ -127,9 +137,11 @@ describe('web invites on the fake engine', () => {
 
   test('rejected (603) → rejected', async () => {
     t.engine.onDial(NUMBER, { outcome: 'reject' });
+    const before = await placed('rejected');
     const { conferenceId } = await meeting();
     const id = await invite(conferenceId);
     await t.run(() => last(id)?.state === 'rejected', 'rejected');
+    assert.equal(await placed('rejected'), before + 1);
     assert.deepEqual({ sip: last(id)!.sipStatus, q850: last(id)!.q850Cause }, { sip: 603, q850: Q850.CALL_REJECTED });
   });
 

@@ -4,7 +4,7 @@
 //   - The meeting goes on: each phone still hears the other (Goertzel) at the
 //     start, the middle and the end of the outage.
 //   - New calls while the database is away get 503 Service Unavailable
-//     (Q.850 41) at once — the bridge cannot tell an access number from a
+//     with Retry-After: 30 (Q.850 41) at once — the bridge cannot tell an access number from a
 //     wrong number without it, and a caller must not wait in silence; the
 //     INVITE is answered within a few seconds (ivr/flows/incoming-call.ts).
 //   - A caller in the IVR when it goes (answered, about to type the room
@@ -53,7 +53,7 @@ async function bothHeard(a: Phone, b: Phone, when: string): Promise<string> {
 /** A new call to the access number while the database is away: 503, and how long it took. */
 async function refusedCall(): Promise<number> {
   const t = Date.now();
-  const r = await runSipp({ scenario: 'uac-expect-503-any.xml', remote: `127.0.0.1:${SIP}`, localPort: sippPort++, mediaPort: (sippMedia += 4), service: '4008001000', calls: 1, timeoutS: 30, recvTimeoutMs: 20_000 });
+  const r = await runSipp({ scenario: 'uac-expect-503.xml', remote: `127.0.0.1:${SIP}`, localPort: sippPort++, mediaPort: (sippMedia += 4), service: '4008001000', calls: 1, timeoutS: 30, recvTimeoutMs: 20_000 });
   assert.equal(r.code, 0, r.summary);
   return Date.now() - t;
 }
