@@ -23,7 +23,7 @@ export async function openAppDatabase(config: Config): Promise<{ db: Knex; repos
   const url = config.data.databaseUrl;
   if (!url) mkdirSync(config.data.dir, { recursive: true });
   const prepare = async (): Promise<Knex> => {
-    const db = await openDatabase({ databaseUrl: url, dataDir: join(config.data.dir, 'pglite') });
+    const db = await openDatabase({ databaseUrl: url, dataDir: join(config.data.dir, 'pglite'), statementTimeoutMs: config.data.statementTimeoutMs });
     try {
       if (config.seedDemo) {
         await seedDemo(db, { now: new Date(), defaultRegion: config.defaultRegion });

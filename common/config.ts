@@ -55,6 +55,8 @@ export const configSchema = z.object({
   data: z.object({
     /** PostgreSQL connection string; without one the embedded PGlite database is used. */
     databaseUrl: z.string().min(1).optional(),
+    /** PostgreSQL: the longest a query may run (server and client side), ms; 0 = none (core/db.ts). */
+    statementTimeoutMs: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /** Folder for the PGlite database and the CDR journal. */
     dir: z.string().min(1).default('./data'),
     /** This node's name: crash recovery closes only its own open call legs. */
@@ -142,6 +144,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_ENGINE: ['engine'],
   BRIDGE_ROLE: ['role'],
   DATABASE_URL: ['data', 'databaseUrl'],
+  BRIDGE_DB_STATEMENT_TIMEOUT_MS: ['data', 'statementTimeoutMs'],
   BRIDGE_DATA_DIR: ['data', 'dir'],
   BRIDGE_NODE_ID: ['data', 'nodeId'],
   BRIDGE_DEFAULT_REGION: ['defaultRegion'],

@@ -27,7 +27,18 @@ export interface OpenDatabaseOptions {
   acquireTimeoutMs?: number;
   /** PostgreSQL pool size. */
   poolMax?: number;
+  /**
+   * PostgreSQL: the longest a query may run, on the server (statement_timeout,
+   * SQLSTATE 57014) and on the client (a hung server or a lost connection that
+   * never answers). Default 60 s; 0 = none. Migrations run without it.
+   */
+  statementTimeoutMs?: number;
 }
+
+/** See OpenDatabaseOptions.statementTimeoutMs. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+/** The client waits this much longer than the server's own limit, so the server's clearer error comes first. */
+const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -53,14 +64,20 @@ const knexLog = {
 export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Knex> {
   let db: Knex;
   if (opts.databaseUrl) {
-    db = knexModule.knex({
-      client: 'pg',
-      connection: opts.databaseUrl,
-      pool: { min: 0, max: opts.poolMax ?? 10 },
-      acquireConnectionTimeout: opts.acquireTimeoutMs ?? 10_000,
-      log: knexLog,
+    const timeoutMs = opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+    const pg = (connection: Knex.PgConnectionConfig) => knexModule.knex({
+      client: 'pg', connection, pool: { min: 0, max: opts.poolMax ?? 10 }, acquireConnectionTimeout: opts.acquireTimeoutMs ?? 10_000, log: knexLog,
     });
-    log.info({ engine: 'postgres' }, 'database opened');
+    if ((opts.migrate ?? true) && timeoutMs > 0) {
+      // A migration may rightly run for minutes (an index on a large table): its own short-lived pool, no limit.
+      const migrator = pg({ connectionString: opts.databaseUrl });
+      try { await migrateLatest(migrator); } finally { await migrator.destroy(); }
+    }
+    db = pg({
+      connectionString: opts.databaseUrl,
+      ...(timeoutMs > 0 ? { statement_timeout: timeoutMs, query_timeout: timeoutMs + CLIENT_TIMEOUT_MARGIN_MS } : {}),
+    });
+    log.info({ engine: 'postgres', statementTimeoutMs: timeoutMs }, 'database opened');
   } else if (opts.inMemory) {
     db = knexModule.knex({ client: ClientPgLite, connection: {}, log: knexLog });
     log.info({ engine: 'pglite', dir: null }, 'database opened');
