@@ -12,7 +12,6 @@ import type { InviteSession } from '../../bridge/sip/dialog/invite-session.ts';
 import { MAX_INFO_DTMF_BODY } from '../../bridge/sip/message/info-dtmf.ts';
 import type { LocalMedia, NegotiatedAudio } from '../../bridge/sip/sdp/types.ts';
 import { moduleLogger } from '../../common/log.ts';
-import type { CallLeg } from '../../bridge/port.ts';
 import { SipParseError } from '../../bridge/sip/grammar/parse-error.ts';
 import { MAX_MESSAGE_SIZE } from '../../bridge/sip/grammar/scalar-headers.ts';
 import { MAX_HEADER_FIELDS } from '../../bridge/sip/message/header-fields.ts';
@@ -21,6 +20,7 @@ import { CallerScript } from '../../bridge/fake/script.ts';
 import { systemClock } from '../../common/clock.ts';
 import { MAX_TYPE_AHEAD, Keypad } from '../../ivr/call/keypad.ts';
 import { FakeIvr, FakeIvrDb } from '../support/fake-ivr.ts';
+import { keyLeg } from '../support/key-leg.ts';
 
 function options(extra: string[]): Buffer {
   return Buffer.from([
@@ -65,28 +65,16 @@ describe('SIP messages', () => {
 });
 
 test(`the IVR keeps at most ${MAX_TYPE_AHEAD} keys unread, the latest`, async () => {
-  const keys: string[] = [];
-  let wake: (() => void) | null = null;
-  const leg = {
-    ended: false,
-    collect: async () => {
-      for (;;) {
-        const k = keys.shift();
-        if (k !== undefined) return k;
-        await new Promise<void>((r) => { wake = r; });
-      }
-    },
-  } as unknown as CallLeg;
-  const kp = new Keypad(leg, systemClock);
-  for (let i = 0; i < 1000; i++) keys.push(String(i % 10));
-  (wake as (() => void) | null)?.();
-  for (let i = 0; i < 100 && keys.length > 0; i++) await new Promise((r) => setImmediate(r));
-  assert.equal(keys.length, 0, 'the pump read every key');
+  const k = keyLeg();
+  const kp = new Keypad(k.leg, systemClock);
+  k.pressAll(Array.from({ length: 1000 }, (_, i) => String(i % 10)));
+  for (let i = 0; i < 100 && k.queued > 0; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(k.queued, 0, 'the pump read every key');
   assert.equal(kp.pending, MAX_TYPE_AHEAD);
   const read: string[] = [];
   for (let i = 0; i < MAX_TYPE_AHEAD; i++) read.push((await kp.next(0))!);
   assert.equal(read.join(''), Array.from({ length: MAX_TYPE_AHEAD }, (_, i) => String((1000 - MAX_TYPE_AHEAD + i) % 10)).join(''));
-  (leg as { ended: boolean }).ended = true;
+  k.end();
 });
 
 describe('name recordings', () => {

@@ -4,9 +4,9 @@
 // timeout ends the wait as before.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CallLeg } from '../../bridge/port.ts';
 import type { Clock, TimerHandle } from '../../common/clock.ts';
 import { Keypad } from '../../ivr/call/keypad.ts';
+import { keyLeg } from '../support/key-leg.ts';
 
 /** A clock whose timers the test fires by hand, at whatever time it says. */
 class HandClock implements Clock {
@@ -24,22 +24,7 @@ class HandClock implements Clock {
   get pending(): number { return this.timers.size; }
 }
 
-/** A leg whose keys the test presses; collect({ max: 1 }) as the Keypad's pump calls it. */
-function fakeLeg() {
-  const keys: string[] = [];
-  let wake: (() => void) | null = null;
-  const leg = {
-    ended: false,
-    collect: async () => {
-      for (;;) {
-        const k = keys.shift();
-        if (k !== undefined) return k;
-        await new Promise<void>((r) => { wake = r; });
-      }
-    },
-  };
-  return { leg: leg as unknown as CallLeg, press: (k: string) => { keys.push(k); wake?.(); } };
-}
+const fakeLeg = keyLeg;
 
 const settle = () => new Promise((r) => setImmediate(r));
 
