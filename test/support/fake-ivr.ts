@@ -114,7 +114,9 @@ export class FakeIvr {
 
   /** Fake calls come from 127.0.0.1 unless told otherwise: the carrier's address, so the PIN lockout counts them by number. */
   static start(base: FakeIvrDb, config: IvrSettings = {}): FakeIvr {
-    const clock = new FakeClock({ start: new Date(Math.max(Date.now(), lastEnd + 1000)), busy: () => base.inFlight.n > 0 });
+    const clock = new FakeClock({ start: new Date(Math.max(Date.now(), lastEnd + 1000)), busy: () => base.inFlight.n > 0,
+      // Ending hundreds of calls at close writes as many CDRs: on a loaded 2-core machine that took more than the default 5 s.
+      settleTimeoutMs: 20_000 });
     const engine = new FakeEngine({ clock });
     const ivr = createIvr({
       engine, repos: base.repos, cdrs: base.cdrs, nodeId: 'test', now: () => clock.date(), clock,
