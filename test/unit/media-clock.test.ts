@@ -11,20 +11,27 @@ test('MediaClock: consecutive slots at 20 ms; a 70 ms stall is caught up, a 500 
   const slots: number[] = [];
   const member = { tick: (_now: number, slot: number) => { slots.push(slot); } };
   clock.add(member);
-  await waitUntil(() => slots.length >= 5, 2000, 'five ticks');
-  assert.deepEqual(slots.slice(0, 5), [1, 2, 3, 4, 5], 'consecutive slots');
-  const before = slots.length;
-  offset += 70; // the timer came back 70 ms late: 3 or 4 ticks are due
-  await waitUntil(() => slots.length >= before + 4, 2000, 'the catch-up');
-  assert.ok(clock.late >= 1, 'late ticks counted');
-  const consecutive = slots.every((s, i) => i === 0 || s === slots[i - 1]! + 1);
-  assert.ok(consecutive, `no slot skipped while catching up: ${slots.join(',')}`);
-  const n = slots.length;
-  offset += 500; // a stall far beyond the catch-up bound
-  await waitUntil(() => slots.length >= n + 2, 2000, 'ticks after the stall');
-  clock.delete(member);
-  assert.ok(clock.skipped >= 15, `skipped ${clock.skipped}`);
-  const jump = slots.findIndex((s, i) => i > 0 && s - slots[i - 1]! > 1);
-  assert.ok(jump > 0, 'the slot number jumped over the skipped ticks');
+  try {
+    await body();
+  } finally {
+    clock.delete(member); // a failed check must not leave the clock ticking (the test process would never end)
+  }
   assert.equal(clock.size, 0);
+
+  async function body(): Promise<void> {
+    await waitUntil(() => slots.length >= 5, 2000, 'five ticks');
+    assert.deepEqual(slots.slice(0, 5), [1, 2, 3, 4, 5], 'consecutive slots');
+    const before = slots.length;
+    offset += 70; // the timer came back 70 ms late: 3 or 4 ticks are due
+    await waitUntil(() => slots.length >= before + 4, 2000, 'the catch-up');
+    assert.ok(clock.late >= 1, 'late ticks counted');
+    const consecutive = slots.every((s, i) => i === 0 || s === slots[i - 1]! + 1);
+    assert.ok(consecutive, `no slot skipped while catching up: ${slots.join(',')}`);
+    const n = slots.length;
+    offset += 500; // a stall far beyond the catch-up bound
+    await waitUntil(() => slots.length >= n + 2, 2000, 'ticks after the stall');
+    assert.ok(clock.skipped >= 15, `skipped ${clock.skipped}`);
+    const jump = slots.findIndex((s, i) => i > 0 && s - slots[i - 1]! > 1);
+    assert.ok(jump > 0, 'the slot number jumped over the skipped ticks');
+  }
 });
