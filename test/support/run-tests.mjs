@@ -23,10 +23,6 @@ if (files.length === 0) { console.error('no test files under', roots.join(' '));
 const res = spawnSync(process.execPath, [
   '--import', 'tsx',
   '--test',
-  // A file whose tests are all done ends even if something it started still
-  // holds the event loop (a failed check that skipped its clean-up): the run
-  // reports the failure instead of waiting for ever.
-  '--test-force-exit',
   `--test-concurrency=${process.env.TEST_CONCURRENCY ?? '2'}`,
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=./test/support/summary-reporter.mjs', '--test-reporter-destination=stdout',
