@@ -21,6 +21,19 @@ const toBranding = (r: Row): Branding => ({
 const COLUMNS = ['b.account_id', 'b.public_token', 'b.logo_sha256', 'b.primary_color', 'b.accent_color', 'b.slogan', 'b.updated_at',
   'l.content_type', 'l.width', 'l.height'];
 
+/**
+ * Deletes the logo files nothing needs any more: no account shows them and no
+ * mail waiting to be sent (queued, or kept in the outbox) names them inline.
+ * Run when a logo is replaced or removed and on a reset.
+ */
+async function pruneLogos(db: Knex | Knex.Transaction): Promise<void> {
+  await db('branding_logos as l')
+    .whereNotExists((q) => q.select(db.raw('1')).from('account_branding as b').whereRaw('b.logo_sha256 = l.sha256'))
+    .whereNotExists((q) => q.select(db.raw('1')).from('mail_outbox as m').whereIn('m.status', ['queued', 'outbox'])
+      .whereNotNull('m.inline').whereRaw("m.inline @> jsonb_build_array(jsonb_build_object('sha256', l.sha256))"))
+    .delete();
+}
+
 export class KnexBrandingStore implements BrandingStore {
   constructor(private readonly db: Knex) {}
 
@@ -56,6 +69,7 @@ export class KnexBrandingStore implements BrandingStore {
       }
       if (patch.logo !== undefined) update.logo_sha256 = patch.logo?.sha256 ?? null;
       await trx('account_branding').insert({ account_id: accountId, ...update }).onConflict('account_id').merge(Object.keys(update));
+      if (patch.logo !== undefined) await pruneLogos(trx);
     });
     const b = await this.get(accountId);
     if (!b) throw new Error(`branding of ${accountId} vanished after it was set`);
@@ -63,8 +77,11 @@ export class KnexBrandingStore implements BrandingStore {
   }
 
   async reset(accountId: string): Promise<boolean> {
-    const gone = await this.db('account_branding').where({ account_id: accountId }).delete().returning('account_id') as Row[];
-    return gone.length > 0;
+    return this.db.transaction(async (trx) => {
+      const gone = await trx('account_branding').where({ account_id: accountId }).delete().returning('account_id') as Row[];
+      await pruneLogos(trx);
+      return gone.length > 0;
+    });
   }
 
   async logoFile(sha256: string): Promise<LogoFile | undefined> {

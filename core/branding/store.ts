@@ -45,9 +45,9 @@ export interface BrandingStore {
   list(): Promise<Branding[]>;
   /** The branding whose current token this is. */
   byToken(token: string): Promise<Branding | null>;
-  /** Applies the patch (creating the row), with a new token. */
+  /** Applies the patch (creating the row), with a new token; a replaced logo's file goes unless another account or a waiting mail needs it. */
   set(accountId: string, patch: BrandingPatch, now: Date): Promise<Branding>;
-  /** Back to the default look; false when it had it already. Logo files stay for mails still queued. */
+  /** Back to the default look; false when it had it already. A logo file stays while a mail waiting to be sent names it. */
   reset(accountId: string): Promise<boolean>;
   /** A stored logo file by its SHA-256 (for the public URL and for a mail's inline part). */
   logoFile(sha256: string): Promise<LogoFile | undefined>;

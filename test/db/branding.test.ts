@@ -1,7 +1,7 @@
 // The branding store (issue 19) on PGlite and on PostgreSQL: set, read back
 // (the logo's facts, never its bytes, in the row), a new token on every
-// change, the same file kept once, the old file still there for a queued
-// mail after a new upload or a reset; the database's own checks refuse a bad
+// change, the same file kept once, a file nothing needs deleted but one a
+// waiting mail names kept; the database's own checks refuse a bad
 // colour or a long slogan written past the web; a branded mail's HTML and
 // inline images survive the outbox.
 import { describe, it, before } from 'node:test';
@@ -24,7 +24,7 @@ for (const engine of dbEngines()) {
       r = createRepositories(db);
     });
 
-    it('sets and reads back; a new token on every change; files by their hash, kept after a new upload and a reset', async () => {
+    it('sets and reads back; a new token on every change; files by their hash, pruned when no account or waiting mail needs them', async () => {
       const acc = (await r.accounts.create({ name: 'brand', tier: 'formal' })).id;
       const other = (await r.accounts.create({ name: 'other', tier: 'formal' })).id;
       assert.equal(await r.branding.get(acc), null);
@@ -45,14 +45,22 @@ for (const engine of dbEngines()) {
       await r.branding.set(other, { logo: { sha256: sha(two), contentType: 'image/png', width: 30, height: 10, content: two } }, NOW);
       assert.equal(Number((await db('branding_logos').where({ sha256: sha(two) }).count({ n: '*' }))[0]!.n), 1);
       assert.deepEqual((await r.branding.list()).map((b) => b.accountId).sort(), [acc, other].sort());
-      // Reset: the default look; the files stay for queued mails.
+      // The replaced file went (nothing needs it); the shared one stays while an account or a waiting mail names it.
+      assert.equal(await r.branding.logoFile(sha(one)), undefined);
+      const waiting = await r.outbox.add({
+        accountId: other, to: 'a@example.com', subject: 's', text: 't', ics: null, status: 'queued', error: null, sentAt: null,
+        html: '<img src="cid:logo@x">', inline: [{ cid: 'logo@x', filename: 'logo.png', contentType: 'image/png', sha256: sha(two) }],
+      });
+      // Reset: the default look.
       assert.equal(await r.branding.reset(acc), true);
       assert.equal(await r.branding.reset(acc), false);
       assert.equal(await r.branding.get(acc), null);
-      assert.deepEqual((await r.branding.logoFile(sha(one)))?.content, one);
       assert.equal((await r.branding.get(other))?.logo?.sha256, sha(two), 'the other account keeps its own');
-      // Clearing the logo alone.
       assert.equal((await r.branding.set(other, { logo: null }, NOW)).logo, null);
+      assert.deepEqual((await r.branding.logoFile(sha(two)))?.content, two, 'kept for the mail waiting for its retry');
+      await r.outbox.markSent(waiting.id, NOW);
+      await r.branding.set(other, { logo: null }, NOW);
+      assert.equal(await r.branding.logoFile(sha(two)), undefined, 'gone once nothing needs it');
     });
 
     it('the database refuses a colour that is not #rrggbb and a slogan over 80 characters (a write that skipped the web\'s checks)', async () => {

@@ -62,6 +62,8 @@ describe('branding on the web', { timeout: 60_000 }, () => {
   });
 
   it('refuses SVG, HTML passed off as PNG, oversize files and canvases, bad colours and long slogans with a 400 that says why; nothing changes', async () => {
+    const rejected = async (reason: string) => Number(new RegExp(`bridge_branding_logos_rejected_total\\{reason="${reason}"\\} (\\d+)`).exec((await w.client().get('/metrics')).text)?.[1] ?? 0);
+    const svgBefore = await rejected('svg');
     const before1 = await branding();
     const auditBefore = (await w.repos.audit.list(w.seed.accountId)).length;
     const cases: Array<[string, () => Promise<{ status: number; text: string }>, RegExp]> = [
@@ -84,6 +86,8 @@ describe('branding on the web', { timeout: 60_000 }, () => {
     }
     assert.deepEqual(await branding(), before1);
     assert.equal((await w.repos.audit.list(w.seed.accountId)).length, auditBefore);
+    assert.equal(await rejected('svg'), svgBefore + 1, 'counted in bridge_branding_logos_rejected_total');
+    assert.ok(await rejected('dimensions') >= 1 && await rejected('too_large') >= 1 && await rejected('malformed') >= 1);
   });
 
   it('serves the logo and the stylesheet publicly by their unguessable URL: right type, nosniff, cached for good; an old URL is gone', async () => {

@@ -12,6 +12,10 @@ import { checkLogo, LogoRejectedError } from '../../core/branding/image.ts';
 import { AA_CONTRAST, contrastRatio, normaliseColour, textColourOn, WHITE } from '../../core/branding/colour.ts';
 import { normaliseSlogan } from '../../core/branding/slogan.ts';
 import type { PageBranding } from '../views/branding.ts';
+import { counter } from '../../common/metrics.ts';
+
+/** Logo uploads refused, by reason (svg, not_an_image, malformed, too_large, dimensions, empty): a spike of svg or not_an_image is someone probing. */
+const logosRejected = counter<'reason'>({ name: 'bridge_branding_logos_rejected_total', help: 'Logo uploads refused, by reason', labelNames: ['reason'] });
 
 export interface BrandingUpdate {
   primaryColor?: string | null | undefined;
@@ -55,9 +59,16 @@ export class BrandingService {
   /** A new logo from its base64 bytes (a data: URL prefix is allowed and its declared type ignored: the bytes say what it is). */
   async setLogo(accountId: string, base64: string, now: Date): Promise<Branding> {
     const body = base64.replace(/^data:[^,]{0,100},/, '').replace(/\s+/g, '');
-    if (!BASE64.test(body) || body.length % 4 !== 0) throw new LogoRejectedError('not_an_image', 'the logo must be sent as base64');
-    const content = Buffer.from(body, 'base64');
-    const info = checkLogo(content);
+    let content: Buffer;
+    let info: ReturnType<typeof checkLogo>;
+    try {
+      if (!BASE64.test(body) || body.length % 4 !== 0) throw new LogoRejectedError('not_an_image', 'the logo must be sent as base64');
+      content = Buffer.from(body, 'base64');
+      info = checkLogo(content);
+    } catch (err) {
+      if (err instanceof LogoRejectedError) logosRejected.inc({ reason: err.reason });
+      throw err;
+    }
     const sha256 = createHash('sha256').update(content).digest('hex');
     return this.repos.branding.set(accountId, { logo: { sha256, contentType: info.type, width: info.width, height: info.height, content } }, now);
   }
