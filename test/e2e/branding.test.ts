@@ -7,6 +7,8 @@
 // contrast pick for a dark colour), the slogan as text; no CSP violation on
 // the way. Screenshots into test-results/screenshots/. The operator sees the
 // branding on the accounts page; reset brings the default header back.
+// Real JPEG and WebP files from Chromium's encoders pass the logo check, and
+// a branded mail's HTML renders with its logo (screenshot).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestWeb, type TestWeb } from '../support/web.ts';
 import { DEMO } from '../../core/seed.ts';
 import { makePng } from '../support/png.ts';
+import { LOGO_CID, withBranding } from '../../web/mail/branded.ts';
 
 const SHOTS = new URL('../../test-results/screenshots/', import.meta.url).pathname;
 const TIMEOUT = 15_000;
@@ -117,6 +120,47 @@ describe('branding (Chromium)', { timeout: 120_000 }, () => {
       assert.deepEqual(cspErrors, [], 'no Content-Security-Policy violation');
     });
   }
+
+  it('JPEG and WebP files made by Chromium\'s own encoders pass the check with their sizes; a branded mail renders with its logo', async () => {
+    const results = await page.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 120; canvas.height = 40;
+      const g = canvas.getContext('2d')!;
+      g.fillStyle = '#7a1f5c'; g.fillRect(0, 0, 120, 40);
+      g.fillStyle = '#f2b705'; g.fillRect(10, 10, 60, 20);
+      const csrf = document.querySelector('meta[name="csrf-token"]')!.getAttribute('content')!;
+      const out: Array<{ type: string; status: number; body: { logo?: { contentType: string; width: number; height: number } } }> = [];
+      for (const type of ['image/jpeg', 'image/webp']) {
+        const res = await fetch('/api/account/branding/logo', {
+          method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ data: canvas.toDataURL(type, 0.9) }),
+        });
+        out.push({ type, status: res.status, body: await res.json() as never });
+      }
+      return out;
+    });
+    for (const r of results) {
+      assert.equal(r.status, 200, `${r.type}: ${JSON.stringify(r.body)}`);
+      assert.deepEqual(r.body.logo && { t: r.body.logo.contentType, w: r.body.logo.width, h: r.body.logo.height }, { t: r.type, w: 120, h: 40 });
+    }
+    await page.goto(`${w.url}/`);
+    assert.equal(await logoLoaded(page, '#brand-logo'), 120, 'the WebP logo shows in the header');
+    // Put the PNG logo back for the rest, and look at a branded mail as a mail client would show it (cid: → the inline part).
+    await page.goto(`${w.url}/account`);
+    await page.setInputFiles('#branding-logo-file', { name: 'logo.png', mimeType: 'image/png', buffer: LOGO });
+    await page.locator('#branding-preview-box').waitFor({ state: 'visible' });
+    await Promise.all([page.waitForEvent('load'), page.click('#branding-logo-form [type="submit"]')]);
+    const account = await w.repos.accounts.get(w.seed.accountId);
+    const mail = await withBranding(w.repos.branding, account, { subject: 'Invitation: Brand review', text: 'You are invited to Brand review.\n\nDial 4008001000, room 888888, PIN 5678.\nhttps://meet.example.com/rooms' }, 'en');
+    assert.equal(mail.inline?.[0]?.cid, LOGO_CID);
+    const shown = mail.html!.replace(`cid:${LOGO_CID}`, `data:image/png;base64,${mail.inline![0]!.content.toString('base64')}`);
+    const mailPage = await browser.newPage({ viewport: { width: 700, height: 400 } });
+    await mailPage.setContent(shown);
+    assert.equal(await logoLoaded(mailPage, 'img'), 160);
+    assert.equal(await mailPage.$eval('[data-brand="header"]', (el) => getComputedStyle(el).backgroundColor), 'rgb(122, 31, 92)');
+    assert.equal(await mailPage.textContent('[data-brand="slogan"]'), SLOGAN);
+    await mailPage.screenshot({ path: `${SHOTS}branding-mail-en.png`, fullPage: true });
+    await mailPage.close();
+  });
 
   it('the operator sees the branding on the accounts page; the owner\'s reset brings the default look back', async () => {
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
