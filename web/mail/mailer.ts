@@ -10,7 +10,6 @@
 // by the SHA-256 of its bytes, which a retry fetches again (`images`).
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
 import type { InlineImageRef, OutboxStore, StoredMail } from '../../core/outbox/store.ts';
 import type { SmtpSettings } from '../config.ts';
 import { moduleLogger } from '../../common/log.ts';
@@ -48,8 +47,8 @@ function icsMethod(ics: string): string {
   return /^METHOD:([A-Z-]+)\r?$/m.exec(ics)?.[1] ?? 'REQUEST';
 }
 
-/** `transport`: the SMTP URL's, unless another nodemailer transport is handed in (tests build the raw message with streamTransport). */
-export function smtpTransport(s: SmtpSettings, transporter: Pick<Transporter<unknown>, 'sendMail'> = nodemailer.createTransport(s.url)): MailTransport {
+export function smtpTransport(s: SmtpSettings): MailTransport {
+  const transporter = nodemailer.createTransport(s.url);
   return {
     async send(m) {
       const method = m.ics ? icsMethod(m.ics) : 'REQUEST';
