@@ -44,6 +44,10 @@ import { DEFAULT_LOW_BALANCE_SWEEP_MS, LowBalanceMailer, LowBalanceService } fro
 import { registerLowBalanceRoutes } from './account/low-balance-routes.ts';
 import { MeetingRecordsService } from './meeting-records/service.ts';
 import { registerMeetingRecordsRoutes } from './meeting-records/routes.ts';
+import { BrandingService } from './branding/service.ts';
+import { registerBrandingRoutes } from './branding/routes.ts';
+import { mountBrandingAssets } from './branding/assets.ts';
+import { brandingMiddleware } from './branding/middleware.ts';
 import { registerOperatorRoutes } from './operator/routes.ts';
 import { registerTrunkRoutes } from './operator/trunk-routes.ts';
 import { TrunkAdminService } from './operator/trunks.ts';
@@ -111,7 +115,8 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
 function createServices(deps: WebDeps, now: () => Date): WebServices {
   const { repos, config } = deps;
   const transport = deps.mailer ?? (config.smtp ? smtpTransport(config.smtp) : undefined);
-  const mail = new MailService(repos.outbox, transport, now);
+  // A queued mail's inline images (a branded mail's logo) are fetched again by their hash for each retry.
+  const mail = new MailService(repos.outbox, transport, now, {}, async (sha256) => (await repos.branding.logoFile(sha256))?.content);
   return {
     config, now, mail,
     auth: new AuthService(repos, deps.sessions ?? repos.sessions, now, config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS),
@@ -129,6 +134,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     recordings: new RecordingService(repos),
     lowBalance: new LowBalanceService(repos),
     meetingRecords: new MeetingRecordsService(repos),
+    branding: new BrandingService(repos),
   };
 }
 
@@ -144,8 +150,11 @@ export function createWebApp(deps: WebDeps): express.Express {
   app.use((req, res, next) => { if (!observability(req, res)) next(); });
   app.use(securityHeaders);
   app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }));
+  // The brand logo and stylesheet: public by an unguessable URL, no session read (web/branding/assets.ts).
+  mountBrandingAssets(app, services.branding);
   app.use('/api', express.json({ limit: '6mb' }));
   app.use(sessionMiddleware(services.auth));
+  app.use(brandingMiddleware(services.branding));
 
   const { pingMs, ...feed } = deps.liveTuning ?? {};
   const api = new ApiRouter(now, deps.repos.audit, {
@@ -161,6 +170,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerRecordingRoutes(api, services);
   registerLowBalanceRoutes(api, services);
   registerMeetingRecordsRoutes(api, services);
+  registerBrandingRoutes(api, services);
   registerOperatorRoutes(api, services);
   registerTrunkRoutes(api, services);
   registerDialOutRoutes(api, services);

@@ -4,6 +4,7 @@ import { ZodError } from 'zod';
 import { ConflictError, NotFoundError, ValidationError, CallRefusedError } from '../core/errors.ts';
 import { InvalidStateError } from '../common/errors.ts';
 import { LiveUnavailableError } from '../core/live/live.ts';
+import { LogoRejectedError } from '../core/branding/image.ts';
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -39,6 +40,9 @@ export function describeError(err: unknown): { status: number; body: ErrorBody; 
   }
   if (err instanceof ValidationError) {
     return { status: 400, body: { error: 'invalid_input', message: err.message, ...(err.field ? { field: err.field } : {}) }, internal: false };
+  }
+  if (err instanceof LogoRejectedError) {
+    return { status: 400, body: { error: 'invalid_logo', message: err.message, field: 'logo', details: { reason: err.reason } }, internal: false };
   }
   if (err instanceof NotFoundError) return { status: 404, body: { error: 'not_found', message: `${err.entity} not found` }, internal: false };
   if (err instanceof ConflictError) {

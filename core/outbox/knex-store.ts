@@ -1,13 +1,21 @@
 import type { Knex } from 'knex';
 import { date, dateOrNull, num } from '../sql.ts';
-import type { MailStatus, NewStoredMail, OutboxStore, StoredMail } from './store.ts';
+import type { InlineImageRef, MailStatus, NewStoredMail, OutboxStore, StoredMail } from './store.ts';
 
 type Row = Record<string, unknown>;
 const toMail = (r: Row): StoredMail => ({
   id: String(r.id), accountId: r.account_id === null ? null : String(r.account_id), to: String(r.to), subject: String(r.subject),
-  text: String(r.text), ics: r.ics === null ? null : String(r.ics), status: r.status as MailStatus, error: r.error === null ? null : String(r.error),
+  text: String(r.text), ics: r.ics === null ? null : String(r.ics), html: r.html === null || r.html === undefined ? null : String(r.html),
+  inline: inlineOf(r.inline), status: r.status as MailStatus, error: r.error === null ? null : String(r.error),
   attempts: num(r.attempts ?? 0), nextAttemptAt: dateOrNull(r.next_attempt_at), createdAt: date(r.created_at), sentAt: dateOrNull(r.sent_at),
 });
+
+/** jsonb comes back parsed from node-postgres and PGlite alike; a string is parsed (a driver that does not). */
+function inlineOf(v: unknown): InlineImageRef[] | null {
+  if (v === null || v === undefined) return null;
+  const list = (typeof v === 'string' ? JSON.parse(v) : v) as unknown;
+  return Array.isArray(list) ? list as InlineImageRef[] : null;
+}
 
 const ERROR_MAX = 500;
 
@@ -17,6 +25,7 @@ export class KnexOutboxStore implements OutboxStore {
   private row(m: NewStoredMail): Row {
     return {
       account_id: m.accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics, status: m.status,
+      html: m.html ?? null, inline: m.inline && m.inline.length > 0 ? JSON.stringify(m.inline) : null,
       error: m.error === null ? null : m.error.slice(0, ERROR_MAX), sent_at: m.sentAt, attempts: m.attempts ?? 0,
       next_attempt_at: m.nextAttemptAt ?? null, dedupe_key: m.dedupeKey ?? null, ...(m.createdAt ? { created_at: m.createdAt } : {}),
     };

@@ -11,6 +11,10 @@ export interface StoredMail {
   subject: string;
   text: string;
   ics: string | null;
+  /** The HTML alternative of the text (branded mails), or null: text only. */
+  html: string | null;
+  /** Images the HTML shows inline (cid:), named by the SHA-256 of their bytes (kept in branding_logos). */
+  inline: InlineImageRef[] | null;
   status: MailStatus;
   /** The last error (also while queued for a retry). */
   error: string | null;
@@ -22,7 +26,17 @@ export interface StoredMail {
   sentAt: Date | null;
 }
 
-export type NewStoredMail = Omit<StoredMail, 'id' | 'createdAt' | 'attempts' | 'nextAttemptAt'> & {
+/** An inline image of a mail's HTML part: `<img src="cid:{cid}">`. */
+export interface InlineImageRef {
+  cid: string;
+  filename: string;
+  contentType: string;
+  sha256: string;
+}
+
+export type NewStoredMail = Omit<StoredMail, 'id' | 'createdAt' | 'attempts' | 'nextAttemptAt' | 'html' | 'inline'> & {
+  html?: string | null;
+  inline?: InlineImageRef[] | null;
   createdAt?: Date;
   attempts?: number;
   nextAttemptAt?: Date | null;

@@ -56,7 +56,9 @@ describe('web security', () => {
     // A finished recording of A (its file need not exist: B must not learn even that).
     const rec = await w.repos.recordings.create(acc, { conferenceId: conf.id, path: '/nonexistent/a-secret-recording.wav', startedAt: now });
     ids.recording = (await w.repos.recordings.finish(acc, rec.id, { endedAt: new Date(now.getTime() + 60_000), durationMs: 60_000, sizeBytes: 44 })).id;
-    aSecrets = ['A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
+    // A's branding: its slogan must not reach B through any route.
+    await w.repos.branding.set(acc, { slogan: 'A secret slogan', primaryColor: '#123457' }, now);
+    aSecrets = ['A secret slogan', '#123457', 'A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
     [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
   });
   after(async () => { await w?.close(); });

@@ -1,5 +1,5 @@
 // Account page: profile, password, language; for owners the account, its
-// recharge records and bound convener numbers.
+// recharge records, bound convener numbers and branding.
 import type { PageRouter, PageContext } from '../http/page-router.ts';
 import type { WebServices } from '../services.ts';
 import { html, type SafeHtml } from '../views/html.ts';
@@ -11,12 +11,13 @@ import type { MessageKey } from '../i18n/messages.ts';
 import { dialOutClassText, refusalReasonText } from '../views/dial-out.ts';
 import { refusalJson } from './views.ts';
 import { MAX_RETENTION_DAYS } from '../../core/meeting-records/store.ts';
+import { brandingCard } from '../branding/views.ts';
 
 async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Promise<SafeHtml> {
   const t = ctx.t;
-  const [recharges, conveners, rooms, dialOut, low, records] = await Promise.all([
+  const [recharges, conveners, rooms, dialOut, low, records, branding] = await Promise.all([
     s.account.recharges(account.id), s.account.conveners(account.id), s.rooms.list(account, s.now()), s.account.dialOut(account.id), s.lowBalance.get(account.id),
-    s.meetingRecords.get(account.id),
+    s.meetingRecords.get(account.id), s.branding.get(account.id),
   ]);
   return html`<section class="card"><h2>${t('account.title')}</h2><dl class="facts">
       <dt>${t('account.name')}</dt><dd>${account.name}</dd><dt>${t('account.tier')}</dt><dd>${t(`tier.${account.tier}` as MessageKey)}</dd>
@@ -41,6 +42,7 @@ async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Pr
         <label>${t('conv.name')} <input type="text" name="name" maxlength="100" data-empty="omit"></label>
         <label>${t('conv.room')} <select name="roomId" data-empty="omit"><option value="">—</option>${rooms.map(({ room: r }) => html`<option value="${r.id}">${r.name}</option>`)}</select></label>
         <p class="form-error" hidden></p><button type="submit">${t('conv.add')}</button></form></section>
+    ${brandingCard(ctx, branding, account.name)}
     ${dialOutPart(ctx, account, dialOut.policy, dialOut.refusals.map(refusalJson))}`;
 }
 

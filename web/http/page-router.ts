@@ -3,7 +3,8 @@
 // web/public/app.js and its modules in js/). A missing session redirects
 // to the login page.
 import type { Express, Request, Response } from 'express';
-import { authOf, localeOf, type AuthContext } from './request-context.ts';
+import { authOf, brandingOf, localeOf, type AuthContext } from './request-context.ts';
+import type { PageBranding } from '../views/branding.ts';
 import { t, type Locale, type MessageKey } from '../i18n/messages.ts';
 import type { SafeHtml } from '../views/html.ts';
 import type { Account } from '../../core/accounts/store.ts';
@@ -23,6 +24,8 @@ export interface PageContext {
   accountId: string;
   /** The account's zone (owners) or UTC-ish default for operators. */
   timeZone: string;
+  /** The session's account's logo, colours and slogan (null: the default look). */
+  branding: PageBranding | null;
 }
 
 type PageAccess = 'public' | 'owner' | 'operator';
@@ -86,5 +89,6 @@ export function pageContextFor(req: Request, res: Response, now: Date, params: R
       return auth.account.id;
     },
     timeZone: auth?.account?.timeZone ?? 'Asia/Shanghai',
+    branding: brandingOf(req),
   };
 }

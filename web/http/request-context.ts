@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { User } from '../../core/users/store.ts';
 import type { Account } from '../../core/accounts/store.ts';
 import type { Locale } from '../i18n/messages.ts';
+import type { PageBranding } from '../views/branding.ts';
 
 export interface AuthContext {
   user: User;
@@ -15,9 +16,14 @@ export interface AuthContext {
 
 const contexts = new WeakMap<Request, AuthContext>();
 const locales = new WeakMap<Request, Locale>();
+const brandings = new WeakMap<Request, PageBranding>();
 
 export function setAuth(req: Request, ctx: AuthContext): void { contexts.set(req, ctx); }
 export function authOf(req: Request): AuthContext | undefined { return contexts.get(req); }
 
 export function setLocale(req: Request, l: Locale): void { locales.set(req, l); }
 export function localeOf(req: Request): Locale { return locales.get(req) ?? 'zh-CN'; }
+
+/** The branding of the session's account, for pages (web/branding/middleware.ts). */
+export function setBranding(req: Request, b: PageBranding): void { brandings.set(req, b); }
+export function brandingOf(req: Request): PageBranding | null { return brandings.get(req) ?? null; }

@@ -4,9 +4,13 @@
 // the error and a next attempt after an exponential backoff, which the
 // scheduler's delivery pass (deliverDue) makes; after `maxAttempts`, or on a
 // permanent refusal (SMTP 5xx), it is failed with the error. Without SMTP a
-// mail is kept in the outbox for the operator.
+// mail is kept in the outbox for the operator. A branded mail has an HTML
+// alternative beside its text, with images inline (multipart/related,
+// cid: references — RFC 2392); the outbox keeps the HTML and names each image
+// by the SHA-256 of its bytes, which a retry fetches again (`images`).
+import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { OutboxStore, StoredMail } from '../../core/outbox/store.ts';
+import type { InlineImageRef, OutboxStore, StoredMail } from '../../core/outbox/store.ts';
 import type { SmtpSettings } from '../config.ts';
 import { moduleLogger } from '../../common/log.ts';
 
@@ -18,7 +22,21 @@ export interface MailMessage {
   text: string;
   /** An iCalendar invitation (or cancellation) attached as invite.ics. */
   ics?: string;
+  /** The HTML alternative of `text` (the text part stays). */
+  html?: string;
+  /** Images the HTML shows as `cid:{cid}`. */
+  inline?: InlineImage[];
 }
+
+export interface InlineImage {
+  cid: string;
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** Where a retry finds an inline image's bytes again (by SHA-256). */
+export type InlineImageSource = (sha256: string) => Promise<Buffer | undefined>;
 
 export interface MailTransport {
   send(m: MailMessage): Promise<void>;
@@ -39,6 +57,11 @@ export function smtpTransport(s: SmtpSettings): MailTransport {
         // nodemailer puts the calendar in as the text/calendar alternative (what
         // calendar clients act on) and attaches it as invite.ics as well.
         ...(m.ics ? { icalEvent: { filename: 'invite.ics', method, content: m.ics } } : {}),
+        // The HTML alternative; its images inline (Content-ID, multipart/related), never fetched from the web.
+        ...(m.html ? { html: m.html } : {}),
+        ...(m.inline && m.inline.length > 0
+          ? { attachments: m.inline.map((i) => ({ cid: i.cid, filename: i.filename, contentType: i.contentType, content: i.content, contentDisposition: 'inline' as const })) }
+          : {}),
       });
     },
   };
@@ -67,6 +90,12 @@ function isPermanent(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
+/** The HTML and the inline images' names as the outbox keeps them. */
+function stored(m: MailMessage): { html: string | null; inline: InlineImageRef[] | null } {
+  const inline = (m.inline ?? []).map((i) => ({ cid: i.cid, filename: i.filename, contentType: i.contentType, sha256: createHash('sha256').update(i.content).digest('hex') }));
+  return { html: m.html ?? null, inline: inline.length > 0 ? inline : null };
+}
+
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).slice(0, 500);
 
 export class MailService {
@@ -77,6 +106,7 @@ export class MailService {
     private readonly transport: MailTransport | undefined,
     private readonly now: () => Date,
     retry: Partial<MailRetryPolicy> = {},
+    private readonly images: InlineImageSource = async () => undefined,
   ) {
     this.retry = { ...DEFAULT_MAIL_RETRY, ...retry };
   }
@@ -88,7 +118,7 @@ export class MailService {
 
   /** Records and tries the mail once now (failures are retried later); never throws for a delivery failure. */
   async send(accountId: string | null, m: MailMessage): Promise<StoredMail> {
-    const base = { accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null, error: null, sentAt: null };
+    const base = { accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null, ...stored(m), error: null, sentAt: null };
     if (!this.transport) return this.outbox.add({ ...base, status: 'outbox' });
     const row = await this.outbox.add({ ...base, status: 'queued', attempts: 1, nextAttemptAt: this.leaseEnd() });
     return this.attempt(row, m);
@@ -99,7 +129,7 @@ export class MailService {
    * already (a reminder job that runs again after a crash mails nobody twice).
    */
   async sendOnce(accountId: string | null, m: MailMessage, dedupeKey: string): Promise<StoredMail | undefined> {
-    const base = { accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null, error: null, sentAt: null, dedupeKey };
+    const base = { accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null, ...stored(m), error: null, sentAt: null, dedupeKey };
     if (!this.transport) return this.outbox.addOnce({ ...base, status: 'outbox' });
     const row = await this.outbox.addOnce({ ...base, status: 'queued', attempts: 1, nextAttemptAt: this.leaseEnd() });
     return row ? this.attempt(row, m) : undefined;
@@ -110,8 +140,22 @@ export class MailService {
     if (!this.transport) return [];
     const due = await this.outbox.claimDue(this.now(), { leaseMs: this.retry.leaseMs, limit });
     const out: StoredMail[] = [];
-    for (const row of due) out.push(await this.attempt(row, { to: row.to, subject: row.subject, text: row.text, ...(row.ics ? { ics: row.ics } : {}) }));
+    for (const row of due) out.push(await this.attempt(row, await this.messageOf(row)));
     return out;
+  }
+
+  /** A stored mail as it is sent again: its inline images fetched by their hash (one that is gone is left out). */
+  private async messageOf(row: StoredMail): Promise<MailMessage> {
+    const inline: InlineImage[] = [];
+    for (const ref of row.inline ?? []) {
+      const content = await this.images(ref.sha256);
+      if (content) inline.push({ cid: ref.cid, filename: ref.filename, contentType: ref.contentType, content });
+      else log.warn({ mail: row.id, sha256: ref.sha256 }, 'an inline image of a queued mail is gone; sent without it');
+    }
+    return {
+      to: row.to, subject: row.subject, text: row.text, ...(row.ics ? { ics: row.ics } : {}),
+      ...(row.html ? { html: row.html } : {}), ...(inline.length > 0 ? { inline } : {}),
+    };
   }
 
   private leaseEnd(): Date {

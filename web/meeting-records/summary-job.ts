@@ -5,7 +5,8 @@
 // end) whose account asked for summaries, and queues one job per conference
 // under the dedupe key `summary:<conferenceId>` (a second scheduler's sweep
 // adds nothing). The job mails the room's organizer, or else the account's
-// owners, each once (the mail's own dedupe key), in their language.
+// owners, each once (the mail's own dedupe key), in their language, with the
+// account's branding in an HTML part when it has one (web/mail/branded.ts).
 import type { Repositories } from '../../core/repositories.ts';
 import type { Job, JobPayload } from '../../core/scheduler/store.ts';
 import type { JobHandler } from '../../core/scheduler/runner.ts';
@@ -16,6 +17,7 @@ import { moduleLogger } from '../../common/log.ts';
 import { isLocale } from '../i18n/messages.ts';
 import type { MailService } from '../mail/mailer.ts';
 import { summaryMail } from './summary-mail.ts';
+import { brandMail, mailBrandingOf } from '../mail/branded.ts';
 
 const log = moduleLogger('web', { part: 'meeting-summary' });
 
@@ -32,7 +34,7 @@ const SWEEP_LIMIT = 100;
  */
 const MAX_SUMMARY_AGE_MS = 2 * 86_400_000;
 
-type Repos = Pick<Repositories, 'meetingRecords' | 'jobs' | 'conferences' | 'accounts' | 'rooms' | 'users' | 'recordings'>;
+type Repos = Pick<Repositories, 'meetingRecords' | 'jobs' | 'conferences' | 'accounts' | 'rooms' | 'users' | 'recordings' | 'branding'>;
 
 export interface SummaryOptions {
   publicUrl: string;
@@ -69,12 +71,15 @@ export function summaryJob(repos: Repos, mail: MailService, opts: SummaryOptions
       repos.recordings.list(p.accountId, { conferenceId: p.conferenceId, limit: 100 }),
       recipients(repos, p.accountId, room),
     ]);
+    const brand = await mailBrandingOf(repos.branding, account);
     if (to.length === 0) log.warn({ account: p.accountId, conference: p.conferenceId }, 'meeting summary: nobody to mail (no owner or organizer has an address)');
     for (const u of to) {
-      const m = summaryMail({
-        account, conference, roomName: room?.name ?? null, participants, recordings,
-        locale: isLocale(u.locale) ? u.locale : 'zh-CN', publicUrl: opts.publicUrl, defaultRegion: opts.defaultRegion,
+      const locale = isLocale(u.locale) ? u.locale : 'zh-CN';
+      const text = summaryMail({
+        account, conference, roomName: room?.name ?? null, participants, recordings, locale, publicUrl: opts.publicUrl, defaultRegion: opts.defaultRegion,
       }, u.email!);
+      // A branded account's summary has its HTML part too (logo inline, colours, slogan).
+      const m = brand ? brandMail(text, brand, locale) : text;
       await mail.sendOnce(p.accountId, m, `${SUMMARY_KEY_PREFIX}${p.conferenceId}:${u.email!}`);
     }
     log.info({ job: job.id, conference: p.conferenceId, participants: participants.length, mails: to.length }, 'meeting summary mailed');

@@ -7,6 +7,7 @@ import { formatDateTime, formatMoney, formatShortDateTime } from '../views/forma
 import { TIERS } from '../../core/accounts/tiers.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { policyForm } from './dial-out-pages.ts';
+import { brandingSummary } from '../branding/views.ts';
 
 export function registerOperatorPages(pages: PageRouter, s: WebServices): void {
   pages.get('/operator/accounts', 'operator', (ctx) => accountsPage(ctx, s));
@@ -19,18 +20,18 @@ export function registerOperatorPages(pages: PageRouter, s: WebServices): void {
 async function accountsPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
   const t = ctx.t;
   const list = await s.operator.accounts();
-  const policies = await Promise.all(list.map(({ account }) => s.dialOut.policy(account.id)));
+  const [policies, brandings] = await Promise.all([Promise.all(list.map(({ account }) => s.dialOut.policy(account.id))), s.branding.byAccount()]);
   return layout(ctx, {
     title: t('nav.accounts'), active: '/operator/accounts',
     body: html`<p class="error" id="page-error" hidden></p>
-    <table id="accounts-table"><thead><tr><th>${t('account.name')}</th><th>${t('op.owners')}</th><th>${t('account.tier')}</th><th class="num">${t('account.balance')}</th><th>${t('op.state')}</th><th>${t('op.topUp')}</th><th>${t('dialOut.title')}</th></tr></thead>
+    <table id="accounts-table"><thead><tr><th>${t('account.name')}</th><th>${t('op.owners')}</th><th>${t('account.tier')}</th><th class="num">${t('account.balance')}</th><th>${t('op.state')}</th><th>${t('op.topUp')}</th><th>${t('dialOut.title')}</th><th>${t('branding.title')}</th></tr></thead>
     <tbody>${list.map(({ account: a, owners }, i) => html`<tr data-account-id="${a.id}"><td>${a.name}</td><td>${owners.map((u) => u.username).join(', ')}</td>
       <td><form data-api="PATCH /api/operator/accounts/${a.id}" class="inline-form"><select name="tier">${TIERS.map((x) => html`<option value="${x}" ${a.tier === x ? html`selected` : ''}>${t(`tier.${x}` as MessageKey)}</option>`)}</select> <button type="submit" class="secondary">${t('common.save')}</button><span class="form-error" hidden></span></form></td>
       <td class="num">${formatMoney(a.balanceMinor, a.currency)}</td>
       <td>${a.frozen ? html`<strong class="error">${t('op.frozen')}</strong> <button type="button" class="secondary" data-action="PATCH /api/operator/accounts/${a.id}" data-body="${JSON.stringify({ frozen: false })}">${t('op.unfreeze')}</button>`
         : html`${t('op.active')} <button type="button" class="danger" data-action="PATCH /api/operator/accounts/${a.id}" data-body="${JSON.stringify({ frozen: true })}" data-confirm="js.confirmFreeze">${t('op.freeze')}</button>`}</td>
       <td><form data-api="POST /api/operator/accounts/${a.id}/recharges" class="inline-form"><input type="number" name="amountMinor" data-scale="100" step="0.01" required placeholder="¥"> <input type="text" name="note" placeholder="${t('common.note')}"> <button type="submit" class="secondary">${t('op.topUp')}</button><span class="form-error" hidden></span></form></td>
-      <td>${policyForm(ctx, a.id, policies[i]!)}</td></tr>`)}</tbody></table>
+      <td>${policyForm(ctx, a.id, policies[i]!)}</td><td>${brandingSummary(ctx, brandings.get(a.id), a.name)}</td></tr>`)}</tbody></table>
     <form class="card" data-api="POST /api/operator/accounts" id="account-form"><h2>${t('op.newAccount')}</h2>
       <label>${t('account.name')} <input type="text" name="name" required></label>
       <label>${t('account.tier')} <select name="tier">${TIERS.map((x) => html`<option value="${x}">${t(`tier.${x}` as MessageKey)}</option>`)}</select></label>

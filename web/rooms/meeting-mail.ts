@@ -3,7 +3,8 @@
 // invitation itself, the updated invitation after an edit (SEQUENCE raised
 // first), the cancellation when the meeting is deleted, and the reminder
 // before each occurrence (once per occurrence and address, whoever runs the
-// job and however often).
+// job and however often). A branded account's mails carry its logo, colours
+// and slogan in an HTML part (web/mail/branded.ts).
 import type { Repositories } from '../../core/repositories.ts';
 import type { Account } from '../../core/accounts/store.ts';
 import type { Room } from '../../core/rooms/store.ts';
@@ -13,6 +14,7 @@ import type { MailService } from '../mail/mailer.ts';
 import { isLocale, type Locale } from '../i18n/messages.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { invitationMail, type InvitationKind } from './invitation.ts';
+import { withBranding } from '../mail/branded.ts';
 
 export interface MailTally { sent: number; queued: number; outbox: number; failed: number }
 
@@ -23,11 +25,12 @@ function count(tally: MailTally, m: StoredMail | undefined): void {
 }
 
 export class MeetingMailer {
-  constructor(private readonly repos: Pick<Repositories, 'calendar' | 'accessNumbers' | 'users'>, private readonly mail: MailService) {}
+  constructor(private readonly repos: Pick<Repositories, 'calendar' | 'accessNumbers' | 'users' | 'branding'>, private readonly mail: MailService) {}
 
   private async compose(account: Account, room: Room, kind: InvitationKind, next: Occurrence | null, locale: Locale, now: Date, sequence: number) {
     const accessNumbers = (await this.repos.accessNumbers.list()).filter((a) => a.enabled && a.kind === 'meeting');
-    return invitationMail({ room, account, accessNumbers, next, locale, now, sequence, kind });
+    // A branded account's invitation has its HTML part too (logo inline, colours, slogan); the text and the .ics stay.
+    return withBranding(this.repos.branding, account, invitationMail({ room, account, accessNumbers, next, locale, now, sequence, kind }), locale);
   }
 
   /** The invitation (with .ics) to each address; the addresses are remembered for what follows. */

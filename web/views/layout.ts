@@ -1,10 +1,12 @@
 // The page frame: navigation for the role, the language switch, the CSRF
-// token for the page script, and the texts the script shows.
+// token for the page script, and the texts the script shows; on the pages of
+// a branded account its logo, slogan and colours (web/views/branding.ts).
 import { html, jsonScript, type SafeHtml } from './html.ts';
 import { clientMessages, type Locale, type MessageKey } from '../i18n/messages.ts';
 import { formatMoney } from './format.ts';
 import type { Account } from '../../core/accounts/store.ts';
 import type { User } from '../../core/users/store.ts';
+import { brandingHead, brandingLogo, brandingSlogan, type PageBranding } from './branding.ts';
 
 /** What the frame needs of a page's context (a PageContext is one). */
 export interface LayoutContext {
@@ -12,6 +14,8 @@ export interface LayoutContext {
   t: (key: MessageKey, vars?: Record<string, string | number>) => string;
   /** The session, absent before login. */
   auth: { user: Pick<User, 'role' | 'displayName'>; account: Account | null; csrfToken: string } | undefined;
+  /** The account's branding (absent or null: the default look). */
+  branding?: PageBranding | null;
 }
 
 const OWNER_NAV: Array<[string, MessageKey]> = [
@@ -47,11 +51,13 @@ export function layout(ctx: LayoutContext, o: LayoutOptions): SafeHtml {
 <meta name="csrf-token" content="${csrf}">
 <title>${o.title} · ${ctx.t('app.name')}</title>
 <link rel="stylesheet" href="/static/app.css">
+${auth?.account ? brandingHead(ctx.branding) : ''}
 <script type="module" src="/static/app.js"></script>
 </head>
 <body data-logged-in="${auth ? 'yes' : 'no'}">
 <header class="top">
-  <a class="brand" href="/">${ctx.t('app.name')}</a>
+  <a class="brand" href="/">${auth?.account && ctx.branding?.logoUrl ? brandingLogo(ctx.branding, auth.account.name) : ctx.t('app.name')}</a>
+  ${auth?.account ? brandingSlogan(ctx.branding) : ''}
   <nav>${nav.map(([href, key]) => html`<a href="${href}" class="${o.active === href ? 'active' : ''}" data-nav="${href}">${ctx.t(key)}</a>`)}</nav>
   <div class="who">
     ${auth?.account ? html`<span class="balance" title="${ctx.t('account.balance')}">${formatMoney(auth.account.balanceMinor, auth.account.currency)}</span>` : ''}
