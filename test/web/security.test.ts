@@ -58,6 +58,7 @@ describe('web security', () => {
     ids.recording = (await w.repos.recordings.finish(acc, rec.id, { endedAt: new Date(now.getTime() + 60_000), durationMs: 60_000, sizeBytes: 44 })).id;
     aSecrets = ['A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
     [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
+    ids.token = (await a.post('/api/tokens', { name: 'A secret token', scopes: ['read'], expiresInDays: 30 })).json<{ id: string }>().id;
   });
   after(async () => { await w?.close(); });
 
@@ -77,6 +78,7 @@ describe('web security', () => {
     if (p.startsWith('/api/account/conveners/')) return ids.convener!;
     if (p.startsWith('/api/operator/trunks/')) return ids.trunk!;
     if (p.startsWith('/api/operator/dial-plans/')) return ids.dialPlan!;
+    if (p.startsWith('/api/tokens/')) return ids.token!;
     throw new Error(`no id kind for ${r.method} ${r.path}: add it to this test`);
   }
   /** The value of each path parameter of a route: A's ids, or `forced` for all of them. */
