@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { date, dateOrNull, isUniqueViolation } from '../sql.ts';
 import {
   LAST_USED_EVERY_MS, MAX_ACTIVE_TOKENS, MAX_TOKEN_DAYS, TOKEN_SCOPES,
-  type ApiToken, type ApiTokenStore, type NewApiToken, type StoredApiToken, type TokenScope,
+  type ApiToken, type ApiTokenStore, type NewApiToken, type TokenScope,
 } from './store.ts';
 import { newTokenParts, parseToken, secretHash, secretMatches, tokenString } from './token-string.ts';
 
@@ -41,7 +41,7 @@ function checkInput(input: NewApiToken): TokenScope[] {
 export class KnexApiTokenStore implements ApiTokenStore {
   constructor(private readonly db: Knex) {}
 
-  async create(accountId: string, input: NewApiToken): Promise<{ token: ApiToken; secret: string }> {
+  async create(accountId: string, input: NewApiToken): Promise<{ token: ApiToken; plaintext: string }> {
     const scopes = checkInput(input);
     const [counted] = await this.db('api_tokens').where({ account_id: accountId }).whereNull('revoked_at')
       .where('expires_at', '>', input.now).count({ n: '*' }) as Array<{ n: unknown }>;
@@ -54,7 +54,7 @@ export class KnexApiTokenStore implements ApiTokenStore {
           account_id: accountId, created_by: input.createdBy, name: input.name.trim(), scopes, prefix: parts.prefix,
           secret_hash: secretHash(parts.secret), expires_at: input.expiresAt, created_at: input.now,
         }).returning('*') as Row[];
-        return { token: toToken(row!), secret: tokenString(parts) };
+        return { token: toToken(row!), plaintext: tokenString(parts) };
       } catch (err) {
         if (!isUniqueViolation(err) || attempt >= 3) throw err;
       }
@@ -80,12 +80,12 @@ export class KnexApiTokenStore implements ApiTokenStore {
     return toToken(row);
   }
 
-  async verify(presented: string): Promise<StoredApiToken | undefined> {
+  async verify(presented: string): Promise<ApiToken | undefined> {
     const parts = parseToken(presented);
     if (!parts) return undefined;
     const row = await this.db('api_tokens').where({ prefix: parts.prefix }).first() as Row | undefined;
     if (!row || !secretMatches(parts.secret, String(row.secret_hash))) return undefined;
-    return { ...toToken(row), secretHash: String(row.secret_hash) };
+    return toToken(row);
   }
 
   async noteUse(id: string, ip: string | null, now: Date): Promise<void> {

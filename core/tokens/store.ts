@@ -31,11 +31,6 @@ export interface ApiToken {
   createdAt: Date;
 }
 
-/** A row as the authentication reads it: with the secret's hash. */
-export interface StoredApiToken extends ApiToken {
-  secretHash: string;
-}
-
 export interface NewApiToken {
   createdBy: string;
   name: string;
@@ -50,7 +45,7 @@ export interface ApiTokenStore {
    * ValidationError for an expiry past MAX_TOKEN_DAYS or not in the future,
    * no or unknown scopes; ConflictError past MAX_ACTIVE_TOKENS.
    */
-  create(accountId: string, input: NewApiToken): Promise<{ token: ApiToken; secret: string }>;
+  create(accountId: string, input: NewApiToken): Promise<{ token: ApiToken; plaintext: string }>;
   /** The account's tokens, newest first (revoked and expired included). */
   list(accountId: string): Promise<ApiToken[]>;
   /** NotFoundError when absent or another account's. */
@@ -58,7 +53,7 @@ export interface ApiTokenStore {
   /** Sets revoked_at (a second revoke keeps the first time); NotFoundError as get. */
   revoke(accountId: string, id: string, now: Date): Promise<ApiToken>;
   /** The token a presented string names when its secret matches (constant-time), whatever its state; undefined otherwise. */
-  verify(presented: string): Promise<StoredApiToken | undefined>;
+  verify(presented: string): Promise<ApiToken | undefined>;
   /** Notes a use; written only when the last note is older than LAST_USED_EVERY_MS. */
   noteUse(id: string, ip: string | null, now: Date): Promise<void>;
 }

@@ -17,13 +17,13 @@
 // Never to a token, whatever the rules below say: public routes (login, the
 // pre-session CSRF cookie), operator routes, the token routes themselves,
 // and the user's own profile, password, language and logout.
-import type { RegisteredRoute } from './api-router.ts';
 import type { AuthContext } from './request-context.ts';
 import type { TokenScope } from '../../core/tokens/store.ts';
 import { InsufficientScopeError } from '../errors.ts';
 import { tokenFailed } from './token-failures.ts';
 
-type RouteKey = Pick<RegisteredRoute, 'method' | 'path' | 'tag' | 'access'>;
+/** What the table reads of a route (a RegisteredRoute of api-router.ts is one). */
+type RouteKey = { method: string; path: string; tag: string; access: string };
 
 interface Rule {
   tag: string;

@@ -44,9 +44,9 @@ export function registerTokenRoutes(api: ApiRouter, s: WebServices): void {
     method: 'post', path: '/api/tokens', tag: TAG, access: TOKEN_MANAGERS, status: 201, body: createBody,
     summary: `Make an API token (scopes read, meetings, live, billing; expiry required, at most ${MAX_TOKEN_DAYS} days). The answer's \`token\` is shown this once: only its hash is kept`,
     handler: async (c) => {
-      const { token, secret } = await s.tokens.create(c.accountId, c.auth!.user, { name: c.body.name, scopes: c.body.scopes, expiresAt: expiryOf(c.body, c.now) });
+      const { token, plaintext } = await s.tokens.create(c.accountId, c.auth!.user, { name: c.body.name, scopes: c.body.scopes, expiresAt: expiryOf(c.body, c.now) });
       await c.audit('token.create', { target: { type: 'api_token', id: token.id }, data: { name: token.name, prefix: token.prefix, scopes: token.scopes, expiresAt: token.expiresAt.toISOString() } });
-      return { ...tokenJson(token, c.now), token: secret };
+      return { ...tokenJson(token, c.now), token: plaintext };
     },
   });
 

@@ -28,7 +28,7 @@ export function isFrozen(user: User): boolean {
 export class TokenService {
   constructor(private readonly repos: Repositories, private readonly now: () => Date) {}
 
-  create(accountId: string, user: User, input: { name: string; scopes: readonly TokenScope[]; expiresAt: Date }): Promise<{ token: ApiToken; secret: string }> {
+  create(accountId: string, user: User, input: { name: string; scopes: readonly TokenScope[]; expiresAt: Date }): Promise<{ token: ApiToken; plaintext: string }> {
     return this.repos.apiTokens.create(accountId, { ...input, createdBy: user.id, now: this.now() });
   }
 
