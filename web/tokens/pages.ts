@@ -10,12 +10,10 @@ import { formatDateTime } from '../views/format.ts';
 import type { MessageKey } from '../i18n/messages.ts';
 import { MAX_TOKEN_DAYS, TOKEN_SCOPES } from '../../core/tokens/store.ts';
 import { tokenState } from './service.ts';
-
-/** Who sees the page: as TOKEN_MANAGERS in routes.ts (the members feature's admin level goes here too). */
-const PAGE_ACCESS = 'owner' as const;
+import { TOKEN_MANAGERS } from './routes.ts';
 
 export function registerTokenPages(pages: PageRouter, s: WebServices): void {
-  pages.get('/account/tokens', PAGE_ACCESS, async (ctx) => {
+  pages.get('/account/tokens', TOKEN_MANAGERS, async (ctx) => {
     const t = ctx.t;
     const [tokens, names] = await Promise.all([s.tokens.list(ctx.accountId), s.tokens.creatorNames(ctx.accountId)]);
     const when = (d: Date | null) => formatDateTime(d, ctx.timeZone, ctx.locale);

@@ -12,10 +12,10 @@ import { tokenJson } from './service.ts';
 
 const TAG = 'tokens';
 /**
- * Who manages the account's tokens (the routes and the page). The members
- * feature's `admin` level goes here: this one line, and the page's below.
+ * Who manages the account's tokens, on these routes and the page (pages.ts).
+ * The members feature's `admin` level (owner or admin) is this one line.
  */
-export const TOKEN_MANAGERS: Access = 'owner';
+export const TOKEN_MANAGERS = 'owner' satisfies Access;
 
 const DAY_MS = 86_400_000;
 
