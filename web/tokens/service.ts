@@ -1,5 +1,5 @@
 // API tokens for the web: made, listed and revoked by the account's managers
-// (TOKEN_MANAGER_ROLES), and turned back into a caller on each request that
+// (TOKEN_MANAGERS in routes.ts), and turned back into a caller on each request that
 // carries one. Like a session, the token's user and account are read on
 // every request: a token stops working the moment its creator is removed or
 // frozen or its account frozen, not at the next login.
