@@ -41,6 +41,8 @@ import type { MeetingRecordsStore } from './meeting-records/store.ts';
 import { KnexMeetingRecordsStore } from './meeting-records/knex-store.ts';
 import type { BrandingStore } from './branding/store.ts';
 import { KnexBrandingStore } from './branding/knex-store.ts';
+import type { ApiTokenStore } from './tokens/store.ts';
+import { KnexApiTokenStore } from './tokens/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -74,6 +76,8 @@ export interface Repositories {
   meetingRecords: MeetingRecordsStore;
   /** Accounts' logos, colours and slogans; the logo files. */
   branding: BrandingStore;
+  /** API tokens: hashed, scoped, expiring (issue 19). */
+  apiTokens: ApiTokenStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -116,6 +120,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     calendar: new KnexCalendarStore(db),
     meetingRecords: new KnexMeetingRecordsStore(db),
     branding: new KnexBrandingStore(db),
+    apiTokens: new KnexApiTokenStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

@@ -64,6 +64,9 @@ import { registerLivePages } from './live/pages.ts';
 import { DEFAULT_FEED_TUNING, type FeedTuning } from './live/feed.ts';
 import type { OpenStreams } from './http/event-stream.ts';
 import type { LiveBus } from '../core/live/live.ts';
+import { TokenService } from './tokens/service.ts';
+import { registerTokenRoutes } from './tokens/routes.ts';
+import { registerTokenPages } from './tokens/pages.ts';
 import { observabilityHandler, type ReadinessCheck } from '../common/observability.ts';
 
 const log = moduleLogger('web');
@@ -135,6 +138,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     lowBalance: new LowBalanceService(repos),
     meetingRecords: new MeetingRecordsService(repos),
     branding: new BrandingService(repos),
+    tokens: new TokenService(repos, now),
   };
 }
 
@@ -153,13 +157,13 @@ export function createWebApp(deps: WebDeps): express.Express {
   // The brand logo and stylesheet: public by an unguessable URL, no session read (web/branding/assets.ts).
   mountBrandingAssets(app, services.branding);
   app.use('/api', express.json({ limit: '6mb' }));
-  app.use(sessionMiddleware(services.auth));
+  app.use(sessionMiddleware(services.auth, services.tokens));
   app.use(brandingMiddleware(services.branding));
 
   const { pingMs, ...feed } = deps.liveTuning ?? {};
   const api = new ApiRouter(now, deps.repos.audit, {
     ...(pingMs !== undefined ? { pingMs } : {}),
-    sessionValid: async (a) => (await services.auth.sessionOf(a.sessionToken)) !== undefined,
+    sessionValid: async (a) => (a.token ? services.tokens.stillValid(a) : (await services.auth.sessionOf(a.sessionToken)) !== undefined),
   });
   registerAuthRoutes(api, services);
   registerAccountRoutes(api, services);
@@ -175,6 +179,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerTrunkRoutes(api, services);
   registerDialOutRoutes(api, services);
   registerLiveRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
+  registerTokenRoutes(api, services);
   const doc = openApiDocument(api.routes);
   app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
   api.mount(app);
@@ -201,13 +206,15 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerOperatorPages(pages, services);
   registerTrunkPages(pages, services);
   registerDialOutPages(pages, services);
+  registerTokenPages(pages, services);
   pages.mount(app);
 
   app.use((req, _res, next) => { next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)); });
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    const { status, body, internal } = describeError(err);
+    const { status, body, internal, headers } = describeError(err);
     if (internal) log.error({ err, method: req.method, path: req.path }, 'request failed');
     if (res.headersSent) { next(err); return; }
+    for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
     if (req.path.startsWith('/api/') || req.method !== 'GET') {
       res.status(status).json(body);
       return;

@@ -8,6 +8,8 @@ import { LogoRejectedError } from '../core/branding/image.ts';
 
 export class HttpError extends Error {
   override readonly name = 'HttpError';
+  /** Response headers that go with the error (WWW-Authenticate). */
+  headers: Record<string, string> = {};
   constructor(readonly status: number, readonly code: string, message: string, readonly details?: Record<string, unknown>) { super(message); }
 }
 
@@ -21,6 +23,22 @@ export class ForbiddenError extends HttpError {
   constructor(code: 'forbidden' | 'csrf', message: string) { super(403, code, message); }
 }
 
+/** RFC 6750 §3: a bearer token that is unknown, expired, revoked, or whose user or account may no longer act. */
+export class InvalidTokenError extends HttpError {
+  constructor(message: string) {
+    super(401, 'invalid_token', message);
+    this.headers = { 'WWW-Authenticate': `Bearer realm="api", error="invalid_token", error_description="${message.replace(/["\\]/g, '')}"` };
+  }
+}
+
+/** RFC 6750 §3.1: a valid token without a scope the route needs (`scope` lists those that would do). */
+export class InsufficientScopeError extends HttpError {
+  constructor(scopes: readonly string[]) {
+    super(403, 'insufficient_scope', scopes.length > 0 ? `this token needs the scope ${scopes.join(' or ')}` : 'not open to API tokens');
+    this.headers = { 'WWW-Authenticate': `Bearer realm="api", error="insufficient_scope"${scopes.length > 0 ? `, scope="${scopes.join(' ')}"` : ''}` };
+  }
+}
+
 export interface ErrorBody {
   error: string;
   message: string;
@@ -30,9 +48,9 @@ export interface ErrorBody {
 }
 
 /** Status and JSON body for any thrown value; `internal` marks the ones to log as bugs. */
-export function describeError(err: unknown): { status: number; body: ErrorBody; internal: boolean } {
+export function describeError(err: unknown): { status: number; body: ErrorBody; internal: boolean; headers?: Record<string, string> } {
   if (err instanceof HttpError) {
-    return { status: err.status, body: { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }, internal: false };
+    return { status: err.status, body: { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }, internal: false, headers: err.headers };
   }
   if (err instanceof ZodError) {
     const issues = err.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));

@@ -19,6 +19,7 @@ import type { RecordingService } from './recordings/service.ts';
 import type { LowBalanceService } from './account/low-balance.ts';
 import type { MeetingRecordsService } from './meeting-records/service.ts';
 import type { BrandingService } from './branding/service.ts';
+import type { TokenService } from './tokens/service.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -42,4 +43,6 @@ export interface WebServices {
   meetingRecords: MeetingRecordsService;
   /** Accounts' logos, colours and slogans. */
   branding: BrandingService;
+  /** API tokens: made, listed, revoked; and the caller a bearer token stands for. */
+  tokens: TokenService;
 }

@@ -60,6 +60,7 @@ describe('web security', () => {
     await w.repos.branding.set(acc, { slogan: 'A secret slogan', primaryColor: '#123457' }, now);
     aSecrets = ['A secret slogan', '#123457', 'A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
     [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
+    ids.token = (await a.post('/api/tokens', { name: 'A secret token', scopes: ['read'], expiresInDays: 30 })).json<{ id: string }>().id;
   });
   after(async () => { await w?.close(); });
 
@@ -79,6 +80,7 @@ describe('web security', () => {
     if (p.startsWith('/api/account/conveners/')) return ids.convener!;
     if (p.startsWith('/api/operator/trunks/')) return ids.trunk!;
     if (p.startsWith('/api/operator/dial-plans/')) return ids.dialPlan!;
+    if (p.startsWith('/api/tokens/')) return ids.token!;
     throw new Error(`no id kind for ${r.method} ${r.path}: add it to this test`);
   }
   /** The value of each path parameter of a route: A's ids, or `forced` for all of them. */

@@ -29,9 +29,10 @@ function parseBlock(block: string): Frame | null {
   return null;
 }
 
-export async function openSse(url: string, cookie: string): Promise<SseConnection> {
+/** `cookie` '' sends none (an API token in `headers` instead). */
+export async function openSse(url: string, cookie: string, headers: Record<string, string> = {}): Promise<SseConnection> {
   const abort = new AbortController();
-  const res = await fetch(url, { headers: { cookie, accept: 'text/event-stream' }, signal: abort.signal });
+  const res = await fetch(url, { headers: { ...(cookie ? { cookie } : {}), accept: 'text/event-stream', ...headers }, signal: abort.signal });
   const frames: Frame[] = [];
   let taken = 0;
   const waiters = new Set<() => void>();

@@ -1,8 +1,11 @@
 // Loads the session named by the cookie (if any) and the language of the
 // request: the user's saved language, else the language cookie of the login
-// page, else the browser's Accept-Language.
+// page, else the browser's Accept-Language. An /api request with an
+// `Authorization: Bearer` token is the token's instead (bearer.ts): no cookie read.
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthService } from './service.ts';
+import type { TokenService } from '../tokens/service.ts';
+import { authenticateBearer, bearerTokenOf } from './bearer.ts';
 import { readCookies } from '../http/cookies.ts';
 import { setAuth, setLocale } from '../http/request-context.ts';
 import { isLocale, type Locale } from '../i18n/messages.ts';
@@ -17,9 +20,11 @@ export function browserLocale(req: Request): Locale {
   return accept.startsWith('en') ? 'en' : 'zh-CN';
 }
 
-export function sessionMiddleware(auth: AuthService) {
+export function sessionMiddleware(auth: AuthService, tokens?: TokenService) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const run = async (): Promise<void> => {
+      const bearer = tokens ? bearerTokenOf(req) : undefined;
+      if (bearer !== undefined) return authenticateBearer(req, bearer, tokens!);
       setLocale(req, browserLocale(req));
       const token = readCookies(req).get(SESSION_COOKIE);
       if (!token) return;

@@ -10,6 +10,7 @@ import type { Express, Request, Response } from 'express';
 import { z } from 'zod';
 import { authOf, localeOf, type AuthContext } from './request-context.ts';
 import { checkCsrf } from './csrf.ts';
+import { checkTokenScope } from './token-scopes.ts';
 import { OpenStreams, PING_MS, runEventStream, type EventStream } from './event-stream.ts';
 import { ForbiddenError, HttpError, UnauthorizedError } from '../errors.ts';
 import type { Account } from '../../core/accounts/store.ts';
@@ -113,12 +114,14 @@ export class ApiRouter {
     this.routes.push(route);
     const run = async (req: Request, res: Response): Promise<void> => {
       const auth = authOf(req);
+      checkTokenScope(route, auth, req.ip ?? null); // API tokens: only the routes their scopes open (token-scopes.ts)
       if (spec.access !== 'public') {
         if (!auth) throw new UnauthorizedError();
         if (spec.access === 'owner' && auth.user.role !== 'owner') throw new ForbiddenError('forbidden', 'for account owners only');
         if (spec.access === 'operator' && auth.user.role !== 'operator') throw new ForbiddenError('forbidden', 'for operators only');
       }
-      if (isStateChanging(spec.method)) checkCsrf(req, auth);
+      // A token travels in a header another site's page cannot make a browser send (CORS is never granted): no CSRF token.
+      if (isStateChanging(spec.method) && !auth?.token) checkCsrf(req, auth);
       // A malformed id is an id that does not exist: 404, not a hint.
       let params: unknown = {};
       if (spec.params) {
@@ -164,7 +167,7 @@ export class ApiRouter {
       async audit(action: string, note: AuditNote = {}): Promise<void> {
         if (!auth) throw new UnauthorizedError();
         await auditLog.append({
-          accountId: note.accountId ?? auth.account?.id ?? null, userId: auth.user.id, actor: `user:${auth.user.id}`, action,
+          accountId: note.accountId ?? auth.account?.id ?? null, userId: auth.user.id, actor: auth.token ? `token:${auth.token.id}` : `user:${auth.user.id}`, action,
           ...(note.target ? { targetType: note.target.type, targetId: note.target.id } : {}),
           ...(note.data ? { data: note.data } : {}), ip: req.ip ?? null,
         });

@@ -6,6 +6,7 @@ import { SCHEDULE_DICTIONARY } from './schedule-dictionary.ts';
 import { RECORDINGS_DICTIONARY } from './recordings-dictionary.ts';
 import { MEETING_RECORDS_DICTIONARY } from './meeting-records-dictionary.ts';
 import { BRANDING_DICTIONARY } from './branding-dictionary.ts';
+import { TOKENS_DICTIONARY } from './tokens-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -289,4 +290,5 @@ export const DICTIONARY = {
   ...RECORDINGS_DICTIONARY,
   ...MEETING_RECORDS_DICTIONARY,
   ...BRANDING_DICTIONARY,
+  ...TOKENS_DICTIONARY,
 } as const satisfies Record<string, Entry>;

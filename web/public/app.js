@@ -10,6 +10,7 @@ import { bindLivePage } from './js/live.js';
 import { bindLiveDashboard } from './js/live/dashboard.js';
 import { bindDialPlans } from './js/dial-plan.js';
 import { bindBrandingLogo } from './js/branding.js';
+import { bindTokensPage } from './js/tokens.js';
 
 bindForms();
 bindActions();
@@ -20,3 +21,4 @@ bindLivePage();
 bindLiveDashboard();
 bindDialPlans();
 bindBrandingLogo();
+bindTokensPage();
