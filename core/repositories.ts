@@ -39,6 +39,8 @@ import type { CalendarStore } from './calendar/store.ts';
 import { KnexCalendarStore } from './calendar/knex-store.ts';
 import type { MeetingRecordsStore } from './meeting-records/store.ts';
 import { KnexMeetingRecordsStore } from './meeting-records/knex-store.ts';
+import type { WebhookStore } from './webhooks/store.ts';
+import { KnexWebhookStore } from './webhooks/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -70,6 +72,8 @@ export interface Repositories {
   calendar: CalendarStore;
   /** Summary-mail and retention settings; summaries due; old meeting logs deleted. */
   meetingRecords: MeetingRecordsStore;
+  /** Webhook endpoints and their deliveries (an outbox with attempts). */
+  webhooks: WebhookStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -111,6 +115,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     jobs: new KnexJobStore(db),
     calendar: new KnexCalendarStore(db),
     meetingRecords: new KnexMeetingRecordsStore(db),
+    webhooks: new KnexWebhookStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

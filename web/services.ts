@@ -18,6 +18,7 @@ import type { DialOutAdminService } from './operator/dial-out.ts';
 import type { RecordingService } from './recordings/service.ts';
 import type { LowBalanceService } from './account/low-balance.ts';
 import type { MeetingRecordsService } from './meeting-records/service.ts';
+import type { WebhookService } from './webhooks/service.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -39,4 +40,6 @@ export interface WebServices {
   lowBalance: LowBalanceService;
   /** Summary mail and retention settings. */
   meetingRecords: MeetingRecordsService;
+  /** Webhook endpoints, their delivery log, and publishing events to them. */
+  webhooks: WebhookService;
 }

@@ -17,6 +17,7 @@ export interface LayoutContext {
 const OWNER_NAV: Array<[string, MessageKey]> = [
   ['/', 'nav.dashboard'], ['/rooms', 'nav.rooms'], ['/templates', 'nav.templates'], ['/contacts', 'nav.contacts'],
   ['/billing', 'nav.billing'], ['/history', 'nav.history'], ['/recordings', 'nav.recordings'], ['/account', 'nav.account'],
+  ['/webhooks', 'nav.webhooks'],
 ];
 const OPERATOR_NAV: Array<[string, MessageKey]> = [
   ['/operator/accounts', 'nav.accounts'], ['/operator/access-numbers', 'nav.accessNumbers'], ['/operator/rates', 'nav.rates'],
