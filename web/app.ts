@@ -151,7 +151,8 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     recordings: new RecordingService(repos),
     lowBalance: new LowBalanceService(repos),
     meetingRecords: new MeetingRecordsService(repos),
-    webhooks: new WebhookService(repos, guard, hooks, now),
+    // Deliveries run on the wall clock (timeouts and retries are real time), whatever clock the pages are given.
+    webhooks: new WebhookService(repos, guard, hooks, () => new Date()),
   };
 }
 
@@ -202,14 +203,14 @@ export function createWebApp(deps: WebDeps): express.Express {
   if (deps.live) watchers.push(webhookFeed.watch(deps.live));
   if (deps.webhookSender !== false) {
     // Started by the server once it listens (startBackgroundOf), not by building the app.
-    const sender = new WebhookSender(deps.repos.webhooks, services.webhooks.guard, { ...DEFAULT_WEBHOOK_SETTINGS, ...deps.config.webhooks }, now);
+    const sender = new WebhookSender(deps.repos.webhooks, services.webhooks.guard, { ...DEFAULT_WEBHOOK_SETTINGS, ...deps.config.webhooks });
     services.webhooks.onQueued(() => sender.kick());
     SENDERS.set(app, sender);
     watchers.push(() => { void sender.stop(); });
   }
   // Low-balance warnings are mailed by a sweep (on by default beside a bridge; WebDeps.lowBalanceSweepMs).
   const sweepMs = deps.lowBalanceSweepMs ?? (deps.live ? DEFAULT_LOW_BALANCE_SWEEP_MS : false);
-  if (sweepMs !== false) watchers.push(new LowBalanceMailer(deps.repos, services.mail, now, (st) => webhookFeed.publishBalanceLow(st, now())).start(sweepMs));
+  if (sweepMs !== false) watchers.push(new LowBalanceMailer(deps.repos, services.mail, now, (st) => webhookFeed.publishBalanceLow(st, new Date())).start(sweepMs));
   if (watchers.length > 0) WATCHERS.set(app, watchers);
 
   const pages = new PageRouter(now);
