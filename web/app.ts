@@ -156,6 +156,27 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
   };
 }
 
+/** The app's listeners and loops beside the requests: dial-out alert mail, webhook events and sender, low-balance sweep; their stops. */
+function startWatchers(app: express.Express, deps: WebDeps, services: WebServices, now: () => Date): Array<() => void> {
+  // The owners hear of a dial-out cap reached by mail too (without SMTP: the operator's outbox).
+  const watchers: Array<() => void> = [];
+  if (deps.live) watchers.push(new DialOutAlertMailer(deps.repos, services.mail, now).watch(deps.live));
+  // Webhooks: events from the bus, the recordings and the low-balance sweep are written as deliveries; the sender sends them.
+  const webhookFeed = new WebhookEventFeed(deps.repos, services.webhooks, deps.config.publicUrl);
+  if (deps.live) watchers.push(webhookFeed.watch(deps.live));
+  if (deps.webhookSender !== false) {
+    // Started by the server once it listens (startBackgroundOf), not by building the app.
+    const sender = new WebhookSender(deps.repos.webhooks, services.webhooks.guard, { ...DEFAULT_WEBHOOK_SETTINGS, ...deps.config.webhooks });
+    services.webhooks.onQueued(() => sender.kick());
+    SENDERS.set(app, sender);
+    watchers.push(() => { void sender.stop(); });
+  }
+  // Low-balance warnings are mailed by a sweep (on by default beside a bridge; WebDeps.lowBalanceSweepMs).
+  const sweepMs = deps.lowBalanceSweepMs ?? (deps.live ? DEFAULT_LOW_BALANCE_SWEEP_MS : false);
+  if (sweepMs !== false) watchers.push(new LowBalanceMailer(deps.repos, services.mail, now, (st) => webhookFeed.publishBalanceLow(st, new Date())).start(sweepMs));
+  return watchers;
+}
+
 export function createWebApp(deps: WebDeps): express.Express {
   const now = deps.now ?? (() => new Date());
   const services = createServices(deps, now);
@@ -195,22 +216,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   api.mount(app);
   API_ROUTES.set(app, api.routes);
   STREAMS.set(app, api.streams);
-  // The owners hear of a dial-out cap reached by mail too (without SMTP: the operator's outbox).
-  const watchers: Array<() => void> = [];
-  if (deps.live) watchers.push(new DialOutAlertMailer(deps.repos, services.mail, now).watch(deps.live));
-  // Webhooks: events from the bus, the recordings and the low-balance sweep are written as deliveries; the sender sends them.
-  const webhookFeed = new WebhookEventFeed(deps.repos, services.webhooks, deps.config.publicUrl);
-  if (deps.live) watchers.push(webhookFeed.watch(deps.live));
-  if (deps.webhookSender !== false) {
-    // Started by the server once it listens (startBackgroundOf), not by building the app.
-    const sender = new WebhookSender(deps.repos.webhooks, services.webhooks.guard, { ...DEFAULT_WEBHOOK_SETTINGS, ...deps.config.webhooks });
-    services.webhooks.onQueued(() => sender.kick());
-    SENDERS.set(app, sender);
-    watchers.push(() => { void sender.stop(); });
-  }
-  // Low-balance warnings are mailed by a sweep (on by default beside a bridge; WebDeps.lowBalanceSweepMs).
-  const sweepMs = deps.lowBalanceSweepMs ?? (deps.live ? DEFAULT_LOW_BALANCE_SWEEP_MS : false);
-  if (sweepMs !== false) watchers.push(new LowBalanceMailer(deps.repos, services.mail, now, (st) => webhookFeed.publishBalanceLow(st, new Date())).start(sweepMs));
+  const watchers = startWatchers(app, deps, services, now);
   if (watchers.length > 0) WATCHERS.set(app, watchers);
 
   const pages = new PageRouter(now);
