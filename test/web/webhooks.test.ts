@@ -21,6 +21,10 @@ import { WebhookService } from '../../web/webhooks/service.ts';
 import { DEFAULT_WEBHOOK_SETTINGS } from '../../web/config.ts';
 import { postWebhook } from '../../web/webhooks/http-post.ts';
 import { samples } from '../support/prom-text.ts';
+import { noteCharge } from '../../core/billing/low-balance.ts';
+import { LowBalanceMailer } from '../../web/account/low-balance.ts';
+import { WebhookEventFeed } from '../../web/webhooks/event-feed.ts';
+import { MailService } from '../../web/mail/mailer.ts';
 
 const FAST = { allow: ['127.0.0.1/32'], retryBaseMs: 300, retryMaxMs: 1200, retryForMs: 60_000, timeoutMs: 3000, pollMs: 50 };
 type Log = { id: string; status: string; attempts: number; eventType: string; log: Array<{ attempt: number; statusCode: number | null; error: string | null; at: string }> };
@@ -149,6 +153,36 @@ describe('webhooks', () => {
     assert.equal(await service.publish({ ...e, id: 'evt_y', type: 'balance.low' }), 0, 'not subscribed');
     const actions = (await w.repos.audit.list(w.seed.accountId, { limit: 20 })).map((x) => x.action);
     assert.ok(actions.includes('webhook.disable') && actions.includes('webhook.enable'));
+  });
+
+  it('a low-balance crossing claimed by the sweep is pushed as balance.low, once', async () => {
+    const r = await owner.post('/api/webhooks', { url: `${rx.url}/balance`, events: ['balance.low'] });
+    assert.equal(r.status, 201);
+    const { secret } = r.json<{ secret: string }>();
+    const acc = w.seed.accountId;
+    const balance = (await w.repos.accounts.get(acc)).balanceMinor;
+    await w.repos.lowBalance.setThreshold(acc, balance + 100);
+    assert.equal(await w.db.transaction((trx) => noteCharge(trx, acc, 'leg-1')), true, 'the crossing noted');
+    const service = new WebhookService(w.repos, new AddressGuard(FAST), { ...DEFAULT_WEBHOOK_SETTINGS, ...FAST }, () => new Date());
+    const sender = new WebhookSender(w.repos.webhooks, new AddressGuard(FAST), { ...DEFAULT_WEBHOOK_SETTINGS, ...FAST }).start();
+    service.onQueued(() => sender.kick());
+    const feed = new WebhookEventFeed(w.repos, service, undefined);
+    const mailer = new LowBalanceMailer(w.repos, new MailService(w.repos.outbox, undefined, () => new Date()), () => new Date(), (st) => feed.publishBalanceLow(st, new Date()));
+    try {
+      await mailer.sweep();
+      await mailer.sweep(); // claimed already: nothing more
+      await rx.waitFor('balance.low', (rs) => rs.some((x) => x.path === '/balance'));
+      await new Promise((res) => setTimeout(res, 300));
+    } finally {
+      await sender.stop();
+    }
+    const got = rx.received.filter((x) => x.path === '/balance');
+    assert.equal(got.length, 1);
+    assert.equal(verifySignature(secret, String(got[0]!.headers['x-bridge-signature']), got[0]!.raw).ok, true);
+    const body = JSON.parse(got[0]!.raw.toString()) as { type: string; data: { balanceMinor: number; thresholdMinor: number; currency: string } };
+    assert.equal(body.type, 'balance.low');
+    assert.deepEqual(body.data, { balanceMinor: balance, thresholdMinor: balance + 100, currency: 'CNY' });
+    await w.repos.lowBalance.setThreshold(acc, 0);
   });
 
   it('two senders on one database never send a delivery twice', async () => {
