@@ -1,6 +1,7 @@
 // Webhook endpoints, deliveries and attempts over knex (PostgreSQL and PGlite).
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors.ts';
+import { InvalidStateError } from '../../common/errors.ts';
 import { date, dateOrNull, num, numOrNull } from '../sql.ts';
 import {
   WEBHOOK_EVENT_TYPES, type AttemptOutcome, type NewDelivery, type WebhookAttempt, type WebhookDelivery,
@@ -127,9 +128,13 @@ export class KnexWebhookStore implements WebhookStore {
   }
 
   async redeliver(accountId: string, id: string, at: Date, retryUntil: Date): Promise<WebhookDelivery> {
-    const [row] = await this.db('webhook_deliveries').where({ id, account_id: accountId })
+    // Not one that is pending: a sender may be sending it right now.
+    const [row] = await this.db('webhook_deliveries').where({ id, account_id: accountId }).whereNot('status', 'pending')
       .update({ status: 'pending', next_attempt_at: at, retry_until: retryUntil, delivered_at: null, updated_at: at }).returning('*');
-    if (!row) throw new NotFoundError('webhook delivery', id);
+    if (!row) {
+      await this.getDelivery(accountId, id); // NotFoundError when it is not the account's
+      throw new InvalidStateError('the delivery is pending already: it is being sent or waits for its next attempt');
+    }
     return toDelivery(row as Row);
   }
 

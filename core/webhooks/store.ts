@@ -96,7 +96,7 @@ export interface WebhookStore {
   claimDue(now: Date, opts: { leaseMs: number; limit: number }): Promise<Array<{ delivery: WebhookDelivery; endpoint: WebhookEndpoint }>>;
   /** Logs the attempt and moves the delivery on (delivered, pending for a retry, failed). */
   recordAttempt(deliveryId: string, attempt: WebhookAttempt, outcome: AttemptOutcome): Promise<void>;
-  /** Pending again at once, with a new retry window (a failed or delivered one sent again). */
+  /** Pending again at once, with a new retry window (a failed or delivered one sent again); InvalidStateError for one still pending. */
   redeliver(accountId: string, id: string, at: Date, retryUntil: Date): Promise<WebhookDelivery>;
   countPending(): Promise<number>;
 }

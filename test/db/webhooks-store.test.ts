@@ -12,6 +12,7 @@ import { dbEngines } from '../support/db.ts';
 import { openDatabase } from '../../core/db.ts';
 import { createRepositories, type Repositories } from '../../core/repositories.ts';
 import { NotFoundError } from '../../core/errors.ts';
+import { InvalidStateError } from '../../common/errors.ts';
 import { KnexWebhookStore } from '../../core/webhooks/knex-store.ts';
 
 const T0 = new Date('2026-06-01T02:00:00Z');
@@ -81,6 +82,7 @@ for (const engine of dbEngines()) {
       await assert.rejects(r.webhooks.getDelivery(other, d1.id), NotFoundError);
       await assert.rejects(r.webhooks.redeliver(other, d3.id, at(1), at(2)), NotFoundError);
 
+      await assert.rejects(r.webhooks.redeliver(acc, d1.id, at(1), at(2)), InvalidStateError, 'a pending one (maybe being sent) is not redelivered');
       const re = await r.webhooks.redeliver(acc, d3.id, at(9000), at(99_000));
       assert.deepEqual([re.status, re.nextAttemptAt?.toISOString(), re.retryUntil.toISOString()], ['pending', at(9000).toISOString(), at(99_000).toISOString()]);
       assert.deepEqual((await r.webhooks.listDeliveries(acc, { endpointId: e.id })).map((d) => d.id), [d3.id, d2.id, d1.id], 'newest first');

@@ -65,6 +65,7 @@ export class WebhookEventFeed {
 
   /** recording.ready for each finished recording of the conference (once each). */
   async publishRecordings(accountId: string, conferenceId: string): Promise<number> {
+    if ((await this.webhooks.subscriberCount(accountId, 'recording.ready')) === 0) return 0;
     const rows = await this.repos.recordings.list(accountId, { conferenceId });
     let n = 0;
     for (const r of rows.filter((x) => x.endedAt !== null).reverse()) {

@@ -93,6 +93,11 @@ export class WebhookService {
     return d;
   }
 
+  /** Enabled endpoints of the account that want `type`. */
+  async subscriberCount(accountId: string, type: WebhookEventType): Promise<number> {
+    return (await this.repos.webhooks.subscribers(accountId, type)).length;
+  }
+
   /** Writes the event's deliveries to the account's enabled endpoints subscribed to it; how many were new. */
   async publish(e: WebhookEvent): Promise<number> {
     if (e.type === WEBHOOK_TEST_EVENT) return 0;
