@@ -21,7 +21,8 @@ describe('webhook address guard', () => {
       ['224.0.0.1', 'multicast'], ['239.255.255.250', 'multicast'], ['0.0.0.0', 'unspecified'], ['255.255.255.255', 'reserved'],
       ['::1', 'loopback'], ['::', 'unspecified'], ['fc00::1', 'private'], ['fd12:3456::1', 'private'], ['fe80::1', 'link-local'],
       ['ff02::1', 'multicast'], ['::ffff:127.0.0.1', 'loopback'], ['::ffff:7f00:1', 'loopback'], ['::ffff:10.0.0.1', 'private'],
-      ['::ffff:a9fe:a9fe', 'link-local'], ['64:ff9b::a00:1', 'NAT64'],
+      ['::ffff:a9fe:a9fe', 'link-local'], ['64:ff9b::a00:1', 'NAT64'], ['::ffff:0:7f00:1', 'loopback'], ['2002:7f00:1::', '6to4'],
+      ['::0.0.0.1', 'loopback'], ['fe80::1%eth0', 'link-local'],
     ];
     for (const [a, why] of cases) assert.equal(guard.refusal(a), why, a);
     for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) assert.equal(guard.refusal(a), null, a);

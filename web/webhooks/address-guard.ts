@@ -8,9 +8,9 @@
 // Refused: unspecified, loopback, RFC 1918 and fc00::/7 private, link-local
 // (169.254/16 with the cloud metadata address, fe80::/10), CGNAT
 // (100.64/10, RFC 6598), multicast, reserved and broadcast, benchmark
-// (198.18/15), NAT64 (64:ff9b::/96), IPv4-compatible and IPv4-mapped IPv6
-// (checked as the IPv4 address they carry), and this host's own interface
-// addresses.
+// (198.18/15), NAT64 (64:ff9b::/96), 6to4 (2002::/16), and this host's own
+// interface addresses. IPv4-mapped, -translated and -compatible IPv6
+// addresses are checked as the IPv4 address they carry.
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
@@ -23,15 +23,22 @@ const FORBIDDEN_V4: Array<[string, number, string]> = [
 ];
 const FORBIDDEN_V6: Array<[string, number, string]> = [
   ['::', 128, 'unspecified'], ['::1', 128, 'loopback'], ['fc00::', 7, 'private'], ['fe80::', 10, 'link-local'],
-  ['ff00::', 8, 'multicast'], ['64:ff9b::', 96, 'NAT64'], ['100::', 64, 'discard'],
+  ['ff00::', 8, 'multicast'], ['64:ff9b::', 96, 'NAT64'], ['2002::', 16, '6to4'], ['100::', 64, 'discard'],
 ];
 
-/** A plain IPv4 address for an IPv4-mapped (::ffff:a.b.c.d) or -compatible (::a.b.c.d) IPv6 one; else the address as given. */
+/**
+ * A plain IPv4 address for an IPv4-mapped (::ffff:a.b.c.d), -translated
+ * (SIIT, ::ffff:0:a.b.c.d) or -compatible (::a.b.c.d) IPv6 one; else the
+ * address as given.
+ */
 export function unmapIPv4(address: string): string {
   if (isIP(address) !== 6) return address;
   const groups = expandIPv6(address);
-  const head = groups.slice(0, 5).every((g) => g === 0);
-  if (!head || (groups[5] !== 0xffff && groups[5] !== 0) || (groups[5] === 0 && groups[6] === 0)) return address;
+  const zeros = (from: number, to: number) => groups.slice(from, to).every((g) => g === 0);
+  const mapped = zeros(0, 5) && groups[5] === 0xffff;
+  const translated = zeros(0, 4) && groups[4] === 0xffff && groups[5] === 0;
+  const compatible = zeros(0, 6) && groups[6] !== 0;
+  if (!mapped && !translated && !compatible) return address;
   return [groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join('.');
 }
 
