@@ -125,6 +125,31 @@ describe('webhooks', () => {
     rx.answer = () => 200;
   });
 
+  it('retries end with the retry window: a server that keeps answering 503 fails the delivery when the window is over', async () => {
+    const r = await owner.post('/api/webhooks', { url: `${rx.url}/always-503`, events: ['meeting.ended'] });
+    const ep = r.json<{ id: string }>();
+    const prev = rx.answer;
+    rx.answer = (n, req) => (req.path === '/always-503' ? 503 : prev(n, req));
+    const short = { ...DEFAULT_WEBHOOK_SETTINGS, ...FAST, retryForMs: 1500 };
+    const service = new WebhookService(w.repos, new AddressGuard(FAST), short, () => new Date());
+    const started = Date.now();
+    assert.equal(await service.publish({ id: 'evt_window', type: 'meeting.ended', occurredAt: new Date().toISOString(), accountId: w.seed.accountId, data: {} }), 1);
+    const end = Date.now() + 15_000;
+    let d: Log | undefined;
+    while (Date.now() < end) {
+      d = (await deliveries(ep.id))[0];
+      if (d?.status === 'failed') break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.equal(d?.status, 'failed', JSON.stringify(d));
+    assert.ok(d!.attempts >= 2, `${d!.attempts} attempts`);
+    assert.ok(d!.log.every((a) => a.statusCode === 503));
+    const last = Date.parse(d!.log.at(-1)!.at);
+    assert.ok(last - started <= 1500 + 500, 'no attempt after the window');
+    rx.answer = prev;
+    assert.equal((await owner.delete(`/api/webhooks/${ep.id}`)).status, 204);
+  });
+
   it('4xx other than 429 fails at once; a redirect is not followed; redeliver sends it again', async () => {
     const start = rx.received.length;
     rx.answer = (n) => (n === start ? 404 : n === start + 1 ? { status: 302, headers: { location: `${rx.url}/elsewhere` } } : 200);
