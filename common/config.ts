@@ -1,11 +1,19 @@
 // Configuration: defaults < optional JSON file (BRIDGE_CONFIG) < environment
 // variables; validated once at start-up with zod.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 /** true/false from JSON, or "true"/"false"/"1"/"0" from the environment. */
+/** An IP network (a.b.c.d/n, x::/n) or a single address. */
+const cidr = z.string().trim().refine((c) => {
+  const [a, n, extra] = c.split('/');
+  const fam = isIP(a ?? '');
+  if (fam === 0 || extra !== undefined) return false;
+  return n === undefined || (/^\d{1,3}$/.test(n) && Number(n) <= (fam === 4 ? 32 : 128));
+}, 'not an IP network (CIDR)');
 const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 export const configSchema = z.object({
@@ -102,6 +110,23 @@ export const configSchema = z.object({
     /** Retry-After (s) on the 503 a new INVITE gets while draining (RFC 3261 §21.5.4). */
     retryAfterS: z.coerce.number().int().min(0).max(86_400).default(30),
   }).prefault({}),
+  /**
+   * Webhooks (web/webhooks/): where they may go and how they are retried.
+   * Temporary failures (network, timeout, 5xx, 429) are retried after
+   * retryBaseMs · 2^(attempt−1) (capped at retryMaxMs, with jitter) until
+   * retryForMs after the event; other 4xx fail at once.
+   */
+  webhooks: z.object({
+    /** Networks allowed although forbidden (loopback, private, link-local, CGNAT, the bridge's own …). */
+    allow: z.array(cidr).default([]),
+    retryBaseMs: z.coerce.number().int().min(10).max(86_400_000).default(30_000),
+    retryMaxMs: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
+    retryForMs: z.coerce.number().int().min(0).max(7 * 86_400_000).default(86_400_000),
+    /** One request's time for the whole answer. */
+    timeoutMs: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** How often a sender looks for due deliveries (new ones in this process are sent at once). */
+    pollMs: z.coerce.number().int().min(10).max(600_000).default(2000),
+  }).prefault({}),
   web: z.object({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(8080),
@@ -168,6 +193,12 @@ const ENV_MAP: Record<string, string[]> = {
   MAIL_FROM: ['web', 'mailFrom'],
   BRIDGE_LOW_BALANCE_SWEEP_MS: ['web', 'lowBalanceSweepMs'],
   BRIDGE_PUBLIC_URL: ['web', 'publicUrl'],
+  BRIDGE_WEBHOOK_ALLOW: ['webhooks', 'allow'],
+  BRIDGE_WEBHOOK_RETRY_BASE_MS: ['webhooks', 'retryBaseMs'],
+  BRIDGE_WEBHOOK_RETRY_MAX_MS: ['webhooks', 'retryMaxMs'],
+  BRIDGE_WEBHOOK_RETRY_FOR_MS: ['webhooks', 'retryForMs'],
+  BRIDGE_WEBHOOK_TIMEOUT_MS: ['webhooks', 'timeoutMs'],
+  BRIDGE_WEBHOOK_POLL_MS: ['webhooks', 'pollMs'],
 };
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
@@ -193,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const [name, path] of Object.entries(ENV_MAP)) {
     const v = env[name];
     if (v === undefined || v === '') continue;
-    const list = name === 'BRIDGE_SIP_TRANSPORTS' || name === 'BRIDGE_CARRIER_ADDRESSES';
+    const list = name === 'BRIDGE_SIP_TRANSPORTS' || name === 'BRIDGE_CARRIER_ADDRESSES' || name === 'BRIDGE_WEBHOOK_ALLOW';
     setPath(raw, path, list ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : v);
   }
   const parsed = configSchema.safeParse(raw);

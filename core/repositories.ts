@@ -43,6 +43,8 @@ import type { BrandingStore } from './branding/store.ts';
 import { KnexBrandingStore } from './branding/knex-store.ts';
 import type { ApiTokenStore } from './tokens/store.ts';
 import { KnexApiTokenStore } from './tokens/knex-store.ts';
+import type { WebhookStore } from './webhooks/store.ts';
+import { KnexWebhookStore } from './webhooks/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -78,6 +80,8 @@ export interface Repositories {
   branding: BrandingStore;
   /** API tokens: hashed, scoped, expiring (issue 19). */
   apiTokens: ApiTokenStore;
+  /** Webhook endpoints and their deliveries (an outbox with attempts). */
+  webhooks: WebhookStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -121,6 +125,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     meetingRecords: new KnexMeetingRecordsStore(db),
     branding: new KnexBrandingStore(db),
     apiTokens: new KnexApiTokenStore(db),
+    webhooks: new KnexWebhookStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

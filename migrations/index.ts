@@ -19,6 +19,7 @@ import * as m014 from './014_recordings_balance.ts';
 import * as m015 from './015_summary_retention.ts';
 import * as m016 from './016_cdr_dead_letters.ts';
 import * as m018 from './018_api_tokens.ts';
+import * as m019 from './019_webhooks.ts';
 import * as m020 from './020_branding.ts';
 
 export interface Migration {
@@ -44,5 +45,6 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['015_summary_retention', m015],
   ['016_cdr_dead_letters', m016],
   ['018_api_tokens', m018],
+  ['019_webhooks', m019],
   ['020_branding', m020],
 ];

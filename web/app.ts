@@ -68,6 +68,14 @@ import { TokenService } from './tokens/service.ts';
 import { registerTokenRoutes } from './tokens/routes.ts';
 import { registerTokenPages } from './tokens/pages.ts';
 import { observabilityHandler, type ReadinessCheck } from '../common/observability.ts';
+import { DEFAULT_WEBHOOK_SETTINGS } from './config.ts';
+import { AddressGuard } from './webhooks/address-guard.ts';
+import { WebhookService } from './webhooks/service.ts';
+import { WebhookSender } from './webhooks/sender.ts';
+import { WebhookEventFeed } from './webhooks/event-feed.ts';
+import { watchWebhookQueue } from './webhooks/metrics.ts';
+import { registerWebhookRoutes } from './webhooks/routes.ts';
+import { registerWebhookPages } from './webhooks/pages.ts';
 
 const log = moduleLogger('web');
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -88,15 +96,27 @@ export interface WebDeps {
   liveTuning?: Partial<FeedTuning> & { pingMs?: number };
   /** What /readyz checks (the database; with an engine, its SIP socket and media workers). Default: nothing, always ready. */
   readiness?: readonly ReadinessCheck[];
+  /** Send webhook deliveries from this process (default true; they are written either way). */
+  webhookSender?: boolean;
 }
 
 const API_ROUTES = new WeakMap<express.Express, RegisteredRoute[]>();
 const STREAMS = new WeakMap<express.Express, OpenStreams>();
 const WATCHERS = new WeakMap<express.Express, Array<() => void>>();
+const SENDERS = new WeakMap<express.Express, WebhookSender>();
 
 /** The API's route declarations (for the security tests and the docs). */
 export function apiRoutesOf(app: express.Express): RegisteredRoute[] {
   return API_ROUTES.get(app) ?? [];
+}
+
+/** Starts the app's background work that sends (the webhook sender and its pending gauge); stopped by closeStreamsOf. */
+export function startBackgroundOf(app: express.Express): void {
+  const sender = SENDERS.get(app);
+  if (!sender) return;
+  sender.start();
+  const unwatch = watchWebhookQueue(sender.store);
+  WATCHERS.set(app, [...(WATCHERS.get(app) ?? []), unwatch]);
 }
 
 /** Ends the app's open event streams (a closing server does not wait for their clients) and its watchers of the live bus. */
@@ -120,6 +140,8 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
   const transport = deps.mailer ?? (config.smtp ? smtpTransport(config.smtp) : undefined);
   // A queued mail's inline images (a branded mail's logo) are fetched again by their hash for each retry.
   const mail = new MailService(repos.outbox, transport, now, {}, async (sha256) => (await repos.branding.logoFile(sha256))?.content);
+  const hooks = { ...DEFAULT_WEBHOOK_SETTINGS, ...config.webhooks };
+  const guard = new AddressGuard({ allow: hooks.allow, ownAddresses: config.ownAddresses ?? [] });
   return {
     config, now, mail,
     auth: new AuthService(repos, deps.sessions ?? repos.sessions, now, config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS),
@@ -139,7 +161,30 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     meetingRecords: new MeetingRecordsService(repos),
     branding: new BrandingService(repos),
     tokens: new TokenService(repos, now),
+    // Deliveries run on the wall clock (timeouts and retries are real time), whatever clock the pages are given.
+    webhooks: new WebhookService(repos, guard, hooks, () => new Date()),
   };
+}
+
+/** The app's listeners and loops beside the requests: dial-out alert mail, webhook events and sender, low-balance sweep; their stops. */
+function startWatchers(app: express.Express, deps: WebDeps, services: WebServices, now: () => Date): Array<() => void> {
+  // The owners hear of a dial-out cap reached by mail too (without SMTP: the operator's outbox).
+  const watchers: Array<() => void> = [];
+  if (deps.live) watchers.push(new DialOutAlertMailer(deps.repos, services.mail, now).watch(deps.live));
+  // Webhooks: events from the bus, the recordings and the low-balance sweep are written as deliveries; the sender sends them.
+  const webhookFeed = new WebhookEventFeed(deps.repos, services.webhooks, deps.config.publicUrl);
+  if (deps.live) watchers.push(webhookFeed.watch(deps.live));
+  if (deps.webhookSender !== false) {
+    // Started by the server once it listens (startBackgroundOf), not by building the app.
+    const sender = new WebhookSender(deps.repos.webhooks, services.webhooks.guard, { ...DEFAULT_WEBHOOK_SETTINGS, ...deps.config.webhooks });
+    services.webhooks.onQueued(() => sender.kick());
+    SENDERS.set(app, sender);
+    watchers.push(() => { void sender.stop(); });
+  }
+  // Low-balance warnings are mailed by a sweep (on by default beside a bridge; WebDeps.lowBalanceSweepMs).
+  const sweepMs = deps.lowBalanceSweepMs ?? (deps.live ? DEFAULT_LOW_BALANCE_SWEEP_MS : false);
+  if (sweepMs !== false) watchers.push(new LowBalanceMailer(deps.repos, services.mail, now, (st) => webhookFeed.publishBalanceLow(st, new Date())).start(sweepMs));
+  return watchers;
 }
 
 export function createWebApp(deps: WebDeps): express.Express {
@@ -175,6 +220,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerLowBalanceRoutes(api, services);
   registerMeetingRecordsRoutes(api, services);
   registerBrandingRoutes(api, services);
+  registerWebhookRoutes(api, services);
   registerOperatorRoutes(api, services);
   registerTrunkRoutes(api, services);
   registerDialOutRoutes(api, services);
@@ -185,12 +231,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   api.mount(app);
   API_ROUTES.set(app, api.routes);
   STREAMS.set(app, api.streams);
-  // The owners hear of a dial-out cap reached by mail too (without SMTP: the operator's outbox).
-  const watchers: Array<() => void> = [];
-  if (deps.live) watchers.push(new DialOutAlertMailer(deps.repos, services.mail, now).watch(deps.live));
-  // Low-balance warnings are mailed by a sweep (on by default beside a bridge; WebDeps.lowBalanceSweepMs).
-  const sweepMs = deps.lowBalanceSweepMs ?? (deps.live ? DEFAULT_LOW_BALANCE_SWEEP_MS : false);
-  if (sweepMs !== false) watchers.push(new LowBalanceMailer(deps.repos, services.mail, now).start(sweepMs));
+  const watchers = startWatchers(app, deps, services, now);
   if (watchers.length > 0) WATCHERS.set(app, watchers);
 
   const pages = new PageRouter(now);
@@ -202,6 +243,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerBillingPages(pages, services);
   registerHistoryPages(pages, services);
   registerRecordingPages(pages, services);
+  registerWebhookPages(pages, services);
   registerAccountPages(pages, services);
   registerOperatorPages(pages, services);
   registerTrunkPages(pages, services);

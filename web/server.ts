@@ -1,7 +1,7 @@
 // Starts the web app on a host and port (make run: 127.0.0.1:8080).
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
-import { closeStreamsOf, createWebApp, type WebDeps } from './app.ts';
+import { closeStreamsOf, createWebApp, startBackgroundOf, type WebDeps } from './app.ts';
 import { moduleLogger } from '../common/log.ts';
 
 const log = moduleLogger('web');
@@ -15,6 +15,7 @@ export async function startWebServer(deps: WebDeps & { host: string; port: numbe
     server.once('error', reject);
     server.listen(deps.port, deps.host, () => { server.off('error', reject); resolve(); });
   });
+  startBackgroundOf(app);
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;

@@ -20,6 +20,7 @@ import type { LowBalanceService } from './account/low-balance.ts';
 import type { MeetingRecordsService } from './meeting-records/service.ts';
 import type { BrandingService } from './branding/service.ts';
 import type { TokenService } from './tokens/service.ts';
+import type { WebhookService } from './webhooks/service.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -45,4 +46,6 @@ export interface WebServices {
   branding: BrandingService;
   /** API tokens: made, listed, revoked; and the caller a bearer token stands for. */
   tokens: TokenService;
+  /** Webhook endpoints, their delivery log, and publishing events to them. */
+  webhooks: WebhookService;
 }

@@ -58,7 +58,11 @@ describe('web security', () => {
     ids.recording = (await w.repos.recordings.finish(acc, rec.id, { endedAt: new Date(now.getTime() + 60_000), durationMs: 60_000, sizeBytes: 44 })).id;
     // A's branding: its slogan must not reach B through any route.
     await w.repos.branding.set(acc, { slogan: 'A secret slogan', primaryColor: '#123457' }, now);
-    aSecrets = ['A secret slogan', '#123457', 'A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
+    // A webhook endpoint of A with a delivery (written straight to the store: its URL is not checked here).
+    const hook = await w.repos.webhooks.createEndpoint(acc, { url: 'https://a-secret-hook.example/x', description: 'A secret hook', secret: 'whsec_a_secret', events: ['meeting.started'] });
+    ids.webhook = hook.id;
+    ids.webhookDelivery = (await w.repos.webhooks.enqueue(hook, { eventId: 'evt_a', eventType: 'meeting.started', body: '{"a":"A secret hook"}', at: new Date(Date.now() + 3_600_000), retryUntil: new Date(Date.now() + 7_200_000) }))!.id;
+    aSecrets = ['A secret slogan', '#123457', 'A secret hook', 'whsec_a_secret', 'a-secret-hook', 'A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
     [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
     ids.token = (await a.post('/api/tokens', { name: 'A secret token', scopes: ['read'], expiresInDays: 30 })).json<{ id: string }>().id;
   });
@@ -81,6 +85,8 @@ describe('web security', () => {
     if (p.startsWith('/api/operator/trunks/')) return ids.trunk!;
     if (p.startsWith('/api/operator/dial-plans/')) return ids.dialPlan!;
     if (p.startsWith('/api/tokens/')) return ids.token!;
+    if (p.startsWith('/api/webhooks/')) return ids.webhook!;
+    if (p.startsWith('/api/webhook-deliveries/')) return ids.webhookDelivery!;
     throw new Error(`no id kind for ${r.method} ${r.path}: add it to this test`);
   }
   /** The value of each path parameter of a route: A's ids, or `forced` for all of them. */
@@ -112,6 +118,7 @@ describe('web security', () => {
     'post /api/live/:conferenceId/extend': { minutes: 15 },
     'post /api/live/:conferenceId/limit': { max: 10 },
     'post /api/live/:conferenceId/invites': { targets: [{ target: '13900139001', name: 'x' }] },
+    'patch /api/webhooks/:id': { enabled: false },
   };
   const bodyFor = (r: RegisteredRoute) => BODIES[`${r.method} ${r.path}`] ?? {};
 
@@ -192,7 +199,7 @@ describe('web security', () => {
       for (const s of aSecrets) assert.ok(!res.text.includes(s), `${p} leaked ${s}`);
     }
     // B's own lists do not hold A's rows.
-    for (const p of ['/api/rooms', '/api/contacts', '/api/templates', '/api/contact-groups', '/api/history', '/api/billing/report', '/api/live', '/api/alerts', '/api/recordings', '/recordings', '/']) {
+    for (const p of ['/api/rooms', '/api/contacts', '/api/templates', '/api/contact-groups', '/api/history', '/api/billing/report', '/api/live', '/api/alerts', '/api/recordings', '/recordings', '/api/webhooks', '/webhooks', '/']) {
       const res = await b.get(p);
       assert.equal(res.status, 200, p);
       for (const s of aSecrets) assert.ok(!res.text.includes(s), `${p} leaked ${s}`);

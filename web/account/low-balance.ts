@@ -40,6 +40,8 @@ export class LowBalanceMailer {
     private readonly repos: Pick<Repositories, 'lowBalance' | 'accounts' | 'users'>,
     private readonly mail: MailService,
     private readonly now: () => Date,
+    /** Also told of each crossing claimed (the balance.low webhook); its failure does not stop the mail. */
+    private readonly onClaimed?: (s: LowBalanceState) => Promise<void>,
   ) {}
 
   /** Sweeps every `everyMs` until the returned stop is called (the timer does not keep the process alive). */
@@ -58,7 +60,10 @@ export class LowBalanceMailer {
   async sweep(): Promise<StoredMail[]> {
     const claimed = await this.repos.lowBalance.claimMails(this.now());
     const sent: StoredMail[] = [];
-    for (const state of claimed) sent.push(...await this.mailOwners(state));
+    for (const state of claimed) {
+      if (this.onClaimed) await this.onClaimed(state).catch((err: unknown) => log.error({ err, account: state.accountId }, 'low-balance webhook not written'));
+      sent.push(...await this.mailOwners(state));
+    }
     return sent;
   }
 

@@ -7,6 +7,7 @@ import { RECORDINGS_DICTIONARY } from './recordings-dictionary.ts';
 import { MEETING_RECORDS_DICTIONARY } from './meeting-records-dictionary.ts';
 import { BRANDING_DICTIONARY } from './branding-dictionary.ts';
 import { TOKENS_DICTIONARY } from './tokens-dictionary.ts';
+import { WEBHOOKS_DICTIONARY } from './webhooks-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -291,4 +292,5 @@ export const DICTIONARY = {
   ...MEETING_RECORDS_DICTIONARY,
   ...BRANDING_DICTIONARY,
   ...TOKENS_DICTIONARY,
+  ...WEBHOOKS_DICTIONARY,
 } as const satisfies Record<string, Entry>;

@@ -11,6 +11,7 @@ import { bindLiveDashboard } from './js/live/dashboard.js';
 import { bindDialPlans } from './js/dial-plan.js';
 import { bindBrandingLogo } from './js/branding.js';
 import { bindTokensPage } from './js/tokens.js';
+import { bindWebhooks } from './js/webhooks.js';
 
 bindForms();
 bindActions();
@@ -22,3 +23,4 @@ bindLiveDashboard();
 bindDialPlans();
 bindBrandingLogo();
 bindTokensPage();
+bindWebhooks();

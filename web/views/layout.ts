@@ -22,6 +22,7 @@ const OWNER_NAV: Array<[string, MessageKey]> = [
   ['/', 'nav.dashboard'], ['/rooms', 'nav.rooms'], ['/templates', 'nav.templates'], ['/contacts', 'nav.contacts'],
   ['/billing', 'nav.billing'], ['/history', 'nav.history'], ['/recordings', 'nav.recordings'], ['/account', 'nav.account'],
   ['/account/tokens', 'nav.tokens'],
+  ['/webhooks', 'nav.webhooks'],
 ];
 const OPERATOR_NAV: Array<[string, MessageKey]> = [
   ['/operator/accounts', 'nav.accounts'], ['/operator/access-numbers', 'nav.accessNumbers'], ['/operator/rates', 'nav.rates'],
