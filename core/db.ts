@@ -108,3 +108,9 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
 export function engineOf(db: Knex): Engine {
   return db.client.config.client === 'pg' ? 'postgres' : 'pglite';
 }
+
+/** The PostgreSQL URL a database was opened with (undefined for PGlite): for a second pool on the same database. */
+export function databaseUrlOf(db: Knex): string | undefined {
+  const c = db.client.config.connection as string | { connectionString?: string } | undefined;
+  return typeof c === 'string' ? c : c?.connectionString;
+}

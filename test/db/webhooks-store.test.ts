@@ -9,7 +9,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
 import { dbEngines } from '../support/db.ts';
-import { openDatabase } from '../../core/db.ts';
+import { databaseUrlOf, openDatabase } from '../../core/db.ts';
 import { createRepositories, type Repositories } from '../../core/repositories.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { InvalidStateError } from '../../common/errors.ts';
@@ -97,7 +97,7 @@ for (const engine of dbEngines()) {
         const e = await r.webhooks.createEndpoint(acc, { url: 'https://c.example/h', description: '', secret: 's', events: ['meeting.ended'] });
         const n = 60;
         for (let i = 0; i < n; i++) await r.webhooks.enqueue(e, { eventId: `evt_race_${i}`, eventType: 'meeting.ended', body: '{}', at: at(i), retryUntil: at(86_400_000) });
-        const url = (db.client as { config: { connection: string } }).config.connection;
+        const url = databaseUrlOf(db)!;
         const others = await Promise.all([0, 1, 2].map(() => openDatabase({ databaseUrl: url, acquireTimeoutMs: 5_000 })));
         try {
           const stores = [r.webhooks, ...others.map((o) => new KnexWebhookStore(o))];
