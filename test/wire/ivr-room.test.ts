@@ -98,7 +98,8 @@ test('chair and guest hear each other; *1 mutes the guest (the chair stops heari
   assert.ok(c770[0]! - c440 > 30, 'the chair hears the guest, not itself');
   assert.ok(g440 - guest.levelOf(770, both[0], both[1]) > 30, 'the guest hears the chair, not itself');
   assert.ok(c770[0]! - c770[1]! > 30, 'muted: the chair no longer hears the guest');
-  assert.ok(Math.abs(c770[0]! - c770[2]!) < 6, 'unmuted: heard again');
+  // Heard again, at least as loud as before the mute (louder happens: on a loaded machine the first window can catch the tail of the prompts).
+  assert.ok(c770[2]! - c770[1]! > 30 && c770[2]! > c770[0]! - 6, 'unmuted: heard again');
   await hangUpAndCheckCdrs([[chair, 'chair'], [guest, 'guest']], ROOM);
   const s = await bridge.call((c) => c.from === 'guest1');
   const cdr = await bridge.cdr(s.cdrId);
