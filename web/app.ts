@@ -61,6 +61,10 @@ import { DEFAULT_FEED_TUNING, type FeedTuning } from './live/feed.ts';
 import type { OpenStreams } from './http/event-stream.ts';
 import type { LiveBus } from '../core/live/live.ts';
 import { observabilityHandler, type ReadinessCheck } from '../common/observability.ts';
+import { ScopeService } from './members/scope.ts';
+import { MemberService } from './members/service.ts';
+import { registerMemberRoutes } from './members/routes.ts';
+import { registerMemberPages } from './members/pages.ts';
 
 const log = moduleLogger('web');
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -129,6 +133,8 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     recordings: new RecordingService(repos),
     lowBalance: new LowBalanceService(repos),
     meetingRecords: new MeetingRecordsService(repos),
+    scope: new ScopeService(repos),
+    members: new MemberService(repos, mail, config, now),
   };
 }
 
@@ -165,6 +171,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerTrunkRoutes(api, services);
   registerDialOutRoutes(api, services);
   registerLiveRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
+  registerMemberRoutes(api, services);
   const doc = openApiDocument(api.routes);
   app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
   api.mount(app);
@@ -191,6 +198,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerOperatorPages(pages, services);
   registerTrunkPages(pages, services);
   registerDialOutPages(pages, services);
+  registerMemberPages(pages, services);
   pages.mount(app);
 
   app.use((req, _res, next) => { next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)); });

@@ -18,6 +18,8 @@ import type { DialOutAdminService } from './operator/dial-out.ts';
 import type { RecordingService } from './recordings/service.ts';
 import type { LowBalanceService } from './account/low-balance.ts';
 import type { MeetingRecordsService } from './meeting-records/service.ts';
+import type { ScopeService } from './members/scope.ts';
+import type { MemberService } from './members/service.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -39,4 +41,8 @@ export interface WebServices {
   lowBalance: LowBalanceService;
   /** Summary mail and retention settings. */
   meetingRecords: MeetingRecordsService;
+  /** Organizer scoping: which of the account's rooms (and their records) a member sees. */
+  scope: ScopeService;
+  /** The account's members: invitations, roles, freezing, directory import, audit log. */
+  members: MemberService;
 }

@@ -45,11 +45,15 @@ function liveCard(ctx: PageContext, live: RoomSummary[], counts: Map<string, num
 }
 
 export function registerDashboardPages(pages: PageRouter, s: WebServices): void {
-  pages.get('/', 'owner', async (ctx) => {
+  pages.get('/', 'account', async (ctx) => {
     const t = ctx.t;
-    const [list, alerts, listing, low] = await Promise.all([
+    const [allRooms, allAlerts, allLive, low] = await Promise.all([
       s.rooms.list(ctx.account, ctx.now), s.live.alerts(ctx.accountId), s.live.available ? s.live.list(ctx.accountId) : Promise.resolve([]),
       s.lowBalance.get(ctx.accountId),
+    ]);
+    // An organizer's dashboard shows their own rooms only.
+    const [list, alerts, listing] = await Promise.all([
+      s.scope.filter(ctx, allRooms, (r) => r.room.id), s.scope.filter(ctx, allAlerts, (a) => a.roomId), s.scope.filter(ctx, allLive, (l) => l.conference.roomId),
     ]);
     const counts = new Map(listing.map((l) => [l.conference.id, l.participantCount]));
     const live = list.filter((r) => r.status === 'live');

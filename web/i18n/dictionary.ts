@@ -5,6 +5,7 @@ import { DIAL_OUT_DICTIONARY } from './dial-out-dictionary.ts';
 import { SCHEDULE_DICTIONARY } from './schedule-dictionary.ts';
 import { RECORDINGS_DICTIONARY } from './recordings-dictionary.ts';
 import { MEETING_RECORDS_DICTIONARY } from './meeting-records-dictionary.ts';
+import { MEMBERS_DICTIONARY } from './members-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -287,4 +288,5 @@ export const DICTIONARY = {
   ...SCHEDULE_DICTIONARY,
   ...RECORDINGS_DICTIONARY,
   ...MEETING_RECORDS_DICTIONARY,
+  ...MEMBERS_DICTIONARY,
 } as const satisfies Record<string, Entry>;

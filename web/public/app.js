@@ -9,6 +9,7 @@ import { bindContactsImport } from './js/contacts-import.js';
 import { bindLivePage } from './js/live.js';
 import { bindLiveDashboard } from './js/live/dashboard.js';
 import { bindDialPlans } from './js/dial-plan.js';
+import { bindMembersImport } from './js/members-import.js';
 
 bindForms();
 bindActions();
@@ -18,3 +19,4 @@ bindContactsImport();
 bindLivePage();
 bindLiveDashboard();
 bindDialPlans();
+bindMembersImport();

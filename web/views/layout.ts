@@ -16,8 +16,11 @@ export interface LayoutContext {
 
 const OWNER_NAV: Array<[string, MessageKey]> = [
   ['/', 'nav.dashboard'], ['/rooms', 'nav.rooms'], ['/templates', 'nav.templates'], ['/contacts', 'nav.contacts'],
-  ['/billing', 'nav.billing'], ['/history', 'nav.history'], ['/recordings', 'nav.recordings'], ['/account', 'nav.account'],
+  ['/billing', 'nav.billing'], ['/history', 'nav.history'], ['/recordings', 'nav.recordings'], ['/members', 'nav.members'],
+  ['/audit', 'nav.audit'], ['/account', 'nav.account'],
 ];
+/** What an organizer (their own rooms only) is not shown. */
+const ADMIN_ONLY = new Set(['/billing', '/members', '/audit']);
 const OPERATOR_NAV: Array<[string, MessageKey]> = [
   ['/operator/accounts', 'nav.accounts'], ['/operator/access-numbers', 'nav.accessNumbers'], ['/operator/rates', 'nav.rates'],
   ['/operator/trunks', 'nav.trunks'], ['/operator/dial-plans', 'nav.dialPlans'],
@@ -36,7 +39,9 @@ export interface LayoutOptions {
 
 export function layout(ctx: LayoutContext, o: LayoutOptions): SafeHtml {
   const auth = ctx.auth;
-  const nav = auth ? (auth.user.role === 'operator' ? OPERATOR_NAV : OWNER_NAV) : [];
+  const role = auth?.user.role;
+  const nav = !auth ? [] : role === 'operator' ? OPERATOR_NAV
+    : OWNER_NAV.filter(([href]) => role === 'owner' || role === 'admin' || !ADMIN_ONLY.has(href));
   const csrf = auth?.csrfToken ?? o.csrfToken ?? '';
   const other = ctx.locale === 'en' ? 'zh-CN' : 'en';
   return html`<!doctype html>
