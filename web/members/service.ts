@@ -16,7 +16,7 @@ import { checkPasswordPolicy, hashPassword } from '../../core/users/passwords.ts
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { toStoredNumber } from '../../core/phone/normalise.ts';
 import type { AuditEntry } from '../../core/audit/store.ts';
-import type { MailService } from '../mail/mailer.ts';
+import type { MailMessage, MailService } from '../mail/mailer.ts';
 import type { WebConfig } from '../config.ts';
 import { ForbiddenError, HttpError } from '../errors.ts';
 import { t, isLocale, type Locale } from '../i18n/messages.ts';
@@ -50,6 +50,9 @@ function newSecret(now: Date): InviteSecret & { token: string } {
 }
 
 export class MemberService {
+  /** The invitation mails of the latest import, while they go out (tests and shutdown wait on it). */
+  lastDelivery: Promise<void> = Promise.resolve();
+
   constructor(private readonly repos: Repositories, private readonly mail: MailService, private readonly config: WebConfig, private readonly now: () => Date) {}
 
   list(accountId: string): Promise<User[]> {
@@ -96,7 +99,9 @@ export class MemberService {
       username: r.member.email, displayName: r.member.name, email: r.member.email, phone: r.member.phone, department: r.member.department, role,
       ...secrets[i]!,
     })), now);
-    for (let i = 0; i < created.length; i++) await this.sendInvite(actor, created[i]!, secrets[i]!.token, baseUrl, locale);
+    const mails = created.flatMap((u, i) => (u.email ? [this.inviteMail(actor, u, secrets[i]!.token, baseUrl, locale)] : []));
+    const { delivered } = await this.mail.sendMany(actor.account.id, mails); // recorded now, sent in the background
+    this.lastDelivery = delivered;
     return { ...p, created };
   }
 
@@ -170,10 +175,13 @@ export class MemberService {
   }
 
   private async sendInvite(actor: Actor, user: User, token: string, baseUrl: string, fallback: Locale): Promise<void> {
-    if (!user.email) return;
+    if (user.email) await this.mail.send(actor.account.id, this.inviteMail(actor, user, token, baseUrl, fallback));
+  }
+
+  private inviteMail(actor: Actor, user: User, token: string, baseUrl: string, fallback: Locale): MailMessage {
     const locale = isLocale(actor.user.locale) ? actor.user.locale : fallback;
     const link = `${baseUrl.replace(/\/$/, '')}/invite/${token}`;
     const vars = { account: actor.account.name, name: user.displayName, username: user.username, link, by: actor.user.displayName };
-    await this.mail.send(actor.account.id, { to: user.email, subject: t(locale, 'members.mail.subject', vars), text: t(locale, 'members.mail.body', vars) });
+    return { to: user.email!, subject: t(locale, 'members.mail.subject', vars), text: t(locale, 'members.mail.body', vars) };
   }
 }
