@@ -45,6 +45,12 @@ export function registerMemberRoutes(api: ApiRouter, s: WebServices): void {
       return memberJson(user);
     },
   });
+  registerDirectoryRoutes(api, s);
+  registerChangeRoutes(api, s);
+}
+
+/** A directory CSV: preview, import. */
+function registerDirectoryRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'post', path: '/api/members/import/preview', tag: TAG, access: 'admin',
     summary: 'Read a directory CSV (name, email, phone, department; English or Chinese headers): the rows an import would add, errors and duplicates row by row',
@@ -61,6 +67,10 @@ export function registerMemberRoutes(api: ApiRouter, s: WebServices): void {
       return { created: r.created.map(memberJson), duplicates: r.duplicates, errors: r.errors };
     },
   });
+}
+
+/** Role, freeze, removal, a new link; the audit log; the invitee's password. */
+function registerChangeRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
     method: 'patch', path: '/api/members/:id', tag: TAG, access: 'admin',
     summary: 'Change a member\'s role or freeze/unfreeze them (admins: the owner only; never the owner). A frozen member cannot log in and their rooms refuse callers',
