@@ -1,6 +1,8 @@
-// Issue 19, members: several people in one account. Roles owner (one per
-// account), admin (the whole account) and organizer (their own rooms);
-// operators keep belonging to no account. A member may be frozen (cannot log
+// Issue 19, members: several people in one account. Roles owner (the
+// operator makes one per account; no member route makes or unmakes an owner;
+// the schema does not forbid a second, as older data and tests have them),
+// admin (the whole account) and organizer (their own rooms); operators keep
+// belonging to no account. A member may be frozen (cannot log
 // in, their rooms refuse callers), has a department and an E.164 phone, and
 // an invited member has no password until they use their one-time link
 // (only the link's SHA-256 is stored, with its expiry).
@@ -20,7 +22,6 @@ export async function up(knex: Knex): Promise<void> {
     t.text('invite_token_hash').nullable().unique();
     t.timestamp('invite_expires_at', { useTz: true }).nullable();
   });
-  await knex.raw(`CREATE UNIQUE INDEX users_one_owner ON users (account_id) WHERE role = 'owner'`);
   await knex.raw('CREATE INDEX users_account_email ON users (account_id, lower(email))');
   await knex.raw('CREATE INDEX users_account_phone ON users (account_id, phone)');
   await knex.raw('CREATE INDEX rooms_organizer ON rooms (organizer_user_id)');
@@ -32,7 +33,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP INDEX IF EXISTS rooms_organizer');
   await knex.raw('DROP INDEX IF EXISTS users_account_phone');
   await knex.raw('DROP INDEX IF EXISTS users_account_email');
-  await knex.raw('DROP INDEX IF EXISTS users_one_owner');
   await knex('users').whereIn('role', ['admin', 'organizer']).delete();
   await knex.raw('ALTER TABLE users ALTER COLUMN password_hash SET NOT NULL');
   await knex.schema.alterTable('users', (t) => {

@@ -59,7 +59,7 @@ export function layout(ctx: LayoutContext, o: LayoutOptions): SafeHtml {
   <a class="brand" href="/">${ctx.t('app.name')}</a>
   <nav>${nav.map(([href, key]) => html`<a href="${href}" class="${o.active === href ? 'active' : ''}" data-nav="${href}">${ctx.t(key)}</a>`)}</nav>
   <div class="who">
-    ${auth?.account ? html`<span class="balance" title="${ctx.t('account.balance')}">${formatMoney(auth.account.balanceMinor, auth.account.currency)}</span>` : ''}
+    ${auth?.account && (role === 'owner' || role === 'admin') ? html`<span class="balance" title="${ctx.t('account.balance')}">${formatMoney(auth.account.balanceMinor, auth.account.currency)}</span>` : ''}
     ${auth ? html`<span class="user">${auth.user.displayName}</span>` : ''}
     <button type="button" class="link" id="lang-switch" data-locale="${other}">${other === 'en' ? 'English' : '中文'}</button>
     ${auth ? html`<button type="button" class="link" id="logout" data-action="POST /api/auth/logout" data-redirect="/login">${ctx.t('nav.logout')}</button>` : ''}
