@@ -231,6 +231,31 @@ describe('roles in an account: every route for owner, admin, organizer, frozen m
     }
   });
 
+  it('organizer: the account-wide live stream carries their rooms\' events only', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${w.url}/api/live/events`, { headers: { cookie: org1.cookieHeader }, signal: ac.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const readUntil = async (what: string): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (!text.includes(what) && Date.now() < deadline) {
+        const chunk = await Promise.race([reader.read(), new Promise<null>((r) => { setTimeout(() => r(null), 500); })]);
+        if (chunk && !chunk.done) text += new TextDecoder().decode(chunk.value);
+      }
+      assert.ok(text.includes(what), `no ${what} in ${text}`);
+    };
+    await readUntil('event: snapshot');
+    const at = new Date().toISOString();
+    host.emit({ type: 'started', conferenceId: f.o2.liveConference, accountId: f.account, at, roomNumber: '7999992', roomName: 'Organizer Two room' });
+    host.emit({ type: 'help', conferenceId: f.o2.liveConference, accountId: f.account, at, participantId: 'p1', requested: true, alertId: null });
+    host.emit({ type: 'started', conferenceId: f.o1.liveConference, accountId: f.account, at, roomNumber: '7999991', roomName: 'Organizer One room' });
+    await readUntil('7999991');
+    await new Promise((r) => { setTimeout(r, 300); });
+    ac.abort();
+    for (const secret of ['7999992', f.o2.liveConference, ...f.o2.secrets]) assert.ok(!text.includes(secret), `the stream carried ${secret}`);
+  });
+
   it('frozen member: the open session ends at the next request (401 on every route), and the login is refused', async () => {
     assert.equal((await frozen.get('/api/me')).status, 200);
     assert.equal((await owner.patch(`/api/members/${f.frozen.userId}`, { frozen: true })).status, 200);
