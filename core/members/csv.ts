@@ -73,7 +73,8 @@ export function parseDirectoryCsv(text: string, opts: PhoneOptions = {}): Parsed
     if (!name) { out.errors.push({ line, message: 'name is empty' }); continue; }
     if (name.length > 100) { out.errors.push({ line, message: 'name is longer than 100 characters' }); continue; }
     const email = get('email').toLowerCase();
-    if (!EMAIL.test(email) || !USERNAME.test(email)) { out.errors.push({ line, message: `invalid e-mail ${email || '(empty)'}` }); continue; }
+    if (!EMAIL.test(email)) { out.errors.push({ line, message: `invalid e-mail ${email || '(empty)'}` }); continue; }
+    if (!USERNAME.test(email)) { out.errors.push({ line, message: `e-mail ${email} cannot be a login name (letters, digits and . _ @ -, at most 64)` }); continue; }
     let phone: string | null = null;
     const rawPhone = get('phone');
     if (rawPhone) {
