@@ -112,7 +112,7 @@ describe('members page in Chromium', () => {
     const nav = await member.locator('header nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     for (const hidden of ['/members', '/billing', '/audit']) assert.ok(!nav.includes(hidden), `nav shows ${hidden}`);
     assert.ok(nav.includes('/rooms'));
-    await shot(member, 'members-organizer-rooms-en');
+    await shot(member, 'members-organizer-rooms');
     const other = await member.goto(`${w.url}/rooms/${otherRoomId}`);
     assert.equal(other?.status(), 404);
     // The link worked once.
