@@ -95,21 +95,24 @@ export class MailService {
   }
 
   /**
-   * Records many mails at once (queued, leased to this sender) and tries them
-   * one after another in the background: `delivered` settles when all were
-   * tried (never rejects). A mail not tried before its lease lapses (a crash)
-   * is the delivery pass's, as any queued mail.
+   * Records many mails at once (queued, leased to this sender); `deliver()`
+   * then tries them one after another (the caller starts it when it likes:
+   * a request once its answer is out) and settles when all were tried (never
+   * rejects). A mail not tried before its lease lapses (never started, a
+   * crash) is the delivery pass's, as any queued mail.
    */
-  async sendMany(accountId: string | null, ms: readonly MailMessage[]): Promise<{ stored: StoredMail[]; delivered: Promise<void> }> {
+  async sendMany(accountId: string | null, ms: readonly MailMessage[]): Promise<{ stored: StoredMail[]; deliver: () => Promise<void> }> {
     const base = (m: MailMessage) => ({ accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null, error: null, sentAt: null });
-    if (!this.transport) return { stored: await this.outbox.addMany(ms.map((m) => ({ ...base(m), status: 'outbox' as const }))), delivered: Promise.resolve() };
+    if (!this.transport) return { stored: await this.outbox.addMany(ms.map((m) => ({ ...base(m), status: 'outbox' as const }))), deliver: () => Promise.resolve() };
     const stored = await this.outbox.addMany(ms.map((m) => ({ ...base(m), status: 'queued' as const, attempts: 1, nextAttemptAt: this.leaseEnd() })));
-    // Started on the next turn, so the caller's own next queries (its audit entry) go first on a one-connection PGlite.
-    const delivered = (async () => {
-      await new Promise<void>((resolve) => { setImmediate(resolve); });
-      for (let i = 0; i < stored.length; i++) await this.attempt(stored[i]!, ms[i]!);
-    })().catch((err: unknown) => { log.error({ err }, 'bulk mail stopped; the delivery pass takes the rest'); });
-    return { stored, delivered };
+    let started: Promise<void> | undefined;
+    const deliver = (): Promise<void> => {
+      started ??= (async () => {
+        for (let i = 0; i < stored.length; i++) await this.attempt(stored[i]!, ms[i]!);
+      })().catch((err: unknown) => { log.error({ err }, 'bulk mail stopped; the delivery pass takes the rest'); });
+      return started;
+    };
+    return { stored, deliver };
   }
 
   /**

@@ -63,6 +63,7 @@ function registerDirectoryRoutes(api: ApiRouter, s: WebServices): void {
     body: csvBody,
     handler: async (c) => {
       const r = await s.members.import(actor(c), c.body.csv, c.body.role, baseUrl(s, c), c.locale);
+      c.res.once('close', () => { void r.deliver(); }); // the invitations go out once the answer is (recorded already)
       await c.audit('member.import', { data: { created: r.created.length, duplicates: r.duplicates.length, errors: r.errors.length, role: c.body.role } });
       return { created: r.created.map(memberJson), duplicates: r.duplicates, errors: r.errors };
     },

@@ -50,9 +50,6 @@ function newSecret(now: Date): InviteSecret & { token: string } {
 }
 
 export class MemberService {
-  /** The invitation mails of the latest import, while they go out (tests and shutdown wait on it). */
-  lastDelivery: Promise<void> = Promise.resolve();
-
   constructor(private readonly repos: Repositories, private readonly mail: MailService, private readonly config: WebConfig, private readonly now: () => Date) {}
 
   list(accountId: string): Promise<User[]> {
@@ -89,8 +86,11 @@ export class MemberService {
     return { rows: fresh, errors: parsed.errors, duplicates: [...parsed.duplicates, ...duplicates].sort((a, b) => a.line - b.line) };
   }
 
-  /** Imports the new rows of a directory CSV as invited members (all in one transaction) and mails their links. */
-  async import(actor: Actor, csv: string, role: InvitedRole, baseUrl: string, locale: Locale): Promise<DirectoryPreview & { created: User[] }> {
+  /**
+   * Imports the new rows of a directory CSV as invited members (all in one
+   * transaction) and records their invitation mails; `deliver()` sends them.
+   */
+  async import(actor: Actor, csv: string, role: InvitedRole, baseUrl: string, locale: Locale): Promise<DirectoryPreview & { created: User[]; deliver: () => Promise<void> }> {
     this.mayGrant(actor, role);
     const p = await this.preview(actor.account.id, csv);
     const now = this.now();
@@ -100,9 +100,8 @@ export class MemberService {
       ...secrets[i]!,
     })), now);
     const mails = created.flatMap((u, i) => (u.email ? [this.inviteMail(actor, u, secrets[i]!.token, baseUrl, locale)] : []));
-    const { delivered } = await this.mail.sendMany(actor.account.id, mails); // recorded now, sent in the background
-    this.lastDelivery = delivered;
-    return { ...p, created };
+    const { deliver } = await this.mail.sendMany(actor.account.id, mails);
+    return { ...p, created, deliver };
   }
 
   async setRole(actor: Actor, id: string, role: InvitedRole): Promise<User> {
