@@ -86,6 +86,12 @@ describe('members page in Chromium', () => {
     assert.equal(await owner.textContent('h1'), 'Members');
     assert.match(await owner.textContent(`tr[data-username="${NEW.email}"]`) ?? '', /Invited, no password yet/);
     await shot(owner, 'members-en');
+    // The audit log shows who did it, filterable by member.
+    await owner.goto(`${w.url}/audit?member=${w.seed.ownerUserId}`);
+    const actions = await owner.locator('#audit-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
+    for (const a of ['member.add', 'member.import']) assert.ok(actions.includes(a), `${a} in ${actions.join(', ')}`);
+    assert.match(await owner.textContent('#audit-table tbody') ?? '', /Demo owner/);
+    await shot(owner, 'members-audit-en');
   });
 
   it('the member sets a password with the mailed link, logs in and sees only their own rooms', async () => {
