@@ -4,6 +4,8 @@ import type { AccountStore } from './accounts/store.ts';
 import { KnexAccountStore } from './accounts/knex-store.ts';
 import type { UserStore } from './users/store.ts';
 import { KnexUserStore } from './users/knex-store.ts';
+import type { MemberStore } from './members/store.ts';
+import { KnexMemberStore } from './members/knex-store.ts';
 import type { AccessNumberStore, RateStore, TrunkStore } from './telephony/store.ts';
 import { KnexAccessNumberStore, KnexRateStore, KnexTrunkStore } from './telephony/knex-store.ts';
 import type { RoomStore, TemplateStore } from './rooms/store.ts';
@@ -49,6 +51,8 @@ import { KnexWebhookStore } from './webhooks/knex-store.ts';
 export interface Repositories {
   accounts: AccountStore;
   users: UserStore;
+  /** An account's members: invitations, roles, freezing, removal. */
+  members: MemberStore;
   accessNumbers: AccessNumberStore;
   trunks: TrunkStore;
   rates: RateStore;
@@ -102,6 +106,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
   return {
     accounts: new KnexAccountStore(db),
     users: new KnexUserStore(db),
+    members: new KnexMemberStore(db),
     accessNumbers: new KnexAccessNumberStore(db),
     trunks: new KnexTrunkStore(db),
     rates: new KnexRateStore(db),

@@ -18,6 +18,7 @@ import * as m013 from './013_scheduler.ts';
 import * as m014 from './014_recordings_balance.ts';
 import * as m015 from './015_summary_retention.ts';
 import * as m016 from './016_cdr_dead_letters.ts';
+import * as m017 from './017_members.ts';
 import * as m018 from './018_api_tokens.ts';
 import * as m019 from './019_webhooks.ts';
 import * as m020 from './020_branding.ts';
@@ -44,6 +45,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['014_recordings_balance', m014],
   ['015_summary_retention', m015],
   ['016_cdr_dead_letters', m016],
+  ['017_members', m017],
   ['018_api_tokens', m018],
   ['019_webhooks', m019],
   ['020_branding', m020],

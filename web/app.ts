@@ -76,6 +76,10 @@ import { WebhookEventFeed } from './webhooks/event-feed.ts';
 import { watchWebhookQueue } from './webhooks/metrics.ts';
 import { registerWebhookRoutes } from './webhooks/routes.ts';
 import { registerWebhookPages } from './webhooks/pages.ts';
+import { ScopeService } from './members/scope.ts';
+import { MemberService } from './members/service.ts';
+import { registerMemberRoutes } from './members/routes.ts';
+import { registerMemberPages } from './members/pages.ts';
 
 const log = moduleLogger('web');
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -163,6 +167,8 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     tokens: new TokenService(repos, now),
     // Deliveries run on the wall clock (timeouts and retries are real time), whatever clock the pages are given.
     webhooks: new WebhookService(repos, guard, hooks, () => new Date()),
+    scope: new ScopeService(repos),
+    members: new MemberService(repos, mail, config, now),
   };
 }
 
@@ -226,6 +232,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerDialOutRoutes(api, services);
   registerLiveRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
   registerTokenRoutes(api, services);
+  registerMemberRoutes(api, services);
   const doc = openApiDocument(api.routes);
   app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
   api.mount(app);
@@ -249,6 +256,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   registerTrunkPages(pages, services);
   registerDialOutPages(pages, services);
   registerTokenPages(pages, services);
+  registerMemberPages(pages, services);
   pages.mount(app);
 
   app.use((req, _res, next) => { next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)); });

@@ -21,6 +21,8 @@ import type { MeetingRecordsService } from './meeting-records/service.ts';
 import type { BrandingService } from './branding/service.ts';
 import type { TokenService } from './tokens/service.ts';
 import type { WebhookService } from './webhooks/service.ts';
+import type { ScopeService } from './members/scope.ts';
+import type { MemberService } from './members/service.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -48,4 +50,8 @@ export interface WebServices {
   tokens: TokenService;
   /** Webhook endpoints, their delivery log, and publishing events to them. */
   webhooks: WebhookService;
+  /** Organizer scoping: which of the account's rooms (and their records) a member sees. */
+  scope: ScopeService;
+  /** The account's members: invitations, roles, freezing, directory import, audit log. */
+  members: MemberService;
 }

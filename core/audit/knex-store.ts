@@ -28,9 +28,12 @@ export class KnexAuditStore implements AuditStore {
     return toEntry(row as Row);
   }
 
-  async list(accountId: string, opts: { limit?: number; action?: string } = {}): Promise<AuditEntry[]> {
+  async list(accountId: string, opts: { limit?: number; action?: string; userId?: string } = {}): Promise<AuditEntry[]> {
     const q = this.db('audit_log').where({ account_id: accountId });
     if (opts.action) q.where({ action: opts.action });
+    // A removed member's entries keep their actor (user_id is set null).
+    const userId = opts.userId;
+    if (userId) q.where((w) => { void w.where({ user_id: userId }).orWhere({ actor: `user:${userId}` }); });
     return (await q.orderBy('id', 'desc').limit(Math.min(opts.limit ?? 200, 1000)) as Row[]).map(toEntry);
   }
 

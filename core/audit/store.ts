@@ -16,8 +16,8 @@ export type NewAuditEntry = Pick<AuditEntry, 'actor' | 'action'> & Partial<Omit<
 
 export interface AuditStore {
   append(entry: NewAuditEntry): Promise<AuditEntry>;
-  /** An account's entries, newest first. */
-  list(accountId: string, opts?: { limit?: number; action?: string }): Promise<AuditEntry[]>;
+  /** An account's entries, newest first; `userId`: only what that member did. */
+  list(accountId: string, opts?: { limit?: number; action?: string; userId?: string }): Promise<AuditEntry[]>;
   /** Platform-wide entries for operators. */
   listAll(opts?: { limit?: number; action?: string }): Promise<AuditEntry[]>;
 }

@@ -36,6 +36,14 @@ export class KnexOutboxStore implements OutboxStore {
     return toMail(row as Row);
   }
 
+  async addMany(ms: readonly NewStoredMail[]): Promise<StoredMail[]> {
+    const out: StoredMail[] = [];
+    for (let i = 0; i < ms.length; i += 200) {
+      out.push(...(await this.db('mail_outbox').insert(ms.slice(i, i + 200).map((m) => this.row(m))).returning('*') as Row[]).map(toMail));
+    }
+    return out;
+  }
+
   async addOnce(m: NewStoredMail & { dedupeKey: string }): Promise<StoredMail | undefined> {
     const rows = await this.db('mail_outbox').insert(this.row(m)).onConflict('dedupe_key').ignore().returning('*') as Row[];
     return rows[0] ? toMail(rows[0]) : undefined;

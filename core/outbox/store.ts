@@ -46,6 +46,8 @@ export type NewStoredMail = Omit<StoredMail, 'id' | 'createdAt' | 'attempts' | '
 
 export interface OutboxStore {
   add(m: NewStoredMail): Promise<StoredMail>;
+  /** Adds many in a few inserts (a directory import's invitations), in order. */
+  addMany(ms: readonly NewStoredMail[]): Promise<StoredMail[]>;
   /** As add, but undefined when a mail with the same dedupe key exists already. */
   addOnce(m: NewStoredMail & { dedupeKey: string }): Promise<StoredMail | undefined>;
   /** Newest first. */

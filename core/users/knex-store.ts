@@ -9,12 +9,14 @@ type Row = Record<string, unknown>;
 
 const USERNAME = /^[A-Za-z0-9._@-]{3,64}$/;
 
-function toUser(r: Row): User {
+export function toUser(r: Row): User {
   return {
     id: String(r.id), accountId: r.account_id === null ? null : String(r.account_id), role: r.role as Role,
     username: String(r.username), displayName: String(r.display_name), email: r.email === null ? null : String(r.email),
     locale: String(r.locale), failedLogins: num(r.failed_logins), lockedUntil: dateOrNull(r.locked_until),
     lastLoginAt: dateOrNull(r.last_login_at), createdAt: date(r.created_at),
+    frozenAt: dateOrNull(r.frozen_at), department: String(r.department ?? ''), phone: r.phone == null ? null : String(r.phone),
+    invitedAt: dateOrNull(r.invited_at), hasPassword: r.password_hash != null,
   };
 }
 
@@ -27,7 +29,7 @@ export class KnexUserStore implements UserStore {
 
   async create(input: NewUser): Promise<User> {
     if (!USERNAME.test(input.username)) throw new ValidationError('username: 3–64 letters, digits or . _ @ -', 'username');
-    if ((input.role === 'owner') !== (input.accountId !== null)) throw new ValidationError('owners belong to an account, operators to none', 'role');
+    if ((input.role === 'operator') !== (input.accountId === null)) throw new ValidationError('members belong to an account, operators to none', 'role');
     checkPasswordPolicy(input.password);
     try {
       const [row] = await this.db('users').insert({
@@ -59,13 +61,14 @@ export class KnexUserStore implements UserStore {
 
   async authenticate(username: string, password: string, now: Date): Promise<LoginResult> {
     const row = await this.db('users').where({ username: username.toLowerCase() }).first() as Row | undefined;
-    if (!row) {
+    if (!row || row.password_hash == null) {
       await verifyPassword(await dummy(), password); // same work either way: no user enumeration by timing
       return { ok: false, reason: 'invalid' };
     }
     const user = toUser(row);
     if (user.lockedUntil && user.lockedUntil.getTime() > now.getTime()) return { ok: false, reason: 'locked', lockedUntil: user.lockedUntil };
     if (await verifyPassword(String(row.password_hash), password)) {
+      if (user.frozenAt) return { ok: false, reason: 'frozen' }; // told only to who knows the password
       const [r] = await this.db('users').where({ id: user.id })
         .update({ failed_logins: 0, locked_until: null, last_login_at: now }).returning('*');
       return { ok: true, user: toUser(r as Row) };

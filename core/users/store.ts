@@ -1,5 +1,9 @@
-// People who log in: account owners and platform operators.
-export type Role = 'owner' | 'operator';
+// People who log in: an account's members (its one owner, admins who see all
+// of the account, organizers who run their own rooms) and platform operators.
+export type Role = 'owner' | 'admin' | 'organizer' | 'operator';
+/** The roles inside an account. */
+export type MemberRole = Exclude<Role, 'operator'>;
+export const MEMBER_ROLES: readonly MemberRole[] = ['owner', 'admin', 'organizer'];
 
 export interface User {
   id: string;
@@ -14,6 +18,15 @@ export interface User {
   lockedUntil: Date | null;
   lastLoginAt: Date | null;
   createdAt: Date;
+  /** Set while the member is frozen: no login, no session, their rooms refuse callers. */
+  frozenAt: Date | null;
+  department: string;
+  /** E.164, or null. */
+  phone: string | null;
+  /** When the invitation went out (members added by an owner or admin). */
+  invitedAt: Date | null;
+  /** False for an invited member who has not set a password yet. */
+  hasPassword: boolean;
 }
 
 export interface NewUser {
@@ -29,6 +42,8 @@ export interface NewUser {
 export type LoginResult =
   | { ok: true; user: User }
   | { ok: false; reason: 'invalid' }
+  /** The right password of a frozen member. */
+  | { ok: false; reason: 'frozen' }
   | { ok: false; reason: 'locked'; lockedUntil: Date };
 
 /** Who is asking: an account owner sees only their account; operators see users without an account. */

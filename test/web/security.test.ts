@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestWeb, type Client, type TestWeb } from '../support/web.ts';
 import { createWebApp, apiRoutesOf } from '../../web/app.ts';
 import type { RegisteredRoute } from '../../web/http/api-router.ts';
+import { ACCOUNT_ACCESS } from '../../web/http/access.ts';
 import { DEMO } from '../../core/seed.ts';
 import { FakeLiveHost, fakeParticipant, fakeSnapshot } from '../support/fake-live-host.ts';
 import { LocalLiveBus } from '../../core/live/local-bus.ts';
@@ -53,6 +54,7 @@ describe('web security', () => {
     ids.convener = (await w.repos.conveners.bind(acc, { number: '13700137001', name: 'A secret convener' }, { now, defaultRegion: 'CN' })).id;
     ids.trunk = (await w.repos.trunks.create({ name: 'Security trunk', host: '127.0.0.1' })).id;
     ids.dialPlan = (await w.repos.trunks.saveDialPlan({ name: 'Security plan', rules: [] })).id;
+    ids.member = (await w.repos.members.invite(acc, [{ username: 'a-secret-member', displayName: 'A secret member', email: 'secret@a.example', phone: null, department: '', role: 'organizer', tokenHash: 'x'.repeat(64), expiresAt: new Date(now.getTime() + 86_400_000) }], now))[0]!.id;
     // A finished recording of A (its file need not exist: B must not learn even that).
     const rec = await w.repos.recordings.create(acc, { conferenceId: conf.id, path: '/nonexistent/a-secret-recording.wav', startedAt: now });
     ids.recording = (await w.repos.recordings.finish(acc, rec.id, { endedAt: new Date(now.getTime() + 60_000), durationMs: 60_000, sizeBytes: 44 })).id;
@@ -62,7 +64,7 @@ describe('web security', () => {
     const hook = await w.repos.webhooks.createEndpoint(acc, { url: 'https://a-secret-hook.example/x', description: 'A secret hook', secret: 'whsec_a_secret', events: ['meeting.started'] });
     ids.webhook = hook.id;
     ids.webhookDelivery = (await w.repos.webhooks.enqueue(hook, { eventId: 'evt_a', eventType: 'meeting.started', body: '{"a":"A secret hook"}', at: new Date(Date.now() + 3_600_000), retryUntil: new Date(Date.now() + 7_200_000) }))!.id;
-    aSecrets = ['A secret slogan', '#123457', 'A secret hook', 'whsec_a_secret', 'a-secret-hook', 'A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
+    aSecrets = ['A secret member', 'secret@a.example', 'A secret slogan', '#123457', 'A secret hook', 'whsec_a_secret', 'a-secret-hook', 'A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
     [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
     ids.token = (await a.post('/api/tokens', { name: 'A secret token', scopes: ['read'], expiresInDays: 30 })).json<{ id: string }>().id;
   });
@@ -87,6 +89,7 @@ describe('web security', () => {
     if (p.startsWith('/api/tokens/')) return ids.token!;
     if (p.startsWith('/api/webhooks/')) return ids.webhook!;
     if (p.startsWith('/api/webhook-deliveries/')) return ids.webhookDelivery!;
+    if (p.startsWith('/api/members/')) return ids.member!;
     throw new Error(`no id kind for ${r.method} ${r.path}: add it to this test`);
   }
   /** The value of each path parameter of a route: A's ids, or `forced` for all of them. */
@@ -99,6 +102,8 @@ describe('web security', () => {
     throw new Error(`no value for :${name} of ${r.method} ${r.path}: add it to this test`);
   }
   const hasParams = (r: RegisteredRoute) => /:\w+/.test(r.path);
+  /** Routes of an account's members (web/http/access.ts: account, admin, owner). */
+  const isAccountSide = (r: RegisteredRoute) => ACCOUNT_ACCESS.includes(r.access);
   const pathOf = (r: RegisteredRoute, forced?: string) => r.path.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(forced ?? paramFor(r, name)));
 
   /** Bodies that pass validation, so the answer is about the id, not the input. */
@@ -129,7 +134,7 @@ describe('web security', () => {
     const live = routes.filter((r) => r.path.startsWith('/api/live') || r.path.startsWith('/api/alerts'));
     assert.ok(live.length >= 21, `only ${live.length} live routes`);
     for (const p of ['/api/live/:conferenceId/invites', '/api/live/:conferenceId/invites/absent', '/api/live/:conferenceId/invites/:inviteId/cancel', '/api/live/:conferenceId/invites/:inviteId/redial']) {
-      assert.ok(routes.some((r) => r.path === p && r.method === 'post' && r.access === 'owner'), p);
+      assert.ok(routes.some((r) => r.path === p && r.method === 'post' && r.access === 'account'), p);
     }
     assert.ok(routes.some((r) => r.path === '/api/live/:conferenceId/events' && r.produces === 'text/event-stream'));
     assert.ok(routes.some((r) => r.path === '/api/live/events' && r.produces === 'text/event-stream'));
@@ -169,7 +174,7 @@ describe('web security', () => {
     ]));
     const before = await snapshot();
     let n = 0;
-    for (const r of routes.filter((x) => x.access === 'owner' && hasParams(x))) {
+    for (const r of routes.filter((x) => isAccountSide(x) && hasParams(x))) {
       const res = await b.request(r.method.toUpperCase(), pathOf(r), r.method === 'get' ? {} : { body: bodyFor(r) });
       assert.equal(res.status, 404, `${r.method} ${r.path}: ${res.status} ${res.text}`);
       for (const s of aSecrets) assert.ok(!res.text.includes(s), `${r.path} leaked ${s}`);
@@ -208,14 +213,14 @@ describe('web security', () => {
   });
 
   it('a malformed id is a 404 too, never a 500', async () => {
-    for (const r of routes.filter((x) => x.access === 'owner' && hasParams(x))) {
+    for (const r of routes.filter((x) => isAccountSide(x) && hasParams(x))) {
       const res = await a.request(r.method.toUpperCase(), pathOf(r, "1' OR '1'='1"), r.method === 'get' ? {} : { body: bodyFor(r) });
       assert.equal(res.status, 404, `${r.method} ${r.path}`);
     }
   });
 
   it('keeps the roles apart: owners get 403 on operator routes, operators on owner routes', async () => {
-    for (const r of routes.filter((x) => x.access === 'operator' || x.access === 'owner')) {
+    for (const r of routes.filter((x) => x.access === 'operator' || isAccountSide(x))) {
       const who = r.access === 'operator' ? a : op;
       const res = await who.request(r.method.toUpperCase(), pathOf(r), r.method === 'get' ? {} : { body: bodyFor(r) });
       assert.equal(res.status, 403, `${r.access} route ${r.method} ${r.path} as the other role: ${res.status}`);

@@ -15,12 +15,12 @@ export function lowBalanceJson(s: LowBalanceState) {
 
 export function registerLowBalanceRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
-    method: 'get', path: '/api/account/low-balance', tag: 'account', access: 'owner',
+    method: 'get', path: '/api/account/low-balance', tag: 'account', access: 'admin',
     summary: 'The low-balance warning: threshold (minor units; 0 = off), whether the balance is below it since a rated call, when it was mailed',
     handler: async (c) => lowBalanceJson(await s.lowBalance.get(c.accountId)),
   });
   api.add({
-    method: 'put', path: '/api/account/low-balance', tag: 'account', access: 'owner',
+    method: 'put', path: '/api/account/low-balance', tag: 'account', access: 'admin',
     summary: 'Sets the threshold: one mail and a dashboard banner when a rated call draws the balance below it, again only after it has been back at or above it',
     body: z.object({ thresholdMinor: z.number().int().min(0).max(MAX_THRESHOLD_MINOR) }).strict(),
     handler: async (c) => {

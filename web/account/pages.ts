@@ -12,6 +12,7 @@ import { dialOutClassText, refusalReasonText } from '../views/dial-out.ts';
 import { refusalJson } from './views.ts';
 import { MAX_RETENTION_DAYS } from '../../core/meeting-records/store.ts';
 import { brandingCard } from '../branding/views.ts';
+import { seesWholeAccount } from '../http/access.ts';
 
 async function ownerPart(ctx: PageContext, s: WebServices, account: Account): Promise<SafeHtml> {
   const t = ctx.t;
@@ -78,7 +79,7 @@ export function registerAccountPages(pages: PageRouter, s: WebServices): void {
         <p class="muted">${t('account.passwordPolicy')}</p>
         <p class="form-error" hidden></p><p id="password-done" class="status-ok" hidden></p><button type="submit">${t('common.save')}</button></form>
       </div>
-      ${auth.account ? await ownerPart(ctx, s, auth.account) : ''}`,
+      ${auth.account && seesWholeAccount(u.role) ? await ownerPart(ctx, s, auth.account) : ''}`,
     });
   });
 }

@@ -9,15 +9,15 @@ const TAG = 'account';
 
 export function registerAccountRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
-    method: 'get', path: '/api/account', tag: TAG, access: 'owner', summary: 'The account: tier, balance, time zone',
+    method: 'get', path: '/api/account', tag: TAG, access: 'admin', summary: 'The account: tier, balance, time zone',
     handler: async (c) => accountJson(await s.account.get(c.accountId)),
   });
   api.add({
-    method: 'get', path: '/api/account/recharges', tag: TAG, access: 'owner', summary: 'Recharge records, newest first',
+    method: 'get', path: '/api/account/recharges', tag: TAG, access: 'admin', summary: 'Recharge records, newest first',
     handler: async (c) => (await s.account.recharges(c.accountId)).map(rechargeJson),
   });
   api.add({
-    method: 'get', path: '/api/account/dial-out', tag: TAG, access: 'owner',
+    method: 'get', path: '/api/account/dial-out', tag: TAG, access: 'admin',
     summary: 'The account\'s dial-out policy (set by the operator) and its latest 50 refused dial-outs, newest first',
     handler: async (c) => {
       const { policy, refusals } = await s.account.dialOut(c.accountId);
@@ -25,11 +25,11 @@ export function registerAccountRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'get', path: '/api/account/conveners', tag: TAG, access: 'owner', summary: 'Convener numbers bound for multi-party calls',
+    method: 'get', path: '/api/account/conveners', tag: TAG, access: 'admin', summary: 'Convener numbers bound for multi-party calls',
     handler: async (c) => (await s.account.conveners(c.accountId)).map(convenerJson),
   });
   api.add({
-    method: 'post', path: '/api/account/conveners', tag: TAG, access: 'owner', status: 201,
+    method: 'post', path: '/api/account/conveners', tag: TAG, access: 'admin', status: 201,
     summary: 'Bind a convener number (E.164; refused with 409 when bound to any account); a personal room is made when none is given',
     body: z.object({ number: z.string().trim().min(1).max(64), name: z.string().trim().max(100).optional(), roomId: z.uuid().optional() }).strict(),
     handler: async (c) => {
@@ -39,7 +39,7 @@ export function registerAccountRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'delete', path: '/api/account/conveners/:id', tag: TAG, access: 'owner', summary: 'Remove a convener number', params: idParams,
+    method: 'delete', path: '/api/account/conveners/:id', tag: TAG, access: 'admin', summary: 'Remove a convener number', params: idParams,
     handler: async (c) => {
       await s.account.unbindConvener(c.accountId, c.params.id);
       await c.audit('convener.unbind', { accountId: c.accountId, target: { type: 'convener', id: c.params.id } });

@@ -22,7 +22,8 @@ export class AuthService {
     const now = this.now();
     const result = await this.repos.users.authenticate(username, password, now);
     if (!result.ok) {
-      await this.repos.audit.append({ actor: 'anonymous', action: result.reason === 'locked' ? 'login.locked' : 'login.failed', data: { username: username.slice(0, 64) }, ip });
+      await this.repos.audit.append({ actor: 'anonymous', action: result.reason === 'invalid' ? 'login.failed' : `login.${result.reason}`, data: { username: username.slice(0, 64) }, ip });
+      if (result.reason === 'frozen') throw new HttpError(403, 'frozen', 'this member is frozen: ask the account\'s owner or an admin');
       if (result.reason === 'locked') {
         throw new HttpError(423, 'locked', 'too many wrong passwords: the login is locked for a while', { lockedUntil: result.lockedUntil.toISOString() });
       }
@@ -43,6 +44,10 @@ export class AuthService {
     if (!session) return undefined;
     const user = await this.repos.users.findById(session.userId);
     if (!user) return undefined;
+    if (user.frozenAt) { // frozen since the login: the session ends now
+      await this.sessions.delete(token);
+      return undefined;
+    }
     try {
       const account = user.accountId ? await this.repos.accounts.get(user.accountId) : null;
       return { user, account, csrfToken: session.csrfToken, sessionToken: token };

@@ -10,7 +10,7 @@ import { HttpError } from '../errors.ts';
 
 export function registerBillingPages(pages: PageRouter, s: WebServices): void {
   const region = s.config.defaultRegion;
-  pages.get('/billing', 'owner', async (ctx) => {
+  pages.get('/billing', 'admin', async (ctx) => {
     const t = ctx.t;
     const q = periodQuery.safeParse(ctx.query);
     if (!q.success) throw new HttpError(400, 'invalid_input', q.error.issues.map((i) => i.message).join('; '));

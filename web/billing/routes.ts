@@ -10,7 +10,7 @@ const TAG = 'billing';
 
 export function registerBillingRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
-    method: 'get', path: '/api/billing/report', tag: TAG, access: 'owner',
+    method: 'get', path: '/api/billing/report', tag: TAG, access: 'admin',
     summary: 'Totals, a page of per-meeting bills and a page of calls for a month, the last week or a date range (account time zone)',
     query: periodQuery.extend({
       offset: z.coerce.number().int().min(0).max(1_000_000).default(0), meetingOffset: z.coerce.number().int().min(0).max(1_000_000).default(0),
@@ -28,7 +28,7 @@ export function registerBillingRoutes(api: ApiRouter, s: WebServices): void {
   });
 
   api.add({
-    method: 'get', path: '/api/billing/calls.csv', tag: TAG, access: 'owner', produces: 'text/csv',
+    method: 'get', path: '/api/billing/calls.csv', tag: TAG, access: 'admin', produces: 'text/csv',
     summary: 'Every call of the period as CSV (UTF-8 with BOM)', query: periodQuery,
     handler: async (c) => {
       const p = resolvePeriod(c.query, c.account.timeZone, c.now);
@@ -37,7 +37,7 @@ export function registerBillingRoutes(api: ApiRouter, s: WebServices): void {
   });
 
   api.add({
-    method: 'get', path: '/api/billing/conferences.csv', tag: TAG, access: 'owner', produces: 'text/csv',
+    method: 'get', path: '/api/billing/conferences.csv', tag: TAG, access: 'admin', produces: 'text/csv',
     summary: 'Per-meeting bills of the period as CSV', query: periodQuery,
     handler: async (c) => {
       const p = resolvePeriod(c.query, c.account.timeZone, c.now);

@@ -37,12 +37,12 @@ export const logoBody = z.object({ data: z.string().min(1).max(1_000_000) }).str
 
 export function registerBrandingRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
-    method: 'get', path: '/api/account/branding', tag: TAG, access: 'owner',
+    method: 'get', path: '/api/account/branding', tag: TAG, access: 'admin',
     summary: 'The account\'s branding: logo (its public URL), primary and accent colours with their black or white text, slogan',
     handler: async (c) => brandingJson(await s.branding.get(c.accountId)),
   });
   api.add({
-    method: 'put', path: '/api/account/branding', tag: TAG, access: 'owner',
+    method: 'put', path: '/api/account/branding', tag: TAG, access: 'admin',
     summary: 'Sets the colours (#rrggbb) and the slogan (at most 80 characters, one line); an absent field stays, null clears it',
     body: brandingBody,
     handler: async (c) => {
@@ -52,7 +52,7 @@ export function registerBrandingRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'put', path: '/api/account/branding/logo', tag: TAG, access: 'owner',
+    method: 'put', path: '/api/account/branding/logo', tag: TAG, access: 'admin',
     summary: 'Uploads the logo: PNG, JPEG or WebP (never SVG), at most 256 KB, 2048 px a side and 2 megapixels; base64 in `data`',
     body: logoBody,
     handler: async (c) => {
@@ -62,7 +62,7 @@ export function registerBrandingRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'delete', path: '/api/account/branding/logo', tag: TAG, access: 'owner', summary: 'Removes the logo (colours and slogan stay)',
+    method: 'delete', path: '/api/account/branding/logo', tag: TAG, access: 'admin', summary: 'Removes the logo (colours and slogan stay)',
     handler: async (c) => {
       const b = await s.branding.removeLogo(c.accountId, c.now);
       await c.audit('branding.logo_remove');
@@ -70,7 +70,7 @@ export function registerBrandingRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'delete', path: '/api/account/branding', tag: TAG, access: 'owner', summary: 'Back to the default look: no logo, colours or slogan',
+    method: 'delete', path: '/api/account/branding', tag: TAG, access: 'admin', summary: 'Back to the default look: no logo, colours or slogan',
     handler: async (c) => {
       const had = await s.branding.reset(c.accountId);
       await c.audit('branding.reset', { data: { had } });

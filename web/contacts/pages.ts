@@ -29,9 +29,9 @@ function contactForm(ctx: PageContext, groups: ContactGroup[], c: Contact | null
 }
 
 export function registerContactPages(pages: PageRouter, s: WebServices): void {
-  pages.get('/contacts', 'owner', (ctx) => contactsPage(ctx, s));
-  pages.get('/contacts/import', 'owner', async (ctx) => importPage(ctx));
-  pages.get('/contacts/:id', 'owner', async (ctx) => {
+  pages.get('/contacts', 'account', (ctx) => contactsPage(ctx, s));
+  pages.get('/contacts/import', 'account', async (ctx) => importPage(ctx));
+  pages.get('/contacts/:id', 'account', async (ctx) => {
     const [{ contact, groups: member }, groups] = await Promise.all([s.contacts.get(ctx.accountId, ctx.params.id!), s.contacts.groups(ctx.accountId)]);
     return layout(ctx, { title: contact.name, active: '/contacts', body: contactForm(ctx, groups, contact, member, s.config.defaultRegion) });
   });

@@ -2,6 +2,7 @@
 // the live console (help requested, PIN lockout, dial-out cap reached) until dismissed, planned
 // meetings, balance. With a bridge attached the page follows the account's
 // live events (web/public/js/live/dashboard.js) and redraws both lists.
+import { seesWholeAccount } from '../http/access.ts';
 import type { PageContext, PageRouter } from '../http/page-router.ts';
 import type { WebServices } from '../services.ts';
 import { html, type SafeHtml } from '../views/html.ts';
@@ -45,24 +46,29 @@ function liveCard(ctx: PageContext, live: RoomSummary[], counts: Map<string, num
 }
 
 export function registerDashboardPages(pages: PageRouter, s: WebServices): void {
-  pages.get('/', 'owner', async (ctx) => {
+  pages.get('/', 'account', async (ctx) => {
     const t = ctx.t;
-    const [list, alerts, listing, low] = await Promise.all([
+    const [allRooms, allAlerts, allLive, low] = await Promise.all([
       s.rooms.list(ctx.account, ctx.now), s.live.alerts(ctx.accountId), s.live.available ? s.live.list(ctx.accountId) : Promise.resolve([]),
       s.lowBalance.get(ctx.accountId),
+    ]);
+    // An organizer's dashboard shows their own rooms only.
+    const [list, alerts, listing] = await Promise.all([
+      s.scope.filter(ctx, allRooms, (r) => r.room.id), s.scope.filter(ctx, allAlerts, (a) => a.roomId), s.scope.filter(ctx, allLive, (l) => l.conference.roomId),
     ]);
     const counts = new Map(listing.map((l) => [l.conference.id, l.participantCount]));
     const live = list.filter((r) => r.status === 'live');
     const planned = list.filter((r) => r.status === 'open' || r.status === 'planned')
       .sort((a, b) => (a.occurrence?.start.getTime() ?? 0) - (b.occurrence?.start.getTime() ?? 0)).slice(0, 10);
     const a = ctx.account;
+    const money = seesWholeAccount(ctx.auth!.user.role); // the balance and billing are the owner's and admins'
     return layout(ctx, {
       title: t('nav.dashboard'), active: '/',
-      body: html`${LowBalanceService.showsBanner(low) ? html`<p class="banner warn" id="low-balance-warning">${t('lowBalance.banner', {
+      body: html`${money && LowBalanceService.showsBanner(low) ? html`<p class="banner warn" id="low-balance-warning">${t('lowBalance.banner', {
         balance: formatMoney(low.balanceMinor, a.currency), threshold: formatMoney(low.thresholdMinor, a.currency) })} <a href="/account">${t('nav.account')}</a></p>` : ''}
       <div class="grid" id="dashboard" data-live-stream="${s.live.available ? 'on' : 'off'}" data-time-zone="${ctx.timeZone}" data-currency="${ctx.account.currency}">
-        <section class="card"><h2>${t('account.balance')}</h2><p class="pin" id="dashboard-balance">${formatMoney(a.balanceMinor, a.currency)}</p>
-          <p class="muted">${a.name} · ${t(`tier.${a.tier}`)} · ${a.timeZone}</p><p><a href="/billing">${t('nav.billing')}</a></p></section>
+        ${money ? html`<section class="card"><h2>${t('account.balance')}</h2><p class="pin" id="dashboard-balance">${formatMoney(a.balanceMinor, a.currency)}</p>
+          <p class="muted">${a.name} · ${t(`tier.${a.tier}`)} · ${a.timeZone}</p><p><a href="/billing">${t('nav.billing')}</a></p></section>` : ''}
         ${liveCard(ctx, live, counts)}
         ${alertsCard(ctx, alerts)}
         <section class="card"><h2>${t('rooms.planned')}</h2>

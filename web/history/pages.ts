@@ -9,12 +9,12 @@ import { HttpError } from '../errors.ts';
 
 export function registerHistoryPages(pages: PageRouter, s: WebServices): void {
   const region = s.config.defaultRegion;
-  pages.get('/history', 'owner', async (ctx) => {
+  pages.get('/history', 'account', async (ctx) => {
     const t = ctx.t;
     const q = periodQuery.safeParse({ period: 'range', ...lastDays(90, ctx.timeZone, ctx.now), ...ctx.query });
     if (!q.success) throw new HttpError(400, 'invalid_input', 'invalid period');
     const p = resolvePeriod(q.data, ctx.timeZone, ctx.now);
-    const list = await s.history.list(ctx.accountId, p);
+    const list = await s.scope.filter(ctx, await s.history.list(ctx.accountId, p), (x) => x.conference.roomId);
     const tz = ctx.timeZone;
     return layout(ctx, {
       title: t('nav.history'), active: '/history',
@@ -27,8 +27,9 @@ export function registerHistoryPages(pages: PageRouter, s: WebServices): void {
     });
   });
 
-  pages.get('/history/:id', 'owner', async (ctx) => {
+  pages.get('/history/:id', 'account', async (ctx) => {
     const t = ctx.t;
+    await s.scope.conference(ctx, ctx.params.id!);
     const { conference: conf, room, events, participants: legs } = await s.history.detail(ctx.accountId, ctx.params.id!, ctx.now);
     const tz = ctx.timeZone;
     return layout(ctx, {

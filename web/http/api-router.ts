@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { authOf, localeOf, type AuthContext } from './request-context.ts';
 import { checkCsrf } from './csrf.ts';
 import { checkTokenScope } from './token-scopes.ts';
+import { checkAccess, type Access } from './access.ts';
 import { OpenStreams, PING_MS, runEventStream, type EventStream } from './event-stream.ts';
 import { ForbiddenError, HttpError, UnauthorizedError } from '../errors.ts';
 import type { Account } from '../../core/accounts/store.ts';
@@ -18,8 +19,8 @@ import type { AuditStore } from '../../core/audit/store.ts';
 import type { Locale } from '../i18n/messages.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** public: no session; owner: an account owner; operator: a platform operator; user: either. */
-export type Access = 'public' | 'owner' | 'operator' | 'user';
+/** Who may call a route: see web/http/access.ts. */
+export type { Access } from './access.ts';
 
 /** A file to download instead of JSON. */
 export class Download {
@@ -115,11 +116,7 @@ export class ApiRouter {
     const run = async (req: Request, res: Response): Promise<void> => {
       const auth = authOf(req);
       checkTokenScope(route, auth, req.ip ?? null); // API tokens: only the routes their scopes open (token-scopes.ts)
-      if (spec.access !== 'public') {
-        if (!auth) throw new UnauthorizedError();
-        if (spec.access === 'owner' && auth.user.role !== 'owner') throw new ForbiddenError('forbidden', 'for account owners only');
-        if (spec.access === 'operator' && auth.user.role !== 'operator') throw new ForbiddenError('forbidden', 'for operators only');
-      }
+      checkAccess(spec.access, auth?.user.role);
       // A token travels in a header another site's page cannot make a browser send (CORS is never granted): no CSRF token.
       if (isStateChanging(spec.method) && !auth?.token) checkCsrf(req, auth);
       // A malformed id is an id that does not exist: 404, not a hint.

@@ -9,6 +9,7 @@ import { t, type Locale, type MessageKey } from '../i18n/messages.ts';
 import type { SafeHtml } from '../views/html.ts';
 import type { Account } from '../../core/accounts/store.ts';
 import { HttpError } from '../errors.ts';
+import { allows, type PageAccess } from './access.ts';
 
 export interface PageContext {
   req: Request;
@@ -28,7 +29,6 @@ export interface PageContext {
   branding: PageBranding | null;
 }
 
-type PageAccess = 'public' | 'owner' | 'operator';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class PageRouter {
@@ -54,7 +54,7 @@ export class PageRouter {
         res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
         return;
       }
-      if (auth.user.role !== p.access) {
+      if (!allows(p.access, auth.user.role)) {
         res.redirect(303, auth.user.role === 'operator' ? '/operator/accounts' : '/');
         return;
       }

@@ -8,6 +8,7 @@ import { MEETING_RECORDS_DICTIONARY } from './meeting-records-dictionary.ts';
 import { BRANDING_DICTIONARY } from './branding-dictionary.ts';
 import { TOKENS_DICTIONARY } from './tokens-dictionary.ts';
 import { WEBHOOKS_DICTIONARY } from './webhooks-dictionary.ts';
+import { MEMBERS_DICTIONARY } from './members-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -293,4 +294,5 @@ export const DICTIONARY = {
   ...BRANDING_DICTIONARY,
   ...TOKENS_DICTIONARY,
   ...WEBHOOKS_DICTIONARY,
+  ...MEMBERS_DICTIONARY,
 } as const satisfies Record<string, Entry>;

@@ -22,13 +22,18 @@ const TAG = 'live';
 
 export function registerLiveStreams(api: ApiRouter, s: WebServices, tuning: FeedTuning = DEFAULT_FEED_TUNING): void {
   api.add({
-    method: 'get', path: '/api/live/events', tag: TAG, access: 'owner', produces: 'text/event-stream',
+    method: 'get', path: '/api/live/events', tag: TAG, access: 'account', produces: 'text/event-stream',
     summary: 'Event stream of the account\'s live meetings (started, ended, help, lockout, dial-out-refused), after a `snapshot` like GET /api/live',
     handler: async (c) => {
       const feed = new LiveFeed(tuning);
-      const unsubscribe = s.live.watchAccount(c.accountId, (e) => { feed.push(e); });
+      const visible = s.scope.eventFilter(c); // an organizer's stream carries their rooms' events only
+      const unsubscribe = s.live.watchAccount(c.accountId, (e) => {
+        if (!visible) feed.push(e);
+        else void visible(e).then((ok) => { if (ok) feed.push(e); }, () => undefined);
+      });
       try {
-        const [list, alerts] = await Promise.all([s.live.list(c.accountId), s.live.alerts(c.accountId)]);
+        const [all, allAlerts] = await Promise.all([s.live.list(c.accountId), s.live.alerts(c.accountId)]);
+        const [list, alerts] = await Promise.all([s.scope.filter(c, all, (x) => x.conference.roomId), s.scope.filter(c, allAlerts, (a) => a.roomId)]);
         return feed.opening([{ event: 'snapshot', data: { conferences: list.map(listingJson), alerts: alerts.map(alertJson) } }], unsubscribe);
       } catch (err) {
         unsubscribe();
@@ -38,11 +43,12 @@ export function registerLiveStreams(api: ApiRouter, s: WebServices, tuning: Feed
   });
 
   api.add({
-    method: 'get', path: '/api/live/:conferenceId/events', tag: TAG, access: 'owner', produces: 'text/event-stream',
+    method: 'get', path: '/api/live/:conferenceId/events', tag: TAG, access: 'account', produces: 'text/event-stream',
     summary: 'Event stream of a running conference: a `snapshot` ({snapshot, alerts}), then its events as they happen; ends with `ended`',
     params: conferenceParams,
     handler: async (c) => {
       const id = c.params.conferenceId;
+      await s.scope.conference(c, id);
       const feed = new LiveFeed(tuning, (e) => e.type === 'ended' && e.conferenceId === id);
       const w = await s.live.watch(c.accountId, id, (e) => { feed.push(e); });
       return feed.opening([{ event: 'snapshot', data: { snapshot: w.snapshot, alerts: w.alerts.map(alertJson) } }], w.unsubscribe);

@@ -19,7 +19,8 @@ const COLUMNS: MessageKey[] = [
 ];
 
 export function registerLivePages(pages: PageRouter, s: WebServices): void {
-  pages.get('/live/:id', 'owner', async (ctx) => {
+  pages.get('/live/:id', 'account', async (ctx) => {
+    await s.scope.conference(ctx, ctx.params.id!);
     const { conference, roomName } = await s.live.describe(ctx.accountId, ctx.params.id!);
     const title = ctx.t('live.title', { name: roomName ?? conference.roomNumber });
     let body: SafeHtml;

@@ -125,6 +125,27 @@ export class MailService {
   }
 
   /**
+   * Records many mails at once (queued, leased to this sender); `deliver()`
+   * then tries them one after another (the caller starts it when it likes:
+   * a request once its answer is out) and settles when all were tried (never
+   * rejects). A mail not tried before its lease lapses (never started, a
+   * crash) is the delivery pass's, as any queued mail.
+   */
+  async sendMany(accountId: string | null, ms: readonly MailMessage[]): Promise<{ stored: StoredMail[]; deliver: () => Promise<void> }> {
+    const base = (m: MailMessage) => ({ accountId, to: m.to, subject: m.subject, text: m.text, ics: m.ics ?? null, error: null, sentAt: null });
+    if (!this.transport) return { stored: await this.outbox.addMany(ms.map((m) => ({ ...base(m), status: 'outbox' as const }))), deliver: () => Promise.resolve() };
+    const stored = await this.outbox.addMany(ms.map((m) => ({ ...base(m), status: 'queued' as const, attempts: 1, nextAttemptAt: this.leaseEnd() })));
+    let started: Promise<void> | undefined;
+    const deliver = (): Promise<void> => {
+      started ??= (async () => {
+        for (let i = 0; i < stored.length; i++) await this.attempt(stored[i]!, ms[i]!);
+      })().catch((err: unknown) => { log.error({ err }, 'bulk mail stopped; the delivery pass takes the rest'); });
+      return started;
+    };
+    return { stored, deliver };
+  }
+
+  /**
    * As send, once per key: undefined when a mail with this key was recorded
    * already (a reminder job that runs again after a crash mails nobody twice).
    */

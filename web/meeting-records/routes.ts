@@ -15,12 +15,12 @@ export const meetingRecordsBody = z.object({
 
 export function registerMeetingRecordsRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
-    method: 'get', path: '/api/account/meeting-records', tag: 'account', access: 'owner',
+    method: 'get', path: '/api/account/meeting-records', tag: 'account', access: 'admin',
     summary: 'Meeting summary mail (on since when) and the retention of recordings and meeting logs (days; 0 = forever)',
     handler: async (c) => meetingRecordsJson(await s.meetingRecords.get(c.accountId)),
   });
   api.add({
-    method: 'put', path: '/api/account/meeting-records', tag: 'account', access: 'owner',
+    method: 'put', path: '/api/account/meeting-records', tag: 'account', access: 'admin',
     summary: 'Sets the summary mail (to the room\'s organizer, else the owners, after each meeting that ends from now on) and the retention days (recordings and meeting logs older are deleted daily; call records are kept)',
     body: meetingRecordsBody,
     handler: async (c) => {

@@ -12,6 +12,7 @@ import { bindDialPlans } from './js/dial-plan.js';
 import { bindBrandingLogo } from './js/branding.js';
 import { bindTokensPage } from './js/tokens.js';
 import { bindWebhooks } from './js/webhooks.js';
+import { bindMembersImport } from './js/members-import.js';
 
 bindForms();
 bindActions();
@@ -24,3 +25,4 @@ bindDialPlans();
 bindBrandingLogo();
 bindTokensPage();
 bindWebhooks();
+bindMembersImport();

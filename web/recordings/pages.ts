@@ -20,14 +20,15 @@ export function formatBytes(n: number): string {
 }
 
 export function registerRecordingPages(pages: PageRouter, s: WebServices): void {
-  pages.get('/recordings', 'owner', async (ctx) => {
+  pages.get('/recordings', 'account', async (ctx) => {
     const t = ctx.t;
     const q = recordingsQuery.safeParse(Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => v !== '')));
     if (!q.success) throw new HttpError(400, 'invalid_input', 'invalid filter');
     const p = recordingsPeriod(q.data, ctx.timeZone, ctx.now);
-    const [list, usage, rooms] = await Promise.all([
+    const [allList, usage, allRooms] = await Promise.all([
       s.recordings.list(ctx.accountId, { roomId: q.data.roomId, from: p.from, to: p.to }), s.recordings.usage(ctx.accountId), s.recordings.rooms(ctx.accountId),
     ]);
+    const [list, rooms] = await Promise.all([s.scope.filter(ctx, allList, (x) => x.recording.roomId), s.scope.filter(ctx, allRooms, (r) => r.id)]);
     const tz = ctx.timeZone;
     return layout(ctx, {
       title: t('nav.recordings'), active: '/recordings',

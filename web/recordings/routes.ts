@@ -40,28 +40,33 @@ export function recordingJson(r: Recording, room?: Pick<RecordingListing, 'roomN
 
 export function registerRecordingRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
-    method: 'get', path: '/api/recordings', tag: TAG, access: 'owner', summary: 'Recordings started in the days given (of one room if asked), newest first, and the storage all recordings use',
+    method: 'get', path: '/api/recordings', tag: TAG, access: 'account', summary: 'Recordings started in the days given (of one room if asked), newest first, and the storage all recordings use',
     query: recordingsQuery,
     handler: async (c) => {
       const p = recordingsPeriod(c.query, c.account.timeZone, c.now);
       const [list, usage] = await Promise.all([s.recordings.list(c.accountId, { roomId: c.query.roomId, from: p.from, to: p.to }), s.recordings.usage(c.accountId)]);
-      return { from: p.fromDay, to: p.toDay, usage, recordings: list.map((x) => recordingJson(x.recording, x)) };
+      const mine = await s.scope.filter(c, list, (x) => x.recording.roomId);
+      return { from: p.fromDay, to: p.toDay, usage, recordings: mine.map((x) => recordingJson(x.recording, x)) };
     },
   });
 
   api.add({
-    method: 'get', path: '/api/recordings/:id', tag: TAG, access: 'owner', summary: 'One recording', params: idParams,
-    handler: async (c) => recordingJson(await s.recordings.get(c.accountId, c.params.id)),
+    method: 'get', path: '/api/recordings/:id', tag: TAG, access: 'account', summary: 'One recording', params: idParams,
+    handler: async (c) => {
+      await s.scope.recording(c, c.params.id);
+      return recordingJson(await s.recordings.get(c.accountId, c.params.id));
+    },
   });
 
   for (const format of ['wav', 'mp3'] as const) {
     api.add({
-      method: 'get', path: `/api/recordings/:id/audio.${format}`, tag: TAG, access: 'owner', produces: format === 'wav' ? 'audio/wav' : 'audio/mpeg',
+      method: 'get', path: `/api/recordings/:id/audio.${format}`, tag: TAG, access: 'account', produces: format === 'wav' ? 'audio/wav' : 'audio/mpeg',
       summary: format === 'wav'
         ? 'The recording as written (16-bit PCM WAV, 8 kHz mono); Range requests answer 206 (416 past the end)'
         : 'The recording as MP3 (8 kHz mono, 32 kbit/s; made on first request); Range requests answer 206 (416 past the end)',
       params: idParams, query: audioQuery,
       handler: async (c) => {
+        await s.scope.recording(c, c.params.id);
         const file = await s.recordings.file(c.accountId, c.params.id, format, c.query.download === '1');
         await sendFileWithRanges(c.req, c.res, file);
       },
@@ -69,9 +74,10 @@ export function registerRecordingRoutes(api: ApiRouter, s: WebServices): void {
   }
 
   api.add({
-    method: 'delete', path: '/api/recordings/:id', tag: TAG, access: 'owner', summary: 'Deletes the recording (its row is marked deleted and its files removed)',
+    method: 'delete', path: '/api/recordings/:id', tag: TAG, access: 'account', summary: 'Deletes the recording (its row is marked deleted and its files removed)',
     params: idParams,
     handler: async (c) => {
+      await s.scope.recording(c, c.params.id);
       const rec = await s.recordings.delete(c.accountId, c.params.id);
       await c.audit('recording.delete', { target: { type: 'recording', id: rec.id }, data: { conferenceId: rec.conferenceId, sizeBytes: rec.sizeBytes } });
     },

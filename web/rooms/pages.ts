@@ -38,15 +38,15 @@ function roomRows(ctx: PageContext, list: RoomSummary[]): SafeHtml {
 }
 
 export function registerRoomPages(pages: PageRouter, s: WebServices): void {
-  pages.get('/rooms', 'owner', (ctx) => roomsPage(ctx, s));
-  pages.get('/rooms/new', 'owner', (ctx) => newRoomPage(ctx, s));
-  pages.get('/rooms/:id/edit', 'owner', (ctx) => editRoomPage(ctx, s));
-  pages.get('/rooms/:id', 'owner', (ctx) => roomPage(ctx, s));
-  pages.get('/templates', 'owner', (ctx) => templatesPage(ctx, s));
+  pages.get('/rooms', 'account', (ctx) => roomsPage(ctx, s));
+  pages.get('/rooms/new', 'account', (ctx) => newRoomPage(ctx, s));
+  pages.get('/rooms/:id/edit', 'account', (ctx) => editRoomPage(ctx, s));
+  pages.get('/rooms/:id', 'account', (ctx) => roomPage(ctx, s));
+  pages.get('/templates', 'account', (ctx) => templatesPage(ctx, s));
 }
 
 async function roomsPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
-  const list = await s.rooms.list(ctx.account, ctx.now);
+  const list = await s.scope.filter(ctx, await s.rooms.list(ctx.account, ctx.now), (r) => r.room.id);
   const tab = (['live', 'planned', 'past'] as const).find((x) => x === ctx.query.tab);
   const groups: Array<[string, MessageKey, RoomSummary[]]> = [
     ['live', 'rooms.live', list.filter((r) => r.status === 'live')],
@@ -62,10 +62,16 @@ async function roomsPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
   });
 }
 
+/** Whom the room form offers as organizer: an organizer's rooms are their own. */
+async function organizersFor(ctx: PageContext, s: WebServices): Promise<User[]> {
+  const me = s.scope.organizerOf(ctx);
+  return (await s.rooms.organizers(ctx.accountId)).filter((u) => me === null || u.id === me);
+}
+
 async function newRoomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
   const { templates, chosen } = await s.templates.chosen(ctx.accountId, ctx.query.template);
   const fresh = await s.rooms.freshNumberAndPins();
-  const [users, groups] = await Promise.all([s.rooms.organizers(ctx.accountId), s.rooms.contactGroups(ctx.accountId)]);
+  const [users, groups] = await Promise.all([organizersFor(ctx, s), s.rooms.contactGroups(ctx.accountId)]);
   return layout(ctx, {
     title: ctx.t('rooms.new'), active: '/rooms',
     body: html`${templates.length > 0 ? html`<p class="tabs">${ctx.t('templates.use')}: ${templates.map((x) => html`<a href="/rooms/new?template=${x.id}" class="${chosen?.id === x.id ? 'active' : ''}">${x.name}${x.isDefault ? ` (${ctx.t('templates.default')})` : ''}</a>`)}</p>` : ''}
@@ -74,9 +80,10 @@ async function newRoomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> 
 }
 
 async function editRoomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
+  await s.scope.room(ctx, ctx.params.id!);
   const room = await s.rooms.room(ctx.accountId, ctx.params.id!);
   const [users, groups, invites] = await Promise.all([
-    s.rooms.organizers(ctx.accountId), s.rooms.contactGroups(ctx.accountId), s.rooms.autoInvites(ctx.accountId, room.id),
+    organizersFor(ctx, s), s.rooms.contactGroups(ctx.accountId), s.rooms.autoInvites(ctx.accountId, room.id),
   ]);
   return layout(ctx, {
     title: ctx.t('rooms.edit', { name: room.name }), active: '/rooms',
@@ -88,6 +95,7 @@ async function editRoomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml>
 }
 
 async function roomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
+  await s.scope.room(ctx, ctx.params.id!);
   const sum = await s.rooms.get(ctx.account, ctx.params.id!, ctx.now);
   const room = sum.room;
   const [invites, accessNumbers, groups] = await Promise.all([

@@ -15,7 +15,7 @@ const TAG = 'tokens';
  * Who manages the account's tokens, on these routes and the page (pages.ts).
  * The members feature's `admin` level (owner or admin) is this one line.
  */
-export const TOKEN_MANAGERS = 'owner' satisfies Access;
+export const TOKEN_MANAGERS = 'admin' satisfies Access;
 
 const DAY_MS = 86_400_000;
 

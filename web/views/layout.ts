@@ -20,10 +20,11 @@ export interface LayoutContext {
 
 const OWNER_NAV: Array<[string, MessageKey]> = [
   ['/', 'nav.dashboard'], ['/rooms', 'nav.rooms'], ['/templates', 'nav.templates'], ['/contacts', 'nav.contacts'],
-  ['/billing', 'nav.billing'], ['/history', 'nav.history'], ['/recordings', 'nav.recordings'], ['/account', 'nav.account'],
-  ['/account/tokens', 'nav.tokens'],
-  ['/webhooks', 'nav.webhooks'],
+  ['/billing', 'nav.billing'], ['/history', 'nav.history'], ['/recordings', 'nav.recordings'], ['/members', 'nav.members'],
+  ['/audit', 'nav.audit'], ['/account', 'nav.account'], ['/account/tokens', 'nav.tokens'], ['/webhooks', 'nav.webhooks'],
 ];
+/** What an organizer (their own rooms only) is not shown. */
+const ADMIN_ONLY = new Set(['/billing', '/members', '/audit', '/account/tokens', '/webhooks']);
 const OPERATOR_NAV: Array<[string, MessageKey]> = [
   ['/operator/accounts', 'nav.accounts'], ['/operator/access-numbers', 'nav.accessNumbers'], ['/operator/rates', 'nav.rates'],
   ['/operator/trunks', 'nav.trunks'], ['/operator/dial-plans', 'nav.dialPlans'],
@@ -42,7 +43,9 @@ export interface LayoutOptions {
 
 export function layout(ctx: LayoutContext, o: LayoutOptions): SafeHtml {
   const auth = ctx.auth;
-  const nav = auth ? (auth.user.role === 'operator' ? OPERATOR_NAV : OWNER_NAV) : [];
+  const role = auth?.user.role;
+  const nav = !auth ? [] : role === 'operator' ? OPERATOR_NAV
+    : OWNER_NAV.filter(([href]) => role === 'owner' || role === 'admin' || !ADMIN_ONLY.has(href));
   const csrf = auth?.csrfToken ?? o.csrfToken ?? '';
   const other = ctx.locale === 'en' ? 'zh-CN' : 'en';
   return html`<!doctype html>
@@ -62,7 +65,7 @@ ${auth?.account ? brandingHead(ctx.branding) : ''}
   ${auth?.account ? brandingSlogan(ctx.branding) : ''}
   <nav>${nav.map(([href, key]) => html`<a href="${href}" class="${o.active === href ? 'active' : ''}" data-nav="${href}">${ctx.t(key)}</a>`)}</nav>
   <div class="who">
-    ${auth?.account ? html`<span class="balance" title="${ctx.t('account.balance')}">${formatMoney(auth.account.balanceMinor, auth.account.currency)}</span>` : ''}
+    ${auth?.account && (role === 'owner' || role === 'admin') ? html`<span class="balance" title="${ctx.t('account.balance')}">${formatMoney(auth.account.balanceMinor, auth.account.currency)}</span>` : ''}
     ${auth ? html`<span class="user">${auth.user.displayName}</span>` : ''}
     <button type="button" class="link" id="lang-switch" data-locale="${other}">${other === 'en' ? 'English' : '中文'}</button>
     ${auth ? html`<button type="button" class="link" id="logout" data-action="POST /api/auth/logout" data-redirect="/login">${ctx.t('nav.logout')}</button>` : ''}

@@ -13,7 +13,7 @@ import type { MessageKey } from '../i18n/messages.ts';
 const LOG_ROWS = 50;
 
 export function registerWebhookPages(pages: PageRouter, s: WebServices): void {
-  pages.get('/webhooks', 'owner', async (ctx) => {
+  pages.get('/webhooks', 'admin', async (ctx) => {
     const t = ctx.t;
     const [endpoints, log] = await Promise.all([s.webhooks.list(ctx.accountId), s.webhooks.deliveries(ctx.accountId, { limit: LOG_ROWS })]);
     const evName = (type: string) => (type === WEBHOOK_TEST_EVENT ? t('webhooks.test') : t(`webhooks.ev.${type}` as MessageKey));

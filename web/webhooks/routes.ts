@@ -37,11 +37,11 @@ export const createWebhookBody = z.object({
 
 export function registerWebhookRoutes(api: ApiRouter, s: WebServices): void {
   api.add({
-    method: 'get', path: '/api/webhooks', tag: TAG, access: 'owner', summary: 'The account\'s webhook endpoints (the signing secrets are not shown again)',
+    method: 'get', path: '/api/webhooks', tag: TAG, access: 'admin', summary: 'The account\'s webhook endpoints (the signing secrets are not shown again)',
     handler: async (c) => (await s.webhooks.list(c.accountId)).map(endpointJson),
   });
   api.add({
-    method: 'post', path: '/api/webhooks', tag: TAG, access: 'owner', status: 201,
+    method: 'post', path: '/api/webhooks', tag: TAG, access: 'admin', status: 201,
     summary: 'Add an endpoint: an http(s) URL whose every address is allowed (no loopback, private, link-local, CGNAT, multicast or the bridge\'s own unless the operator allows them), the event types it receives. The answer holds the signing secret, shown this once',
     body: createWebhookBody,
     handler: async (c) => {
@@ -51,7 +51,7 @@ export function registerWebhookRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'patch', path: '/api/webhooks/:id', tag: TAG, access: 'owner', summary: 'Enable or disable an endpoint (a disabled one gets no new events)', params: idParams,
+    method: 'patch', path: '/api/webhooks/:id', tag: TAG, access: 'admin', summary: 'Enable or disable an endpoint (a disabled one gets no new events)', params: idParams,
     body: z.object({ enabled: z.boolean() }).strict(),
     handler: async (c) => {
       const e = await s.webhooks.setEnabled(c.accountId, c.params.id, c.body.enabled);
@@ -60,7 +60,7 @@ export function registerWebhookRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'delete', path: '/api/webhooks/:id', tag: TAG, access: 'owner', summary: 'Delete an endpoint and its delivery log', params: idParams,
+    method: 'delete', path: '/api/webhooks/:id', tag: TAG, access: 'admin', summary: 'Delete an endpoint and its delivery log', params: idParams,
     handler: async (c) => {
       const e = await s.webhooks.get(c.accountId, c.params.id);
       await s.webhooks.delete(c.accountId, c.params.id);
@@ -68,7 +68,7 @@ export function registerWebhookRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'post', path: '/api/webhooks/:id/test', tag: TAG, access: 'owner', status: 202, summary: 'Send a webhook.test event to the endpoint now (it shows in the delivery log)', params: idParams,
+    method: 'post', path: '/api/webhooks/:id/test', tag: TAG, access: 'admin', status: 202, summary: 'Send a webhook.test event to the endpoint now (it shows in the delivery log)', params: idParams,
     handler: async (c) => {
       const d = await s.webhooks.sendTest(c.accountId, c.params.id);
       await c.audit('webhook.test', { target: { type: 'webhook', id: c.params.id }, data: { delivery: d.id } });
@@ -76,13 +76,13 @@ export function registerWebhookRoutes(api: ApiRouter, s: WebServices): void {
     },
   });
   api.add({
-    method: 'get', path: '/api/webhooks/:id/deliveries', tag: TAG, access: 'owner', params: idParams,
+    method: 'get', path: '/api/webhooks/:id/deliveries', tag: TAG, access: 'admin', params: idParams,
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).optional() }).strict(),
     summary: 'The endpoint\'s latest deliveries, newest first, with the payload and every attempt (time, HTTP status or network error, duration)',
     handler: async (c) => (await s.webhooks.deliveries(c.accountId, { endpointId: c.params.id, ...(c.query.limit ? { limit: c.query.limit } : {}) })).map(logJson),
   });
   api.add({
-    method: 'post', path: '/api/webhook-deliveries/:id/redeliver', tag: TAG, access: 'owner', status: 202, params: idParams,
+    method: 'post', path: '/api/webhook-deliveries/:id/redeliver', tag: TAG, access: 'admin', status: 202, params: idParams,
     summary: 'Send a delivery again (delivered or failed): pending at once, retried as a new one',
     handler: async (c) => {
       const d = await s.webhooks.redeliver(c.accountId, c.params.id);
