@@ -193,6 +193,46 @@ function startWatchers(app: express.Express, deps: WebDeps, services: WebService
   return watchers;
 }
 
+/** Every feature's JSON routes, on one router (the order is the OpenAPI document's). */
+function registerApiRoutes(api: ApiRouter, services: WebServices, liveTuning: FeedTuning): void {
+  registerAuthRoutes(api, services);
+  registerAccountRoutes(api, services);
+  registerRoomRoutes(api, services);
+  registerContactRoutes(api, services);
+  registerBillingRoutes(api, services);
+  registerHistoryRoutes(api, services);
+  registerRecordingRoutes(api, services);
+  registerLowBalanceRoutes(api, services);
+  registerMeetingRecordsRoutes(api, services);
+  registerBrandingRoutes(api, services);
+  registerWebhookRoutes(api, services);
+  registerOperatorRoutes(api, services);
+  registerTrunkRoutes(api, services);
+  registerDialOutRoutes(api, services);
+  registerLiveRoutes(api, services, liveTuning);
+  registerTokenRoutes(api, services);
+  registerMemberRoutes(api, services);
+}
+
+/** Every feature's pages. */
+function registerPages(pages: PageRouter, services: WebServices): void {
+  registerAuthPages(pages, services);
+  registerDashboardPages(pages, services);
+  registerLivePages(pages, services);
+  registerRoomPages(pages, services);
+  registerContactPages(pages, services);
+  registerBillingPages(pages, services);
+  registerHistoryPages(pages, services);
+  registerRecordingPages(pages, services);
+  registerWebhookPages(pages, services);
+  registerAccountPages(pages, services);
+  registerOperatorPages(pages, services);
+  registerTrunkPages(pages, services);
+  registerDialOutPages(pages, services);
+  registerTokenPages(pages, services);
+  registerMemberPages(pages, services);
+}
+
 export function createWebApp(deps: WebDeps): express.Express {
   const now = deps.now ?? (() => new Date());
   const services = createServices(deps, now);
@@ -216,23 +256,7 @@ export function createWebApp(deps: WebDeps): express.Express {
     ...(pingMs !== undefined ? { pingMs } : {}),
     sessionValid: async (a) => (a.token ? services.tokens.stillValid(a) : (await services.auth.sessionOf(a.sessionToken)) !== undefined),
   });
-  registerAuthRoutes(api, services);
-  registerAccountRoutes(api, services);
-  registerRoomRoutes(api, services);
-  registerContactRoutes(api, services);
-  registerBillingRoutes(api, services);
-  registerHistoryRoutes(api, services);
-  registerRecordingRoutes(api, services);
-  registerLowBalanceRoutes(api, services);
-  registerMeetingRecordsRoutes(api, services);
-  registerBrandingRoutes(api, services);
-  registerWebhookRoutes(api, services);
-  registerOperatorRoutes(api, services);
-  registerTrunkRoutes(api, services);
-  registerDialOutRoutes(api, services);
-  registerLiveRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
-  registerTokenRoutes(api, services);
-  registerMemberRoutes(api, services);
+  registerApiRoutes(api, services, { ...DEFAULT_FEED_TUNING, ...feed });
   const doc = openApiDocument(api.routes);
   app.get('/api/openapi.json', (_req, res) => { res.json(doc); });
   api.mount(app);
@@ -242,21 +266,7 @@ export function createWebApp(deps: WebDeps): express.Express {
   if (watchers.length > 0) WATCHERS.set(app, watchers);
 
   const pages = new PageRouter(now);
-  registerAuthPages(pages, services);
-  registerDashboardPages(pages, services);
-  registerLivePages(pages, services);
-  registerRoomPages(pages, services);
-  registerContactPages(pages, services);
-  registerBillingPages(pages, services);
-  registerHistoryPages(pages, services);
-  registerRecordingPages(pages, services);
-  registerWebhookPages(pages, services);
-  registerAccountPages(pages, services);
-  registerOperatorPages(pages, services);
-  registerTrunkPages(pages, services);
-  registerDialOutPages(pages, services);
-  registerTokenPages(pages, services);
-  registerMemberPages(pages, services);
+  registerPages(pages, services);
   pages.mount(app);
 
   app.use((req, _res, next) => { next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}`)); });
