@@ -47,7 +47,9 @@ export async function startTokenFixture(): Promise<TokenFixture> {
   ids.convener = (await w.repos.conveners.bind(acc, { number: '13700137001', name: 'A secret convener' }, { now, defaultRegion: 'CN' })).id;
   const rec = await w.repos.recordings.create(acc, { conferenceId: conf.id, path: '/nonexistent/a-secret-recording.wav', startedAt: now });
   ids.recording = (await w.repos.recordings.finish(acc, rec.id, { endedAt: new Date(now.getTime() + 60_000), durationMs: 60_000, sizeBytes: 44 })).id;
-  const aSecrets = ['A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
+  // A webhook endpoint (a read token sees it and its delivery log; nothing is sent: loopback is not allowed here).
+  ids.webhook = (await w.repos.webhooks.createEndpoint(acc, { url: 'http://127.0.0.1:9/hook', description: 'A secret hook', secret: 'whsec_token_fixture', events: ['meeting.started'] })).id;
+  const aSecrets = ['A secret hook', 'A secret convener', 'A secret room', '7654321', '111222', 'A secret contact', '13700137000', 'A template', 'A secret group', 'A secret caller', 'A live room'];
   const [a, b, op] = await Promise.all([w.login(DEMO.owner.username, DEMO.owner.password), w.login(OWNER_B.username, OWNER_B.password), w.login(DEMO.operator.username, DEMO.operator.password)]);
   return { w, host, ids, aSecrets, a, b, op };
 }
@@ -57,7 +59,7 @@ export function idFor(ids: Record<string, string>, r: RegisteredRoute): string {
   const kinds: Array<[string, string]> = [
     ['/api/rooms/', 'room'], ['/api/templates/', 'template'], ['/api/contacts/', 'contact'], ['/api/contact-groups/', 'group'],
     ['/api/history/', 'conference'], ['/api/recordings/', 'recording'], ['/api/alerts/', 'alert'], ['/api/account/conveners/', 'convener'],
-    ['/api/operator/accounts/', 'account'],
+    ['/api/operator/accounts/', 'account'], ['/api/webhooks/', 'webhook'],
   ];
   const kind = kinds.find(([p]) => r.path.startsWith(p));
   return kind ? ids[kind[1]]! : randomUUID();

@@ -14,6 +14,9 @@
 //             call records and costs (billing reports, CSVs, a history
 //             entry's call legs with their costs)
 //
+//   (read also opens the members list, the audit log, the webhook endpoints
+//   and their delivery log, the branding; their changes are session-only)
+//
 // Never to a token, whatever the rules below say: public routes (login, the
 // pre-session CSRF cookie), operator routes, the token routes themselves,
 // and the user's own profile, password, language and logout.
@@ -52,6 +55,11 @@ const RULES: readonly Rule[] = [
   { tag: 'live', path: /\/events$/, kind: 'get', scopes: ['live'] },
   { tag: 'live', kind: 'get', scopes: ['read', 'live'] },
   { tag: 'live', kind: 'write', scopes: ['live'] },
+  // The account's administration is read with `read` (the directory, the audit log, the webhook log, the
+  // branding) and changed only by a person with a session: a token cannot add members or grow its own reach.
+  { tag: 'members', kind: 'get', scopes: ['read'] },
+  { tag: 'webhooks', kind: 'get', scopes: ['read'] },
+  { tag: 'branding', path: /^\/api\/account\/branding$/, kind: 'get', scopes: ['read'] },
 ];
 
 /** Tags and access levels no token reaches, before any rule is read. */
