@@ -2,13 +2,15 @@
 // its cause (RFC 3326 Reason both ways), refused with the SIP status of each
 // Q.850 cause (RFC 3398 §7.2.4.1, one sipp run for every cause), CANCEL
 // before the answer (RFC 3261 §9.2), and hold / resume by re-INVITE (RFC 3264
-// §8.4) as the leg's 'hold' event. sipp is the caller.
+// §8.4) as the leg's 'hold' event; readiness(), and draining
+// (refuseNewCalls: 503 with Retry-After, originate refused). sipp is the caller.
 // Ports: engine SIP 18100, RTP 54000–54039; sipp SIP 18150–18159, media 54200–54239.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CallFailedError } from '../../common/errors.ts';
 import type { HangupInfo } from '../../bridge/port.ts';
 import { Q850, sipFromQ850 } from '../../bridge/q850.ts';
 import { waitUntil } from '../support/ports.ts';
@@ -109,5 +111,29 @@ forEachEngine('calls', { sipPort: 18100, rtpMin: 54000, rtpMax: 54039 }, (ctx) =
     await waitUntil(() => c?.hangup !== undefined, 3000, 'the leg to end');
     assert.deepEqual(holds, [true, false]);
     assert.equal(c!.leg!.codec, 'PCMA', 'the codec of the last offer');
+  });
+
+  test('readiness(): every part ready on a started engine', async () => {
+    const { eut } = ctx();
+    const parts = await eut.engine.readiness();
+    assert.ok(Object.keys(parts).length > 0, 'at least one part');
+    for (const [part, state] of Object.entries(parts)) assert.equal(state, true, `${part}: ${String(state)}`);
+  });
+
+  // Last: draining cannot be undone.
+  test('refuseNewCalls(): draining; a new INVITE gets 503 with Retry-After (RFC 3261 §21.5.4), originate() fails with 41 / 503, no call reaches the application', async () => {
+    const { eut, router } = ctx();
+    router.route('drain', { answer: async () => undefined });
+    assert.equal(eut.engine.draining, false);
+    eut.engine.refuseNewCalls({ retryAfterS: 7 });
+    assert.equal(eut.engine.draining, true);
+    const dir = mkdtempSync(join(work, 'drain-'));
+    const r = await runSipp({ scenario: 'uac-expect-503.xml', remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), service: 'drain', calls: 1, timeoutS: 20, dir, extraArgs: ['-trace_msg'] });
+    assert.equal(r.code, 0, r.summary);
+    const refusal = receivedMessages(dir).find((m) => m.status === 503);
+    assert.equal(refusal?.header('Retry-After'), '7');
+    assert.equal(router.to('drain').length, 0);
+    await assert.rejects(eut.engine.originate({ uri: `sip:x@127.0.0.1:${sippPort()}` }, { from: { user: 'bridge' } }),
+      (err: unknown) => err instanceof CallFailedError && err.q850 === Q850.TEMPORARY_FAILURE && err.sipStatus === 503);
   });
 });

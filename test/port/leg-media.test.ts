@@ -3,7 +3,8 @@
 // engine can: capability inbandDtmf) and by SIP INFO, collect() with its
 // terminator, max and first-digit timeout; record() ended by its terminator
 // (checked as audio: Goertzel) and by maxMs; an interruptible play() cut by a
-// key, the key left for collect(); the leg's network figures (stats) with
+// key, the key left for collect(); keys out by SIP INFO to a caller without
+// telephone-event (RFC 4733 keys out: conference.test.ts); the leg's network figures (stats) with
 // 10 % of the caller's packets left out of the pcap.
 // Ports: engine SIP 18101, RTP 54040–54079; sipp SIP 18160–18164, media 54240–54279.
 import { after, test } from 'node:test';
@@ -18,6 +19,7 @@ import { makePcap } from '../support/rtp-pcap.ts';
 import { runSipp } from '../support/sipp.ts';
 import { dropEvery } from './support/pcap-loss.ts';
 import { forEachEngine } from './support/suite.ts';
+import { PORT_SCENARIOS, receivedMessages } from './support/sip-trace.ts';
 
 let nextSippPort = 18160;
 const sippPort = () => nextSippPort++;
@@ -66,6 +68,19 @@ forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ct
     assert.equal(c.error, undefined, String(c.error));
     assert.equal(c.result, '5*73');
     assert.deepEqual(c.dtmf.map((e) => [e.digit, e.source]), [['5', 'info'], ['*', 'info'], ['7', 'info'], ['3', 'info'], ['#', 'info']]);
+  });
+
+  test('keys out to a caller that offered no telephone-event: sendDtmf("4#7") goes as three SIP INFO (application/dtmf-relay)', async () => {
+    const { eut, router } = ctx();
+    router.route('info-out', { answer: async (leg) => { await leg.sendDtmf('4#7'); return hangupAfter(leg, leg.codec); } });
+    const dir = mkdtempSync(join(work, 'info-out-'));
+    const r = await runSipp({ scenario: join(PORT_SCENARIOS, 'port-uac-no-te-expect-info.xml'), remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), service: 'info-out', calls: 1, timeoutS: 30, recvTimeoutMs: 10_000, dir, extraArgs: ['-trace_msg'] });
+    assert.equal(r.code, 0, r.summary);
+    const c = await router.finished('info-out');
+    assert.equal(c.error, undefined, String(c.error));
+    const infos = receivedMessages(dir).filter((m) => m.method === 'INFO');
+    assert.deepEqual(infos.map((m) => m.header('Content-Type')), ['application/dtmf-relay', 'application/dtmf-relay', 'application/dtmf-relay']);
+    assert.deepEqual(infos.map((m) => /Signal=(\S)/.exec(m.body)?.[1]), ['4', '#', '7']);
   });
 
   test('record() ends at "#" with the caller\'s 1 kHz tone in it; an interruptible play() is cut by "5", left for collect(); record() ends at maxMs', async () => {

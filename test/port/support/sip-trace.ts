@@ -12,6 +12,8 @@ export interface TracedMessage {
   status?: number;
   method?: string;
   header(name: string): string | undefined;
+  /** The body, lines joined with \n. */
+  body: string;
 }
 
 /** The messages sipp received (not those it sent), in order, from the *_messages.log files of `dir`. */
@@ -26,8 +28,9 @@ export function receivedMessages(dir: string): TracedMessage[] {
       const firstLine = lines[0]!.trim();
       if (firstLine === '') continue;
       const headers = new Map<string, string>();
-      for (const l of lines.slice(1)) {
-        if (l.trim() === '') break;
+      let bodyAt = lines.length;
+      for (const [n, l] of lines.slice(1).entries()) {
+        if (l.trim() === '') { bodyAt = n + 2; break; }
         const i = l.indexOf(':');
         if (i > 0) {
           const name = l.slice(0, i).trim().toLowerCase();
@@ -39,6 +42,7 @@ export function receivedMessages(dir: string): TracedMessage[] {
         firstLine,
         ...(status ? { status: Number(status) } : { method: firstLine.split(' ')[0] }),
         header: (name) => headers.get(name.toLowerCase()),
+        body: lines.slice(bodyAt).join('\n').trim(),
       });
     }
   }
