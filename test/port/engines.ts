@@ -112,9 +112,15 @@ const freeswitch: EngineFactory = {
 /** Every engine the suite knows, in the order they run. */
 export const FACTORIES: readonly EngineFactory[] = [embedded, freeswitch];
 
-/** The line each test file prints: which engines it ran against, and which not and why. */
-export function engineLine(file: string): string {
-  const ran = FACTORIES.filter((f) => f.notConfigured() === undefined).map((f) => f.name);
+/**
+ * The line each test file prints: the engines it ran against (started),
+ * those configured that failed to start (with the error), and those not run
+ * and why.
+ */
+export function engineLine(file: string, started: ReadonlySet<string>, failed: ReadonlyMap<string, string>): string {
+  const ran = FACTORIES.filter((f) => started.has(f.name)).map((f) => f.name);
+  const broken = FACTORIES.flatMap((f) => { const e = failed.get(f.name); return e ? [`${f.name} (${e})`] : []; });
   const not = FACTORIES.flatMap((f) => { const r = f.notConfigured(); return r ? [`${f.name} (${r})`] : []; });
-  return `port conformance (${file}): ran against ${ran.join(', ') || 'no engine'}${not.length > 0 ? `; not run against ${not.join(', ')}` : ''}`;
+  return `port conformance (${file}): ran against ${ran.join(', ') || 'no engine'}` +
+    `${broken.length > 0 ? `; FAILED TO START ${broken.join(', ')}` : ''}${not.length > 0 ? `; not run against ${not.join(', ')}` : ''}`;
 }

@@ -77,7 +77,9 @@ export interface EngineContext {
  * are known only then: optional parts check them inside the test and say so.
  */
 export function forEachEngine(file: string, slot: PortSlot, body: (ctx: () => EngineContext) => void): void {
-  after(() => { console.log(`# ${engineLine(file)}`); });
+  const started = new Set<string>();
+  const failed = new Map<string, string>();
+  after(() => { console.log(`# ${engineLine(file, started, failed)}`); });
   for (const factory of FACTORIES) {
     const reason = factory.notConfigured();
     if (reason !== undefined) {
@@ -90,8 +92,14 @@ export function forEachEngine(file: string, slot: PortSlot, body: (ctx: () => En
     describe(`port conformance on the ${factory.name} engine`, () => {
       let ctx: EngineContext | undefined;
       before(async () => {
-        const eut = await factory.create(slot);
-        ctx = { eut, router: new CallRouter(eut.engine) };
+        try {
+          const eut = await factory.create(slot);
+          ctx = { eut, router: new CallRouter(eut.engine) };
+          started.add(factory.name);
+        } catch (err) {
+          failed.set(factory.name, (err as Error).message);
+          throw err;
+        }
       });
       after(async () => { await ctx?.eut.close(); });
       body(() => {
