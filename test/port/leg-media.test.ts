@@ -32,7 +32,7 @@ const hangupAfter = async <T>(leg: CallLeg, result: T): Promise<T> => { await le
 
 forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ctx) => {
   // In-band first: an engine may stop listening for dual tones once a call has sent RFC 4733 events (phones that send both).
-  test('keys in: in-band "34" (if capable), then RFC 4733 "12" and "#": collect() returns them, each with its source; then the first-digit timeout gives ""', async (t) => {
+  test('keys in: in-band "34" (if capable), then RFC 4733 "12" and "#": collect() with max 2 returns the first two, then up to "#" the rest, each with its source; then the first-digit timeout gives ""', async (t) => {
     const { eut, router } = ctx();
     const inband = eut.capabilities.inbandDtmf;
     if (!inband) t.diagnostic(`${eut.name}: in-band DTMF not supported (capability inbandDtmf false): only RFC 4733 checked here`);
@@ -40,18 +40,20 @@ forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ct
     makePcap(pcap, ['silence:1', ...(inband ? ['inband:34:100:100', 'silence:0.6'] : []), 'dtmf:12#:100:100', 'silence:1.5']);
     router.route('keys', {
       answer: async (leg) => {
+        const first = await leg.collect({ max: 2, terminator: '#', firstTimeoutMs: 6000, interTimeoutMs: 3000 });
         const digits = await leg.collect({ max: 10, terminator: '#', firstTimeoutMs: 6000, interTimeoutMs: 3000 });
         const t0 = Date.now();
         const none = await leg.collect({ max: 3, firstTimeoutMs: 400, interTimeoutMs: 400 });
-        return hangupAfter(leg, { digits, none, waitedMs: Date.now() - t0 });
+        return hangupAfter(leg, { first, digits, none, waitedMs: Date.now() - t0 });
       },
     });
     const r = await runSipp({ scenario: 'uac-pcap-expect-bye.xml', remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), service: 'keys', calls: 1, keys: { pcap }, timeoutS: 30, recvTimeoutMs: 12_000 });
     assert.equal(r.code, 0, r.summary);
     const c = await router.finished('keys');
     assert.equal(c.error, undefined, String(c.error));
-    const res = c.result as { digits: string; none: string; waitedMs: number };
-    assert.equal(res.digits, inband ? '3412' : '12');
+    const res = c.result as { first: string; digits: string; none: string; waitedMs: number };
+    assert.equal(res.first, inband ? '34' : '12', 'collect() ends at max');
+    assert.equal(res.digits, inband ? '12' : '', 'the rest, up to the terminator');
     assert.equal(res.none, '');
     assert.ok(res.waitedMs >= 350 && res.waitedMs < 2000, `first-digit timeout of 400 ms waited ${res.waitedMs} ms`);
     const expected = [...(inband ? [['3', 'inband'], ['4', 'inband']] : []), ['1', 'rfc4733'], ['2', 'rfc4733'], ['#', 'rfc4733']];
@@ -83,11 +85,11 @@ forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ct
     assert.deepEqual(infos.map((m) => /Signal=(\S)/.exec(m.body)?.[1]), ['4', '#', '7']);
   });
 
-  test('record() ends at "#" with the caller\'s 1 kHz tone in it; an interruptible play() is cut by "5", left for collect(); record() ends at maxMs', async () => {
+  test('record() ends at "#" with the caller\'s 1 kHz tone in it; an interruptible play() is cut by "5", left for collect(); record() ends at maxMs; a play() not interruptible runs to its end, the key kept', async () => {
     const { eut, router } = ctx();
     const pcap = join(work, 'rec.pcap');
-    // 0.5 s silence, 2 s of 1 kHz, "#" (≈ 2.5 s), 1.5 s silence, "5" (≈ 4.2 s), then silence until the BYE.
-    makePcap(pcap, ['silence:0.5', 'tone:1000:2', 'dtmf:#:100:100', 'silence:1.5', 'dtmf:5:100:100', 'silence:4']);
+    // 0.5 s silence, 2 s of 1 kHz, "#" (≈ 2.5 s), 1.5 s silence, "5" (≈ 4.2 s), 1.6 s silence, "9" (≈ 6 s), then silence until the BYE.
+    makePcap(pcap, ['silence:0.5', 'tone:1000:2', 'dtmf:#:100:100', 'silence:1.5', 'dtmf:5:100:100', 'silence:1.6', 'dtmf:9:100:100', 'silence:4']);
     const path = join(work, 'rec.wav');
     const path2 = join(work, 'rec-max.wav');
     router.route('rec', {
@@ -98,14 +100,19 @@ forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ct
         const playedMs = Date.now() - t0;
         const key = await leg.collect({ max: 1, firstTimeoutMs: 500, interTimeoutMs: 500 });
         const rec2 = await leg.record({ path: path2, maxMs: 1000 });
-        return hangupAfter(leg, { rec, play, playedMs, key, rec2 });
+        // Not interruptible: plays to its end although "9" comes during it (≈ 5.3–6.8 s); the key waits for collect().
+        const t1 = Date.now();
+        const whole = await leg.play({ tone: { freqs: [440], totalMs: 1500 } });
+        const wholeMs = Date.now() - t1;
+        const key2 = await leg.collect({ max: 1, firstTimeoutMs: 2000, interTimeoutMs: 500 });
+        return hangupAfter(leg, { rec, play, playedMs, key, rec2, whole, wholeMs, key2 });
       },
     });
     const r = await runSipp({ scenario: 'uac-pcap-expect-bye.xml', remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), service: 'rec', calls: 1, keys: { pcap }, timeoutS: 30, recvTimeoutMs: 15_000 });
     assert.equal(r.code, 0, r.summary);
     const c = await router.finished('rec');
     assert.equal(c.error, undefined, String(c.error));
-    const res = c.result as { rec: Recording; play: PlayResult; playedMs: number; key: string; rec2: Recording };
+    const res = c.result as { rec: Recording; play: PlayResult; playedMs: number; key: string; rec2: Recording; whole: PlayResult; wholeMs: number; key2: string };
     assert.equal(res.rec.endedBy, 'terminator');
     assert.ok(res.rec.durationMs >= 2200 && res.rec.durationMs <= 3200, `recorded ${res.rec.durationMs} ms up to the "#" at 2.5 s`);
     const pcm = readSamples(path);
@@ -118,6 +125,10 @@ forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ct
     assert.equal(res.key, '5', 'the interrupting key is left for collect()');
     assert.equal(res.rec2.endedBy, 'max');
     assert.ok(Math.abs(res.rec2.durationMs - 1000) <= 40, `maxMs 1000: ${res.rec2.durationMs} ms`);
+    assert.deepEqual(res.whole, { interrupted: false });
+    assert.ok(res.wholeMs >= 1400, `a play that is not interruptible runs its 1.5 s (${res.wholeMs} ms)`);
+    assert.equal(res.key2, '9', 'the key pressed during it is kept for collect()');
+    assert.deepEqual(c.dtmf.map((e) => e.digit), ['#', '5', '9']);
   });
 
   test('network figures: the caller leaves out every 10th packet → the leg\'s stats show received, about 10 % lost, jitter, and packets sent', async (t) => {
