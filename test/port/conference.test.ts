@@ -6,7 +6,8 @@
 // of one call set-up: join (each hears the others, not itself; talking
 // events), mute, deaf, talk and listen volume, hold with its music,
 // playToAll, recording of the mix, leave (the leg goes on: a prompt after
-// leaving is heard), hang-up of a member (member-left), close.
+// leaving is heard), hang-up of a member (member-left), close; the legs'
+// network figures with RTCP from real phones (round trip included).
 // Ports: engine SIP 18103, RTP 54120–54159; phones SIP 18170/18175/18180
 // (+1 TLS, +2 ctrl), RTP 54280–54309.
 import { after, test } from 'node:test';
@@ -14,7 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallLeg, Conference, ConferenceMember, Recording } from '../../bridge/port.ts';
+import type { CallLeg, Conference, ConferenceMember, LegStats, Recording } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { dominantFrequency, readSamples, slice, steadyToneDb } from '../support/audio-check.ts';
 import { listen, Phone } from '../support/ivr-phones.ts';
@@ -49,6 +50,7 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
     const conference: Conference = eut.engine.createConference('port-conformance', { joinLeaveTones: false });
     const members = new Map<Name, ConferenceMember>();
     const legs = new Map<Name, CallLeg>();
+    const stats = new Map<Name, LegStats>();
     const talking = new Set<string>();
     const left: string[] = [];
     conference.on('talking', (m, on) => { if (on) talking.add(m.leg.from); });
@@ -60,6 +62,7 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
       answer: async (leg) => {
         const name = leg.from.replace(/^conf/, '') as Name;
         legs.set(name, leg);
+        leg.on('stats', (st) => stats.set(name, st));
         if (name === 'A') {
           const s = Date.now();
           await leg.play({ tone: { freqs: [PROMPT_HZ], totalMs: 1200 } });
@@ -197,6 +200,18 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
         for (const n of ['A', 'B'] as const) assert.ok(level(n, HZ.C, w.afterLeave!) < ABSENT, `${n} still hears C`);
         assert.ok(level('C', LEFT_HZ, w.leftPrompt!) > PRESENT, 'C hears the prompt played after leaving');
         assert.ok(level('C', HZ.A, w.leftPrompt!) < ABSENT, 'C no longer hears the room');
+      });
+
+      await t.test('network figures with real phones (RTCP both ways): each leg reports packets received and sent, no loss on loopback, and a round trip', (st) => {
+        if (!eut.capabilities.legStats) { st.skip(`${eut.name}: no leg stats (capability legStats false)`); return; }
+        st.diagnostic(`${eut.name} last stats per leg: ${JSON.stringify(Object.fromEntries(stats))}`);
+        for (const n of NAMES) {
+          const x = stats.get(n);
+          assert.ok(x, `${n}: a stats event during ${((Date.now() - recStart) / 1000).toFixed(0)} s of call`);
+          assert.ok(x.packetsReceived > 100 && x.packetsSent > 100, `${n}: received ${x.packetsReceived}, sent ${x.packetsSent}`);
+          assert.ok(x.packetsLost <= x.packetsReceived * 0.02 && x.fractionLost < 0.05, `${n}: lost ${x.packetsLost} (${x.fractionLost})`);
+          assert.ok(x.rttMs !== undefined && x.rttMs >= 0 && x.rttMs < 500, `${n}: round trip ${x.rttMs} ms from the phone's RTCP reports`);
+        }
       });
 
       await t.test('hang-up of a member: member-left for A; close(): B leaves, its leg stays up; the conference is empty', () => {

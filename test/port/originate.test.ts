@@ -1,5 +1,5 @@
 // Port conformance, calls the engine places (originate) with sipp as the
-// callee: answered (ringing reported, the callee's audio recorded and checked
+// callee: answered (ringing or early media reported, the callee's audio recorded and checked
 // as audio, the callee hangs up with a Reason cause), hung up by us with a
 // cause, refused with each failure status (its Q.850 cause, RFC 3398
 // §8.2.6.1), ringing without an answer (CANCEL at the timeout, cause 19),
@@ -78,6 +78,19 @@ forEachEngine('originate', { sipPort: 18104, rtpMin: 54160, rtpMax: 54199 }, (ct
     assert.equal(r.code, 0, r.summary);
     const bye = receivedMessages(dir).find((m) => m.method === 'BYE');
     assert.equal(reasonCause(bye?.header('Reason')), Q850.NORMAL_CLEARING, `BYE Reason: ${bye?.header('Reason')}`);
+  });
+
+  test('early media: a 183 with SDP → onProgress("early-media"), then the answer', async () => {
+    const { eut } = ctx();
+    const port = sippPort();
+    const uas = startSipp({ scenario: join(PORT_SCENARIOS, 'port-uas-early-answer.xml'), localPort: port, mediaPort: mediaPort(), calls: 1, timeoutS: 30 });
+    await waitForPort(port);
+    const progress: CallProgress[] = [];
+    const leg = await eut.engine.originate({ uri: `sip:early@127.0.0.1:${port}` }, { ...FROM, onProgress: (p) => progress.push(p) });
+    assert.deepEqual(progress, ['early-media']);
+    await leg.hangup(Q850.NORMAL_CLEARING);
+    const r = await uas.done;
+    assert.equal(r.code, 0, r.summary);
   });
 
   const REFUSED = [486, 404, 403, 480, 488, 500, 502, 503, 603];
