@@ -6,7 +6,8 @@
 // of one call set-up: join (each hears the others, not itself; talking
 // events), mute, deaf, talk and listen volume, hold with its music,
 // playToAll, recording of the mix, leave (the leg goes on: a prompt after
-// leaving is heard), hang-up of a member (member-left), close; the legs'
+// leaving is heard), join again with options (muted), hang-up of a member
+// (member-left), close; the legs'
 // network figures with RTCP from real phones (round trip included).
 // Ports: engine SIP 18103, RTP 54120–54159; phones SIP 18170/18175/18180
 // (+1 TLS, +2 ctrl), RTP 54280–54309.
@@ -116,6 +117,10 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
       await legC.play({ tone: { freqs: [LEFT_HZ], totalMs: 1500 } });
       w.leftPrompt = [c0 + 300, Date.now() - 200];
       w.afterLeave = [c0 + 300, Date.now() - 200];
+      // Back in, muted from the start (join options): C hears the room again, the room does not hear C.
+      const again = await conference.join(legC, { muted: true });
+      const rejoinedMuted = again.muted;
+      w.rejoin = await listen(2500);
       await legC.hangup(Q850.NORMAL_CLEARING);
       await phones.C.closed();
       await phones.A.hangup();
@@ -214,9 +219,15 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
         }
       });
 
+      await t.test('join again after leaving, with { muted: true }: C hears the room, the room does not hear C', () => {
+        assert.equal(rejoinedMuted, true);
+        for (const o of ['A', 'B'] as const) assert.ok(level('C', HZ[o], w.rejoin!) > PRESENT, `C hears ${o} again`);
+        for (const n of ['A', 'B'] as const) assert.ok(level(n, HZ.C, w.rejoin!) < ABSENT, `${n} hears C, who joined muted`);
+      });
+
       await t.test('hang-up of a member: member-left for A; close(): B leaves, its leg stays up; the conference is empty', () => {
-        assert.deepEqual(leftBeforeClose, ['confC', 'confA']);
-        assert.deepEqual(left, ['confC', 'confA', 'confB']);
+        assert.deepEqual(leftBeforeClose, ['confC', 'confC', 'confA'], 'C left twice (leave(), then hang-up after joining again), then A hung up');
+        assert.deepEqual(left, ['confC', 'confC', 'confA', 'confB']);
         assert.equal(conference.members.length, 0);
       });
     } finally {
