@@ -2,7 +2,8 @@
 // its cause (RFC 3326 Reason both ways), refused with the SIP status of each
 // Q.850 cause (RFC 3398 §7.2.4.1, one sipp run for every cause), CANCEL
 // before the answer (RFC 3261 §9.2), and hold / resume by re-INVITE (RFC 3264
-// §8.4) as the leg's 'hold' event; readiness(), and draining
+// §8.4) as the leg's 'hold' event; misuse of a leg (clear errors);
+// readiness(), and draining
 // (refuseNewCalls: 503 with Retry-After, originate refused). sipp is the caller.
 // Ports: engine SIP 18100, RTP 54000–54039; sipp SIP 18150–18159, media 54200–54239.
 import { after, test } from 'node:test';
@@ -10,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CallFailedError } from '../../common/errors.ts';
+import { CallFailedError, InvalidStateError } from '../../common/errors.ts';
 import type { HangupInfo } from '../../bridge/port.ts';
 import { Q850, sipFromQ850 } from '../../bridge/q850.ts';
 import { waitUntil } from '../support/ports.ts';
@@ -111,6 +112,37 @@ forEachEngine('calls', { sipPort: 18100, rtpMin: 54000, rtpMax: 54039 }, (ctx) =
     await waitUntil(() => c?.hangup !== undefined, 3000, 'the leg to end');
     assert.deepEqual(holds, [true, false]);
     assert.equal(c!.leg!.codec, 'PCMA', 'the codec of the last offer');
+  });
+
+  test('misuse gets a clear error and loses nothing: bad keys to sendDtmf(); after the end, play/record/sendDtmf/join reject (InvalidStateError), collect() gives "", hangup() again is a no-op', async () => {
+    const { eut, router } = ctx();
+    const conference = eut.engine.createConference('misuse');
+    router.route('misuse', {
+      answer: async (leg) => {
+        const badKeys = await leg.sendDtmf('1x').then(() => 'sent', (err: unknown) => err);
+        await leg.hangup(Q850.NORMAL_CLEARING);
+        await leg.hangup(Q850.NORMAL_CLEARING);
+        const settle = (p: Promise<unknown>) => p.then(() => 'resolved', (err: unknown) => err);
+        return {
+          badKeys, ended: leg.ended,
+          play: await settle(leg.play({ silenceMs: 100 })),
+          record: await settle(leg.record({ path: join(work, 'never.wav'), maxMs: 100 })),
+          send: await settle(leg.sendDtmf('1')),
+          join: await settle(conference.join(leg)),
+          collect: await leg.collect({ max: 1, firstTimeoutMs: 2000, interTimeoutMs: 100 }),
+        };
+      },
+    });
+    const r = await runSipp({ scenario: join(PORT_SCENARIOS, 'port-uac-expect-bye.xml'), remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), service: 'misuse', calls: 1, timeoutS: 20 });
+    assert.equal(r.code, 0, r.summary); // one BYE, answered
+    const c = await router.finished('misuse');
+    assert.equal(c.error, undefined, String(c.error));
+    const res = c.result as Record<string, unknown>;
+    assert.ok(res.badKeys instanceof Error && res.badKeys.message.includes('1x'), `sendDtmf('1x'): ${String(res.badKeys)}`);
+    assert.equal(res.ended, true);
+    for (const op of ['play', 'record', 'send', 'join']) assert.ok(res[op] instanceof InvalidStateError, `${op} after the end: ${String(res[op])}`);
+    assert.equal(res.collect, '');
+    await conference.close();
   });
 
   test('readiness(): every part ready on a started engine', async () => {
