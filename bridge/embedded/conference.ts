@@ -38,10 +38,12 @@ class Member implements ConferenceMember {
 
   async update(opts: MemberOptions): Promise<void> {
     if (this.left) throw new InvalidStateError('member has left');
+    await this.media.serial(() => this.media.channel.request({ op: 'conf.update', confId: this.conference.id, legId: this.media.legId, member: opts }));
+    // Only once the media worker took it: an update it refuses (a gain out of range) changes nothing here either,
+    // so muted / deaf / holding never claim what the caller does not hear.
     if (opts.muted !== undefined) this.muted = opts.muted;
     if (opts.deaf !== undefined) this.deaf = opts.deaf;
     if (opts.hold !== undefined) this.holding = opts.hold !== null;
-    await this.media.serial(() => this.media.channel.request({ op: 'conf.update', confId: this.conference.id, legId: this.media.legId, member: opts }));
   }
 
   get media(): LegMedia { return this.leg.media; }

@@ -87,6 +87,9 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
       await waitUntil(() => members.size === 3, 10_000, 'three members');
       const m = (n: Name) => members.get(n)!;
 
+      // Bad input changes nothing: a volume outside the engine's range [−60, 24] dB is refused, and the mute sent with it is not applied.
+      const badUpdate = await m('B').update({ muted: true, talkDb: 100 }).then(() => 'resolved', (err: unknown) => err);
+      const mutedAfterBad = m('B').muted;
       await conference.startRecording(mixPath);
       const recStart = Date.now();
       const w: Record<string, Window> = {};
@@ -154,6 +157,13 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
           else assert.ok(l > PRESENT, `${n} hears ${o} at ${l.toFixed(1)} dB`);
         }
         assert.deepEqual([...talking].sort(), ['confA', 'confB', 'confC']);
+      });
+
+      await t.test('a volume out of range is refused with a clear error, and nothing of that update applies (B not muted, still heard)', () => {
+        assert.ok(badUpdate instanceof Error, `update({ muted: true, talkDb: 100 }): ${String(badUpdate)}`);
+        assert.match(badUpdate.message, /-60|−60|24|range/i);
+        assert.equal(mutedAfterBad, false, 'member.muted after the refused update');
+        for (const n of ['A', 'C'] as const) assert.ok(level(n, HZ.B, w.all!) > PRESENT, `${n} hears B`);
       });
 
       await t.test('mute: no one hears B; B still hears the others', () => {
