@@ -200,7 +200,7 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
         assert.ok(level('A', HZ.B, w.playToAll!) > PRESENT, 'talk goes on under the prompt');
       });
 
-      await t.test('recording of the mix: everyone\'s voice, not the muted one, and the prompt to all', () => {
+      await t.test('recording of the mix: everyone\'s voice (with its talk volume), not the muted or held one nor the hold music, and the prompt to all', () => {
         assert.ok(mix, 'stopRecording() gives the recording');
         const pcm = readSamples(mix.path);
         const at = (win: Window) => slice(pcm, win[0] - recStart, win[1] - recStart);
@@ -208,6 +208,10 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
         for (const n of NAMES) assert.ok(steadyToneDb(at(w.all!), HZ[n], BLOCK_MS) > PRESENT, `${n} in the mix`);
         assert.ok(steadyToneDb(at(w.muted!), HZ.B, BLOCK_MS) < ABSENT, 'muted B not in the mix');
         assert.ok(steadyToneDb(at(w.playToAll!), ALL_HZ, BLOCK_MS) > PRESENT, 'the prompt to all in the mix');
+        assert.ok(steadyToneDb(at(w.hold!), HZ.B, BLOCK_MS) < ABSENT, 'held B not in the mix');
+        assert.ok(steadyToneDb(at(w.hold!), HOLD_HZ, BLOCK_MS) < ABSENT, 'hold music not in the mix');
+        const talkDrop = steadyToneDb(at(w.all!), HZ.A, BLOCK_MS) - steadyToneDb(at(w.volume!), HZ.A, BLOCK_MS);
+        assert.ok(Math.abs(talkDrop - 18) <= 3, `A's talk −18 dB in the mix: ${talkDrop.toFixed(1)} dB lower`);
       });
 
       await t.test('leave: member-left; the room no longer hears C, and C\'s leg goes on (a prompt after leaving is heard)', () => {
