@@ -56,6 +56,27 @@ forEachEngine('calls', { sipPort: 18100, rtpMin: 54000, rtpMax: 54039 }, (ctx) =
     assert.ok(a!.leg!.codec === 'PCMU', `codec ${a!.leg!.codec}`);
   });
 
+  test('over TCP: the incoming call tells its transport, source, caller (number and display name), dialled number, Request-URI and headers', async () => {
+    const { eut, router } = ctx();
+    router.route('tcp-call', { answer: async () => undefined });
+    const r = await runSipp({ scenario: 'uac-call.xml', remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), transport: 'tcp', service: 'tcp-call', calls: 1, durationMs: 500, timeoutS: 20 });
+    assert.equal(r.code, 0, r.summary);
+    const [c] = router.to('tcp-call');
+    await waitUntil(() => c?.hangup !== undefined, 5000, 'the leg to end');
+    const call = c!.call;
+    assert.equal(call.transport, 'tcp');
+    assert.equal(call.sourceAddress, '127.0.0.1');
+    assert.equal(call.from, 'caller1');
+    assert.equal(call.fromDisplayName, 'sipp 1');
+    assert.equal(call.to, 'tcp-call');
+    assert.match(call.requestUri, /^sip:tcp-call@127\.0\.0\.1/);
+    assert.equal(call.header('User-Agent'), 'sipp-uac-call');
+    assert.equal(c!.leg!.from, 'caller1');
+    assert.equal(c!.leg!.to, 'tcp-call');
+    assert.ok(c!.leg!.callId.length > 0 && c!.leg!.callId === call.callId);
+    assert.deepEqual({ by: c!.hangup!.by, cause: c!.hangup!.cause }, { by: 'remote', cause: Q850.NORMAL_CLEARING });
+  });
+
   test('answered; the engine hangs up with cause 41 → BYE with Reason: Q.850;cause=41, hangup {local, 41}', async () => {
     const { eut, router } = ctx();
     router.route('local-bye', { answer: async (leg) => { await new Promise((r) => setTimeout(r, 500)); await leg.hangup(Q850.TEMPORARY_FAILURE); } });

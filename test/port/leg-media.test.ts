@@ -131,18 +131,20 @@ forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ct
     assert.deepEqual(c.dtmf.map((e) => e.digit), ['#', '5', '9']);
   });
 
-  test('network figures: the caller leaves out every 10th packet → the leg\'s stats show received, about 10 % lost, jitter, and packets sent', async (t) => {
+  test('network figures on a PCMA call: the caller leaves out every 10th packet → the leg\'s stats show received, about 10 % lost, jitter, and packets sent; its tone is recorded', async (t) => {
     const { eut, router } = ctx();
     if (!eut.capabilities.legStats) { t.diagnostic(`${eut.name}: no leg stats (capability legStats false)`); t.skip('no leg stats'); return; }
     const full = join(work, 'stats-full.pcap');
-    makePcap(full, ['tone:1000:10']);
+    makePcap(full, ['tone:1000:10'], { codec: 'pcma' });
     const pcap = join(work, 'stats.pcap');
+    const statsRec = join(work, 'stats.wav');
     const { dropped } = dropEvery(full, pcap, 10);
     assert.ok(dropped >= 49, `${dropped} packets left out`);
     router.route('stats', {
       answer: async (leg) => {
         const seen: LegStats[] = [];
         void leg.play({ tone: { freqs: [440], totalMs: 9000 } }).catch(() => undefined); // something to send
+        const rec = leg.record({ path: statsRec, maxMs: 1000 });
         const stats = await new Promise<LegStats | undefined>((resolve) => {
           const timer = setTimeout(() => resolve(undefined), 9000);
           leg.on('stats', (s) => {
@@ -150,14 +152,18 @@ forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ct
             if (s.packetsReceived >= 50) { clearTimeout(timer); resolve(s); }
           });
         });
-        return hangupAfter(leg, { stats, seen: seen.length });
+        return hangupAfter(leg, { stats, seen: seen.length, rec: await rec, codec: leg.codec });
       },
     });
-    const r = await runSipp({ scenario: 'uac-pcap-expect-bye.xml', remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), service: 'stats', calls: 1, keys: { pcap }, timeoutS: 30, recvTimeoutMs: 15_000 });
+    const r = await runSipp({ scenario: 'uac-pcap-pcma-expect-bye.xml', remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), service: 'stats', calls: 1, keys: { pcap }, timeoutS: 30, recvTimeoutMs: 15_000 });
     assert.equal(r.code, 0, r.summary);
     const c = await router.finished('stats');
     assert.equal(c.error, undefined, String(c.error));
-    const { stats, seen } = c.result as { stats?: LegStats; seen: number };
+    const { stats, seen, rec, codec } = c.result as { stats?: LegStats; seen: number; rec: Recording; codec: string };
+    assert.equal(codec, 'PCMA', 'a caller offering PCMA only gets PCMA');
+    assert.equal(rec.endedBy, 'max');
+    const tone = dominantFrequency(slice(readSamples(statsRec), 200, 1000));
+    assert.equal(tone.hz, 1000, `the PCMA caller's tone, recorded through the loss: ${tone.hz} Hz`);
     assert.ok(stats, `a stats event with 50 packets received within 9 s (${seen} events)`);
     const share = stats.packetsLost / (stats.packetsLost + stats.packetsReceived);
     t.diagnostic(`${eut.name} stats: ${JSON.stringify(stats)} (lost share ${share.toFixed(3)})`);
