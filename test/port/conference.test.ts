@@ -6,7 +6,8 @@
 // of one call set-up: join (each hears the others, not itself; talking
 // events), mute, deaf, talk and listen volume, hold with its music,
 // playToAll, recording of the mix, leave (the leg goes on: a prompt after
-// leaving is heard), join again with options (muted), hang-up of a member
+// leaving is heard), a second conference at the same time (apart from the
+// first), join again with options (muted), hang-up of a member
 // (member-left), close; the legs'
 // network figures with RTCP from real phones (round trip included).
 // Ports: engine SIP 18103, RTP 54120–54159; phones SIP 18170/18175/18180
@@ -33,6 +34,7 @@ const HOLD_HZ = 1600;
 const ALL_HZ = 2000;
 const LEFT_HZ = 900;
 const PROMPT_HZ = 600;
+const OTHER_HZ = 2600;
 /**
  * Tone levels as steadyToneDb measures them (100 ms Goertzel blocks, 16-bit
  * sample units): a phone's −12 dBFS tone is about 72 dB where heard; an
@@ -120,6 +122,14 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
       await legC.play({ tone: { freqs: [LEFT_HZ], totalMs: 1500 } });
       w.leftPrompt = [c0 + 300, Date.now() - 200];
       w.afterLeave = [c0 + 300, Date.now() - 200];
+      // Another conference at the same time: C alone in it hears its prompt; the first room does not, and C does not hear the first room.
+      const other = eut.engine.createConference('port-conformance-other', { joinLeaveTones: false });
+      await other.join(legC);
+      const o0 = Date.now();
+      await other.playToAll({ tone: { freqs: [OTHER_HZ], totalMs: 1200 } });
+      w.other = [o0 + 300, Date.now() - 200];
+      await other.close();
+      assert.equal(legC.ended, false, 'closing the other conference leaves C\'s leg up');
       // Back in, muted from the start (join options): C hears the room again, the room does not hear C.
       const again = await conference.join(legC, { muted: true });
       const rejoinedMuted = again.muted;
@@ -137,8 +147,8 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
 
       // ---- what each phone heard ----
       const level = (n: Name, hz: number, win: Window) => steadyToneDb(phones[n].heard(win[0], win[1]), hz, BLOCK_MS);
-      const table = Object.entries(w).map(([phase, win]) => `${phase}: ${NAMES.map((n) => `${n}[${[HZ.A, HZ.B, HZ.C, HOLD_HZ, ALL_HZ, LEFT_HZ].map((hz) => level(n, hz, win).toFixed(0)).join(',')}]`).join(' ')}`);
-      t.diagnostic(`${eut.name}: levels (dB) of 440,770,1250,1600,2000,900 Hz per phone:\n${table.join('\n')}`);
+      const table = Object.entries(w).map(([phase, win]) => `${phase}: ${NAMES.map((n) => `${n}[${[HZ.A, HZ.B, HZ.C, HOLD_HZ, ALL_HZ, LEFT_HZ, OTHER_HZ].map((hz) => level(n, hz, win).toFixed(0)).join(',')}]`).join(' ')}`);
+      t.diagnostic(`${eut.name}: levels (dB) of 440,770,1250,1600,2000,900,2600 Hz per phone:\n${table.join('\n')}`);
 
       await t.test('before joining: A hears its prompt (600 Hz), its voice is recorded (440 Hz), it receives the keys 1 9 # (RFC 4733)', () => {
         const heard = dominantFrequency(phones.A.heard(before.prompt![0], before.prompt![1]));
@@ -233,6 +243,15 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
         }
       });
 
+      await t.test('two conferences at once are apart: C in another one hears its prompt to all; the first room hears neither it nor C', () => {
+        assert.ok(level('C', OTHER_HZ, w.other!) > PRESENT, 'C hears the other conference\'s prompt');
+        for (const o of ['A', 'B'] as const) assert.ok(level('C', HZ[o], w.other!) < ABSENT, `C in the other conference hears ${o}`);
+        for (const n of ['A', 'B'] as const) {
+          assert.ok(level(n, OTHER_HZ, w.other!) < ABSENT, `${n} hears the other conference's prompt`);
+          assert.ok(level(n, HZ.C, w.other!) < ABSENT, `${n} hears C in the other conference`);
+        }
+      });
+
       await t.test('join again after leaving, with { muted: true }: C hears the room, the room does not hear C', () => {
         assert.equal(rejoinedMuted, true);
         for (const o of ['A', 'B'] as const) assert.ok(level('C', HZ[o], w.rejoin!) > PRESENT, `C hears ${o} again`);
@@ -240,7 +259,7 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
       });
 
       await t.test('hang-up of a member: member-left for A; close(): B leaves, its leg stays up; the conference is empty', () => {
-        assert.deepEqual(leftBeforeClose, ['confC', 'confC', 'confA'], 'C left twice (leave(), then hang-up after joining again), then A hung up');
+        assert.deepEqual(leftBeforeClose, ['confC', 'confC', 'confA'], 'C left twice (leave(), then hang-up after joining again), then A hung up (the other conference has its own events)');
         assert.deepEqual(left, ['confC', 'confC', 'confA', 'confB']);
         assert.equal(conference.members.length, 0);
       });
