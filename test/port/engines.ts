@@ -113,6 +113,17 @@ const freeswitch: EngineFactory = {
 export const FACTORIES: readonly EngineFactory[] = [embedded, freeswitch];
 
 /**
+ * Why `factory` does not run in this process, or undefined when it does:
+ * not configured, or left out by BRIDGE_TEST_PORT_ENGINES (a comma-separated
+ * list of engine names, to run one engine alone; unset = every configured one).
+ */
+export function notRunReason(factory: EngineFactory): string | undefined {
+  const only = process.env.BRIDGE_TEST_PORT_ENGINES?.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (only && only.length > 0 && !only.includes(factory.name)) return `left out by BRIDGE_TEST_PORT_ENGINES=${only.join(',')}`;
+  return factory.notConfigured();
+}
+
+/**
  * The line each test file prints: the engines it ran against (started),
  * those configured that failed to start (with the error), and those not run
  * and why.
@@ -120,7 +131,7 @@ export const FACTORIES: readonly EngineFactory[] = [embedded, freeswitch];
 export function engineLine(file: string, started: ReadonlySet<string>, failed: ReadonlyMap<string, string>): string {
   const ran = FACTORIES.filter((f) => started.has(f.name)).map((f) => f.name);
   const broken = FACTORIES.flatMap((f) => { const e = failed.get(f.name); return e ? [`${f.name} (${e})`] : []; });
-  const not = FACTORIES.flatMap((f) => { const r = f.notConfigured(); return r ? [`${f.name} (${r})`] : []; });
+  const not = FACTORIES.flatMap((f) => { const r = notRunReason(f); return r ? [`${f.name} (${r})`] : []; });
   return `port conformance (${file}): ran against ${ran.join(', ') || 'no engine'}` +
     `${broken.length > 0 ? `; FAILED TO START ${broken.join(', ')}` : ''}${not.length > 0 ? `; not run against ${not.join(', ')}` : ''}`;
 }

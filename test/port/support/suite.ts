@@ -5,10 +5,11 @@
 // (and a diagnostic line), never a silent skip; each file prints which
 // engines it ran against.
 import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
 import type { CallLeg, DtmfEvent, Engine, HangupInfo, IncomingCall } from '../../../bridge/port.ts';
 import { Q850 } from '../../../bridge/q850.ts';
 import { waitUntil } from '../../support/ports.ts';
-import { engineLine, FACTORIES, type EngineUnderTest, type PortSlot } from '../engines.ts';
+import { engineLine, FACTORIES, notRunReason, type EngineUnderTest, type PortSlot } from '../engines.ts';
 
 export interface RoutedCall {
   call: IncomingCall;
@@ -80,12 +81,17 @@ export function forEachEngine(file: string, slot: PortSlot, body: (ctx: () => En
   const started = new Set<string>();
   const failed = new Map<string, string>();
   after(() => { console.log(`# ${engineLine(file, started, failed)}`); });
+  if (FACTORIES.every((f) => notRunReason(f) !== undefined)) {
+    test('port conformance runs against at least one engine', () => {
+      assert.fail(`no engine runs: ${FACTORIES.map((f) => `${f.name} (${notRunReason(f)})`).join(', ')}`);
+    });
+  }
   for (const factory of FACTORIES) {
-    const reason = factory.notConfigured();
+    const reason = notRunReason(factory);
     if (reason !== undefined) {
-      test(`${factory.name} engine: ${reason}`, (t) => {
+      test(`${factory.name} engine: not run (${reason})`, (t) => {
         t.diagnostic(`port conformance: not run against ${factory.name} (${reason})`);
-        t.skip(`${factory.name} engine ${reason}`);
+        t.skip(`${factory.name} engine: ${reason}`);
       });
       continue;
     }
