@@ -268,6 +268,7 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
   }
 
   async startRecording(path: string): Promise<void> {
+    if (this.isClosed) throw new InvalidStateError('conference is closed');
     if (!this.home) throw new InvalidStateError('the conference has no members yet');
     await this.home.request({ op: 'conf.record', confId: this.id, path });
     this.recording = true;
@@ -276,7 +277,8 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
   }
 
   async stopRecording(): Promise<{ path: string; durationMs: number } | null> {
-    if (!this.home) return null;
+    // Closed: close() stopped the recording (its worker no longer knows the conference) — nothing to stop.
+    if (!this.home || this.isClosed) return null;
     this.recording = false;
     return this.home.request({ op: 'conf.stopRecord', confId: this.id });
   }

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallLeg, Conference, ConferenceMember, LegStats, Recording } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
+import { InvalidStateError } from '../../common/errors.ts';
 import { dominantFrequency, readSamples, slice, steadyToneDb } from '../support/audio-check.ts';
 import { listen, Phone } from '../support/ivr-phones.ts';
 import { waitUntil } from '../support/ports.ts';
@@ -61,6 +62,7 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
     const before: { prompt?: Window; rec?: Recording } = {};
     const recPath = join(work, 'a-before.wav');
     const mixPath = join(work, 'mix.wav');
+    const otherPath = join(work, 'other-mix.wav');
     router.route('room', {
       answer: async (leg) => {
         const name = leg.from.replace(/^conf/, '') as Name;
@@ -125,10 +127,13 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
       // Another conference at the same time: C alone in it hears its prompt; the first room does not, and C does not hear the first room.
       const other = eut.engine.createConference('port-conformance-other', { joinLeaveTones: false });
       await other.join(legC);
+      await other.startRecording(otherPath);
       const o0 = Date.now();
       await other.playToAll({ tone: { freqs: [OTHER_HZ], totalMs: 1200 } });
       w.other = [o0 + 300, Date.now() - 200];
-      await other.close();
+      await other.close(); // the recording stops with it, without stopRecording()
+      const otherAfterClose = await other.stopRecording().catch((err: unknown) => err);
+      const recordAfterClose = await other.startRecording(join(work, 'never.wav')).then(() => 'started', (err: unknown) => err);
       assert.equal(legC.ended, false, 'closing the other conference leaves C\'s leg up');
       // Back in, muted from the start (join options): C hears the room again, the room does not hear C.
       const again = await conference.join(legC, { muted: true });
@@ -250,6 +255,16 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
           assert.ok(level(n, OTHER_HZ, w.other!) < ABSENT, `${n} hears the other conference's prompt`);
           assert.ok(level(n, HZ.C, w.other!) < ABSENT, `${n} hears C in the other conference`);
         }
+      });
+
+      await t.test('close() stops the recording of the mix: the WAV is whole and holds that conference (C and its prompt), not the first room; stopRecording() afterwards gives null, startRecording() an InvalidStateError', () => {
+        const pcm = readSamples(otherPath);
+        assert.ok(pcm.length >= 8 * 1000, `${pcm.length / 8} ms recorded`);
+        assert.ok(steadyToneDb(pcm, OTHER_HZ, BLOCK_MS) > PRESENT, 'the other conference\'s prompt in its recording');
+        assert.ok(steadyToneDb(pcm, HZ.C, BLOCK_MS) > PRESENT, 'C\'s voice in it');
+        assert.ok(steadyToneDb(pcm, HZ.A, BLOCK_MS) < ABSENT, 'not the first room');
+        assert.equal(otherAfterClose, null);
+        assert.ok(recordAfterClose instanceof InvalidStateError, `startRecording() after close(): ${String(recordAfterClose)}`);
       });
 
       await t.test('join again after leaving, with { muted: true }: C hears the room, the room does not hear C', () => {
