@@ -55,6 +55,7 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
     const members = new Map<Name, ConferenceMember>();
     const legs = new Map<Name, CallLeg>();
     const stats = new Map<Name, LegStats>();
+    const memberKeys: string[] = [];
     const talking = new Set<string>();
     const left: string[] = [];
     conference.on('talking', (m, on) => { if (on) talking.add(m.leg.from); });
@@ -68,6 +69,7 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
         const name = leg.from.replace(/^conf/, '') as Name;
         legs.set(name, leg);
         leg.on('stats', (st) => stats.set(name, st));
+        leg.on('dtmf', (ev) => { if (members.has(name)) memberKeys.push(`${name}:${ev.digit}:${ev.source}`); });
         if (name === 'A') {
           const s = Date.now();
           await leg.play({ tone: { freqs: [PROMPT_HZ], totalMs: 1200 } });
@@ -102,7 +104,10 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
       w.muted = await listen(2500);
       await m('B').update({ muted: false });
       await m('C').update({ deaf: true });
+      // A member's keys reach its leg while it is in the conference (the IVR's star-codes, not the engine's).
+      const keysSent = phones.B.keys('*5', 300);
       w.deaf = await listen(2500);
+      await keysSent;
       await m('C').update({ deaf: false });
       await m('A').update({ talkDb: -18 });
       await m('C').update({ listenDb: -12 });
@@ -189,6 +194,10 @@ forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, work
       await t.test('deaf: C hears nothing of the room; the others still hear C', () => {
         for (const o of ['A', 'B'] as const) assert.ok(level('C', HZ[o], w.deaf!) < ABSENT, `deaf C hears ${o} at ${level('C', HZ[o], w.deaf!).toFixed(1)} dB`);
         for (const n of ['A', 'B'] as const) assert.ok(level(n, HZ.C, w.deaf!) > PRESENT, `${n} hears deaf C`);
+      });
+
+      await t.test('keys pressed by a member in the conference reach its leg (RFC 4733): B\'s "*5"', () => {
+        assert.deepEqual(memberKeys, ['B:*:rfc4733', 'B:5:rfc4733']);
       });
 
       await t.test('volume: talk −18 dB on A lowers A at B by 18 ± 3 dB; listen −12 dB on C lowers B at C by 12 ± 3 dB', () => {
