@@ -47,6 +47,16 @@ export interface EngineFactory {
   create(slot: PortSlot): Promise<EngineUnderTest>;
 }
 
+/** Starts `engine`; one that fails to start (a port taken, a server away) is closed, so its threads and sockets do not keep the test process alive. */
+async function startOrClose(engine: Engine): Promise<void> {
+  try {
+    await engine.start();
+  } catch (err) {
+    await engine.close().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** The engine config of a slot: 127.0.0.1, no per-source limits (a test sends many calls from one address). */
 function slotConfig(slot: PortSlot, extra: Record<string, unknown> = {}) {
   return configSchema.parse({
@@ -62,7 +72,7 @@ const embedded: EngineFactory = {
   notConfigured: () => undefined,
   async create(slot) {
     const engine = createEngine(slotConfig(slot, { engine: 'embedded' }));
-    await engine.start();
+    await startOrClose(engine);
     return {
       name: 'embedded', engine, sipAddress: `127.0.0.1:${slot.sipPort}`,
       capabilities: { inbandDtmf: true, legStats: true },
@@ -100,7 +110,7 @@ const freeswitch: EngineFactory = {
     const setting = freeswitchSetting()!;
     // The product's own path: a configuration with engine "freeswitch" (refused with ConfigError until bridge/freeswitch/ is built).
     const engine = createEngine(slotConfig(slot, { ...setting.config, engine: 'freeswitch' }));
-    await engine.start();
+    await startOrClose(engine);
     return {
       name: 'freeswitch', engine, sipAddress: setting.sipAddress,
       capabilities: { inbandDtmf: false, legStats: true, ...setting.capabilities },
