@@ -5,7 +5,7 @@
 // §8.4) as the leg's 'hold' event; misuse of a leg (clear errors);
 // readiness(), and draining
 // (refuseNewCalls: 503 with Retry-After, originate refused). sipp is the caller.
-// Ports: engine SIP 18100, RTP 54000–54039; sipp SIP 18150–18159, media 54200–54239.
+// Ports: engine SIP 18120, RTP 54000–54039; sipp SIP 18150–18159, media 54200–54239.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ const REFUSALS: Array<[cause: number, status: number]> = [
   [Q850.SERVICE_NOT_IMPLEMENTED, 501], [Q850.INCOMPATIBLE_DESTINATION, 488], [Q850.RECOVERY_ON_TIMER_EXPIRE, 504], [Q850.INTERWORKING, 500],
 ];
 
-forEachEngine('calls', { sipPort: 18100, rtpMin: 54000, rtpMax: 54039 }, (ctx) => {
+forEachEngine('calls', { sipPort: 18120, rtpMin: 54000, rtpMax: 54039 }, (ctx) => {
   test('answered; the caller hangs up with a plain BYE → hangup {remote, 16}; with Reason Q.850 cause 17 → cause 17', async () => {
     const { eut, router } = ctx();
     const hold = async () => new Promise<void>((r) => setTimeout(r, 100)); // the handler returns; the call goes on

@@ -11,7 +11,7 @@
 // (member-left), close; the legs' network figures with RTCP from real
 // phones (round trip included). The meeting itself is support/meeting.ts;
 // this file holds its checks.
-// Ports: engine SIP 18103, RTP 54120–54159; phones SIP 18170/18175/18180
+// Ports: engine SIP 18123, RTP 54120–54159; phones SIP 18170/18175/18180
 // (+1 TLS, +2 ctrl), RTP 54280–54309.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ const PRESENT = 60;
 const ABSENT = 50;
 const BLOCK_MS = 100;
 
-forEachEngine('conference', { sipPort: 18103, rtpMin: 54120, rtpMax: 54159, workers: 2 }, (ctx) => {
+forEachEngine('conference', { sipPort: 18123, rtpMin: 54120, rtpMax: 54159, workers: 2 }, (ctx) => {
   test('three phones in one conference: join, mute, deaf, volume, hold, playToAll, recording of the mix, talking, leave, hang-up, close', { timeout: 150_000 }, async (t) => {
     const { eut, router } = ctx();
     const {

@@ -6,7 +6,7 @@
 // key, the key left for collect(); keys out by SIP INFO to a caller without
 // telephone-event (RFC 4733 keys out: conference.test.ts); the leg's network figures (stats) with
 // 10 % of the caller's packets left out of the pcap.
-// Ports: engine SIP 18101, RTP 54040–54079; sipp SIP 18160–18164, media 54240–54279.
+// Ports: engine SIP 18121, RTP 54040–54079; sipp SIP 18160–18164, media 54240–54279.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +30,7 @@ after(() => { if (!process.env.KEEP_MEDIA_TMP) rmSync(work, { recursive: true, f
 
 const hangupAfter = async <T>(leg: CallLeg, result: T): Promise<T> => { await leg.hangup(Q850.NORMAL_CLEARING); return result; };
 
-forEachEngine('leg-media', { sipPort: 18101, rtpMin: 54040, rtpMax: 54079 }, (ctx) => {
+forEachEngine('leg-media', { sipPort: 18121, rtpMin: 54040, rtpMax: 54079 }, (ctx) => {
   // In-band first: an engine may stop listening for dual tones once a call has sent RFC 4733 events (phones that send both).
   test('keys in: in-band "34" (if capable), then RFC 4733 "12" and "#": collect() with max 2 returns the first two, then up to "#" the rest, each with its source; then the first-digit timeout gives ""', async (t) => {
     const { eut, router } = ctx();

@@ -5,7 +5,7 @@
 // §8.2.6.1), ringing without an answer (CANCEL at the timeout, cause 19),
 // never ringing (cause 18), cancelled by the caller's AbortSignal (CANCEL,
 // cause 16 / 487), and a target that is no SIP URI.
-// Ports: engine SIP 18104, RTP 54160–54199; sipp SIP 18185–18199, media 54360–54399.
+// Ports: engine SIP 18124, RTP 54160–54199; sipp SIP 18185–18199, media 54360–54399.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ const isFailure = (cause: number, status?: number) => (err: unknown) => {
   return true;
 };
 
-forEachEngine('originate', { sipPort: 18104, rtpMin: 54160, rtpMax: 54199 }, (ctx) => {
+forEachEngine('originate', { sipPort: 18124, rtpMin: 54160, rtpMax: 54199 }, (ctx) => {
   test('answered: "ringing" reported, the callee\'s 1 kHz recorded from the leg, the callee hangs up with Reason cause 31 → hangup {remote, 31}', async () => {
     const { eut } = ctx();
     const pcap = join(work, 'callee.pcap');
