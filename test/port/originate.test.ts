@@ -94,12 +94,14 @@ forEachEngine('originate', { sipPort: 18124, rtpMin: 54160, rtpMax: 54199 }, (ct
   });
 
   const REFUSED = [486, 404, 403, 480, 488, 500, 502, 503, 603];
-  test(`refused by the callee with ${REFUSED.join(', ')}: CallFailedError with the status and its Q.850 cause (busy = 17)`, async () => {
+  test(`refused by the callee with ${REFUSED.join(', ')}: CallFailedError with the status and its Q.850 cause (busy = 17; a Reason header's cause wins: 503 with cause 34 → 34)`, async () => {
     const { eut } = ctx();
     const template = readFileSync(join(PORT_SCENARIOS, 'port-uas-refuse.xml'), 'utf8');
     const callees = REFUSED.map((status) => {
       const scenario = join(work, `refuse-${status}.xml`);
-      writeFileSync(scenario, template.replaceAll('__STATUS__', String(status)));
+      // The 503 carries a Reason (RFC 3326): its cause, not the status's, is the call's.
+      const reason = status === 503 ? `Reason: Q.850;cause=${Q850.NO_CIRCUIT_AVAILABLE}` : '';
+      writeFileSync(scenario, template.replaceAll('__STATUS__', String(status)).replace(/^([ \t]*)__REASON__\r?\n/m, reason ? `$1${reason}\n` : ''));
       const port = sippPort();
       return { status, port, uas: startSipp({ scenario, localPort: port, calls: 1, timeoutS: 40 }) };
     });
@@ -108,7 +110,7 @@ forEachEngine('originate', { sipPort: 18124, rtpMin: 54160, rtpMax: 54199 }, (ct
     for (const [i, c] of callees.entries()) {
       const o = outcomes[i]!;
       assert.ok(o.status === 'rejected', `${c.status}: refused`);
-      isFailure(q850FromSip(c.status), c.status)(o.reason);
+      isFailure(c.status === 503 ? Q850.NO_CIRCUIT_AVAILABLE : q850FromSip(c.status), c.status)(o.reason);
     }
     assert.equal(q850FromSip(486), Q850.USER_BUSY);
     for (const c of callees) { const r = await c.uas.done; assert.equal(r.code, 0, r.summary); }
