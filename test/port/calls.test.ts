@@ -16,13 +16,13 @@ import type { HangupInfo } from '../../bridge/port.ts';
 import { Q850, sipFromQ850 } from '../../bridge/q850.ts';
 import { waitUntil } from '../support/ports.ts';
 import { runSipp } from '../support/sipp.ts';
-import { forEachEngine } from './support/suite.ts';
+import { forEachEngine, PortRange } from './support/suite.ts';
 import { PORT_SCENARIOS, reasonCause, receivedMessages } from './support/sip-trace.ts';
 
-let nextSippPort = 18150;
-const sippPort = () => nextSippPort++;
-let nextMediaPort = 54200;
-const mediaPort = () => (nextMediaPort += 4);
+const SIPP_PORTS = new PortRange(18150, 18159);
+const MEDIA_PORTS = new PortRange(54200, 54236, 4);
+const sippPort = () => SIPP_PORTS.take();
+const mediaPort = () => MEDIA_PORTS.take();
 const work = mkdtempSync(join(tmpdir(), 'port-calls-'));
 after(() => { if (!process.env.KEEP_MEDIA_TMP) rmSync(work, { recursive: true, force: true }); });
 
@@ -189,4 +189,4 @@ forEachEngine('calls', { sipPort: 18120, rtpMin: 54000, rtpMax: 54039 }, (ctx) =
     await assert.rejects(eut.engine.originate({ uri: `sip:x@127.0.0.1:${sippPort()}` }, { from: { user: 'bridge' } }),
       (err: unknown) => err instanceof CallFailedError && err.q850 === Q850.TEMPORARY_FAILURE && err.sipStatus === 503);
   });
-});
+}, [SIPP_PORTS, MEDIA_PORTS]);

@@ -42,7 +42,7 @@ forEachEngine('conference', { sipPort: 18123, rtpMin: 54120, rtpMax: 54159, work
     const {
       phones, w, before, paths, recStart, mix, stats, memberKeys, talking, left, leftBeforeClose, membersAtEnd,
       badUpdate, mutedAfterBad, holding, playedMs, otherAfterClose, recordAfterClose, cUpAfterOtherClose, rejoinedMuted, bUpAfterClose,
-    } = await runMeeting(eut, router, work);
+    } = await runMeeting(eut, router, mkdtempSync(join(work, `${eut.name}-`)));
     // ---- what each phone heard ----
     const level = (n: Name, hz: number, win: Window) => steadyToneDb(phones[n].heard(win[0], win[1]), hz, BLOCK_MS);
     const table = Object.entries(w).map(([phase, win]) => `${phase}: ${NAMES.map((n) => `${n}[${[HZ.A, HZ.B, HZ.C, HOLD_HZ, ALL_HZ, LEFT_HZ, OTHER_HZ].map((hz) => level(n, hz, win).toFixed(0)).join(',')}]`).join(' ')}`);

@@ -18,13 +18,13 @@ import { dominantFrequency, levelDbfs, readSamples, slice } from '../support/aud
 import { makePcap } from '../support/rtp-pcap.ts';
 import { runSipp } from '../support/sipp.ts';
 import { dropEvery } from './support/pcap-loss.ts';
-import { forEachEngine } from './support/suite.ts';
+import { forEachEngine, PortRange } from './support/suite.ts';
 import { PORT_SCENARIOS, receivedMessages } from './support/sip-trace.ts';
 
-let nextSippPort = 18160;
-const sippPort = () => nextSippPort++;
-let nextMediaPort = 54240;
-const mediaPort = () => (nextMediaPort += 4);
+const SIPP_PORTS = new PortRange(18160, 18164);
+const MEDIA_PORTS = new PortRange(54240, 54276, 4);
+const sippPort = () => SIPP_PORTS.take();
+const mediaPort = () => MEDIA_PORTS.take();
 const work = mkdtempSync(join(tmpdir(), 'port-leg-'));
 after(() => { if (!process.env.KEEP_MEDIA_TMP) rmSync(work, { recursive: true, force: true }); });
 
@@ -172,4 +172,4 @@ forEachEngine('leg-media', { sipPort: 18121, rtpMin: 54040, rtpMax: 54079 }, (ct
     assert.ok(stats.packetsSent > 20, `packets sent ${stats.packetsSent}`);
     assert.ok(Number.isFinite(stats.jitterMs) && stats.jitterMs >= 0 && stats.jitterMs < 50, `jitter ${stats.jitterMs} ms`);
   });
-});
+}, [SIPP_PORTS, MEDIA_PORTS]);

@@ -18,13 +18,13 @@ import { dominantFrequency, readSamples, slice } from '../support/audio-check.ts
 import { waitForPort } from '../support/ports.ts';
 import { makePcap } from '../support/rtp-pcap.ts';
 import { startSipp } from '../support/sipp.ts';
-import { forEachEngine } from './support/suite.ts';
+import { forEachEngine, PortRange } from './support/suite.ts';
 import { PORT_SCENARIOS, reasonCause, receivedMessages } from './support/sip-trace.ts';
 
-let nextSippPort = 18185;
-const sippPort = () => nextSippPort++;
-let nextMediaPort = 54360;
-const mediaPort = () => (nextMediaPort += 4);
+const SIPP_PORTS = new PortRange(18185, 18199);
+const MEDIA_PORTS = new PortRange(54360, 54396, 4);
+const sippPort = () => SIPP_PORTS.take();
+const mediaPort = () => MEDIA_PORTS.take();
 const work = mkdtempSync(join(tmpdir(), 'port-originate-'));
 after(() => { if (!process.env.KEEP_MEDIA_TMP) rmSync(work, { recursive: true, force: true }); });
 
@@ -148,4 +148,4 @@ forEachEngine('originate', { sipPort: 18124, rtpMin: 54160, rtpMax: 54199 }, (ct
     assert.equal(r.code, 0, r.summary);
     await assert.rejects(eut.engine.originate({ uri: 'not a sip uri' }, FROM), (err: unknown) => err instanceof CallFailedError && typeof err.q850 === 'number');
   });
-});
+}, [SIPP_PORTS, MEDIA_PORTS]);

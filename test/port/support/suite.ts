@@ -67,6 +67,26 @@ export class CallRouter {
   }
 }
 
+/**
+ * Client ports of a test file (sipp's SIP or media ports), taken one after
+ * another; each engine's tests start again from the first (they run one
+ * engine after the other). Past the range is an error: a file keeps to its ports.
+ */
+export class PortRange {
+  private next: number;
+
+  constructor(readonly from: number, readonly to: number, readonly step = 1) { this.next = from; }
+
+  take(): number {
+    if (this.next > this.to) throw new Error(`no port left in ${this.from}–${this.to}: this file needs a wider range`);
+    const port = this.next;
+    this.next += this.step;
+    return port;
+  }
+
+  reset(): void { this.next = this.from; }
+}
+
 export interface EngineContext {
   eut: EngineUnderTest;
   router: CallRouter;
@@ -77,7 +97,7 @@ export interface EngineContext {
  * in before(), after the tests are declared) and the engine's capabilities
  * are known only then: optional parts check them inside the test and say so.
  */
-export function forEachEngine(file: string, slot: PortSlot, body: (ctx: () => EngineContext) => void): void {
+export function forEachEngine(file: string, slot: PortSlot, body: (ctx: () => EngineContext) => void, clientPorts: PortRange[] = []): void {
   const started = new Set<string>();
   const failed = new Map<string, string>();
   after(() => { console.log(`# ${engineLine(file, started, failed)}`); });
@@ -98,6 +118,7 @@ export function forEachEngine(file: string, slot: PortSlot, body: (ctx: () => En
     describe(`port conformance on the ${factory.name} engine`, () => {
       let ctx: EngineContext | undefined;
       before(async () => {
+        for (const r of clientPorts) r.reset();
         try {
           const eut = await factory.create(slot);
           ctx = { eut, router: new CallRouter(eut.engine) };
