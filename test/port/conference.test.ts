@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidStateError } from '../../common/errors.ts';
 import { dominantFrequency, readSamples, slice, steadyToneDb } from '../support/audio-check.ts';
-import { ALL_HZ, HOLD_HZ, HZ, LEFT_HZ, NAMES, OTHER_HZ, PROMPT_HZ, runMeeting, type Name, type Window } from './support/meeting.ts';
+import { ALL_HZ, HOLD_HZ, HZ, LEFT_HZ, NAMES, OTHER_HZ, PROMPT2_HZ, PROMPT_HZ, runMeeting, type Name, type Window } from './support/meeting.ts';
 import { forEachEngine } from './support/suite.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'port-conference-'));
@@ -36,6 +36,21 @@ const PRESENT = 60;
 const ABSENT = 50;
 const BLOCK_MS = 100;
 
+/** What `x` holds block by block (100 ms): which of `freqs` dominates a block (and is heard), runs of the same collapsed. */
+function toneRuns(x: Int16Array, freqs: number[]): { hz: number; blocks: number }[] {
+  const n = (BLOCK_MS * 8000) / 1000;
+  const runs: { hz: number; blocks: number }[] = [];
+  for (let s = 0; s + n <= x.length; s += n) {
+    const block = x.subarray(s, s + n);
+    const levels = freqs.map((hz) => steadyToneDb(block, hz, BLOCK_MS));
+    const best = levels.indexOf(Math.max(...levels));
+    const hz = levels[best]! > PRESENT ? freqs[best]! : 0;
+    const last = runs.at(-1);
+    if (last && last.hz === hz) last.blocks++; else runs.push({ hz, blocks: 1 });
+  }
+  return runs.filter((r) => r.hz !== 0);
+}
+
 forEachEngine('conference', { sipPort: 18123, rtpMin: 54120, rtpMax: 54159, workers: 2 }, (ctx) => {
   test('three phones in one conference: join, mute, deaf, volume, hold, playToAll, recording of the mix, talking, leave, hang-up, close', { timeout: 150_000 }, async (t) => {
     const { eut, router } = ctx();
@@ -48,9 +63,11 @@ forEachEngine('conference', { sipPort: 18123, rtpMin: 54120, rtpMax: 54159, work
     const table = Object.entries(w).map(([phase, win]) => `${phase}: ${NAMES.map((n) => `${n}[${[HZ.A, HZ.B, HZ.C, HOLD_HZ, ALL_HZ, LEFT_HZ, OTHER_HZ].map((hz) => level(n, hz, win).toFixed(0)).join(',')}]`).join(' ')}`);
     t.diagnostic(`${eut.name}: levels (dB) of 440,770,1250,1600,2000,900,2600 Hz per phone:\n${table.join('\n')}`);
 
-    await t.test('before joining: A hears its prompt (600 Hz), its voice is recorded (440 Hz), it receives the keys 1 9 # (RFC 4733)', () => {
-      const heard = dominantFrequency(phones.A.heard(before.prompt![0], before.prompt![1]));
-      assert.equal(heard.hz, PROMPT_HZ, `A heard ${heard.hz} Hz`);
+    await t.test('before joining: A hears its two WAV prompts in order (PCM16 600 Hz, then A-law 1 kHz), its voice is recorded (440 Hz), it receives the keys 1 9 # (RFC 4733)', () => {
+      const heard = toneRuns(phones.A.heard(Math.max(before.prompt![0], phones.A.establishedAt), before.prompt![1]), [PROMPT_HZ, PROMPT2_HZ]);
+      t.diagnostic(`A heard (100 ms blocks): ${heard.map((r) => `${r.hz}×${r.blocks}`).join(' ')}`);
+      const long = heard.filter((r) => r.blocks >= 6).map((r) => r.hz);
+      assert.deepEqual(long, [PROMPT_HZ, PROMPT2_HZ], 'each prompt heard for at least 600 ms, the PCM16 one first');
       assert.equal(before.rec?.endedBy, 'max');
       const rec = dominantFrequency(slice(readSamples(paths.rec), 200, 900));
       assert.equal(rec.hz, HZ.A, `A's recording: ${rec.hz} Hz`);

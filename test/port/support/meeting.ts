@@ -1,11 +1,12 @@
 // The meeting the conference conformance test plays out, apart from its
 // checks: three baresip phones (A 440, B 770, C 1250 Hz) call the engine
-// under test; A is played a prompt, recorded and sent keys before joining;
+// under test; A is played two WAV prompts, recorded and sent keys before joining;
 // then one phase after another (all talking, B muted, C deaf while B presses
 // keys, volumes, B held, a prompt to all, C leaving, C in another conference,
 // C back muted), each phase a window of time whose audio the test measures
 // afterwards in what each phone decoded. Returns the windows and what the
 // engine reported, once every phone has hung up.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { CallLeg, ConferenceMember, LegStats, Recording } from '../../../bridge/port.ts';
 import { Q850 } from '../../../bridge/q850.ts';
@@ -21,6 +22,7 @@ export const HOLD_HZ = 1600;
 export const ALL_HZ = 2000;
 export const LEFT_HZ = 900;
 export const PROMPT_HZ = 600;
+export const PROMPT2_HZ = 1000;
 export const OTHER_HZ = 2600;
 
 /** [from, to] in epoch ms. */
@@ -43,6 +45,9 @@ export async function runMeeting(eut: EngineUnderTest, router: CallRouter, work:
   conference.on('member-left', (m) => left.push(m.leg.from));
   const before: { prompt?: Window; rec?: Recording } = {};
   const paths = { rec: join(work, 'a-before.wav'), mix: join(work, 'mix.wav'), other: join(work, 'other-mix.wav') };
+  const promptFiles = { pcm16: join(work, 'prompt-600-pcm16.wav'), alaw: join(work, 'prompt-1k-alaw.wav') };
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', promptFiles.pcm16, 'synth', '1.2', 'sine', String(PROMPT_HZ), 'vol', '0.25'], { timeout: 10_000 });
+  execFileSync('sox', ['-n', '-r', '8000', '-c', '1', '-e', 'a-law', promptFiles.alaw, 'synth', '1.2', 'sine', String(PROMPT2_HZ), 'vol', '0.25'], { timeout: 10_000 });
   router.route('room', {
     answer: async (leg) => {
       const name = leg.from.replace(/^conf/, '') as Name;
@@ -51,8 +56,9 @@ export async function runMeeting(eut: EngineUnderTest, router: CallRouter, work:
       leg.on('dtmf', (ev) => { if (members.has(name)) memberKeys.push(`${name}:${ev.digit}:${ev.source}`); });
       if (name === 'A') {
         const s = Date.now();
-        await leg.play({ tone: { freqs: [PROMPT_HZ], totalMs: 1200 } });
-        before.prompt = [s + 300, Date.now() - 200];
+        // Two WAV files in one play(): PCM16 at 600 Hz, then A-law at 1 kHz.
+        await leg.play([{ file: promptFiles.pcm16 }, { file: promptFiles.alaw }]);
+        before.prompt = [s - 500, Date.now() + 500];
         before.rec = await leg.record({ path: paths.rec, maxMs: 1000 });
         await leg.sendDtmf('19#');
       }
