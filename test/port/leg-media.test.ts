@@ -6,7 +6,7 @@
 // key, the key left for collect(); keys out by SIP INFO to a caller without
 // telephone-event (RFC 4733 keys out: conference.test.ts); the leg's network figures (stats) with
 // 10 % of the caller's packets left out of the pcap.
-// Ports: engine SIP 18121, RTP 54040–54079; sipp SIP 18160–18164, media 54240–54279.
+// Ports: engine SIP 18121, RTP 54040–54079; sipp SIP 18160–18169, media 54240–54279.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,8 +21,9 @@ import { dropEvery } from './support/pcap-loss.ts';
 import { forEachEngine, PortRange } from './support/suite.ts';
 import { PORT_SCENARIOS, receivedMessages } from './support/sip-trace.ts';
 
-const SIPP_PORTS = new PortRange(18160, 18164);
+const SIPP_PORTS = new PortRange(18160, 18169);
 const MEDIA_PORTS = new PortRange(54240, 54276, 4);
+const settle = (p: Promise<unknown>): Promise<unknown> => p.then((v) => v, (err: unknown) => err);
 const sippPort = () => SIPP_PORTS.take();
 const mediaPort = () => MEDIA_PORTS.take();
 const work = mkdtempSync(join(tmpdir(), 'port-leg-'));
@@ -129,6 +130,29 @@ forEachEngine('leg-media', { sipPort: 18121, rtpMin: 54040, rtpMax: 54079 }, (ct
     assert.ok(res.wholeMs >= 1400, `a play that is not interruptible runs its 1.5 s (${res.wholeMs} ms)`);
     assert.equal(res.key2, '9', 'the key pressed during it is kept for collect()');
     assert.deepEqual(c.dtmf.map((e) => e.digit), ['#', '5', '9']);
+  });
+
+  test('the caller hangs up during record() and during play(): the recording ends "hangup" with what came, the play settles at once (nothing waits forever)', async () => {
+    const { eut, router } = ctx();
+    const path = join(work, 'hup.wav');
+    router.route('hup-record', { answer: async (leg) => settle(leg.record({ path, maxMs: 10_000 })) });
+    router.route('hup-play', {
+      answer: async (leg) => {
+        const t0 = Date.now();
+        const play = await settle(leg.play({ tone: { freqs: [440], totalMs: 10_000 } }));
+        return { play, ms: Date.now() - t0 };
+      },
+    });
+    const [a, b] = await Promise.all(['hup-record', 'hup-play'].map((service) =>
+      runSipp({ scenario: 'uac-call.xml', remote: eut.sipAddress, localPort: sippPort(), mediaPort: mediaPort(), service, calls: 1, durationMs: 1500, timeoutS: 20 })));
+    assert.equal(a!.code, 0, a!.summary);
+    assert.equal(b!.code, 0, b!.summary);
+    const rec = (await router.finished('hup-record', 5000)).result as Recording;
+    assert.equal(rec.endedBy, 'hangup');
+    assert.ok(rec.durationMs >= 1000 && rec.durationMs <= 2500, `recorded ${rec.durationMs} ms of a 1.5 s call`);
+    assert.equal(readSamples(path).length, (rec.durationMs * 8000) / 1000, 'the WAV holds what the recording says');
+    const play = (await router.finished('hup-play', 5000)).result as { play: unknown; ms: number };
+    assert.ok(play.ms < 4000, `the 10 s play settled ${play.ms} ms after it began, the caller gone after 1.5 s`);
   });
 
   test('network figures on a PCMA call: the caller leaves out every 10th packet → the leg\'s stats show received, about 10 % lost, jitter, and packets sent; its tone is recorded', async (t) => {
