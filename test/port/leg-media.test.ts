@@ -33,12 +33,12 @@ const hangupAfter = async <T>(leg: CallLeg, result: T): Promise<T> => { await le
 
 forEachEngine('leg-media', { sipPort: 18121, rtpMin: 54040, rtpMax: 54079 }, (ctx) => {
   // In-band first: an engine may stop listening for dual tones once a call has sent RFC 4733 events (phones that send both).
-  test('keys in: in-band "34" (if capable), then RFC 4733 "12" and "#": collect() with max 2 returns the first two, then up to "#" the rest, each with its source; then the first-digit timeout gives ""', async (t) => {
+  test('keys in: in-band "34" (if capable), then RFC 4733 "12*D" and "#": collect() with max 2 returns the first two, then up to "#" the rest, each with its source; then the first-digit timeout gives ""', async (t) => {
     const { eut, router } = ctx();
     const inband = eut.capabilities.inbandDtmf;
     if (!inband) t.diagnostic(`${eut.name}: in-band DTMF not supported (capability inbandDtmf false): only RFC 4733 checked here`);
     const pcap = join(work, 'keys.pcap');
-    makePcap(pcap, ['silence:1', ...(inband ? ['inband:34:100:100', 'silence:0.6'] : []), 'dtmf:12#:100:100', 'silence:1.5']);
+    makePcap(pcap, ['silence:1', ...(inband ? ['inband:34:100:100', 'silence:0.6'] : []), 'dtmf:12*D#:100:100', 'silence:1.5']);
     router.route('keys', {
       answer: async (leg) => {
         const first = await leg.collect({ max: 2, terminator: '#', firstTimeoutMs: 6000, interTimeoutMs: 3000 });
@@ -54,10 +54,10 @@ forEachEngine('leg-media', { sipPort: 18121, rtpMin: 54040, rtpMax: 54079 }, (ct
     assert.equal(c.error, undefined, String(c.error));
     const res = c.result as { first: string; digits: string; none: string; waitedMs: number };
     assert.equal(res.first, inband ? '34' : '12', 'collect() ends at max');
-    assert.equal(res.digits, inband ? '12' : '', 'the rest, up to the terminator');
+    assert.equal(res.digits, inband ? '12*D' : '*D', 'the rest, up to the terminator');
     assert.equal(res.none, '');
     assert.ok(res.waitedMs >= 350 && res.waitedMs < 2000, `first-digit timeout of 400 ms waited ${res.waitedMs} ms`);
-    const expected = [...(inband ? [['3', 'inband'], ['4', 'inband']] : []), ['1', 'rfc4733'], ['2', 'rfc4733'], ['#', 'rfc4733']];
+    const expected = [...(inband ? [['3', 'inband'], ['4', 'inband']] : []), ...['1', '2', '*', 'D', '#'].map((d) => [d, 'rfc4733'])];
     assert.deepEqual(c.dtmf.map((e) => [e.digit, e.source]), expected);
     for (const e of c.dtmf.filter((x) => x.source === 'rfc4733')) assert.ok(e.durationMs === undefined || Math.abs(e.durationMs - 100) <= 25, `RFC 4733 ${e.digit}: ${e.durationMs} ms`);
   });
