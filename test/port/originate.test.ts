@@ -37,12 +37,12 @@ const isFailure = (cause: number, status?: number) => (err: unknown) => {
 };
 
 forEachEngine('originate', { sipPort: 18124, rtpMin: 54160, rtpMax: 54199 }, (ctx) => {
-  test('answered: "ringing" reported, the callee\'s 1 kHz recorded from the leg, the callee hangs up with Reason cause 31 → hangup {remote, 31}', async () => {
+  test('answered: "ringing" reported, the callee\'s 1 kHz recorded from the leg and mixed in a conference, the callee hangs up with Reason cause 31 → hangup {remote, 31}', async () => {
     const { eut } = ctx();
     const pcap = join(work, 'callee.pcap');
-    makePcap(pcap, ['tone:1000:4']);
+    makePcap(pcap, ['tone:1000:7']);
     const port = sippPort();
-    const uas = startSipp({ scenario: join(PORT_SCENARIOS, 'port-uas-pcap-bye.xml'), localPort: port, mediaPort: mediaPort(), calls: 1, durationMs: 3000, keys: { pcap, cause: String(Q850.NORMAL_UNSPECIFIED) }, timeoutS: 30 });
+    const uas = startSipp({ scenario: join(PORT_SCENARIOS, 'port-uas-pcap-bye.xml'), localPort: port, mediaPort: mediaPort(), calls: 1, durationMs: 5000, keys: { pcap, cause: String(Q850.NORMAL_UNSPECIFIED) }, timeoutS: 30 });
     await waitForPort(port);
     const progress: CallProgress[] = [];
     const leg = await eut.engine.originate({ uri: `sip:answer@127.0.0.1:${port}` }, { ...FROM, onProgress: (p) => progress.push(p) });
@@ -57,6 +57,18 @@ forEachEngine('originate', { sipPort: 18124, rtpMin: 54160, rtpMax: 54199 }, (ct
     const tone = dominantFrequency(slice(readSamples(path), 300, 1400));
     assert.equal(tone.hz, 1000, `the originated leg hears the callee: ${tone.hz} Hz`);
     assert.ok(tone.share > 0.9, `1 kHz share ${tone.share}`);
+    // The called party in a conference: mixed like any caller (the recording of the mix holds its 1 kHz).
+    const conference = eut.engine.createConference('originated');
+    const member = await conference.join(leg);
+    const mixPath = join(work, 'originated-mix.wav');
+    await conference.startRecording(mixPath);
+    await new Promise((r) => setTimeout(r, 1200)); // 1.2 s of the mix
+    const mix = await conference.stopRecording();
+    await member.leave();
+    await conference.close();
+    assert.ok(mix && mix.durationMs >= 1000, `mix of ${mix?.durationMs} ms`);
+    const mixed = dominantFrequency(slice(readSamples(mixPath), 300, 1000));
+    assert.equal(mixed.hz, 1000, `the conference mixes the called party: ${mixed.hz} Hz`);
     const info = await ended;
     assert.equal(info.by, 'remote');
     assert.equal(info.cause, Q850.NORMAL_UNSPECIFIED, 'the cause of the callee\'s Reason header');
