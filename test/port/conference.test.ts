@@ -1,8 +1,9 @@
 // Port conformance, a conference with three real softphones (baresip), each
 // sending its own tone (A 440, B 770, C 1250 Hz), all checked as audio
 // (Goertzel, in what each phone decoded and in the recording of the mix).
-// Before joining, A's leg is played a 600 Hz tone, recorded (its 440 Hz) and
-// sent the keys "19#" (RFC 4733, reported by baresip). Then, phase by phase
+// Before joining, A's leg is played two WAV files (600 Hz PCM16, 1 kHz
+// A-law), recorded (its 440 Hz) and sent the keys "19#" (RFC 4733, reported
+// by baresip). Then, phase by phase
 // of one call set-up: join (each hears the others, not itself; talking
 // events), mute, deaf, talk and listen volume, hold with its music,
 // playToAll, recording of the mix, leave (the leg goes on: a prompt after
