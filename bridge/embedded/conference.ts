@@ -38,10 +38,12 @@ class Member implements ConferenceMember {
 
   async update(opts: MemberOptions): Promise<void> {
     if (this.left) throw new InvalidStateError('member has left');
+    await this.media.serial(() => this.media.channel.request({ op: 'conf.update', confId: this.conference.id, legId: this.media.legId, member: opts }));
+    // Only once the media worker took it: an update it refuses (a gain out of range) changes nothing here either,
+    // so muted / deaf / holding never claim what the caller does not hear.
     if (opts.muted !== undefined) this.muted = opts.muted;
     if (opts.deaf !== undefined) this.deaf = opts.deaf;
     if (opts.hold !== undefined) this.holding = opts.hold !== null;
-    await this.media.serial(() => this.media.channel.request({ op: 'conf.update', confId: this.conference.id, legId: this.media.legId, member: opts }));
   }
 
   get media(): LegMedia { return this.leg.media; }
@@ -266,6 +268,7 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
   }
 
   async startRecording(path: string): Promise<void> {
+    if (this.isClosed) throw new InvalidStateError('conference is closed');
     if (!this.home) throw new InvalidStateError('the conference has no members yet');
     await this.home.request({ op: 'conf.record', confId: this.id, path });
     this.recording = true;
@@ -274,7 +277,8 @@ export class EmbeddedConference extends TypedEmitter<ConferenceEvents> implement
   }
 
   async stopRecording(): Promise<{ path: string; durationMs: number } | null> {
-    if (!this.home) return null;
+    // Closed: close() stopped the recording (its worker no longer knows the conference) — nothing to stop.
+    if (!this.home || this.isClosed) return null;
     this.recording = false;
     return this.home.request({ op: 'conf.stopRecord', confId: this.id });
   }

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 const args = process.argv.slice(2);
-const roots = args.length > 0 ? args : ['test/unit', 'test/ivr', 'test/db', 'test/scheduler', 'test/wire', 'test/web', 'test/e2e'];
+const roots = args.length > 0 ? args : ['test/unit', 'test/ivr', 'test/db', 'test/scheduler', 'test/wire', 'test/port', 'test/web', 'test/e2e'];
 
 function collect(path, out) {
   let st;
