@@ -35,7 +35,9 @@ describe('API token string', () => {
   });
 
   it('opens no route a rule does not name (fail closed)', () => {
-    assert.equal(requiredScopes({ method: 'get', path: '/api/webhooks', tag: 'webhooks', access: 'owner' }), null);
+    assert.equal(requiredScopes({ method: 'get', path: '/api/future-feature', tag: 'future-feature', access: 'account' }), null);
+    assert.equal(requiredScopes({ method: 'post', path: '/api/webhooks', tag: 'webhooks', access: 'admin' }), null, 'administration changes are session-only');
+    assert.deepEqual(requiredScopes({ method: 'get', path: '/api/webhooks', tag: 'webhooks', access: 'admin' }), ['read']);
     assert.equal(requiredScopes({ method: 'post', path: '/api/account/conveners', tag: 'account', access: 'owner' }), null);
     assert.equal(requiredScopes({ method: 'get', path: '/api/rooms', tag: 'rooms', access: 'operator' }), null);
     assert.deepEqual(requiredScopes({ method: 'get', path: '/api/rooms', tag: 'rooms', access: 'owner' }), ['read']);
