@@ -66,7 +66,7 @@ function screenCounts(screen: string): { invites: number; retrans: number; respo
   return { invites, retrans, responses };
 }
 
-test(`${RATE} INVITEs/s from 127.0.0.2 for ${FLOOD_S} s: callers from 127.0.0.1 still meet and hear each other; memory comes back`, { timeout: 90_000 }, async () => {
+test(`${RATE} INVITEs/s from 127.0.0.2 for ${FLOOD_S} s: callers from 127.0.0.1 still meet and hear each other; memory comes back`, { timeout: 150_000 }, async () => {
   const pid = app.child.pid!;
   const before = rssMiB(pid);
   let peak = before;
@@ -109,9 +109,10 @@ test(`${RATE} INVITEs/s from 127.0.0.2 for ${FLOOD_S} s: callers from 127.0.0.1 
   const screen = readdirSync(dir).filter((f) => f.endsWith('_screen.log')).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
   const counts = screenCounts(screen);
   assert.equal(app.child.exitCode, null, 'the bridge is still up');
-  // Memory: back within the margin once the flood's transactions (Timer I/J, ≤ 32 s) and garbage are gone.
+  // Memory: back within the margin once the flood's transactions (Timer H/J: 64·T1 = 32 s after the
+  // last of them) and their garbage are gone — so up to 60 s after the flood (25 s was too short once).
   let after = rssMiB(pid);
-  const deadline = Date.now() + 25_000;
+  const deadline = Date.now() + 60_000;
   while (after > before + FLOOD_RSS_MARGIN_MIB && Date.now() < deadline) {
     await new Promise((res) => setTimeout(res, 500));
     after = rssMiB(pid);
