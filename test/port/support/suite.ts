@@ -1,9 +1,9 @@
 // The frame of every port conformance file: one describe() per engine of
 // engines.ts, with the engine started on the file's port slot and a router
 // that hands each incoming call to the handler of its dialled number. An
-// engine that is not configured gets one visible, skipped test saying so
-// (and a diagnostic line), never a silent skip; each file prints which
-// engines it ran against.
+// engine that is not configured has no tests declared, and each file's
+// closing line says plainly which engines it ran against and which it did
+// not, and why (never a silent skip, never a pass without a call).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallLeg, DtmfEvent, Engine, HangupInfo, IncomingCall } from '../../../bridge/port.ts';
@@ -108,13 +108,9 @@ export function forEachEngine(file: string, slot: PortSlot, body: (ctx: () => En
   }
   for (const factory of FACTORIES) {
     const reason = notRunReason(factory);
-    if (reason !== undefined) {
-      test(`${factory.name} engine: not run (${reason})`, (t) => {
-        t.diagnostic(`port conformance: not run against ${factory.name} (${reason})`);
-        t.skip(`${factory.name} engine: ${reason}`);
-      });
-      continue;
-    }
+    // Not configured: no test is declared for it (a skipped test would count as a check); the
+    // file's closing line says it was not run and why.
+    if (reason !== undefined) continue;
     describe(`port conformance on the ${factory.name} engine`, () => {
       let ctx: EngineContext | undefined;
       before(async () => {
