@@ -75,7 +75,7 @@ test('a chair PIN joins as chair, a guest PIN as guest; 9 during the welcome swi
   assert.ok(events.some((e) => e.kind === 'end'), 'the conference ended when the last caller left');
 });
 
-test('outside the window or out of service: "not started" / "has ended" / "service unavailable", then hang-up', { timeout: 120_000 }, async () => {
+test('outside the window or out of service (a frozen account, a frozen organizer): "not started" / "has ended" / "service unavailable", then hang-up', { timeout: 120_000 }, async () => {
   const now = Date.now();
   const acc = bridge.seed.accountId;
   const future = await bridge.repos.rooms.create(acc, { name: 'later', number: '7001001', chairPin: '4321', guestPin: '8765', schedule: { startsAt: new Date(now + 3 * 3600_000), durationMinutes: 60, rrule: null, earlyEntryMinutes: 10 } }, { now: new Date() });
@@ -84,7 +84,12 @@ test('outside the window or out of service: "not started" / "has ended" / "servi
   await bridge.repos.accounts.recharge(frozenAcc.id, 1000, { note: 'test' });
   const frozen = await bridge.repos.rooms.create(frozenAcc.id, { name: 'frozen', number: '7001003', chairPin: '4321', guestPin: '8765' }, { now: new Date() });
   await bridge.repos.accounts.setFrozen(frozenAcc.id, true);
-  const cases: Array<[string, string]> = [[future.number, 'room_refused:not_started'], [past.number, 'room_refused:ended'], [frozen.number, 'room_refused:service_unavailable']];
+  // A room of an account in service whose organizer (a member, issue 19) is frozen: refused the same way.
+  const organizer = await bridge.repos.users.create({ accountId: acc, role: 'organizer', username: 'frozen-organizer', password: 'Frozen#2026' });
+  const frozenMembers = await bridge.repos.rooms.create(acc, { name: 'frozen organizer', number: '7001005', chairPin: '4321', guestPin: '8765', organizerUserId: organizer.id }, { now: new Date() });
+  await bridge.repos.members.setFrozen(acc, organizer.id, new Date());
+  const cases: Array<[string, string]> = [[future.number, 'room_refused:not_started'], [past.number, 'room_refused:ended'], [frozen.number, 'room_refused:service_unavailable'],
+    [frozenMembers.number, 'room_refused:service_unavailable']];
   const calls = await Promise.all(cases.map(([number]) => sippCall({ bridge, sipPort: SIP_PORT, to: EN, ...ports(), segments: ['silence:0.5', `dtmf:${number}#:100:100`] })));
   for (const [i, [number, outcome]] of cases.entries()) {
     assert.equal(calls[i]!.summary.outcome, outcome, `room ${number}`);
