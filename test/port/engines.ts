@@ -18,8 +18,6 @@ import type { Engine } from '../../bridge/port.ts';
 export interface EngineCapabilities {
   /** Detects keys sent as dual tones inside the audio (DtmfEvent source 'inband'). */
   inbandDtmf: boolean;
-  /** Emits the leg's 'stats' event (RTCP and receive-side figures: received, lost, jitter). */
-  legStats: boolean;
 }
 
 /** The ports one test file may use for the engine under test (clients have their own). */
@@ -75,7 +73,7 @@ const embedded: EngineFactory = {
     await startOrClose(engine);
     return {
       name: 'embedded', engine, sipAddress: `127.0.0.1:${slot.sipPort}`,
-      capabilities: { inbandDtmf: true, legStats: true },
+      capabilities: { inbandDtmf: true },
       close: () => engine.close(),
     };
   },
@@ -113,7 +111,7 @@ const freeswitch: EngineFactory = {
     await startOrClose(engine);
     return {
       name: 'freeswitch', engine, sipAddress: setting.sipAddress,
-      capabilities: { inbandDtmf: false, legStats: true, ...setting.capabilities },
+      capabilities: { inbandDtmf: false, ...setting.capabilities },
       close: () => engine.close(),
     };
   },
