@@ -31,7 +31,7 @@
 #   FS_STACK_FS_SIP_PORT         FreeSWITCH drachtio_mrf profile    18880
 #   FS_STACK_DRACHTIO_SIP_PORT   drachtio-server SIP (udp and tcp)  18870
 #   FS_STACK_DRACHTIO_ADMIN_PORT drachtio-server admin              18822
-#   FS_STACK_RTP_START / _END    FreeSWITCH RTP range               55000-56999
+#   FS_STACK_RTP_START / _END    FreeSWITCH RTP range               55000-56998
 #   FS_STACK_TIMEOUT             seconds to wait for both           30
 #   FS_STACK_TMPDIR              where the directory is made        ${TMPDIR:-/tmp}
 set -euo pipefail
@@ -54,7 +54,7 @@ esl_ready() {
     while IFS= read -r -t 3 line <&3; do
       case $line in
         *"-ERR invalid"*) exit 2 ;;
-        drachtio_mrf*sip:mod_sofia@*RUNNING*) exit 0 ;;
+        *drachtio_mrf*sip:mod_sofia@*RUNNING*) exit 0 ;;
       esac
     done
     exit 1' "$HOST" "$1" "$2" 2>/dev/null
@@ -114,7 +114,7 @@ start_stack() {
   local dr_sip_port=${FS_STACK_DRACHTIO_SIP_PORT:-18870}
   local dr_admin_port=${FS_STACK_DRACHTIO_ADMIN_PORT:-18822}
   local rtp_start=${FS_STACK_RTP_START:-55000}
-  local rtp_end=${FS_STACK_RTP_END:-56999}
+  local rtp_end=${FS_STACK_RTP_END:-56998}
   local wait_s=${FS_STACK_TIMEOUT:-30}
 
   local fs_bin=${FREESWITCH_BIN:-}
