@@ -1,18 +1,16 @@
 // Which engine runs under the media port, from the configuration
 // (`engine`, BRIDGE_ENGINE). Everything above the port is the same whichever
-// is chosen; an engine that is not built is refused here, at start-up, with
+// is chosen; an engine that cannot run (the FreeSWITCH engine without its secrets) is refused here, at start-up, with
 // the reason, rather than silently replaced by another.
 import type { Engine } from '../bridge/port.ts';
 import { EmbeddedEngine } from '../bridge/embedded/engine.ts';
 import { MediaPool } from '../bridge/embedded/media/control/media-pool.ts';
 import type { Config } from '../common/config.ts';
-import { ConfigError } from '../common/errors.ts';
+import { createFreeswitchEngine } from '../bridge/freeswitch/engine.ts';
 
 const ENGINES: Record<Config['engine'], (config: Config) => Engine> = {
   embedded: (config) => new EmbeddedEngine({ config, media: new MediaPool(config.rtp) }),
-  freeswitch: () => {
-    throw new ConfigError('engine "freeswitch" (BRIDGE_ENGINE=freeswitch) is not built yet (the drachtio + FreeSWITCH engine is planned, not written); use BRIDGE_ENGINE=embedded, the default');
-  },
+  freeswitch: (config) => createFreeswitchEngine(config),
 };
 
 /** The configured engine, not yet started; throws ConfigError for one that cannot run. */

@@ -54,6 +54,43 @@ export const configSchema = z.object({
   }).prefault({}).refine((r) => r.portMin < r.portMax, 'rtp.portMin must be below rtp.portMax'),
   engine: z.enum(['embedded', 'freeswitch']).default('embedded'),
   /**
+   * The freeswitch engine (bridge/freeswitch/, engine "freeswitch"): SIP
+   * through a drachtio-server, media on FreeSWITCH (mod_conference) over its
+   * event socket; freeswitch-conf/ is the FreeSWITCH side. Ignored by the
+   * embedded engine.
+   */
+  freeswitch: z.object({
+    /** drachtio-server's admin (control) socket, where the bridge connects. */
+    drachtio: z.object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(9022),
+      /** Required with engine "freeswitch" (no default: a well-known secret would open the SIP server to anyone who reaches it). */
+      secret: z.string().min(1).optional(),
+    }).prefault({}),
+    /** FreeSWITCH's inbound event socket (mod_event_socket). */
+    esl: z.object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: port.default(8021),
+      /** Required with engine "freeswitch". */
+      secret: z.string().min(1).optional(),
+    }).prefault({}),
+    /** Where FreeSWITCH's outbound event socket connects back to the bridge (one per call); port 0 = any free port. */
+    eslListen: z.object({
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.coerce.number().int().min(0).max(65535).default(0),
+      /** The address FreeSWITCH should dial, when not the listening one (NAT, containers). */
+      advertisedHost: z.string().min(1).optional(),
+    }).prefault({}),
+    /** The sofia profile facing drachtio-server (freeswitch-conf/sip_profiles/drachtio_mrf.xml). */
+    profile: z.string().min(1).default('drachtio_mrf'),
+    /** mod_conference profile for narrowband rooms (freeswitch-conf/autoload_configs/conference.conf.xml). */
+    conferenceProfile: z.string().min(1).default('bridge-8k'),
+    /** Seconds to wait for drachtio-server and FreeSWITCH at start-up before a clear error. */
+    connectTimeoutS: z.coerce.number().int().min(1).max(300).default(10),
+    /** Seconds between attempts to reach a FreeSWITCH that went away. */
+    reconnectS: z.coerce.number().int().min(1).max(300).default(3),
+  }).prefault({}),
+  /**
    * What this process runs (app/roles.ts): 'all' = engine, IVR and web in one
    * process; 'bridge' = engine and IVR, serving the live seam over PostgreSQL;
    * 'web' = the web app only, reaching the bridges through PostgreSQL.
@@ -167,6 +204,16 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_RTP_IO: ['rtp', 'io'],
   BRIDGE_CONFERENCE_SPREAD_AT: ['rtp', 'spreadAt'],
   BRIDGE_ENGINE: ['engine'],
+  BRIDGE_DRACHTIO_HOST: ['freeswitch', 'drachtio', 'host'],
+  BRIDGE_DRACHTIO_PORT: ['freeswitch', 'drachtio', 'port'],
+  BRIDGE_DRACHTIO_SECRET: ['freeswitch', 'drachtio', 'secret'],
+  BRIDGE_FS_ESL_HOST: ['freeswitch', 'esl', 'host'],
+  BRIDGE_FS_ESL_PORT: ['freeswitch', 'esl', 'port'],
+  BRIDGE_FS_ESL_SECRET: ['freeswitch', 'esl', 'secret'],
+  BRIDGE_FS_ESL_LISTEN_HOST: ['freeswitch', 'eslListen', 'host'],
+  BRIDGE_FS_ESL_LISTEN_PORT: ['freeswitch', 'eslListen', 'port'],
+  BRIDGE_FS_PROFILE: ['freeswitch', 'profile'],
+  BRIDGE_FS_CONFERENCE_PROFILE: ['freeswitch', 'conferenceProfile'],
   BRIDGE_ROLE: ['role'],
   DATABASE_URL: ['data', 'databaseUrl'],
   BRIDGE_DB_STATEMENT_TIMEOUT_MS: ['data', 'statementTimeoutMs'],

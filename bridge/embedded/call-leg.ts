@@ -14,6 +14,9 @@ import type { SipRequest } from '../sip/message/message.ts';
 import { answerOffer, createOffer } from '../sip/sdp/offer-answer.ts';
 import type { LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
+import { DigitBuffer } from '../digit-buffer.ts';
+
+export { MAX_BUFFERED_DIGITS } from '../digit-buffer.ts';
 
 const DTMF_DIGITS = '0123456789*#ABCD';
 
@@ -28,9 +31,6 @@ export interface CallLegInit {
   to: string;
   log: Logger;
 }
-
-/** Digits (RFC 4733 or INFO) kept for collect() (type-ahead); beyond, the oldest are forgotten. */
-export const MAX_BUFFERED_DIGITS = 64;
 
 export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
   readonly id: string;
@@ -49,8 +49,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   private isEnded = false;
   private localCause: Q850Cause | undefined;
   /** Digits received and not yet consumed by collect() (type-ahead). */
-  private readonly digitBuffer: string[] = [];
-  private readonly digitWaiters = new Set<() => void>();
+  private readonly digits = new DigitBuffer();
   private readonly endWaiters = new Set<() => void>();
 
   constructor(init: CallLegInit) {
@@ -92,7 +91,8 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     if (this.isEnded) return;
     this.isEnded = true;
     this.media.close();
-    for (const w of [...this.digitWaiters, ...this.endWaiters]) w();
+    this.digits.close();
+    for (const w of [...this.endWaiters]) w();
     const cause = r.by === 'local' ? (this.localCause ?? r.q850 ?? Q850.NORMAL_CLEARING)
       : r.q850 ?? (r.by === 'timeout' ? Q850.RECOVERY_ON_TIMER_EXPIRE : Q850.NORMAL_CLEARING);
     this.log.debug({ by: r.by, cause }, 'call ended');
@@ -128,9 +128,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
 
   private onDigit(ev: DtmfEvent): void {
     if (this.isEnded) return;
-    this.digitBuffer.push(ev.digit);
-    if (this.digitBuffer.length > MAX_BUFFERED_DIGITS) this.digitBuffer.shift(); // a flood must not grow without bound
-    for (const w of [...this.digitWaiters]) w();
+    this.digits.push(ev.digit);
     this.emit('dtmf', ev);
   }
 
@@ -142,38 +140,13 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
 
   // ---- media ----
 
-  private waitDigit(timeoutMs: number): Promise<string | undefined> {
-    const buffered = this.digitBuffer.shift();
-    if (buffered !== undefined) return Promise.resolve(buffered);
-    if (this.isEnded) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.digitWaiters.delete(done);
-        resolve(this.digitBuffer.shift());
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.digitWaiters.add(done);
-    });
-  }
-
-  async collect(opts: CollectOptions): Promise<string> {
-    let out = '';
-    for (let i = 0; i <= opts.max; i++) {
-      const d = await this.waitDigit(out === '' ? opts.firstTimeoutMs : opts.interTimeoutMs);
-      if (d === undefined) break;
-      if (opts.terminator && opts.terminator.includes(d)) break;
-      out += d;
-      if (out.length >= opts.max) break;
-    }
-    return out;
-  }
+  collect(opts: CollectOptions): Promise<string> { return this.digits.collect(opts); }
 
   async play(prompt: PromptRef | PromptRef[], opts: { interruptible?: boolean } = {}): Promise<PlayResult> {
     if (this.isEnded) throw new InvalidStateError('call has ended');
     const list = Array.isArray(prompt) ? prompt : [prompt];
     // Type-ahead: a key already pressed skips an interruptible prompt.
-    if (opts.interruptible && this.digitBuffer.length > 0) return { interrupted: true };
+    if (opts.interruptible && this.digits.size > 0) return { interrupted: true };
     const onHangup = () => this.media.stopPlay();
     this.endWaiters.add(onHangup);
     try {
@@ -188,8 +161,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     const rec = await this.media.record(opts);
     if (rec.endedBy === 'terminator' && opts.terminator) {
       // The terminator key belongs to the recording, not to a later collect().
-      const i = this.digitBuffer.findIndex((d) => opts.terminator!.includes(d));
-      if (i >= 0) this.digitBuffer.splice(i, 1);
+      this.digits.takeFirstOf(opts.terminator);
     }
     return rec;
   }
