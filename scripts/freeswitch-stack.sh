@@ -200,7 +200,7 @@ start_stack() {
   fi
 
   local json
-  json=$(printf '{"sipAddress":"%s:%s","config":{"freeswitch":{"drachtio":{"host":"%s","port":%s,"secret":"%s"},"esl":{"host":"%s","port":%s,"secret":"%s"},"eslListen":{"host":"%s","port":0},"profile":"drachtio_mrf","conferenceProfile8k":"bridge-8k","conferenceProfile16k":"bridge-16k"}}}' \
+  json=$(printf '{"sipAddress":"%s:%s","config":{"freeswitch":{"drachtio":{"host":"%s","port":%s,"secret":"%s"},"esl":{"host":"%s","port":%s,"secret":"%s"},"eslListen":{"host":"%s","port":0},"profile":"drachtio_mrf","conferenceProfile":"bridge-8k"}},"capabilities":{"inbandDtmf":true}}' \
     "$HOST" "$dr_sip_port" "$HOST" "$dr_admin_port" "$dr_secret" "$HOST" "$esl_port" "$esl_secret" "$HOST")
   printf '%s\n' "$json" >"$dir/bridge-test-freeswitch.json"
   printf '%s\n' "$json"

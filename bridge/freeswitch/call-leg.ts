@@ -6,7 +6,7 @@
 // interruption work the same for every source and on both engines.
 import { statSync } from 'node:fs';
 import type Srf from 'drachtio-srf';
-import type { Endpoint } from 'drachtio-fsmrf';
+import type { Endpoint, EslEvent } from 'drachtio-fsmrf';
 import { parse as parseSdp } from 'sdp-transform';
 import { TypedEmitter } from '../../common/events.ts';
 import { InvalidStateError } from '../../common/errors.ts';
@@ -17,11 +17,27 @@ import type {
 } from '../port.ts';
 import { Q850, type Q850Cause } from '../q850.ts';
 import { DTMF_RELAY, MAX_INFO_DTMF_BODY, formatInfoDtmf, parseInfoDtmf } from '../sip/message/info-dtmf.ts';
-import { fsPlaylist } from './prompts.ts';
+import { fsOneFile, fsPlaylist } from './prompts.ts';
+
+/**
+ * While a leg is in a conference its channel runs mod_conference, and other
+ * applications would wait behind it: prompts to the member go through the
+ * conference instead (its member play), set by FsConference on join.
+ */
+export interface MemberMedia {
+  /** Plays to this member only; resolves when it has played or was stopped. */
+  play(file: string): Promise<void>;
+  stop(): Promise<void>;
+}
 
 const DTMF_DIGITS = '0123456789*#ABCD';
-/** How often a leg reads its network figures from FreeSWITCH (mediaStats). */
+/**
+ * How often a leg reads its network figures from FreeSWITCH (mediaStats).
+ * FreeSWITCH recomputes its loss rate every 5 s from its first packet; the
+ * first read comes a second after that.
+ */
 export const STATS_INTERVAL_MS = 5000;
+const STATS_FIRST_MS = 6000;
 /** Duration of each key sent (RFC 4733 through FreeSWITCH), and the gap after it. */
 const SEND_KEY_MS = 100;
 const SEND_GAP_MS = 60;
@@ -56,6 +72,31 @@ export function sdpAudio(sdp: string): { codec: string | undefined; telephoneEve
   };
 }
 
+/**
+ * FreeSWITCH's SDP with the audio direction written out: it leaves out
+ * a=sendrecv (the default, RFC 4566 §6), and some phones — and our tests —
+ * read a resumed call from the explicit attribute.
+ */
+export function explicitDirection(sdp: string): string {
+  if (/^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.test(sdp)) return sdp;
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const body = sdp.endsWith(eol) ? sdp : sdp + eol;
+  return `${body}a=sendrecv${eol}`;
+}
+
+/**
+ * Ends a FreeSWITCH channel now (uuid_kill). drachtio-fsmrf's destroy()
+ * queues a "hangup" application behind the one running, and a channel in a
+ * conference runs "conference" until it leaves: the hangup would wait for ever.
+ */
+export async function endChannel(ep: Endpoint, cause = 'NORMAL_CLEARING'): Promise<void> {
+  if (!ep.conn) return;
+  await Promise.race([
+    ep.api('uuid_kill', `${ep.uuid} ${cause}`).catch(() => undefined),
+    new Promise((r) => setTimeout(r, 2000).unref()),
+  ]);
+}
+
 export interface FsCallLegInit {
   id: string;
   dialog: Srf.Dialog;
@@ -81,7 +122,7 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
   readonly to: string;
   readonly direction: 'in' | 'out';
   readonly answeredAt = new Date();
-  readonly codec: 'PCMU' | 'PCMA';
+  codec: 'PCMU' | 'PCMA';
   readonly endpoint: Endpoint;
   private readonly dialog: Srf.Dialog;
   private readonly log: Logger;
@@ -91,8 +132,12 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
   private held = false;
   private isEnded = false;
   private op: MediaOp | undefined;
+  /** Set while the leg is a conference member (FsConference). */
+  memberMedia: MemberMedia | undefined;
   private statsTimer: NodeJS.Timeout | undefined;
   private lastStats = { received: 0, lost: 0 };
+  /** Round trip from the far end's RTCP receiver reports (FreeSWITCH's smoothed A − LSR − DLSR), ms. */
+  private rttMs: number | undefined;
   /** Serialises FreeSWITCH applications on this channel (one at a time, as the channel runs them). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -129,11 +174,23 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
       if (this.isEnded) return;
       const cause = reasonCause(bye?.get?.('Reason')) ?? Q850.NORMAL_CLEARING;
       this.end({ by: 'remote', cause });
-      void this.endpoint.destroy().catch(() => undefined);
+      void endChannel(this.endpoint);
     });
     this.dialog.on('info', (req, res) => this.onInfo(req, res));
+    const conn = this.endpoint.conn;
+    if (conn) {
+      conn.subscribe(['RECV_RTCP_MESSAGE']);
+      conn.on(`esl::event::RECV_RTCP_MESSAGE::${this.endpoint.uuid}`, (evt: EslEvent) => {
+        const rtt = Number(evt.getHeader('Rtt0-Avg'));
+        if (Number.isFinite(rtt) && rtt > 0 && rtt < 60) this.rttMs = rtt * 1000;
+      });
+    }
     this.dialog.on('modify', (req, res) => { void this.onModify(req, res); });
-    this.statsTimer = setInterval(() => { void this.readStats(); }, STATS_INTERVAL_MS);
+    this.statsTimer = setTimeout(() => {
+      void this.readStats();
+      this.statsTimer = setInterval(() => { void this.readStats(); }, STATS_INTERVAL_MS);
+      this.statsTimer.unref();
+    }, STATS_FIRST_MS);
     this.statsTimer.unref();
   }
 
@@ -148,6 +205,7 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
   private end(info: HangupInfo): void {
     if (this.isEnded) return;
     this.isEnded = true;
+    clearTimeout(this.statsTimer);
     clearInterval(this.statsTimer);
     this.digits.close();
     for (const w of [...this.endWaiters]) w();
@@ -178,8 +236,11 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
   private async onModify(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     try {
       const answer = await this.endpoint.modify(req.body);
-      res.send(200, { body: answer, headers: { 'Content-Type': 'application/sdp' } });
+      res.send(200, { body: explicitDirection(answer), headers: { 'Content-Type': 'application/sdp' } });
       const held = sdpAudio(req.body ?? '').held;
+      const now = sdpAudio(answer);
+      if (now.codec === 'PCMU' || now.codec === 'PCMA') this.codec = now.codec;
+      this.telephoneEvent = now.telephoneEvent && sdpAudio(req.body ?? '').telephoneEvent;
       if (held !== this.held) { this.held = held; this.emit('hold', held); }
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 're-INVITE refused by FreeSWITCH');
@@ -189,6 +250,7 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
 
   /** Stops what the channel plays or records now. */
   private async break(): Promise<void> {
+    if (this.memberMedia && this.op?.kind === 'play') { await this.memberMedia.stop().catch(() => undefined); return; }
     await this.endpoint.api('uuid_break', `${this.endpoint.uuid} all`).catch(() => undefined);
   }
 
@@ -210,7 +272,7 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
       this.dialog.destroy({ headers: { Reason: `Q.850;cause=${cause}` } }, () => resolve());
       setTimeout(resolve, 2000).unref();
     });
-    await this.endpoint.destroy().catch(() => undefined);
+    await endChannel(this.endpoint);
   }
 
   collect(opts: CollectOptions): Promise<string> { return this.digits.collect(opts); }
@@ -220,8 +282,21 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
     const list = Array.isArray(prompt) ? prompt : [prompt];
     const interruptible = opts.interruptible ?? false;
     if (interruptible && this.digits.size > 0) return { interrupted: true }; // type-ahead skips an interruptible prompt
-    const playlist = fsPlaylist(list);
     const op: MediaOp = { kind: 'play', interruptible };
+    const member = this.memberMedia;
+    if (member) {
+      const file = fsOneFile(list);
+      this.op = op;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const onEnd = () => resolve();
+          this.endWaiters.add(onEnd);
+          member.play(file).then(resolve, reject).finally(() => this.endWaiters.delete(onEnd));
+        });
+      } finally { if (this.op === op) this.op = undefined; }
+      return { interrupted: op.stoppedBy === 'key' };
+    }
+    const playlist = fsPlaylist(list);
     await this.run(async () => {
       this.op = op;
       try { await this.endpoint.execute('playback', playlist); } finally { if (this.op === op) this.op = undefined; }
@@ -241,6 +316,8 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
     });
     if (op.stoppedBy === 'terminator' && opts.terminator) this.digits.takeFirstOf(opts.terminator);
     const endedBy = op.stoppedBy === 'terminator' ? 'terminator' : this.isEnded && op.stoppedBy !== 'max' ? 'hangup' : 'max';
+    // A hang-up ends our wait at once; FreeSWITCH closes the file as it tears the channel down.
+    if (endedBy === 'hangup') await settledFile(opts.path, 3000);
     return { path: opts.path, durationMs: wavDurationMs(opts.path), endedBy };
   }
 
@@ -264,10 +341,14 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
     try {
       const res = await this.endpoint.api('json', JSON.stringify({ command: 'mediaStats', data: { uuid: this.endpoint.uuid } }));
       const body = typeof res === 'string' ? res : res.getBody();
-      const audio = (JSON.parse(body) as { audio?: Record<string, number> }).audio;
+      // FreeSWITCH's JSON API wraps the reply: { command, status, response: { audio: {…} } }.
+      const parsed = JSON.parse(body) as { response?: { audio?: Record<string, number> } };
+      const audio = parsed.response?.audio;
       if (!audio || this.isEnded) return;
       const received = audio.in_media_packet_count ?? 0;
-      const lost = audio.in_flaw_total ?? 0;
+      // Lost packets from sequence gaps: FreeSWITCH's loss rate is lost/received (switch_rtp.c burstr_calculate).
+      // (Its "flaws" also count timer resyncs and add penalties, so they overstate the loss.)
+      const lost = Math.round(Math.max(0, audio.in_jitter_loss_rate ?? 0) * received);
       const dr = received - this.lastStats.received;
       const dl = lost - this.lastStats.lost;
       this.lastStats = { received, lost };
@@ -278,6 +359,7 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
         fractionLost: dr + dl > 0 ? Math.max(0, dl) / (dr + Math.max(0, dl)) : 0,
         // FreeSWITCH keeps the variance of the packet interval (ms²): its square root is the spread of arrivals.
         jitterMs: Math.sqrt(Math.max(0, audio.in_jitter_max_variance ?? 0)),
+        ...(this.rttMs !== undefined ? { rttMs: this.rttMs } : {}),
       };
       this.emit('stats', stats);
     } catch (err) {
@@ -286,8 +368,21 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
   }
 }
 
+/** Waits (up to `maxMs`) until `path` exists and its size has stopped changing for 200 ms. */
+export async function settledFile(path: string, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  let last = -1;
+  let stableSince = Date.now();
+  while (Date.now() < until) {
+    let size = -1;
+    try { size = statSync(path).size; } catch { /* not there yet */ }
+    if (size !== last) { last = size; stableSince = Date.now(); } else if (size > 44 && Date.now() - stableSince >= 200) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A PCM16 8 kHz mono WAV's length from its size (FreeSWITCH writes a 44-byte header); 0 when it is not there. */
-function wavDurationMs(path: string): number {
+export function wavDurationMs(path: string): number {
   try {
     return Math.max(0, Math.round((statSync(path).size - 44) / 16));
   } catch {

@@ -7,13 +7,12 @@
 // of its own) from the first use to close(), so recording and prompts work
 // whoever is in it, as on the embedded engine.
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
 import type { Endpoint, EslEvent, MediaServer } from 'drachtio-fsmrf';
 import { TypedEmitter } from '../../common/events.ts';
 import { InvalidStateError } from '../../common/errors.ts';
 import { moduleLogger } from '../../common/log.ts';
 import type { CallLeg, Conference, ConferenceEvents, ConferenceMember, ConferenceOptions, MemberOptions, PromptRef } from '../port.ts';
-import { FsCallLeg } from './call-leg.ts';
+import { endChannel, FsCallLeg, settledFile, wavDurationMs } from './call-leg.ts';
 import { fsPlayback } from './prompts.ts';
 
 const log = moduleLogger('fs-conference');
@@ -24,12 +23,24 @@ const VOLUME_STEPS_DB: ReadonlyArray<readonly [level: number, db: number]> = [
   [1, 20 * Math.log10(1.3)], [2, 20 * Math.log10(2.3)], [3, 20 * Math.log10(3.3)], [4, 20 * Math.log10(4.3)],
 ];
 
-/** The port's gain in dB as FreeSWITCH's nearest volume level; outside the port's range [−60, 24] it is refused. */
-export function volumeLevel(db: number): number {
+/**
+ * The port's gain in dB as two of FreeSWITCH's coarse volume levels, one in
+ * mod_conference (the member's volume_in/volume_out) and one on the channel
+ * (uuid_audio's read/write level): their product comes within about 1 dB of
+ * any gain in [−28, +25] dB. Beyond that FreeSWITCH cannot go (the nearest is
+ * used); outside the port's range [−60, 24] the value is refused.
+ */
+export function volumeLevels(db: number): { member: number; channel: number; db: number } {
   if (!Number.isFinite(db) || db < -60 || db > 24) throw new RangeError(`gain ${db} dB is outside [−60, 24]`);
-  let best = VOLUME_STEPS_DB[4]!;
-  for (const step of VOLUME_STEPS_DB) if (Math.abs(step[1] - db) < Math.abs(best[1] - db)) best = step;
-  return best[0];
+  let best = { member: 0, channel: 0, db: 0 };
+  for (const [a, da] of VOLUME_STEPS_DB) {
+    for (const [b, dbb] of VOLUME_STEPS_DB) {
+      const sum = da + dbb;
+      // Ties go to the member stage alone (one command fewer, and no channel bug when it is 0).
+      if (Math.abs(sum - db) < Math.abs(best.db - db) - 1e-9) best = { member: a, channel: b, db: sum };
+    }
+  }
+  return best;
 }
 
 /** The join and leave beeps of the embedded mixer (1000 Hz / 600 Hz, 120 ms, −20 dBFS). */
@@ -65,6 +76,8 @@ export class FsConference extends TypedEmitter<ConferenceEvents> implements Conf
   private recordingPath: string | null = null;
   private recordingStartedAt = 0;
   private readonly playWaiters = new Map<string, Array<() => void>>();
+  /** Member plays waiting for their play-file-member-done, per member id, in order. */
+  private readonly memberPlays = new Map<number, Array<() => void>>();
   private isClosed = false;
 
   constructor(
@@ -117,10 +130,17 @@ export class FsConference extends TypedEmitter<ConferenceEvents> implements Conf
         if (waiters && waiters.length === 0) this.playWaiters.delete(file);
         return;
       }
-      case 'play-file-member-done':
+      case 'play-file-member-done': {
+        if (!member) return;
+        const file = evt.getHeader('File');
         // Hold music is looped by playing it again while the member holds.
-        if (member && member.holding && member.holdFile && !member.left) void this.api(`play ${member.holdFile} ${member.memberId}`).catch(() => undefined);
+        if (member.holding && member.holdFile && file === member.holdFile) {
+          if (!member.left) void this.api(`play ${member.holdFile} ${member.memberId}`).catch(() => undefined);
+          return;
+        }
+        this.memberPlays.get(member.memberId)?.shift()?.();
         return;
+      }
       case 'del-member':
         if (member && !member.left) void this.remove(member, false);
         return;
@@ -135,8 +155,8 @@ export class FsConference extends TypedEmitter<ConferenceEvents> implements Conf
     if (leg.ended) throw new InvalidStateError('call has ended');
     const existing = this.byLeg.get(leg.id);
     if (existing) { await existing.update(opts); return existing; }
-    if (opts.talkDb !== undefined) volumeLevel(opts.talkDb);
-    if (opts.listenDb !== undefined) volumeLevel(opts.listenDb);
+    if (opts.talkDb !== undefined) volumeLevels(opts.talkDb);
+    if (opts.listenDb !== undefined) volumeLevels(opts.listenDb);
     await this.ensure();
     const holding = opts.hold != null;
     const flags: Record<string, boolean> = {};
@@ -146,6 +166,10 @@ export class FsConference extends TypedEmitter<ConferenceEvents> implements Conf
     const member = new FsMember(this, leg, memberId, opts);
     this.byLeg.set(leg.id, member);
     this.byMemberId.set(memberId, member);
+    leg.memberMedia = {
+      play: (file) => this.playToMember(member, file),
+      stop: async () => { await this.api(`stop all ${member.memberId}`); },
+    };
     leg.once('hangup', () => { void this.remove(member, false); });
     if (leg.ended) { await this.remove(member, false); throw new InvalidStateError('call has ended'); }
     if (holding || opts.talkDb !== undefined || opts.listenDb !== undefined) await this.update(member, { hold: opts.hold ?? null, talkDb: opts.talkDb, listenDb: opts.listenDb }, true);
@@ -156,11 +180,20 @@ export class FsConference extends TypedEmitter<ConferenceEvents> implements Conf
   async update(member: FsMember, opts: MemberOptions, joining = false): Promise<void> {
     if (member.left) throw new InvalidStateError('member has left');
     // Checked first: a refused value changes nothing (the member keeps what it had).
-    const talk = opts.talkDb !== undefined ? volumeLevel(opts.talkDb) : undefined;
-    const listen = opts.listenDb !== undefined ? volumeLevel(opts.listenDb) : undefined;
+    const talk = opts.talkDb !== undefined ? volumeLevels(opts.talkDb) : undefined;
+    const listen = opts.listenDb !== undefined ? volumeLevels(opts.listenDb) : undefined;
     const id = member.memberId;
-    if (talk !== undefined) { await this.api(`volume_in ${id} ${talk}`); member.talkDb = opts.talkDb!; }
-    if (listen !== undefined) { await this.api(`volume_out ${id} ${listen}`); member.listenDb = opts.listenDb!; }
+    const uuid = member.leg.endpoint.uuid;
+    if (talk !== undefined) {
+      await this.api(`volume_in ${id} ${talk.member}`);
+      await this.ms().api(`uuid_audio ${uuid} start read level ${talk.channel}`);
+      member.talkDb = opts.talkDb!;
+    }
+    if (listen !== undefined) {
+      await this.api(`volume_out ${id} ${listen.member}`);
+      await this.ms().api(`uuid_audio ${uuid} start write level ${listen.channel}`);
+      member.listenDb = opts.listenDb!;
+    }
     if (opts.muted !== undefined) member.muted = opts.muted;
     if (opts.deaf !== undefined) member.deaf = opts.deaf;
     if (opts.hold !== undefined) {
@@ -186,9 +219,28 @@ export class FsConference extends TypedEmitter<ConferenceEvents> implements Conf
     member.left = true;
     this.byLeg.delete(member.leg.id);
     this.byMemberId.delete(member.memberId);
+    if (member.leg.memberMedia) member.leg.memberMedia = undefined;
+    for (const w of this.memberPlays.get(member.memberId) ?? []) w();
+    this.memberPlays.delete(member.memberId);
     if (kick && !member.leg.ended) await this.api(`kick ${member.memberId}`).catch(() => undefined);
     if ((this.opts.joinLeaveTones ?? true) && !member.holding && this.byLeg.size > 0 && !this.isClosed) void this.api(`play ${LEAVE_TONE}`).catch(() => undefined);
     this.emit('member-left', member);
+  }
+
+  /** A prompt to one member (mod_conference's member play); resolves when it has played, was stopped, or the member left. */
+  private async playToMember(member: FsMember, file: string): Promise<void> {
+    if (member.left) throw new InvalidStateError('member has left');
+    const done = new Promise<void>((resolve) => {
+      const list = this.memberPlays.get(member.memberId) ?? [];
+      list.push(resolve);
+      this.memberPlays.set(member.memberId, list);
+    });
+    const res = await this.api(`play ${file} ${member.memberId}`);
+    if (!/^\+OK|Playing/i.test(res.trim())) {
+      this.memberPlays.get(member.memberId)?.pop();
+      throw new Error(`FreeSWITCH did not play ${file} to member ${member.memberId}: ${res.trim()}`);
+    }
+    await done;
   }
 
   async playToAll(prompt: PromptRef | PromptRef[]): Promise<void> {
@@ -225,8 +277,9 @@ export class FsConference extends TypedEmitter<ConferenceEvents> implements Conf
     if (!path) return null;
     this.recordingPath = null;
     await this.api(`recording stop ${path}`).catch((err: Error) => log.warn({ err: err.message }, 'recording stop'));
-    let durationMs = Date.now() - this.recordingStartedAt;
-    try { durationMs = Math.round((statSync(path).size - 44) / 16); } catch { /* written by FreeSWITCH: keep the wall-clock figure */ }
+    // FreeSWITCH closes the file in its own time after "recording stop": its length is read once it has settled.
+    await settledFile(path, 3000);
+    const durationMs = wavDurationMs(path) || Date.now() - this.recordingStartedAt;
     return { path, durationMs };
   }
 
@@ -237,7 +290,7 @@ export class FsConference extends TypedEmitter<ConferenceEvents> implements Conf
     for (const m of [...this.byLeg.values()]) await this.remove(m, true);
     const control = this.control;
     this.control = undefined;
-    if (control) await control.then((ep) => ep.destroy(), () => undefined).catch(() => undefined);
+    if (control) await control.then((ep) => endChannel(ep), () => undefined);
     for (const waiters of this.playWaiters.values()) for (const w of waiters) w();
     this.playWaiters.clear();
     this.unregister(this);

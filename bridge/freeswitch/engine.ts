@@ -18,7 +18,7 @@ import { moduleLogger, type Logger } from '../../common/log.ts';
 import { counter } from '../../common/metrics.ts';
 import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, EngineReadiness, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
-import { FsCallLeg, reasonCause, sdpAudio } from './call-leg.ts';
+import { endChannel, explicitDirection, FsCallLeg, reasonCause, sdpAudio } from './call-leg.ts';
 import { FsConference } from './conference.ts';
 
 const refusedWhileDraining = counter({ name: 'bridge_fs_refused_calls_total', help: 'New calls the FreeSWITCH engine refused (draining, or the media server away)', labelNames: ['direction', 'why'] as const });
@@ -215,14 +215,14 @@ export class FreeswitchEngine implements Engine {
   async answerIncoming(req: Srf.SrfRequest, res: Srf.SrfResponse, call: FsIncomingCall): Promise<CallLeg> {
     const ep = await this.media().createEndpoint({ remoteSdp: req.body, codecs: ['PCMU', 'PCMA'] });
     if (call.cancelled) {
-      await ep.destroy().catch(() => undefined);
+      await endChannel(ep);
       throw new CallFailedError(Q850.NORMAL_CLEARING, 487, 'caller hung up before the answer');
     }
     let dialog: Srf.Dialog;
     try {
-      dialog = await this.srf.createUAS(req, res, { localSdp: ep.local.sdp, headers: { 'Content-Type': 'application/sdp' } });
+      dialog = await this.srf.createUAS(req, res, { localSdp: explicitDirection(ep.local.sdp), headers: { 'Content-Type': 'application/sdp' } });
     } catch (err) {
-      await ep.destroy().catch(() => undefined);
+      await endChannel(ep);
       throw new CallFailedError(Q850.NORMAL_CLEARING, 487, `not answered: ${(err as Error).message}`);
     }
     const leg = new FsCallLeg({ id: call.id, dialog, endpoint: ep, direction: 'in', from: call.from, to: call.to, log: this.log.child({ callId: call.callId, leg: call.id }) });
@@ -245,7 +245,7 @@ export class FreeswitchEngine implements Engine {
       await opts.beforeSend?.();
       if (opts.signal?.aborted) throw new CallFailedError(Q850.NORMAL_CLEARING, 487, 'cancelled before the INVITE left');
     } catch (err) {
-      await ep.destroy().catch(() => undefined);
+      await endChannel(ep);
       throw err instanceof CallFailedError ? err : new CallFailedError(Q850.TEMPORARY_FAILURE, undefined, `not sent: ${(err as Error).message}`);
     }
     const log = this.log.child({ direction: 'out', target: target.uri });
@@ -262,11 +262,12 @@ export class FreeswitchEngine implements Engine {
     try {
       const from = opts.from.displayName ? `"${opts.from.displayName.replace(/"/g, '')}" <sip:${opts.from.user}@localhost>` : `<sip:${opts.from.user}@localhost>`;
       dialog = await this.srf.createUAC(target.uri, {
-        localSdp: ep.local.sdp,
+        localSdp: explicitDirection(ep.local.sdp),
         headers: { From: from, 'Content-Type': 'application/sdp' },
         ...(opts.auth ? { auth: opts.auth } : {}),
       }, {
-        cbRequest: (req) => { inviteReq = req; if (aborted || timedOut) cancel(); },
+        // drachtio-srf calls it as (err, req), whatever its typings say.
+        cbRequest: ((err: unknown, req?: Srf.SrfRequest) => { if (!err && req) inviteReq = req; if (aborted || timedOut) cancel(); }) as unknown as (req: Srf.SrfRequest) => void,
         cbProvisional: (res) => {
           const s = res.status;
           let p: CallProgress | undefined;
@@ -278,7 +279,7 @@ export class FreeswitchEngine implements Engine {
         },
       });
     } catch (err) {
-      await ep.destroy().catch(() => undefined);
+      await endChannel(ep);
       const status = (err as { status?: number }).status;
       const reason = (err as { res?: Srf.SrfResponse }).res?.get?.('Reason');
       if (timedOut) throw new CallFailedError(rang ? Q850.NO_ANSWER : Q850.NO_USER_RESPONSE, status, 'no answer');
@@ -293,7 +294,7 @@ export class FreeswitchEngine implements Engine {
       await ep.modify(dialog.remote.sdp);
     } catch (err) {
       dialog.destroy({ headers: { Reason: `Q.850;cause=${Q850.INCOMPATIBLE_DESTINATION}` } });
-      await ep.destroy().catch(() => undefined);
+      await endChannel(ep);
       throw new CallFailedError(Q850.INCOMPATIBLE_DESTINATION, 488, `FreeSWITCH refused the answer: ${(err as Error).message}`);
     }
     const leg = new FsCallLeg({ id: randomUUID(), dialog, endpoint: ep, direction: 'out', from: opts.from.user, to: userOf(target.uri) || target.uri, log: log.child({ callId: dialog.sip.callId }) });

@@ -33,3 +33,8 @@ export function fsPlayback(p: PromptRef): string {
 export function fsPlaylist(list: readonly PromptRef[]): string {
   return list.map(fsPlayback).join('!');
 }
+
+/** Several prompts as one file string (for mod_conference's play, which takes one). */
+export function fsOneFile(list: readonly PromptRef[]): string {
+  return list.length === 1 ? fsPlayback(list[0]!) : `file_string://${fsPlaylist(list)}`;
+}
