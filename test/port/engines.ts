@@ -9,10 +9,10 @@
 // Plugging in another engine is one entry in FACTORIES: its create() builds
 // the Engine through app/engine.ts's createEngine() (as the product does)
 // and says where SIP clients reach it and what it can do (capabilities).
-import { readFileSync } from 'node:fs';
 import { createEngine } from '../../app/engine.ts';
 import { configSchema } from '../../common/config.ts';
 import type { Engine } from '../../bridge/port.ts';
+import { freeswitchSetting } from '../support/freeswitch-setting.ts';
 
 /** Optional parts of the port; a part an engine lacks is reported as not run, by name. */
 export interface EngineCapabilities {
@@ -78,28 +78,6 @@ const embedded: EngineFactory = {
     };
   },
 };
-
-/**
- * BRIDGE_TEST_FREESWITCH: JSON, inline or the path of a file, of the form
- * `{ "sipAddress": "127.0.0.1:5070", "config": { …BRIDGE_CONFIG keys of the
- * freeswitch engine: drachtio and event-socket addresses and secrets… },
- * "capabilities": { "inbandDtmf": true } }`. sipAddress is drachtio-server's
- * SIP listener, where the test clients call.
- */
-interface FreeswitchSetting {
-  sipAddress: string;
-  config?: Record<string, unknown>;
-  capabilities?: Partial<EngineCapabilities>;
-}
-
-function freeswitchSetting(): FreeswitchSetting | undefined {
-  const raw = process.env.BRIDGE_TEST_FREESWITCH?.trim();
-  if (!raw) return undefined;
-  const text = raw.startsWith('{') ? raw : readFileSync(raw, 'utf8');
-  const parsed = JSON.parse(text) as FreeswitchSetting;
-  if (typeof parsed.sipAddress !== 'string') throw new Error('BRIDGE_TEST_FREESWITCH: "sipAddress" (drachtio-server\'s SIP host:port) is required');
-  return parsed;
-}
 
 const freeswitch: EngineFactory = {
   name: 'freeswitch',

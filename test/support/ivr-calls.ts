@@ -70,7 +70,7 @@ export function startSippCall(o: SippCallOptions): RunningSippCall {
   mkdirSync(dir);
   const run = startSipp({
     dir, extraArgs: ['-trace_stat', '-stf', 'stat.csv', '-fd', '1'],
-    scenario, remote: `127.0.0.1:${o.sipPort}`, localPort: o.localPort, localIp: o.localIp, mediaPort: o.mediaPort,
+    scenario, remote: o.bridge.engine.sipAddress, localPort: o.localPort, localIp: o.localIp, mediaPort: o.mediaPort,
     service: o.to, calls: 1, durationMs: o.durationMs, keys: { pcap, ...(o.caller ? { caller: o.caller } : {}) },
     timeoutS: 90, recvTimeoutMs: o.recvTimeoutMs ?? 45_000,
   });

@@ -1,10 +1,19 @@
-// The embedded engine inside a wire test: listens on 127.0.0.1, answers each
+// The engine inside a wire test: listens on 127.0.0.1, answers each
 // incoming call with the handler registered for its dialled number, and keeps
 // what happened (leg, DTMF events, hangup, handler result or error) for asserts.
+//
+// The embedded engine by default. BRIDGE_TEST_ENGINE=freeswitch runs the
+// test on the FreeSWITCH engine instead (bridge/freeswitch/), on the local
+// FreeSWITCH + drachtio-server that BRIDGE_TEST_FREESWITCH describes
+// (scripts/freeswitch-stack.sh): clients then call drachtio-server's SIP
+// address (sipAddress), and the engine's own SIP/RTP ports are not used.
 import { configSchema, type Config } from '../../common/config.ts';
+import { InvalidStateError } from '../../common/errors.ts';
+import { createEngine } from '../../app/engine.ts';
 import { EmbeddedEngine } from '../../bridge/embedded/engine.ts';
 import { MediaPool } from '../../bridge/embedded/media/control/media-pool.ts';
-import type { CallLeg, DtmfEvent, HangupInfo, IncomingCall } from '../../bridge/port.ts';
+import type { CallLeg, DtmfEvent, Engine, HangupInfo, IncomingCall } from '../../bridge/port.ts';
+import { freeswitchSetting } from './freeswitch-setting.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { waitUntil } from './ports.ts';
 
@@ -21,13 +30,26 @@ export interface HandledCall {
 
 export type LegHandler = (leg: CallLeg, call: IncomingCall) => Promise<unknown>;
 
+/** The engine wire tests run on (BRIDGE_TEST_ENGINE; default embedded). */
+export function testEngineName(): 'embedded' | 'freeswitch' {
+  const name = process.env.BRIDGE_TEST_ENGINE?.trim() || 'embedded';
+  if (name !== 'embedded' && name !== 'freeswitch') throw new Error(`BRIDGE_TEST_ENGINE=${name}: embedded or freeswitch`);
+  return name;
+}
+
 export class TestEngine {
-  readonly engine: EmbeddedEngine;
+  readonly engine: Engine;
   readonly calls: HandledCall[] = [];
   private readonly handlers = new Map<string, LegHandler>();
+  /** host:port where the test's SIP clients call. */
+  readonly sipAddress: string;
+  private readonly pool: MediaPool | undefined;
 
-  /** io: the RTP socket I/O; tests use the batched addon unless they ask for node:dgram. */
-  readonly media: MediaPool;
+  /** The embedded engine's media workers (io: the RTP socket I/O; tests use the batched addon unless they ask for node:dgram). */
+  get media(): MediaPool {
+    if (!this.pool) throw new InvalidStateError('this test needs the embedded engine\'s media workers (BRIDGE_TEST_ENGINE is freeswitch)');
+    return this.pool;
+  }
 
   /**
    * spreadAt: members a conference gathers in one worker before it spreads (see MediaPoolOptions).
@@ -44,8 +66,16 @@ export class TestEngine {
       rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax, workers: opts.workers ?? 1, io: opts.io ?? 'native', spreadAt: opts.spreadAt },
       logLevel: 'warn',
     });
-    this.media = new MediaPool(config.rtp);
-    this.engine = new EmbeddedEngine({ config, media: this.media });
+    if (testEngineName() === 'freeswitch') {
+      const setting = freeswitchSetting();
+      if (!setting) throw new Error('BRIDGE_TEST_ENGINE=freeswitch needs BRIDGE_TEST_FREESWITCH (scripts/freeswitch-stack.sh prints it)');
+      this.engine = createEngine(configSchema.parse({ ...config, ...setting.config, engine: 'freeswitch' }));
+      this.sipAddress = setting.sipAddress;
+    } else {
+      this.pool = new MediaPool(config.rtp);
+      this.engine = new EmbeddedEngine({ config, media: this.pool });
+      this.sipAddress = `127.0.0.1:${opts.sipPort}`;
+    }
     this.engine.onIncoming((call) => this.onIncoming(call));
   }
 

@@ -19,7 +19,6 @@ import { listen, Phone } from '../support/ivr-phones.ts';
 import { waitUntil } from '../support/ports.ts';
 
 const SIP_PORT = 16010;
-const EN = `sip:4008001000@127.0.0.1:${SIP_PORT}`;
 const ROOM = DEMO.room.number;
 const work = mkdtempSync(join(tmpdir(), 'ivr-room-'));
 let bridge: IvrBridge;
@@ -45,7 +44,7 @@ async function phone(name: string, toneHz: number): Promise<Phone> {
 
 /** Dials the English access number and types room and PIN; resolves once the IVR has them in the room. */
 async function enter(p: Phone, room: string, pin: string): Promise<void> {
-  await p.dial(EN);
+  await p.dial(`sip:4008001000@${bridge.engine.sipAddress}`);
   await p.keys(`${room}#${pin}#`);
   await waitUntil(() => bridge.ivr.rooms.byNumber(room)?.list().some((v) => v.from === p.name && v.away === null) ?? false, 20_000, `${p.name} in room ${room}`);
 }
