@@ -200,8 +200,8 @@ start_stack() {
   fi
 
   local json
-  json=$(printf '{"sipAddress":"%s:%s","config":{"freeswitch":{"drachtio":{"host":"%s","port":%s,"secret":"%s"},"esl":{"host":"%s","port":%s,"secret":"%s"},"eslListen":{"host":"%s","port":0},"profile":"drachtio_mrf","conferenceProfile":"bridge-8k"}},"capabilities":{"inbandDtmf":true}}' \
-    "$HOST" "$dr_sip_port" "$HOST" "$dr_admin_port" "$dr_secret" "$HOST" "$esl_port" "$esl_secret" "$HOST")
+  json=$(printf '{"sipAddress":"%s:%s","config":{"freeswitch":{"drachtio":{"host":"%s","port":%s,"secret":"%s"},"esl":{"host":"%s","port":%s,"secret":"%s"},"eslListen":{"host":"%s","port":0},"profile":"drachtio_mrf","conferenceProfile":"bridge-8k"}},"capabilities":{"inbandDtmf":true},"pids":{"freeswitch":%s,"drachtio":%s}}' \
+    "$HOST" "$dr_sip_port" "$HOST" "$dr_admin_port" "$dr_secret" "$HOST" "$esl_port" "$esl_secret" "$HOST" "$fs_pid" "$dr_pid")
   printf '%s\n' "$json" >"$dir/bridge-test-freeswitch.json"
   printf '%s\n' "$json"
   {

@@ -105,6 +105,19 @@ export interface FsCallLegInit {
   from: string;
   to: string;
   log: Logger;
+  /** FreeSWITCH DTMF events that came before the leg existed (keys sent on the 200 OK, before the ACK). */
+  earlyDtmf?: FsDtmfEvent[];
+}
+
+/** drachtio-fsmrf's 'dtmf' event. */
+export interface FsDtmfEvent { dtmf: string; duration?: string; source?: string }
+
+/** Keeps an endpoint's keys until its leg exists; stop() hands them over. */
+export function holdEarlyDtmf(ep: Endpoint): { stop(): FsDtmfEvent[] } {
+  const early: FsDtmfEvent[] = [];
+  const fn = (ev: FsDtmfEvent) => { if (early.length < 64) early.push(ev); };
+  ep.on('dtmf', fn);
+  return { stop: () => { ep.off('dtmf', fn); return early; } };
 }
 
 /** What a running play() or record() waits for from the keys. */
@@ -157,12 +170,14 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
     this.telephoneEvent = remote.telephoneEvent && local.telephoneEvent;
     this.held = remote.held;
 
-    this.endpoint.on('dtmf', (ev) => {
+    const onFsDtmf = (ev: FsDtmfEvent) => {
       const digit = String(ev.dtmf ?? '').toUpperCase();
       if (digit.length !== 1 || !DTMF_DIGITS.includes(digit)) return;
       const samples = Number(ev.duration);
       this.onDigit({ digit, source: dtmfSource(ev.source), ...(Number.isFinite(samples) && samples > 0 ? { durationMs: Math.round(samples / 8) } : {}) });
-    });
+    };
+    this.endpoint.on('dtmf', onFsDtmf);
+    for (const ev of init.earlyDtmf ?? []) onFsDtmf(ev);
     // FreeSWITCH's side ended (channel killed, media server gone): the caller is told, cause 41.
     this.endpoint.on('destroy', () => {
       if (this.isEnded) return;

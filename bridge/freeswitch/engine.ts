@@ -18,7 +18,7 @@ import { moduleLogger, type Logger } from '../../common/log.ts';
 import { counter } from '../../common/metrics.ts';
 import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, EngineReadiness, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
-import { endChannel, explicitDirection, FsCallLeg, reasonCause, sdpAudio } from './call-leg.ts';
+import { endChannel, explicitDirection, FsCallLeg, holdEarlyDtmf, reasonCause, sdpAudio } from './call-leg.ts';
 import { FsConference } from './conference.ts';
 
 const refusedWhileDraining = counter({ name: 'bridge_fs_refused_calls_total', help: 'New calls the FreeSWITCH engine refused (draining, or the media server away)', labelNames: ['direction', 'why'] as const });
@@ -214,6 +214,8 @@ export class FreeswitchEngine implements Engine {
   /** Answers: a FreeSWITCH channel for the caller's offer, then the 200 OK with its answer. */
   async answerIncoming(req: Srf.SrfRequest, res: Srf.SrfResponse, call: FsIncomingCall): Promise<CallLeg> {
     const ep = await this.media().createEndpoint({ remoteSdp: req.body, codecs: ['PCMU', 'PCMA'] });
+    // A phone may send keys as soon as it has our 200 OK (RFC 3264 §6), before its ACK: they wait for the leg.
+    const early = holdEarlyDtmf(ep);
     if (call.cancelled) {
       await endChannel(ep);
       throw new CallFailedError(Q850.NORMAL_CLEARING, 487, 'caller hung up before the answer');
@@ -225,7 +227,7 @@ export class FreeswitchEngine implements Engine {
       await endChannel(ep);
       throw new CallFailedError(Q850.NORMAL_CLEARING, 487, `not answered: ${(err as Error).message}`);
     }
-    const leg = new FsCallLeg({ id: call.id, dialog, endpoint: ep, direction: 'in', from: call.from, to: call.to, log: this.log.child({ callId: call.callId, leg: call.id }) });
+    const leg = new FsCallLeg({ id: call.id, dialog, endpoint: ep, direction: 'in', from: call.from, to: call.to, log: this.log.child({ callId: call.callId, leg: call.id }), earlyDtmf: early.stop() });
     await leg.prepare(true);
     this.track(leg);
     return leg;

@@ -14,6 +14,16 @@ import { join, resolve } from 'node:path';
 import { linearToUlaw } from '../../bridge/rtp/g711.ts';
 import { startSipp } from '../support/sipp.ts';
 import { Fleet, type FleetResult, type Role } from './conference/fleet.ts';
+import { freeswitchSetting } from '../support/freeswitch-setting.ts';
+
+/** Where the callers reach the engine under test: the bridge's own SIP port, or drachtio-server's (BENCH_ENGINE=freeswitch). */
+function sipTarget(bridgePort: number): { host: string; port: number } {
+  if (process.env.BENCH_ENGINE !== 'freeswitch') return { host: '127.0.0.1', port: bridgePort };
+  const fs = freeswitchSetting();
+  if (!fs) throw new Error('BENCH_ENGINE=freeswitch needs BRIDGE_TEST_FREESWITCH');
+  const [host, port] = fs.sipAddress.split(':');
+  return { host: host!, port: Number(port) };
+}
 
 /** Members of the TypeScript fleet (the rest of N are sipp calls). */
 const FLEET = 21;
@@ -71,7 +81,8 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
   const tone = rawPcmu(join(work, 'tone.ulaw'), 523, -30, 4);
   const silence = rawPcmu(join(work, 'silence.ulaw'), undefined, 0, 4);
   const bridge = await startBridge(bridgePort);
-  const fleet = new Fleet({ host: '127.0.0.1', port: bridgePort }, 15962);
+  const target = sipTarget(bridgePort);
+  const fleet = new Fleet(target, 15962);
   const fleetSize = Math.min(n, FLEET);
   const bulk = n - fleetSize;
   // Who is where: the fleet's members first (they measure), then sipp's.
@@ -97,7 +108,7 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
     const dir = mkdtempSync(join(work, 'sipp-'));
     writeFileSync(join(dir, 'calls.csv'), `SEQUENTIAL\n${rooms.join('\n')}\n`);
     return startSipp({
-      scenario: resolve(import.meta.dirname, 'conference/sipp-stream.xml'), remote: `127.0.0.1:${bridgePort}`, localPort: 15964 + 10 * k, mediaPort: 15968 + 10 * k,
+      scenario: resolve(import.meta.dirname, 'conference/sipp-stream.xml'), remote: `${target.host}:${target.port}`, localPort: 15964 + 10 * k, mediaPort: 15968 + 10 * k,
       calls: rooms.length, limit: rooms.length, rate: 200, durationMs: holdMs, timeoutS: Math.ceil(holdMs / 1000) + 60,
       keys: { rtp_file: `${file},-1,0` }, extraArgs: ['-inf', join(dir, 'calls.csv')], dir,
     });
@@ -115,7 +126,9 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
     await bridge.stats(); // start the CPU window here
     const result = await fleet.measure(measureS * 1000);
     const s = await bridge.stats();
-    const busiest = s.workers.reduce((a, w) => (w.tickMeanMs > a.tickMeanMs ? w : a));
+    // The FreeSWITCH engine has no media workers of ours: their columns are NaN (printed "–").
+    const none = { tickMeanMs: NaN, tickMaxMs: NaN, pollMeanMs: NaN, flushMeanMs: NaN, lateTicks: 0, jitterTargetMeanMs: NaN, jitterTargetMaxMs: NaN, legs: 0 };
+    const busiest = s.workers.reduce((a, w) => (w.tickMeanMs > a.tickMeanMs ? w : a), s.workers[0] ?? none);
     return {
       ...result, callers: s.legs, layout, talk,
       cpuPctBridge: s.cpuPct,
@@ -125,8 +138,8 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
       workerTickMeanMs: busiest.tickMeanMs,
       workerPollMs: busiest.pollMeanMs,
       workerSendMs: busiest.flushMeanMs,
-      workerTickMaxMs: Math.max(...s.workers.map((w) => w.tickMaxMs)),
-      jitterTargetMeanMs: s.workers.reduce((a, w) => a + w.jitterTargetMeanMs * w.legs, 0) / Math.max(1, s.legs),
+      workerTickMaxMs: s.workers.length > 0 ? Math.max(...s.workers.map((w) => w.tickMaxMs)) : NaN,
+      jitterTargetMeanMs: s.workers.length > 0 ? s.workers.reduce((a, w) => a + w.jitterTargetMeanMs * w.legs, 0) / Math.max(1, s.legs) : NaN,
     };
   } finally {
     await fleet.close();
@@ -137,7 +150,8 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
 
 export function formatRows(rows: CapacityRow[]): string {
   const head = '| layout | talking | participants | bad frames % at the measuring members (missing + late > 40 ms) | latency p50 / p99 ms | bridge CPU % (2 cores = 200) | CPU % per participant | RSS MB | memory per participant KB | worker tick mean ms (read + mix + send) / max | bridge jitter buffer mean ms |\n|---|---|---|---|---|---|---|---|---|---|---|';
-  const lines = rows.map((r) => `| ${r.layout === 'one' ? 'one conference' : 'conferences of 5'} | ${r.talk === 'all' ? 'everyone' : 'few'} | ${r.callers} | ${r.badPct.toFixed(2)} (${r.missingFrames} + ${r.lateFrames} of ${r.expectedFrames}) | ${r.latencyP50Ms?.toFixed(0) ?? '–'} / ${r.latencyP99Ms?.toFixed(0) ?? '–'} | ${r.cpuPctBridge.toFixed(0)} | ${r.cpuPerParticipantPct.toFixed(3)} | ${r.rssMb.toFixed(0)} | ${r.memPerParticipantKb.toFixed(0)} | ${r.workerTickMeanMs.toFixed(2)} (${r.workerPollMs.toFixed(2)} + ${(r.workerTickMeanMs - r.workerPollMs - r.workerSendMs).toFixed(2)} + ${r.workerSendMs.toFixed(2)}) / ${r.workerTickMaxMs.toFixed(1)} | ${r.jitterTargetMeanMs.toFixed(0)} |`);
+  const f = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+  const lines = rows.map((r) => `| ${r.layout === 'one' ? 'one conference' : 'conferences of 5'} | ${r.talk === 'all' ? 'everyone' : 'few'} | ${r.callers} | ${r.badPct.toFixed(2)} (${r.missingFrames} + ${r.lateFrames} of ${r.expectedFrames}) | ${r.latencyP50Ms?.toFixed(0) ?? '–'} / ${r.latencyP99Ms?.toFixed(0) ?? '–'} | ${r.cpuPctBridge.toFixed(0)} | ${r.cpuPerParticipantPct.toFixed(3)} | ${r.rssMb.toFixed(0)} | ${r.memPerParticipantKb.toFixed(0)} | ${f(r.workerTickMeanMs, 2)} (${f(r.workerPollMs, 2)} + ${f(r.workerTickMeanMs - r.workerPollMs - r.workerSendMs, 2)} + ${f(r.workerSendMs, 2)}) / ${f(r.workerTickMaxMs, 1)} | ${f(r.jitterTargetMeanMs, 0)} |`);
   return [head, ...lines].join('\n');
 }
 

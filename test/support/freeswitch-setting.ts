@@ -11,6 +11,8 @@ export interface FreeswitchSetting {
   sipAddress: string;
   config?: Record<string, unknown>;
   capabilities?: { inbandDtmf?: boolean };
+  /** The servers' PIDs (benchmarks add their CPU and memory to the bridge's). */
+  pids?: { freeswitch?: number; drachtio?: number };
 }
 
 /** The setting, or undefined when BRIDGE_TEST_FREESWITCH is unset. */

@@ -36,7 +36,7 @@ before(async () => {
   trunkB = await bridge.repos.trunks.create({ name: 'zz-wire-second', host: '127.0.0.1', port: 19749, enabled: true });
   await bridge.repos.rooms.create(bridge.seed.accountId, { name: 'dialer room', number: '7013101', chairPin: '4321', guestPin: '8765' }, { now: new Date() });
   chair = await Phone.start({ work, name: 'chair', toneHz: 440, sipPort: 19720, rtpBase: 19730 });
-  await chair.dial(`sip:4008001000@127.0.0.1:${SIP_PORT}`);
+  await chair.dial(`sip:4008001000@${bridge.engine.sipAddress}`);
   await chair.keys('7013101#4321#');
   await waitUntil(() => bridge.ivr.rooms.byNumber('7013101')?.list().some((v) => v.from === chair.name) ?? false, 20_000, 'the chair in the room');
   conferenceId = bridge.ivr.rooms.byNumber('7013101')!.conferenceId;

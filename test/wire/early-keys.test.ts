@@ -36,7 +36,7 @@ test('keys sent before the ACK all count: the caller gets into the room on its f
   const pcap = join(work, 'keys.pcap');
   makePcap(pcap, [`dtmf:${number}#:100:100`, 'silence:1', 'dtmf:4321#:100:100', 'silence:20']);
   const sipp = startSipp({
-    scenario: 'ivr-uac-keys-before-ack.xml', remote: `127.0.0.1:${SIP_PORT}`, localPort: 17510, mediaPort: 17520,
+    scenario: 'ivr-uac-keys-before-ack.xml', remote: bridge.engine.sipAddress, localPort: 17510, mediaPort: 17520,
     service: '4008001000', calls: 1, keys: { pcap, caller: '13900139501' }, timeoutS: 50, recvTimeoutMs: 40_000,
   });
   try {

@@ -16,7 +16,8 @@ import { listen, Phone } from '../support/ivr-phones.ts';
 import { waitUntil } from '../support/ports.ts';
 
 const SIP_PORT = 16020;
-const EN = `sip:4008001000@127.0.0.1:${SIP_PORT}`;
+/** The English access number at the engine's SIP address (drachtio-server's on the FreeSWITCH engine). */
+const EN = () => `sip:4008001000@${bridge.engine.sipAddress}`;
 const OPERATOR_PORT = 16619;
 const work = mkdtempSync(join(tmpdir(), 'ivr-invite-'));
 let bridge: IvrBridge;
@@ -42,7 +43,7 @@ async function phone(name: string, toneHz: number): Promise<Phone> {
 }
 
 async function enter(p: Phone, room: string, pin: string): Promise<void> {
-  await p.dial(EN);
+  await p.dial(EN());
   await p.keys(`${room}#${pin}#`);
   await waitUntil(() => bridge.ivr.rooms.byNumber(room)?.list().some((v) => v.from === p.name) ?? false, 20_000, `${p.name} in the room`);
 }
@@ -197,7 +198,7 @@ test('multi-party: the bound convener goes straight in as chair, dials number# a
   const uas = startUas({ localPort: uasPort++, mediaPort: (media += 4), toneHz: 1250, seconds: 60 });
   await trunkTo(uasPort - 1);
   const convener = await phone(DEMO.convenerNumber, 440);
-  await convener.dial(`sip:4006766678@127.0.0.1:${SIP_PORT}`);
+  await convener.dial(`sip:4006766678@${bridge.engine.sipAddress}`);
   const binding = (await bridge.repos.conveners.list(bridge.seed.accountId))[0]!;
   const personal = await bridge.repos.rooms.get(bridge.seed.accountId, binding.roomId);
   await waitUntil(() => bridge.ivr.rooms.byNumber(personal.number)?.size === 1, 20_000, 'convener in the personal room');

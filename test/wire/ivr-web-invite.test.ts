@@ -17,7 +17,8 @@ import { startSipp } from '../support/sipp.ts';
 import { waitUntil } from '../support/ports.ts';
 
 const SIP_PORT = 19000;
-const EN = `sip:4008001000@127.0.0.1:${SIP_PORT}`;
+/** The English access number at the engine's SIP address (drachtio-server's on the FreeSWITCH engine). */
+const EN = () => `sip:4008001000@${bridge.engine.sipAddress}`;
 const work = mkdtempSync(join(tmpdir(), 'ivr-web-invite-'));
 let bridge: IvrBridge;
 const phones: Phone[] = [];
@@ -46,7 +47,7 @@ async function chairIn(number: string, slot: number): Promise<{ chair: Phone; co
   await bridge.repos.rooms.create(bridge.seed.accountId, { name: `room ${number}`, number, chairPin: '4321', guestPin: '8765' }, { now: new Date() });
   const chair = await Phone.start({ work, name: `chair${slot}`, toneHz: 440, sipPort: 19100 + 10 * slot, rtpBase: 19200 + 10 * slot });
   phones.push(chair);
-  await chair.dial(EN);
+  await chair.dial(EN());
   await chair.keys(`${number}#4321#`);
   await waitUntil(() => bridge.ivr.rooms.byNumber(number)?.list().some((v) => v.from === chair.name) ?? false, 20_000, 'the chair in the room');
   return { chair, conferenceId: bridge.ivr.rooms.byNumber(number)!.conferenceId };

@@ -94,7 +94,7 @@ test('announce: the guest records a name after the tone; the room hears it with 
   const room = await bridge.repos.rooms.create(bridge.seed.accountId, { name: 'announce', number: '7004003', chairPin: '4321', guestPin: '8765', options: { guestAnnounce: true } }, { now: new Date() });
   const chair = await Phone.start({ work, name: 'chairA', toneHz: 440, sipPort: 16900, rtpBase: 16910 });
   try {
-    await chair.dial(`sip:4008001000@127.0.0.1:${SIP_PORT}`);
+    await chair.dial(`sip:4008001000@${bridge.engine.sipAddress}`);
     await chair.keys(`${room.number}#4321#`);
     await waitUntil(() => bridge.ivr.rooms.byNumber(room.number)?.size === 1, 20_000, 'chair in');
     // The guest: room and PIN, the name prompt (~4.3 s) and its tone, then "says" its name

@@ -17,7 +17,8 @@ import { WEB } from '../support/live-events.ts';
 import { waitUntil } from '../support/ports.ts';
 
 const SIP_PORT = 16090;
-const EN = `sip:4008001000@127.0.0.1:${SIP_PORT}`;
+/** The English access number at the engine's SIP address (drachtio-server's on the FreeSWITCH engine). */
+const EN = () => `sip:4008001000@${bridge.engine.sipAddress}`;
 const work = mkdtempSync(join(tmpdir(), 'live-volume-'));
 let bridge: IvrBridge;
 const phones: Phone[] = [];
@@ -32,7 +33,7 @@ after(async () => {
 async function enter(name: string, toneHz: number, slot: number, room: string, pin: string): Promise<Phone> {
   const p = await Phone.start({ work, name, toneHz, sipPort: 16930 + 10 * slot, rtpBase: 16950 + 10 * slot });
   phones.push(p);
-  await p.dial(EN);
+  await p.dial(EN());
   await p.keys(`${room}#${pin}#`);
   await waitUntil(() => bridge.ivr.rooms.byNumber(room)?.list().some((v) => v.from === name && v.away === null) ?? false, 20_000, `${name} in room ${room}`);
   return p;

@@ -58,7 +58,7 @@ async function chairIn(number: string, slot: number): Promise<{ chair: Phone; co
   const room = await bridge.repos.rooms.create(bridge.seed.accountId, { name: `money ${number}`, number, chairPin: '4321', guestPin: '8765' }, { now: new Date() });
   const chair = await Phone.start({ work, name: `chair${slot}`, toneHz: 440, sipPort: 19810 + 4 * slot, rtpBase: 19820 + 10 * slot, lifetimeS: 120 });
   phones.push(chair);
-  await chair.dial(`sip:${ACCESS}@127.0.0.1:${SIP_PORT}`);
+  await chair.dial(`sip:${ACCESS}@${bridge.engine.sipAddress}`);
   await chair.keys(`${number}#4321#`);
   await waitUntil(() => bridge.ivr.rooms.byNumber(number)?.list().some((v) => v.from === chair.name) ?? false, 20_000, 'the chair in the room');
   return { chair, conferenceId: bridge.ivr.rooms.byNumber(number)!.conferenceId, roomId: room.id };

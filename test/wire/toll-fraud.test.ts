@@ -49,7 +49,7 @@ before(async () => {
   chair = await Phone.start({ work, name: 'chair', toneHz: 440, sipPort: 19870, rtpBase: 19880, lifetimeS: 150 });
   guest = await Phone.start({ work, name: 'guest', toneHz: 770, sipPort: 19874, rtpBase: 19890, lifetimeS: 150 });
   for (const [p, pin] of [[chair, '4321'], [guest, '8765']] as const) {
-    await p.dial(`sip:${ACCESS}@127.0.0.1:${SIP_PORT}`);
+    await p.dial(`sip:${ACCESS}@${bridge.engine.sipAddress}`);
     await p.keys(`${ROOM}#${pin}#`);
     await waitUntil(() => bridge.ivr.rooms.byNumber(ROOM)?.list().some((v) => v.from === p.name) ?? false, 20_000, `${p.name} in the room`);
   }

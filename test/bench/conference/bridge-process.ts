@@ -1,11 +1,20 @@
 // The bridge under test, as its own process (so its CPU and memory are its
-// own): the embedded engine on 127.0.0.1; a call to `c-NAME` joins
-// conference NAME. Driven over the IPC channel: {cmd:'stats'} → figures,
-// {cmd:'stop'}. argv: SIP port, RTP I/O ('native' by default, or 'dgram').
+// own): a call to `c-NAME` joins conference NAME. Driven over the IPC
+// channel: {cmd:'stats'} → figures, {cmd:'stop'}. argv: SIP port, RTP I/O
+// ('native' by default, or 'dgram').
+//
+// The embedded engine on 127.0.0.1 by default; with BENCH_ENGINE=freeswitch
+// the FreeSWITCH engine on the FreeSWITCH + drachtio-server that
+// BRIDGE_TEST_FREESWITCH describes (scripts/freeswitch-stack.sh): then the
+// callers reach it at drachtio-server's address, and the figures add the
+// CPU and memory of the FreeSWITCH and drachtio-server processes to ours.
+import { readFileSync } from 'node:fs';
 import { configSchema } from '../../../common/config.ts';
+import { createEngine } from '../../../app/engine.ts';
 import { EmbeddedEngine } from '../../../bridge/embedded/engine.ts';
 import { MediaPool } from '../../../bridge/embedded/media/control/media-pool.ts';
-import type { Conference } from '../../../bridge/port.ts';
+import type { Conference, Engine } from '../../../bridge/port.ts';
+import { freeswitchSetting } from '../../support/freeswitch-setting.ts';
 
 const port = Number(process.argv[2] ?? 15960);
 const io = process.argv[3] === 'dgram' ? 'dgram' : 'native';
@@ -14,8 +23,12 @@ const config = configSchema.parse({
   rtp: { host: '127.0.0.1', portMin: 20000, portMax: 29999, io },
   logLevel: 'warn',
 });
-const media = new MediaPool(config.rtp);
-const engine = new EmbeddedEngine({ config, media });
+const fs = process.env.BENCH_ENGINE === 'freeswitch' ? freeswitchSetting() : undefined;
+if (process.env.BENCH_ENGINE === 'freeswitch' && !fs) throw new Error('BENCH_ENGINE=freeswitch needs BRIDGE_TEST_FREESWITCH (scripts/freeswitch-stack.sh prints it)');
+const media = fs ? undefined : new MediaPool(config.rtp);
+const engine: Engine & { activeLegs: number } = fs
+  ? createEngine(configSchema.parse({ ...config, ...fs.config, engine: 'freeswitch' })) as Engine & { activeLegs: number }
+  : new EmbeddedEngine({ config, media: media! });
 const conferences = new Map<string, Conference>();
 
 engine.onIncoming((call) => {
@@ -28,19 +41,33 @@ engine.onIncoming((call) => {
   }, () => undefined);
 });
 
+/** CPU seconds (user + system) and RSS in MB of another process, from /proc. */
+function procFigures(pid: number): { cpuS: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15 of stat)
+  const rssPages = Number(fields[21]);
+  return { cpuS: ticks / 100, rssMb: (rssPages * 4096) / 2 ** 20 };
+}
+const servers = Object.values(fs?.pids ?? {}).filter((p): p is number => typeof p === 'number');
+const serverCpu = () => servers.reduce((a, p) => a + procFigures(p).cpuS, 0);
+
 await engine.start();
 let cpu0 = process.cpuUsage();
+let server0 = serverCpu();
 let t0 = performance.now();
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'stats') {
     const cpu = process.cpuUsage(cpu0);
+    const serverS = serverCpu() - server0;
     const wallMs = performance.now() - t0;
     cpu0 = process.cpuUsage();
+    server0 = serverCpu();
     t0 = performance.now();
-    void media.stats().then((workers) => {
+    void (media ? media.stats() : Promise.resolve([])).then((workers) => {
       process.send?.({
-        cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
-        rssMb: process.memoryUsage().rss / 2 ** 20,
+        cpuPct: (((cpu.user + cpu.system) / 1000 + serverS * 1000) / wallMs) * 100,
+        rssMb: process.memoryUsage().rss / 2 ** 20 + servers.reduce((a, p) => a + procFigures(p).rssMb, 0),
         legs: engine.activeLegs,
         workers,
       });
