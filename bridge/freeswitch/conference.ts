@@ -26,9 +26,10 @@ const VOLUME_STEPS_DB: ReadonlyArray<readonly [level: number, db: number]> = [
 /**
  * The port's gain in dB as two of FreeSWITCH's coarse volume levels, one in
  * mod_conference (the member's volume_in/volume_out) and one on the channel
- * (uuid_audio's read/write level): their product comes within about 1 dB of
- * any gain in [−28, +25] dB. Beyond that FreeSWITCH cannot go (the nearest is
- * used); outside the port's range [−60, 24] the value is refused.
+ * (uuid_audio's read/write level): their product comes within 1.6 dB of any
+ * gain in [−20, +20] dB, and within 3 dB from −28 to +24 dB. Below −28 dB
+ * FreeSWITCH cannot go (the nearest is used); outside the port's range
+ * [−60, 24] the value is refused.
  */
 export function volumeLevels(db: number): { member: number; channel: number; db: number } {
   if (!Number.isFinite(db) || db < -60 || db > 24) throw new RangeError(`gain ${db} dB is outside [−60, 24]`);
