@@ -20,6 +20,7 @@ import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, 
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
 import { endChannel, explicitDirection, FsCallLeg, holdEarlyDtmf, reasonCause, sdpAudio } from './call-leg.ts';
 import { FsConference } from './conference.ts';
+import { watchEngine, type EngineFigures } from '../embedded/engine-metrics.ts';
 
 const refusedWhileDraining = counter({ name: 'bridge_fs_refused_calls_total', help: 'New calls the FreeSWITCH engine refused (draining, or the media server away)', labelNames: ['direction', 'why'] as const });
 
@@ -57,6 +58,7 @@ export class FreeswitchEngine implements Engine {
   private retryAfterS: number | undefined;
   private readonly legs = new Set<FsCallLeg>();
   private readonly conferences = new Map<string, FsConference>();
+  private unwatch: (() => void) | undefined;
 
   constructor(private readonly config: Config, logger?: Logger) {
     this.log = logger ?? moduleLogger('fs-engine');
@@ -96,6 +98,7 @@ export class FreeswitchEngine implements Engine {
       throw err instanceof ConfigError ? err : new ConfigError(`FreeSWITCH's event socket at ${esl.host}:${esl.port}: ${(err as Error).message} (check freeswitch.esl.secret, the sofia profile "${this.fs.profile}" and freeswitch-conf/)`);
     }
     this.srf.invite((req, res) => this.onInvite(req, res));
+    this.unwatch ??= watchEngine(this);
     this.log.info({ drachtio: `${drachtio.host}:${drachtio.port}`, esl: `${esl.host}:${esl.port}` }, 'FreeSWITCH engine started');
   }
 
@@ -150,6 +153,8 @@ export class FreeswitchEngine implements Engine {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.unwatch?.();
+    this.unwatch = undefined;
     clearTimeout(this.reconnectTimer);
     await Promise.allSettled([...this.conferences.values()].map((c) => c.close()));
     await Promise.allSettled([...this.legs].map((l) => l.hangup(Q850.NORMAL_CLEARING)));
@@ -162,6 +167,14 @@ export class FreeswitchEngine implements Engine {
   private disconnectSrf(): void {
     this.closing = true;
     try { this.srf.disconnect(); } catch { /* not connected: disconnect() still stopped the retries */ }
+  }
+
+  /** Calls, conferences and members up now (the bridge_calls_up / bridge_conference* gauges, shared with the embedded engine). */
+  figures(): EngineFigures {
+    let callsIn = 0, members = 0;
+    for (const l of this.legs) if (l.direction === 'in') callsIn++;
+    for (const c of this.conferences.values()) members += c.memberCount;
+    return { callsIn, callsOut: this.legs.size - callsIn, conferences: this.conferences.size, members };
   }
 
   async readiness(): Promise<EngineReadiness> {
