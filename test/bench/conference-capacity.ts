@@ -25,6 +25,9 @@ function sipTarget(bridgePort: number): { host: string; port: number } {
   return { host: host!, port: Number(port) };
 }
 
+/** New calls per second while the participants come in (BENCH_CPS; the measurement starts once all are in). */
+const CPS = Number(process.env.BENCH_CPS ?? 200);
+
 /** Members of the TypeScript fleet (the rest of N are sipp calls). */
 const FLEET = 21;
 
@@ -100,7 +103,7 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
     }
   }
   const sippCalls = sippLines.length;
-  const holdMs = (sippCalls / 200 + measureS + 15) * 1000;
+  const holdMs = (sippCalls / CPS + measureS + 15) * 1000;
   // One sipp per audio file (it reads the file at start), talkers and silent members.
   const sipps = [tone, silence].map((file, k) => {
     const rooms = sippLines.filter((l) => l.endsWith(`;${file}`)).map((l) => l.split(';')[0]);
@@ -109,7 +112,7 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
     writeFileSync(join(dir, 'calls.csv'), `SEQUENTIAL\n${rooms.join('\n')}\n`);
     return startSipp({
       scenario: resolve(import.meta.dirname, 'conference/sipp-stream.xml'), remote: `${target.host}:${target.port}`, localPort: 15964 + 10 * k, mediaPort: 15968 + 10 * k,
-      calls: rooms.length, limit: rooms.length, rate: 200, durationMs: holdMs, timeoutS: Math.ceil(holdMs / 1000) + 60,
+      calls: rooms.length, limit: rooms.length, rate: CPS, durationMs: holdMs, timeoutS: Math.ceil(holdMs / 1000) + 60,
       keys: { rtp_file: `${file},-1,0` }, extraArgs: ['-inf', join(dir, 'calls.csv')], dir,
     });
   });
@@ -121,7 +124,7 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
       await new Promise((r) => setTimeout(r, 250));
     }
     await fleet.start();
-    for (const f of fleetRooms) await fleet.call(f.room, f.roles, { cps: 200, watchSteps: f.roles.length });
+    for (const f of fleetRooms) await fleet.call(f.room, f.roles, { cps: CPS, watchSteps: f.roles.length });
     await new Promise((r) => setTimeout(r, 2000)); // settle: jitter buffers, talk detection
     await bridge.stats(); // start the CPU window here
     const result = await fleet.measure(measureS * 1000);

@@ -37,8 +37,13 @@ engine.onIncoming((call) => {
   call.answer().then(async (leg) => {
     let conf = conferences.get(name);
     if (!conf) { conf = engine.createConference(name, { joinLeaveTones: false }); conferences.set(name, conf); }
-    await conf.join(leg);
-  }, () => undefined);
+    try {
+      await conf.join(leg);
+    } catch (err) {
+      console.error(`join failed: ${(err as Error).message}`);
+      await leg.hangup(41);
+    }
+  }, (err: Error) => console.error(`answer failed: ${err.message}`));
 });
 
 /** CPU seconds (user + system) and RSS in MB of another process, from /proc. */
