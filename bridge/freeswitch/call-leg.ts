@@ -97,6 +97,19 @@ export async function endChannel(ep: Endpoint, cause = 'NORMAL_CLEARING'): Promi
   ]);
 }
 
+/**
+ * Sets a channel up for our use: our keys only (no FreeSWITCH terminators),
+ * playlists split by "!", in-band key detection. Done before the caller has
+ * our 200 OK, so it is in place when the caller's first packet comes.
+ * (Known difference: a key whose RFC 4733 packets are the very first RTP of
+ * the call — sent on our 200 OK, before the ACK — is not reported by
+ * FreeSWITCH; test/wire/early-keys.test.ts fails on this engine for that.)
+ */
+export async function prepareChannel(ep: Endpoint, inbandDtmf: boolean): Promise<void> {
+  await ep.execute('multiset', 'playback_terminators=none playback_delimiter=! record_sample_rate=8000 RECORD_STEREO=false');
+  if (inbandDtmf) await ep.execute('start_dtmf');
+}
+
 export interface FsCallLegInit {
   id: string;
   dialog: Srf.Dialog;
@@ -211,11 +224,6 @@ export class FsCallLeg extends TypedEmitter<CallLegEvents> implements CallLeg {
 
   get ended(): boolean { return this.isEnded; }
 
-  /** Sets the channel up for our use: our keys only (no FreeSWITCH terminators), playlists split by "!", in-band detection. */
-  async prepare(inbandDtmf: boolean): Promise<void> {
-    await this.endpoint.execute('multiset', 'playback_terminators=none playback_delimiter=! record_sample_rate=8000 RECORD_STEREO=false');
-    if (inbandDtmf) await this.endpoint.execute('start_dtmf');
-  }
 
   private end(info: HangupInfo): void {
     if (this.isEnded) return;

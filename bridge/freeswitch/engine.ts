@@ -18,7 +18,7 @@ import { moduleLogger, type Logger } from '../../common/log.ts';
 import { counter } from '../../common/metrics.ts';
 import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, EngineReadiness, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
-import { endChannel, explicitDirection, FsCallLeg, holdEarlyDtmf, reasonCause, sdpAudio } from './call-leg.ts';
+import { endChannel, explicitDirection, FsCallLeg, holdEarlyDtmf, prepareChannel, reasonCause, sdpAudio } from './call-leg.ts';
 import { FsConference } from './conference.ts';
 import { watchEngine, type EngineFigures } from '../embedded/engine-metrics.ts';
 
@@ -229,6 +229,7 @@ export class FreeswitchEngine implements Engine {
     const ep = await this.media().createEndpoint({ remoteSdp: req.body, codecs: ['PCMU', 'PCMA'] });
     // A phone may send keys as soon as it has our 200 OK (RFC 3264 §6), before its ACK: they wait for the leg.
     const early = holdEarlyDtmf(ep);
+    await prepareChannel(ep, true).catch((err: Error) => this.log.warn({ err: err.message }, 'channel set-up'));
     if (call.cancelled) {
       await endChannel(ep);
       throw new CallFailedError(Q850.NORMAL_CLEARING, 487, 'caller hung up before the answer');
@@ -241,7 +242,6 @@ export class FreeswitchEngine implements Engine {
       throw new CallFailedError(Q850.NORMAL_CLEARING, 487, `not answered: ${(err as Error).message}`);
     }
     const leg = new FsCallLeg({ id: call.id, dialog, endpoint: ep, direction: 'in', from: call.from, to: call.to, log: this.log.child({ callId: call.callId, leg: call.id }), earlyDtmf: early.stop() });
-    await leg.prepare(true);
     this.track(leg);
     return leg;
   }
@@ -312,8 +312,8 @@ export class FreeswitchEngine implements Engine {
       await endChannel(ep);
       throw new CallFailedError(Q850.INCOMPATIBLE_DESTINATION, 488, `FreeSWITCH refused the answer: ${(err as Error).message}`);
     }
+    await prepareChannel(ep, true).catch((err: Error) => log.warn({ err: err.message }, 'channel set-up'));
     const leg = new FsCallLeg({ id: randomUUID(), dialog, endpoint: ep, direction: 'out', from: opts.from.user, to: userOf(target.uri) || target.uri, log: log.child({ callId: dialog.sip.callId }) });
-    await leg.prepare(true);
     this.track(leg);
     return leg;
   }
