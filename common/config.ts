@@ -214,6 +214,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_FS_ESL_LISTEN_PORT: ['freeswitch', 'eslListen', 'port'],
   BRIDGE_FS_PROFILE: ['freeswitch', 'profile'],
   BRIDGE_FS_CONFERENCE_PROFILE: ['freeswitch', 'conferenceProfile'],
+  BRIDGE_FS_CONNECT_TIMEOUT_S: ['freeswitch', 'connectTimeoutS'],
   BRIDGE_ROLE: ['role'],
   DATABASE_URL: ['data', 'databaseUrl'],
   BRIDGE_DB_STATEMENT_TIMEOUT_MS: ['data', 'statementTimeoutMs'],

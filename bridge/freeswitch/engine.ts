@@ -163,10 +163,20 @@ export class FreeswitchEngine implements Engine {
     this.disconnectSrf();
   }
 
-  /** Ends the drachtio-server connection and its reconnecting (drachtio-srf throws when it never connected). */
+  /** Ends the drachtio-server connection and its reconnecting. */
   private disconnectSrf(): void {
     this.closing = true;
-    try { this.srf.disconnect(); } catch { /* not connected: disconnect() still stopped the retries */ }
+    try {
+      this.srf.disconnect();
+    } catch {
+      // Not connected now (never, or lost and retrying): drachtio-srf's disconnect() throws before it
+      // stops its reconnect timer, which would try for ever and keep the process alive. Stopped here.
+      const wp = (this.srf as unknown as { _app?: { client?: { wp?: { closing?: boolean; reconnectVars?: { retryTimer?: NodeJS.Timeout | null } } } } })._app?.client?.wp;
+      if (wp) {
+        wp.closing = true;
+        if (wp.reconnectVars?.retryTimer) { clearTimeout(wp.reconnectVars.retryTimer); wp.reconnectVars.retryTimer = null; }
+      }
+    }
   }
 
   /** Calls, conferences and members up now (the bridge_calls_up / bridge_conference* gauges, shared with the embedded engine). */

@@ -59,10 +59,10 @@ describe('engine selection', () => {
   });
 
   it('the bridge process exits 1 at start-up with BRIDGE_ENGINE=freeswitch and an unreachable drachtio-server, and says why', async () => {
-    const { code, output } = await startBridge({ BRIDGE_ENGINE: 'freeswitch', BRIDGE_DRACHTIO_SECRET: 's', BRIDGE_FS_ESL_SECRET: 'e', BRIDGE_DRACHTIO_PORT: '17992', BRIDGE_FS_ESL_PORT: '17993' });
+    const { code, output } = await startBridge({ BRIDGE_ENGINE: 'freeswitch', BRIDGE_DRACHTIO_SECRET: 's', BRIDGE_FS_ESL_SECRET: 'e', BRIDGE_DRACHTIO_PORT: '17992', BRIDGE_FS_ESL_PORT: '17993', BRIDGE_FS_CONNECT_TIMEOUT_S: '2' });
     assert.equal(code, 1);
     assert.match(output, /bridge failed to start/);
-    assert.match(output, /cannot reach drachtio-server at 127\.0\.0\.1:17992/);
+    assert.match(output, /cannot reach drachtio-server at 127\.0\.0\.1:17992 within 2 s/);
     assert.doesNotMatch(output, /bridge ready/);
   });
 });
