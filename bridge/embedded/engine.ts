@@ -20,7 +20,7 @@ import { RequestLimiter } from '../sip/request-limiter.ts';
 import { backgroundClock } from '../../common/clock.ts';
 import { EmbeddedCallLeg } from './call-leg.ts';
 import { EmbeddedConference } from './conference.ts';
-import { watchEngine, type EngineFigures } from './engine-metrics.ts';
+import { watchEngine, type EngineFigures } from '../engine-metrics.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
 import type { MediaPool } from './media/control/media-pool.ts';
 

@@ -20,7 +20,7 @@ import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, 
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
 import { endChannel, explicitDirection, FsCallLeg, holdEarlyDtmf, prepareChannel, reasonCause, sdpAudio } from './call-leg.ts';
 import { FsConference } from './conference.ts';
-import { watchEngine, type EngineFigures } from '../embedded/engine-metrics.ts';
+import { watchEngine, type EngineFigures } from '../engine-metrics.ts';
 
 const refusedWhileDraining = counter({ name: 'bridge_fs_refused_calls_total', help: 'New calls the FreeSWITCH engine refused (draining, or the media server away)', labelNames: ['direction', 'why'] as const });
 

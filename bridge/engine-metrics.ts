@@ -1,8 +1,8 @@
-// What an embedded engine has up, as the process's gauges: calls by
+// What an engine (embedded or FreeSWITCH) has up, as the process's gauges: calls by
 // direction (answered legs), conferences, and their members. Read from the
 // engines' own sets at each scrape (no bookkeeping on the call path); a
 // process runs one engine, a test may run several, and the gauges sum them.
-import { gauge } from '../../common/metrics.ts';
+import { gauge } from '../common/metrics.ts';
 
 export interface EngineFigures { callsIn: number; callsOut: number; conferences: number; members: number }
 
