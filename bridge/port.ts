@@ -90,7 +90,7 @@ export interface CallLeg {
   readonly direction: 'in' | 'out';
   readonly answeredAt: Date;
   /** Negotiated audio codec. */
-  readonly codec: 'PCMU' | 'PCMA';
+  readonly codec: 'PCMU' | 'PCMA' | 'G722';
   readonly ended: boolean;
   play(prompt: PromptRef | PromptRef[], opts?: { interruptible?: boolean }): Promise<PlayResult>;
   collect(opts: CollectOptions): Promise<string>;

@@ -12,7 +12,7 @@ import type { InviteSession, TerminationReason } from '../sip/dialog/invite-sess
 import { DTMF_RELAY, MAX_INFO_DTMF_BODY, formatInfoDtmf, parseInfoDtmf } from '../sip/message/info-dtmf.ts';
 import type { SipRequest } from '../sip/message/message.ts';
 import { answerOffer, createOffer } from '../sip/sdp/offer-answer.ts';
-import type { LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
+import type { AudioCodec, LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
 import { DigitBuffer } from '../digit-buffer.ts';
 
@@ -82,7 +82,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     if (this.session.terminated) queueMicrotask(() => this.onTerminated({ by: 'remote' }));
   }
 
-  get codec(): 'PCMU' | 'PCMA' { return this.audio.codec; }
+  get codec(): AudioCodec { return this.audio.codec; }
   get ended(): boolean { return this.isEnded; }
 
   // ---- signalling ----

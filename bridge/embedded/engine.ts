@@ -12,7 +12,7 @@ import type { ServerInviteSession } from '../sip/dialog/server-invite-session.ts
 import { formatUri, parseUri } from '../sip/grammar/uri.ts';
 import { getHeader } from '../sip/message/headers.ts';
 import { answerOffer, createOffer, hasCommonCodec, readAnswer } from '../sip/sdp/offer-answer.ts';
-import type { LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
+import type { AudioCodec, LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
 import type { TimerValues } from '../sip/transaction/timers.ts';
 import { SipTransport } from '../sip/transport/transport.ts';
 import { SipUserAgent } from '../sip/user-agent.ts';
@@ -23,6 +23,13 @@ import { EmbeddedConference } from './conference.ts';
 import { watchEngine, type EngineFigures } from '../engine-metrics.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
 import type { MediaPool } from './media/control/media-pool.ts';
+
+/**
+ * What the embedded engine speaks, in the order it offers them: G.711 first
+ * (what every phone and carrier has), G.722 for wideband phones and room
+ * systems. When answering, the caller's order decides (RFC 3264 §6.1).
+ */
+const CODECS: readonly AudioCodec[] = ['PCMU', 'PCMA', 'G722'];
 
 /** Calls refused because the bridge is draining (app/drain.ts): incoming INVITEs answered 503, originate() refused. */
 const refusedWhileDraining = counter({ name: 'bridge_drain_refused_calls_total', help: 'New calls refused while draining (in: INVITE answered 503 with Retry-After; out: originate refused)', labelNames: ['direction'] as const });
@@ -120,7 +127,7 @@ export class EmbeddedEngine implements Engine {
     return {
       address: this.opts.config.rtp.advertisedHost ?? this.advertisedHost,
       port: media.localPort,
-      codecs: ['PCMU', 'PCMA'],
+      codecs: CODECS,
       telephoneEvent: true,
       ptime: 20,
       sessionId: String(Date.now()),
@@ -139,7 +146,7 @@ export class EmbeddedEngine implements Engine {
     // Refuse at once what no application could take: an offer that is no SDP (400) or has no common codec (488).
     if (offer !== undefined) {
       try {
-        if (!hasCommonCodec(offer, ['PCMU', 'PCMA'])) { session.reject(488); return; }
+        if (!hasCommonCodec(offer, CODECS)) { session.reject(488); return; }
       } catch (err) {
         session.reject(err instanceof SipError ? err.status : 488);
         return;

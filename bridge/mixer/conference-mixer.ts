@@ -138,6 +138,7 @@ export class ConferenceMixer {
     m.index = this.list.length;
     this.list.push(m);
     this.byId.set(id, m);
+    if (m.wideband) this.bus.widebandMembers++;
     if (m.announce && this.opts.joinTone) this.playToAll(this.opts.joinTone());
     log.debug({ member: id, codec: m.codec.name, size: this.list.length }, 'member added');
     return m;
@@ -153,6 +154,7 @@ export class ConferenceMixer {
       last.index = m.index;
     }
     m.index = -1;
+    if (m.wideband) this.bus.widebandMembers--;
     this.setHoldFeed(m, null);
     for (const p of m.playbacks) p.end('member-left');
     m.playbacks = NO_PLAYBACKS;
@@ -171,6 +173,7 @@ export class ConferenceMixer {
       m.setGains(change.inputGainDb ?? m.inputGainDb, change.outputGainDb ?? m.outputGainDb);
     }
     if (change.codec !== undefined && change.codec !== m.codec) m.setCodec(change.codec);
+    if (change.wideband !== undefined && change.wideband !== m.wideband) this.setWideband(m, change.wideband);
     if (change.muted !== undefined) m.muted = change.muted;
     if (change.deaf !== undefined) m.deaf = change.deaf;
     return m;
@@ -190,12 +193,22 @@ export class ConferenceMixer {
     this.setHoldFeed(m, source);
   }
 
-  /** The member's frame for the next tick (instead of pulling its input); kept by reference. */
-  setInput(id: string, pcm: Int16Array | null): void {
+  /**
+   * The member's frame for the next tick (instead of pulling its input); kept
+   * by reference. A wideband member may add the 4–8 kHz band of the same
+   * frame (`high`, 8 kHz samples, unity-scaled): it is mixed only for the
+   * wideband members.
+   */
+  setInput(id: string, pcm: Int16Array | null, high: Int16Array | null = null): void {
     const m = this.get(id);
     if (pcm && pcm.length < FRAME_SAMPLES) throw new RangeError(`input frame holds ${pcm.length} samples, need ${FRAME_SAMPLES}`);
+    if (high && high.length < FRAME_SAMPLES) throw new RangeError(`high band frame holds ${high.length} samples, need ${FRAME_SAMPLES}`);
     m.pushed = pcm;
+    m.pushedHigh = pcm && m.wideband ? high : null;
   }
+
+  /** Members that send and hear the high band: while there is none, the mixer does no wideband work at all. */
+  get widebandMembers(): number { return this.bus.widebandMembers; }
 
   setInputSource(id: string, source: FrameSource | null): void {
     this.get(id).input = source;
@@ -278,7 +291,9 @@ export class ConferenceMixer {
     for (let k = 0; k < list.length; k++) {
       const m = list[k]!;
       const frame = m.pushed ?? (m.input ? m.input.next(m.inputBuffer) : null);
+      m.frameHigh = m.pushed ? m.pushedHigh : null;
       m.pushed = null;
+      m.pushedHigh = null;
       if (m.hold !== null) {
         m.frame = null;
         continue;
@@ -300,6 +315,13 @@ export class ConferenceMixer {
     const m = this.byId.get(id);
     if (!m) throw new InvalidStateError(`no member ${id} in the conference`);
     return m;
+  }
+
+  private setWideband(m: MemberState, wideband: boolean): void {
+    m.wideband = wideband;
+    this.bus.widebandMembers += wideband ? 1 : -1;
+    m.frameHigh = null;
+    m.pushedHigh = null;
   }
 
   private setHoldFeed(m: MemberState, source: FrameSource | null): void {

@@ -13,16 +13,32 @@
 //    it alone).
 // So the encoding cost is talkers + codecs in use (+ private outputs), not
 // members. Shared frames are the same Uint8Array instance for everyone.
+//
+// Wideband is mixed as two bands, the way G.722 splits audio: the 0–4 kHz
+// band is the mix above, shared with the narrowband members unchanged; the
+// 4–8 kHz band (8 kHz samples too) is summed from the talkers that sent one,
+// only while a wideband member is in the conference, and heard only by the
+// wideband members. Their output is PCM of both bands ('bands'), which each
+// leg encodes itself: G.722's ADPCM keeps state per stream, so no encoded
+// frame can be shared. A conference with no wideband member does no more
+// work than before.
 import { FRAME_SAMPLES } from '../rtp/frame-source.ts';
 import { CODECS, SILENCE, codecIndex } from './codec-frames.ts';
 import type { MemberState, OutputKind } from './mixer-member.ts';
 import { compactPlaybacks, type ActivePlayback } from './playback.ts';
 
+/** The silence of a wideband output band; shared, never written. */
+const NO_SOUND = new Int16Array(FRAME_SAMPLES);
+
 export class MixBus {
   /** The full mix of the last tick, clamped (the recording tap's frame); reused. */
   readonly mixPcm = new Int16Array(FRAME_SAMPLES);
+  /** The 4–8 kHz band of the last tick's mix, clamped (while widebandMembers > 0); reused. */
+  readonly mixHigh = new Int16Array(FRAME_SAMPLES);
   /** G.711 encodes done by the last assignOutputs(). */
   encodes = 0;
+  /** Wideband members in the conference (kept by the mixer); 0 skips all high-band work. */
+  widebandMembers = 0;
 
   private readonly acc = new Int32Array(FRAME_SAMPLES);
   private readonly scratch = new Int32Array(FRAME_SAMPLES);
@@ -31,9 +47,13 @@ export class MixBus {
   private readonly slots: Int32Array[];
   private readonly sharedOut = CODECS.map(() => new Uint8Array(FRAME_SAMPLES));
   private readonly sharedTick = [-1, -1];
+  private readonly accHigh = new Int32Array(FRAME_SAMPLES);
+  /** Each local talker's high band (after input gain), by its slot; written only for talkers that sent one. */
+  private readonly slotsHigh: Int32Array[];
 
   constructor(maxTalkers: number) {
     this.slots = Array.from({ length: maxTalkers }, () => new Int32Array(FRAME_SAMPLES));
+    this.slotsHigh = Array.from({ length: maxTalkers }, () => new Int32Array(FRAME_SAMPLES));
   }
 
   /**
@@ -86,7 +106,31 @@ export class MixBus {
       const v = acc[i]!;
       mix[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
     }
+    if (this.widebandMembers > 0) this.mixHighBand(chosen);
     return contributors;
+  }
+
+  /** Step 3 for the 4–8 kHz band: the talkers that sent one (remote talkers and prompts are narrowband). */
+  private mixHighBand(chosen: readonly MemberState[]): void {
+    const acc = this.accHigh;
+    acc.fill(0);
+    for (const m of chosen) {
+      const frame = m.frameHigh;
+      if (!frame) continue;
+      const slot = this.slotsHigh[m.slot]!;
+      const g = m.inputGain;
+      for (let i = 0; i < FRAME_SAMPLES; i++) {
+        let v = g === 1 ? frame[i]! : Math.round(frame[i]! * g);
+        v = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+        slot[i] = v;
+        acc[i] = acc[i]! + v;
+      }
+    }
+    const mix = this.mixHigh;
+    for (let i = 0; i < FRAME_SAMPLES; i++) {
+      const v = acc[i]!;
+      mix[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+    }
   }
 
   /** Step 4: sets every member's output for this tick (its playTo prompts that ended move to `finished`). */
@@ -94,6 +138,7 @@ export class MixBus {
     this.encodes = 0;
     for (let k = 0; k < list.length; k++) {
       const m = list[k]!;
+      if (m.wideband) { this.bandsOutput(m, tick, contributors, finished); continue; }
       const ci = codecIndex(m.codec);
       let prompts = false;
       if (m.playbacks.length > 0) {
@@ -146,8 +191,58 @@ export class MixBus {
     return out;
   }
 
+  /** Step 4 for a wideband member: PCM of both bands, shared with the other plain listeners when it can be. */
+  private bandsOutput(m: MemberState, tick: number, contributors: number, finished: ActivePlayback[]): void {
+    let prompts = false;
+    if (m.playbacks.length > 0) {
+      for (const p of m.playbacks) if (p.pull()) prompts = true;
+      compactPlaybacks(m.playbacks, finished);
+    }
+    m.outputKind = 'bands';
+    const plain = !prompts && m.outputGain === 1;
+    const hold = m.hold;
+    if (hold !== null) {
+      const pcm = hold.frame(tick);
+      if (plain) { m.outputLow = pcm ?? NO_SOUND; m.outputHigh = NO_SOUND; }
+      else this.privateBands(m, pcm, false, false);
+      return;
+    }
+    const hearsMix = !m.deaf && contributors > (m.mixed ? 1 : 0);
+    if (!hearsMix && !prompts) { m.outputLow = NO_SOUND; m.outputHigh = NO_SOUND; return; }
+    if (plain && !m.mixed) { m.outputLow = this.mixPcm; m.outputHigh = this.mixHigh; return; }
+    this.privateBands(m, null, hearsMix, m.mixed && hearsMix);
+  }
+
+  /** A wideband member's own bands: the low band as privateOutput computes it (not encoded), the high band likewise. */
+  private privateBands(m: MemberState, base: Int16Array | null, withMix: boolean, minusOwn: boolean): void {
+    const low = m.privateLow ?? (m.privateLow = new Int16Array(FRAME_SAMPLES));
+    const high = m.privateHigh ?? (m.privateHigh = new Int16Array(FRAME_SAMPLES));
+    low.set(this.privatePcm(m, base, withMix, minusOwn));
+    const g = m.outputGain;
+    if (withMix) {
+      const acc = this.accHigh;
+      const own = minusOwn && m.frameHigh ? this.slotsHigh[m.slot]! : null;
+      for (let i = 0; i < FRAME_SAMPLES; i++) {
+        const s = own ? acc[i]! - own[i]! : acc[i]!;
+        const v = g === 1 ? s : Math.round(s * g);
+        high[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      }
+    } else high.fill(0);
+    m.outputLow = low;
+    m.outputHigh = high;
+  }
+
   /** (mix [− own] | base) + the member's prompts, × output gain, clamped and encoded for the member alone. */
   private privateOutput(m: MemberState, ci: number, base: Int16Array | null, withMix: boolean, minusOwn: boolean): void {
+    const out = this.privatePcm(m, base, withMix, minusOwn);
+    const bytes = m.privateOut ?? (m.privateOut = new Uint8Array(FRAME_SAMPLES));
+    CODECS[ci]!.encode(out, bytes);
+    this.encodes++;
+    this.setOutput(m, bytes, 'private');
+  }
+
+  /** (mix [− own] | base) + the member's prompts, × output gain, clamped: the reused outPcm. */
+  private privatePcm(m: MemberState, base: Int16Array | null, withMix: boolean, minusOwn: boolean): Int16Array {
     const s = this.scratch;
     if (withMix) {
       const acc = this.acc;
@@ -168,9 +263,6 @@ export class MixBus {
       const v = g === 1 ? s[i]! : Math.round(s[i]! * g);
       out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
     }
-    const bytes = m.privateOut ?? (m.privateOut = new Uint8Array(FRAME_SAMPLES));
-    CODECS[ci]!.encode(out, bytes);
-    this.encodes++;
-    this.setOutput(m, bytes, 'private');
+    return out;
   }
 }

@@ -13,7 +13,8 @@ export type OutputKind =
   | 'silence'  // the codec's shared silence frame (deaf, or nothing to hear)
   | 'shared'   // the shared full-mix frame of the codec
   | 'hold'     // the shared frame of its hold source
-  | 'private'; // encoded for this member alone (talker, playTo, output gain)
+  | 'private'  // encoded for this member alone (talker, playTo, output gain)
+  | 'bands';   // wideband: outputLow/outputHigh hold its PCM, which its leg encodes (G.722 keeps state per stream)
 
 export interface MixerMember {
   readonly id: string;
@@ -32,6 +33,12 @@ export interface MixerMember {
   /** The payload to send for the last tick (do not modify: may be shared). */
   readonly output: Uint8Array;
   readonly outputKind: OutputKind;
+  /** A wideband member: it also sends and hears the 4–8 kHz band. */
+  readonly wideband: boolean;
+  /** A wideband member's output of the last tick (outputKind 'bands'): the 0–4 kHz band, 8 kHz samples (do not modify: may be shared). */
+  readonly outputLow: Int16Array;
+  /** …and the 4–8 kHz band, 8 kHz samples, unity-scaled (do not modify: may be shared). */
+  readonly outputHigh: Int16Array;
 }
 
 export interface MixerMemberOptions {
@@ -46,10 +53,13 @@ export interface MixerMemberOptions {
   outputGainDb?: number;
   /** Play the join tone (and later the leave tone); default true. */
   announce?: boolean;
+  /** Sends and hears the 4–8 kHz band as well (G.722, Opus): its output is PCM of both bands ('bands'). */
+  wideband?: boolean;
 }
 
 export interface MemberUpdate {
   codec?: G711Codec;
+  wideband?: boolean;
   muted?: boolean;
   deaf?: boolean;
   inputGainDb?: number;
@@ -65,6 +75,9 @@ function gainOf(db: number, what: string): number {
   }
   return db === 0 ? 1 : 10 ** (db / 20);
 }
+
+/** The output bands of a member that has none yet (silence); shared, never written. */
+const NO_BAND = new Int16Array(FRAME_SAMPLES);
 
 /** The prompts list of a member without any: shared, never pushed to (playTo gives the member its own). */
 export const NO_PLAYBACKS: ActivePlayback[] = [];
@@ -84,6 +97,15 @@ export class MemberState implements MixerMember {
   pushed: Int16Array | null = null;
   /** This tick's input frame (null: none). */
   frame: Int16Array | null = null;
+  wideband: boolean;
+  /** The 4–8 kHz band pushed with setInput() for the next tick, and this tick's (wideband members only). */
+  pushedHigh: Int16Array | null = null;
+  frameHigh: Int16Array | null = null;
+  outputLow: Int16Array = NO_BAND;
+  outputHigh: Int16Array = NO_BAND;
+  /** A wideband member's own output buffers, when its output is not the shared mix. */
+  privateLow: Int16Array | null = null;
+  privateHigh: Int16Array | null = null;
   readonly inputBuffer = new Int16Array(FRAME_SAMPLES);
   mixed = false;
   /** Contribution slot while mixed. */
@@ -102,6 +124,7 @@ export class MemberState implements MixerMember {
     this.deaf = opts.deaf ?? false;
     this.input = opts.input ?? null;
     this.announce = opts.announce ?? true;
+    this.wideband = opts.wideband ?? false;
     this.detector = new TalkDetector(settings);
     this.output = SILENCE[codecIndex(opts.codec)]!;
     this.setGains(opts.inputGainDb ?? 0, opts.outputGainDb ?? 0);

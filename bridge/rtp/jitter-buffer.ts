@@ -12,6 +12,12 @@
 // the depth stays above the target derived from the measured jitter
 // (RFC 3550 A.8 estimator), within [minDelayMs, maxDelayMs]. The ring bounds
 // the memory; packets that would exceed `capacityMs` push the oldest audio out.
+//
+// Wideband (G.722): with a band decoder the buffer keeps two rings on the
+// same 8 kHz timestamps — G.722's RTP clock is 8000 Hz and one byte holds one
+// sample of each band — the 0–4 kHz band (what get() returns, mixed with
+// narrowband members as it is) and the 4–8 kHz band (getInto's `high`). The
+// decoder is stateful, so it is fed the packets in arrival order.
 import { PCMU, g711CodecOf, type G711Codec } from './g711.ts';
 import { FRAME_SAMPLES, FRAME_MS, SAMPLE_RATE } from './frame-source.ts';
 
@@ -63,9 +69,16 @@ export interface JitterBufferCounters {
   invalid: number;
 }
 
+/** A sub-band decoder (G.722): `length` bytes → `length` samples of each band at 8 kHz, unity-scaled. */
+export interface BandDecoder {
+  decodeBands(bytes: Uint8Array, offset: number, length: number, low: Int16Array, high: Int16Array): void;
+}
+
 export interface JitterBufferOptions {
   /** Default codec for packets without payloadType (default PCMU). */
   codec?: G711Codec;
+  /** A wideband stream: its packets (any payload type but 0 and 8) go through this decoder into two bands. */
+  bands?: BandDecoder;
   minDelayMs?: number;
   maxDelayMs?: number;
   /** Hard bound on buffered audio (default 400 ms, at most 480). */
@@ -76,6 +89,13 @@ export interface JitterBufferOptions {
 
 export class JitterBuffer {
   private readonly codec: G711Codec;
+  private readonly bands: BandDecoder | undefined;
+  /** The 4–8 kHz band of a wideband stream, on the same timestamps as `ring`; empty when narrowband. */
+  private readonly ringHigh: Int16Array;
+  private readonly lastFrameHigh: Int16Array;
+  /** One packet decoded into its two bands, before it is placed in the rings. */
+  private readonly packetLow: Int16Array;
+  private readonly packetHigh: Int16Array;
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
   readonly capacityMs: number;
@@ -119,6 +139,12 @@ export class JitterBuffer {
 
   constructor(opts: JitterBufferOptions = {}) {
     this.codec = opts.codec ?? PCMU;
+    this.bands = opts.bands;
+    const wide = opts.bands ? RING : 0;
+    this.ringHigh = new Int16Array(wide);
+    this.lastFrameHigh = new Int16Array(opts.bands ? FRAME_SAMPLES : 0);
+    this.packetLow = new Int16Array(wide);
+    this.packetHigh = new Int16Array(wide);
     this.minDelayMs = opts.minDelayMs ?? 20;
     this.maxDelayMs = opts.maxDelayMs ?? 200;
     this.capacityMs = opts.capacityMs ?? 400;
@@ -229,11 +255,16 @@ export class JitterBuffer {
     const capacity = this.capacityMs * SAMPLES_PER_MS;
     if (end - this.playTs > capacity) this.discardUntil(end - capacity, 'overflow');
 
-    const codec = (payloadType === undefined ? undefined : g711CodecOf(payloadType)) ?? this.codec;
-    const table = codec.decodeTable;
+    const g711 = payloadType === undefined ? undefined : g711CodecOf(payloadType);
     const from = Math.max(start, this.playTs);
+    if (this.bands && g711 === undefined) {
+      this.putBands(data, offset, length, start, from, end);
+      return;
+    }
+    const table = (g711 ?? this.codec).decodeTable;
     const ring = this.ring;
     const present = this.present;
+    if (this.bands) this.ringHigh.fill(0); // a G.711 packet in a wideband stream (codec change): no high band
     let idx = from & MASK;
     const first = idx + (end - from) <= RING ? end : from + (RING - idx); // up to the ring's end
     let src = offset + from - start;
@@ -243,6 +274,24 @@ export class JitterBuffer {
       idx = 0;
       for (let ts = first; ts < end; ts++) ring[idx++] = table[data[src++]!]!;
       present.fill(1, 0, end - first);
+    }
+    if (end > this.highestEnd) this.highestEnd = end;
+    if (start > this.tsRef) this.tsRef = start;
+  }
+
+  /** A wideband packet: decoded whole (the decoder keeps state), its samples from `from` placed in both rings. */
+  private putBands(data: Uint8Array, offset: number, length: number, start: number, from: number, end: number): void {
+    const low = this.packetLow;
+    const high = this.packetHigh;
+    this.bands!.decodeBands(data, offset, length, low, high);
+    const ring = this.ring;
+    const ringHigh = this.ringHigh;
+    const present = this.present;
+    for (let ts = from, k = from - start; ts < end; ts++, k++) {
+      const idx = ts & MASK;
+      ring[idx] = low[k]!;
+      ringHigh[idx] = high[k]!;
+      present[idx] = 1;
     }
     if (end > this.highestEnd) this.highestEnd = end;
     if (start > this.tsRef) this.tsRef = start;
@@ -290,9 +339,32 @@ export class JitterBuffer {
     return { kind: this.getInto(samples), samples };
   }
 
-  /** get() into `samples` (at least 160), returning only the kind: no object per frame. */
-  getInto(samples: Int16Array): JitterFrameKind {
+  /**
+   * get() into `samples` (at least 160), returning only the kind: no object
+   * per frame. A wideband buffer also fills `high` with the 4–8 kHz band of
+   * the same frame (when given).
+   */
+  getInto(samples: Int16Array, high?: Int16Array): JitterFrameKind {
     if (samples.length < FRAME_SAMPLES) throw new RangeError(`frame buffer holds ${samples.length} samples`);
+    const kind = this.frameInto(samples);
+    if (high) this.highInto(high, kind);
+    return kind;
+  }
+
+  /** The high band of the frame frameInto() just gave: copied from its ring place, or the same concealment. */
+  private highInto(high: Int16Array, kind: JitterFrameKind): void {
+    if (!this.bands || kind === 'silence') { high.fill(0, 0, FRAME_SAMPLES); return; }
+    const last = this.lastFrameHigh;
+    if (kind === 'audio') {
+      high.set(last);
+      return;
+    }
+    const run = Math.max(1, this.concealRun);
+    const gain = run <= this.concealFrames ? 0.5 ** run : 0;
+    for (let i = 0; i < FRAME_SAMPLES; i++) high[i] = gain === 0 ? 0 : Math.round(last[i]! * gain);
+  }
+
+  private frameInto(samples: Int16Array): JitterFrameKind {
     const play = this.playTs;
     if (play === undefined || !this.started) {
       if (play !== undefined && this.highestEnd - play >= this.targetMs * SAMPLES_PER_MS) {
@@ -332,6 +404,7 @@ export class JitterBuffer {
           samples[i] = v;
           last[i] = v;
         }
+        if (this.bands) this.lastFrameHigh.set(this.ringHigh.subarray(base, base + FRAME_SAMPLES));
         present.fill(0, base, base + FRAME_SAMPLES);
         this.playTs = playTs + FRAME_SAMPLES;
         this.hasLastFrame = true;
@@ -345,6 +418,7 @@ export class JitterBuffer {
       const idx = (playTs + i) & MASK;
       if (present[idx]) {
         samples[i] = ring[idx]!;
+        if (this.bands) this.lastFrameHigh[i] = this.ringHigh[idx]!;
         present[idx] = 0;
         holes[i] = 0;
       } else {

@@ -29,7 +29,7 @@ export interface RtpSessionState {
   ssrc: number;
   seq: number;
   timestamp: number;
-  payloadType: 0 | 8;
+  payloadType: number;
   telephoneEventPayloadType: number | undefined;
   remote: RtpAddress | undefined;
   remoteRtcp: RtpAddress | undefined;
@@ -47,8 +47,8 @@ export interface RtpSessionOptions {
   remote?: RtpAddress;
   /** RTCP destination from SDP (a=rtcp), default remote port + 1. */
   remoteRtcpPort?: number;
-  /** Negotiated audio payload type: 0 (PCMU) or 8 (PCMA). */
-  payloadType: 0 | 8;
+  /** Negotiated audio payload type: 0 (PCMU), 8 (PCMA) or 9 (G.722). */
+  payloadType: number;
   /** Negotiated telephone-event payload type (e.g. 101); none = RFC 4733 off. */
   telephoneEventPayloadType?: number;
   ssrc?: number;
@@ -101,7 +101,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   readonly localPort: number;
   readonly localRtcpPort: number;
   readonly cname: string;
-  payloadType: 0 | 8;
+  payloadType: number;
   telephoneEventPayloadType: number | undefined;
   /**
    * Receives the audio packets instead of the 'audio' event, without an object
@@ -191,7 +191,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   }
 
   /** Payload types after a (re-)negotiation: the audio codec and telephone-event. */
-  setPayloadTypes(payloadType: 0 | 8, telephoneEventPayloadType: number | undefined): void {
+  setPayloadTypes(payloadType: number, telephoneEventPayloadType: number | undefined): void {
     this.payloadType = payloadType;
     this.telephoneEventPayloadType = telephoneEventPayloadType;
   }

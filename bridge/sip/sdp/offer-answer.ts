@@ -1,4 +1,4 @@
-// SDP offer/answer (RFC 3264) for G.711 audio with telephone-events (RFC 4733).
+// SDP offer/answer (RFC 3264) for G.711 and G.722 audio with telephone-events (RFC 4733).
 // Pure functions: no sockets, no state but what is passed. The descriptions
 // are read and written by ./session-description.ts.
 import type { MediaDescription, SessionDescription } from 'sdp-transform';
@@ -7,7 +7,7 @@ import {
   DEFAULT_TE_PT, audioSection, codecOf, connectionAddress, directionOf, isPlainRtpAudio, parseSdp, payloadList,
   telephoneEventPt, write,
 } from './session-description.ts';
-import type { AudioCodec, LocalMedia, MediaDirection, NegotiatedAudio } from './types.ts';
+import { STATIC_PAYLOAD_TYPE, type AudioCodec, type LocalMedia, type MediaDirection, type NegotiatedAudio } from './types.ts';
 
 /**
  * The payload type both sides can use in one m= section of the peer's SDP:
@@ -101,7 +101,7 @@ function combine(a: MediaDirection, b: MediaDirection): MediaDirection {
 
 /** An offer for an outgoing call: our codecs (static payload types) and telephone-event/101. */
 export function createOffer(local: LocalMedia): string {
-  const codecs = local.codecs.map((name) => ({ pt: name === 'PCMU' ? 0 : 8, name }));
+  const codecs = local.codecs.map((name) => ({ pt: STATIC_PAYLOAD_TYPE[name], name }));
   return write(local, [audioSection(local, codecs, local.telephoneEvent ? DEFAULT_TE_PT : undefined, local.direction ?? 'sendrecv')]);
 }
 

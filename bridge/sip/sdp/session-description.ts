@@ -6,7 +6,7 @@ import type { MediaDescription, SessionDescription } from 'sdp-transform';
 import { SipError } from '../../../common/errors.ts';
 import type { AudioCodec, LocalMedia, MediaDirection } from './types.ts';
 
-const STATIC_PT: Record<number, AudioCodec> = { 0: 'PCMU', 8: 'PCMA' };
+const STATIC_PT: Record<number, AudioCodec> = { 0: 'PCMU', 8: 'PCMA', 9: 'G722' };
 /** The payload type we give telephone-event in our offers. */
 export const DEFAULT_TE_PT = 101;
 

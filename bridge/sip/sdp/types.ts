@@ -1,7 +1,11 @@
 // What the bridge's side of an SDP offer/answer holds (RFC 3264): the media it
 // offers or accepts, and the audio stream both sides agreed on.
 
-export type AudioCodec = 'PCMU' | 'PCMA';
+/** G.711 µ-law and A-law (8 kHz), and G.722 (16 kHz audio, an 8000 Hz RTP clock: RFC 3551 §4.5.2). */
+export type AudioCodec = 'PCMU' | 'PCMA' | 'G722';
+
+/** The static payload type of each codec (RFC 3551 table 4). */
+export const STATIC_PAYLOAD_TYPE: Readonly<Record<AudioCodec, number>> = { PCMU: 0, PCMA: 8, G722: 9 };
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 /** What our side offers or accepts. */
@@ -9,7 +13,7 @@ export interface LocalMedia {
   address: string;
   port: number;
   /** In order of preference. */
-  codecs: AudioCodec[];
+  codecs: readonly AudioCodec[];
   telephoneEvent: boolean;
   /** Our packetisation, ms. */
   ptime: number;
