@@ -99,8 +99,9 @@ export class MediaHost implements Ticking {
     'leg.configure': (req) => {
       const leg = this.leg(req.legId);
       const before = leg.codec;
+      const wasWideband = leg.wideband;
       leg.configure(req.audio);
-      if (leg.codec !== before) this.memberOf.get(req.legId)?.codecChanged(leg);
+      if (leg.codec !== before || leg.wideband !== wasWideband) this.memberOf.get(req.legId)?.codecChanged(leg);
       return null;
     },
     'leg.play': (req) => { this.leg(req.legId).startPlay(req.playId, req.prompts, req.interruptible); return null; },

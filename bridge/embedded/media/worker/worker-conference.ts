@@ -50,7 +50,7 @@ export class WorkerConference {
     if (this.legs.has(leg.legId)) { this.update(leg.legId, settings); return; }
     leg.interruptPlay();
     this.mixer.addMember(leg.legId, {
-      codec: leg.codec, muted: settings.muted ?? false, deaf: settings.deaf ?? false, inputGainDb: settings.talkDb ?? 0, outputGainDb: settings.listenDb ?? 0,
+      codec: leg.codec, wideband: leg.wideband, muted: settings.muted ?? false, deaf: settings.deaf ?? false, inputGainDb: settings.talkDb ?? 0, outputGainDb: settings.listenDb ?? 0,
     });
     this.legs.set(leg.legId, leg);
     leg.member = {
@@ -70,7 +70,7 @@ export class WorkerConference {
 
   /** The member's codec changed (re-INVITE). */
   codecChanged(leg: WorkerLeg): void {
-    if (this.legs.has(leg.legId)) this.mixer.update(leg.legId, { codec: leg.codec });
+    if (this.legs.has(leg.legId)) this.mixer.update(leg.legId, { codec: leg.codec, wideband: leg.wideband });
   }
 
   leave(legId: string): WorkerLeg | undefined {
@@ -128,11 +128,16 @@ export class WorkerConference {
   }
 
   tick(nowMs: number, slot: number): void {
-    for (const leg of this.legs.values()) this.mixer.setInput(leg.legId, leg.pullInput(nowMs));
+    for (const leg of this.legs.values()) this.mixer.setInput(leg.legId, leg.pullInput(nowMs), leg.inputHigh);
     this.exchange?.collect(slot, this.mixer);
     const report = this.mixer.tick();
     this.exchange?.publish(slot, this.mixer);
-    for (const m of this.mixer.members) this.legs.get(m.id)?.sendEncoded(m.output, slot);
+    for (const m of this.mixer.members) {
+      const leg = this.legs.get(m.id);
+      if (!leg) continue;
+      if (m.outputKind === 'bands') leg.sendBands(m.outputLow, m.outputHigh, slot);
+      else leg.sendEncoded(m.output, slot);
+    }
     for (const c of report.talkingChanges) this.emit({ event: 'talking', confId: this.confId, legId: c.member.id, talking: c.talking });
   }
 

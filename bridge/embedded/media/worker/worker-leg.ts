@@ -2,11 +2,17 @@
 // buffer and in-band DTMF detector on the way in, prompts on the way out, a
 // recorder; or, once it is a conference member, its input and output go
 // through the conference's mixer instead.
+//
+// A G.722 leg is wideband: its jitter buffer decodes the two sub-bands, the
+// 0–4 kHz band is its input like any leg's (DTMF detection, recording, the
+// mix) and the 4–8 kHz band goes to the mixer beside it; what it sends is
+// encoded here from both bands (G.722 keeps state per stream).
 import { moduleLogger } from '../../../../common/log.ts';
 import type { DtmfEvent, PromptRef } from '../../../port.ts';
 import { DtmfDetector } from '../../../rtp/dtmf-goertzel.ts';
 import { FRAME_SAMPLES, SequenceSource, type FrameSource } from '../../../rtp/frame-source.ts';
 import { PCMA, PCMU, type G711Codec } from '../../../rtp/g711.ts';
+import { G722Decoder, G722Encoder, G722_PAYLOAD_TYPE } from '../../../rtp/g722.ts';
 import { JitterBuffer } from '../../../rtp/jitter-buffer.ts';
 import type { RtpSession, RtpSessionStats } from '../../../rtp/session.ts';
 import { WavWriter } from '../../../rtp/wav.ts';
@@ -24,6 +30,9 @@ export interface MemberHooks {
   /** Plays a prompt to this member only, mixed with the room; resolves with whether a key interrupted it. */
   playTo(source: FrameSource, done: (interrupted: boolean) => void): { stop(): void };
 }
+
+/** Silence in one band of a wideband frame; never written. */
+const NO_SOUND = new Int16Array(FRAME_SAMPLES);
 
 interface ActivePlay { playId: string; interruptible: boolean; stop?: () => void }
 
@@ -62,6 +71,10 @@ export class WorkerLeg {
   private readonly pcmIn = new Int16Array(FRAME_SAMPLES);
   private readonly bytesOut = new Uint8Array(FRAME_SAMPLES);
   private silence = new Uint8Array(FRAME_SAMPLES).fill(PCMU.silenceByte);
+  /** Set for a G.722 leg: its encoder (state per stream) and the high band of the last input frame. */
+  private g722: G722Encoder | null = null;
+  private readonly pcmInHigh = new Int16Array(FRAME_SAMPLES);
+  private inputHighReal = false;
   private closed = false;
 
   constructor(readonly legId: string, readonly session: RtpSession, private readonly emit: (ev: MediaEvent) => void, state?: LegState) {
@@ -95,17 +108,25 @@ export class WorkerLeg {
     return { packetsIn: s.packetsReceived, packetsOut: s.packetsSent, framesLost: this.jitterBefore.lost + j.lost, framesLate: this.jitterBefore.late + j.late };
   }
 
+  /** Sends and hears the 4–8 kHz band (G.722). */
+  get wideband(): boolean { return this.g722 !== null; }
+
+  /** The 4–8 kHz band of the frame the last pullInput() returned; null when narrowband or nothing arrived. */
+  get inputHigh(): Int16Array | null { return this.inputHighReal ? this.pcmInHigh : null; }
+
   configure(audio: NegotiatedAudio): void {
     const codec = audio.codec === 'PCMA' ? PCMA : PCMU;
-    if (codec !== this.codec || !this.audio) {
+    const wideband = audio.codec === 'G722';
+    if (codec !== this.codec || wideband !== this.wideband || !this.audio) {
       this.codec = codec;
       const old = this.jitter.counters;
       this.jitterBefore.lost += old.lost;
       this.jitterBefore.late += old.late;
-      this.jitter = new JitterBuffer({ codec });
+      this.jitter = new JitterBuffer({ codec, bands: wideband ? new G722Decoder() : undefined });
+      this.g722 = wideband ? new G722Encoder() : null;
       this.silence = new Uint8Array(FRAME_SAMPLES).fill(codec.silenceByte);
     }
-    const pt = audio.payloadType === 8 || audio.payloadType === 0 ? audio.payloadType : (codec === PCMA ? 8 : 0);
+    const pt = wideband ? G722_PAYLOAD_TYPE : audio.payloadType === 8 || audio.payloadType === 0 ? audio.payloadType : (codec === PCMA ? 8 : 0);
     this.session.setPayloadTypes(pt, audio.telephoneEventPt);
     if (audio.remotePort > 0 && audio.remoteAddress) {
       const d = this.session.destination;
@@ -203,7 +224,8 @@ export class WorkerLeg {
    */
   pullInput(nowMs: number): Int16Array | null {
     const samples = this.pcmIn;
-    const real = this.jitter.getInto(samples) !== 'silence';
+    const real = this.jitter.getInto(samples, this.g722 ? this.pcmInHigh : undefined) !== 'silence';
+    this.inputHighReal = real && this.g722 !== null;
     if (real && !this.rfc4733Seen) {
       const digits = this.detector.process(samples);
       for (let i = 0; i < digits.length; i++) this.pendingInband.push({ digit: digits[i]!.digit, durationMs: digits[i]!.durationMs, at: nowMs });
@@ -226,6 +248,14 @@ export class WorkerLeg {
     this.session.sendFrame(bytes, slot);
   }
 
+  /** Sends a wideband member's output (the mixer's two bands), encoded here. */
+  sendBands(low: Int16Array, high: Int16Array, slot: number): void {
+    const g722 = this.g722;
+    if (!g722) return;
+    if (!this.sending || this.dtmfOut > 0 || this.closed) return;
+    this.session.sendFrame(g722.encodeBands(low, high, this.bytesOut, FRAME_SAMPLES), slot);
+  }
+
   /** A tick for a leg outside any conference: our own prompt or silence. */
   soloTick(nowMs: number, slot: number): void {
     this.pullInput(nowMs);
@@ -238,7 +268,8 @@ export class WorkerLeg {
         if (this.play) this.endPlay(false);
       }
     }
-    this.sendEncoded(pcm ? this.codec.encode(pcm, this.bytesOut) : this.silence, slot);
+    if (this.g722) this.sendBands(pcm ?? NO_SOUND, NO_SOUND, slot);
+    else this.sendEncoded(pcm ? this.codec.encode(pcm, this.bytesOut) : this.silence, slot);
   }
 
   /** Ends what plays, for a move into or out of a conference. */
