@@ -50,10 +50,10 @@ if (want('conference')) {
 }
 if (want('media-tick')) {
   console.log('\n## Media worker tick without sockets (one conference, synthetic RTP in, packets discarded)');
-  console.log('| members | talkers | ticks | µs per tick | µs per member and tick |\n|---|---|---|---|---|');
-  for (const [members, talkers] of [[100, 4], [1000, 4], [1000, 1000]] as const) {
-    const r = await benchMediaTick(members, talkers, 1500);
-    console.log(`| ${r.members} | ${r.talkers} | ${r.ticks} | ${r.usPerTick.toFixed(0)} | ${r.usPerMemberTick.toFixed(2)} |`);
+  console.log('| codec | members | talkers | ticks | µs per tick | µs per member and tick | % of a core per member |\n|---|---|---|---|---|---|---|');
+  for (const [members, talkers, codec] of [[100, 4, 'PCMU'], [1000, 4, 'PCMU'], [1000, 1000, 'PCMU'], [100, 4, 'G722'], [1000, 4, 'G722'], [1000, 1000, 'G722']] as const) {
+    const r = await benchMediaTick(members, talkers, 1500, codec);
+    console.log(`| ${r.codec} | ${r.members} | ${r.talkers} | ${r.ticks} | ${r.usPerTick.toFixed(0)} | ${r.usPerMemberTick.toFixed(2)} | ${(r.usPerMemberTick / 200).toFixed(3)} |`);
   }
 }
 
