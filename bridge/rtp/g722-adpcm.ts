@@ -160,6 +160,15 @@ function scale(nb: number, offset: number): number {
   return (shift < 0 ? antilog << -shift : antilog >> shift) << 2;
 }
 
+/** SCALEL/SCALEH by table: the scale factor depends on nb >> 6 only. */
+function scaleTable(nbMax: number, offset: number): Int32Array {
+  const table = new Int32Array((nbMax >> 6) + 1);
+  for (let i = 0; i < table.length; i++) table[i] = scale(i << 6, offset);
+  return table;
+}
+const DET_LOW = scaleTable(NB_MAX_LOW, 8);
+const DET_HIGH = scaleTable(NB_MAX_HIGH, 10);
+
 /** LOGSCL + SCALEL + the predictor, once the 4-bit code is known. */
 function updateLow(band: AdpcmBand, code4: number): void {
   const dlow = (band.det * QM4[code4]!) >> 15; // INVQAL
@@ -167,7 +176,7 @@ function updateLow(band: AdpcmBand, code4: number): void {
   if (nb < 0) nb = 0;
   else if (nb > NB_MAX_LOW) nb = NB_MAX_LOW;
   band.nb = nb;
-  band.det = scale(nb, 8);
+  band.det = DET_LOW[nb >> 6]!;
   adaptPredictor(band, dlow);
 }
 
@@ -178,7 +187,7 @@ function updateHigh(band: AdpcmBand, code2: number): void {
   if (nb < 0) nb = 0;
   else if (nb > NB_MAX_HIGH) nb = NB_MAX_HIGH;
   band.nb = nb;
-  band.det = scale(nb, 10);
+  band.det = DET_HIGH[nb >> 6]!;
   adaptPredictor(band, dhigh);
 }
 
