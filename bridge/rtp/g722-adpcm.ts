@@ -80,7 +80,10 @@ export class AdpcmBand {
   b3 = 0;
   b4 = 0;
   b5 = 0;
-  /** The last six quantised differences, newest first, each stored doubled and saturated (as FILTEZ uses them; the sign is the difference's). */
+  /**
+   * The last six quantised differences, newest first, each stored doubled and
+   * saturated, as FILTEZ uses them (UPZERO needs only their signs, which doubling keeps).
+   */
   d1 = 0;
   d2 = 0;
   d3 = 0;
