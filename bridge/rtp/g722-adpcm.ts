@@ -73,9 +73,23 @@ export class AdpcmBand {
   p2 = 0;
   a1 = 0;
   a2 = 0;
-  /** Zero-section coefficients and the quantised-difference history (d[0] the newest). */
-  readonly b = new Int32Array(6);
-  readonly d = new Int32Array(7);
+  /** Zero-section coefficients b1…b6 of the Recommendation. */
+  b0 = 0;
+  b1 = 0;
+  b2 = 0;
+  b3 = 0;
+  b4 = 0;
+  b5 = 0;
+  /**
+   * The last six quantised differences, newest first, each stored doubled and
+   * saturated, as FILTEZ uses them (UPZERO needs only their signs, which doubling keeps).
+   */
+  d1 = 0;
+  d2 = 0;
+  d3 = 0;
+  d4 = 0;
+  d5 = 0;
+  d6 = 0;
 
   constructor(initialDet: number) {
     this.det = initialDet;
@@ -89,16 +103,19 @@ export function highBand(): AdpcmBand {
   return new AdpcmBand(8);
 }
 
-/** BLOCK 4: reconstruction, pole and zero predictor adaptation, the next estimate. */
+/**
+ * BLOCK 4: reconstruction, pole and zero predictor adaptation, the next estimate.
+ * Values are 16-bit, sign-extended, so (x ^ y) < 0 is "signs differ".
+ */
 function adaptPredictor(band: AdpcmBand, dx: number): void {
   const r = saturate16(band.s + dx); // RECONS
   const p = saturate16(band.sz + dx); // PARREC
-  const signChange1 = ((p ^ band.p1) & 0x8000) !== 0;
-  const signChange2 = ((p ^ band.p2) & 0x8000) !== 0;
+  const signChange1 = (p ^ band.p1) < 0;
+  const signChange2 = (p ^ band.p2) < 0;
 
   // UPPOL2
   const a1x4 = saturate16(band.a1 << 2);
-  let wd = signChange1 ? a1x4 : -a1x4;
+  let wd = signChange1 ? a1x4 : 0 - a1x4; // 0 − x, not −x: no −0 (keeps V8 on integers)
   if (wd > 32767) wd = 32767;
   let a2 = (signChange2 ? -128 : 128) + (wd >> 7) + ((band.a2 * 32512) >> 15);
   if (a2 > 12288) a2 = 12288;
@@ -118,19 +135,23 @@ function adaptPredictor(band: AdpcmBand, dx: number): void {
   band.p2 = band.p1;
   band.p1 = p;
 
-  // UPZERO, DELAYA, FILTEZ
-  const b = band.b;
-  const d = band.d;
-  const step = dx === 0 ? 0 : 128;
-  d[0] = dx;
-  let sz = 0;
-  for (let i = 5; i >= 0; i--) {
-    const di = d[i]!;
-    const bi = saturate16((((d[i + 1]! ^ dx) & 0x8000) !== 0 ? -step : step) + ((b[i]! * 32640) >> 15));
-    b[i] = bi;
-    sz += (bi * saturate16(di + di)) >> 15;
-    d[i + 1] = di;
-  }
+  // UPZERO (each coefficient leaks and steps toward agreement of its difference's sign
+  // with the new one), FILTEZ (the zero section's estimate), DELAYA (the history shift).
+  const up = dx === 0 ? 0 : 128;
+  const down = 0 - up;
+  const d0 = saturate16(dx + dx);
+  const d1 = band.d1, d2 = band.d2, d3 = band.d3, d4 = band.d4, d5 = band.d5;
+  const b5 = saturate16(((band.d6 ^ dx) < 0 ? down : up) + ((band.b5 * 32640) >> 15));
+  const b4 = saturate16(((d5 ^ dx) < 0 ? down : up) + ((band.b4 * 32640) >> 15));
+  const b3 = saturate16(((d4 ^ dx) < 0 ? down : up) + ((band.b3 * 32640) >> 15));
+  const b2 = saturate16(((d3 ^ dx) < 0 ? down : up) + ((band.b2 * 32640) >> 15));
+  const b1 = saturate16(((d2 ^ dx) < 0 ? down : up) + ((band.b1 * 32640) >> 15));
+  const b0 = saturate16(((d1 ^ dx) < 0 ? down : up) + ((band.b0 * 32640) >> 15));
+  // Each term truncated on its own, as in the reference.
+  const sz = ((b5 * d5) >> 15) + ((b4 * d4) >> 15) + ((b3 * d3) >> 15)
+    + ((b2 * d2) >> 15) + ((b1 * d1) >> 15) + ((b0 * d0) >> 15);
+  band.b0 = b0; band.b1 = b1; band.b2 = b2; band.b3 = b3; band.b4 = b4; band.b5 = b5;
+  band.d6 = d5; band.d5 = d4; band.d4 = d3; band.d3 = d2; band.d2 = d1; band.d1 = d0;
   band.sz = saturate16(sz);
   band.s = saturate16(sp + band.sz); // PREDIC
 }
@@ -142,6 +163,15 @@ function scale(nb: number, offset: number): number {
   return (shift < 0 ? antilog << -shift : antilog >> shift) << 2;
 }
 
+/** SCALEL/SCALEH by table: the scale factor depends on nb >> 6 only. */
+function scaleTable(nbMax: number, offset: number): Int32Array {
+  const table = new Int32Array((nbMax >> 6) + 1);
+  for (let i = 0; i < table.length; i++) table[i] = scale(i << 6, offset);
+  return table;
+}
+const DET_LOW = scaleTable(NB_MAX_LOW, 8);
+const DET_HIGH = scaleTable(NB_MAX_HIGH, 10);
+
 /** LOGSCL + SCALEL + the predictor, once the 4-bit code is known. */
 function updateLow(band: AdpcmBand, code4: number): void {
   const dlow = (band.det * QM4[code4]!) >> 15; // INVQAL
@@ -149,7 +179,7 @@ function updateLow(band: AdpcmBand, code4: number): void {
   if (nb < 0) nb = 0;
   else if (nb > NB_MAX_LOW) nb = NB_MAX_LOW;
   band.nb = nb;
-  band.det = scale(nb, 8);
+  band.det = DET_LOW[nb >> 6]!;
   adaptPredictor(band, dlow);
 }
 
@@ -160,14 +190,14 @@ function updateHigh(band: AdpcmBand, code2: number): void {
   if (nb < 0) nb = 0;
   else if (nb > NB_MAX_HIGH) nb = NB_MAX_HIGH;
   band.nb = nb;
-  band.det = scale(nb, 10);
+  band.det = DET_HIGH[nb >> 6]!;
   adaptPredictor(band, dhigh);
 }
 
 /** Low band, encoder: one 15-bit sample → its 6-bit code (SUBTRA, QUANTL, then the adaptation). */
 export function encodeLow(band: AdpcmBand, x: number): number {
   const el = saturate16(x - band.s);
-  const magnitude = el >= 0 ? el : -el - 1;
+  const magnitude = el >= 0 ? el : ~el;
   // The first interval i in 1..29 whose upper decision level exceeds the
   // difference (30 when none does); the levels rise with i, so bisect.
   const det = band.det;
@@ -193,7 +223,7 @@ export function decodeLow(band: AdpcmBand, code: number): number {
 /** High band, encoder: one 15-bit sample → its 2-bit code (SUBTRA, QUANTH, then the adaptation). */
 export function encodeHigh(band: AdpcmBand, x: number): number {
   const eh = saturate16(x - band.s);
-  const magnitude = eh >= 0 ? eh : -eh - 1;
+  const magnitude = eh >= 0 ? eh : ~eh;
   const outer = magnitude >= (564 * band.det) >> 12;
   const code = eh < 0 ? (outer ? 0 : 1) : (outer ? 2 : 3);
   updateHigh(band, code);

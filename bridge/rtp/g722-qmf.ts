@@ -7,26 +7,32 @@
 // input. The public split()/join() work on a "unity" scale instead (a 1 kHz
 // sine of amplitude A comes out of split() in the low band with amplitude ≈ A),
 // so the low band mixes directly with G.711 audio. The unity value is exactly
-// twice the codec's band value, which keeps encode() = encodeBands(split())
-// and decode() = join(decodeBands()) bit-exact (see g722.ts).
+// twice the codec's band value, which keeps decode() = join(decodeBands())
+// bit-exact, and encode() = encodeBands(split()) too unless split() had to
+// saturate a band (see g722.ts).
 //
 // History: each filter keeps its last 12 inputs twice over (at pos and pos+12),
 // so the window oldest-first is always the contiguous run [pos, pos+12).
 
-/** Taps for the first sample of each input pair (and the second output sample), oldest first. */
-const TAPS_FIRST = Int32Array.of(3, -11, 12, 32, -210, 951, 3876, -805, 362, -156, 53, -11);
-/** The same taps reversed, for the second input sample (and the first output sample). */
-const TAPS_SECOND = Int32Array.of(-11, 53, -156, 362, -805, 3876, 951, -210, 32, 12, -11, 3);
+// The 12 taps for the first sample of each input pair (and the second output
+// sample), oldest first: 3, −11, 12, 32, −210, 951, 3876, −805, 362, −156, 53, −11;
+// the second sample's (and the first output sample's) are the same reversed.
+// Written out as constants in the two dot products below.
 const TAPS = 12;
 
 export function saturate16(v: number): number {
   return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
 }
 
-function dot(history: Int32Array, pos: number, taps: Int32Array): number {
-  let sum = 0;
-  for (let k = 0; k < TAPS; k++) sum += history[pos + k]! * taps[k]!;
-  return sum;
+/** The first sample's taps over history[pos..pos+12). */
+function dotFirst(h: Int32Array, pos: number): number {
+  return 3 * h[pos]! - 11 * h[pos + 1]! + 12 * h[pos + 2]! + 32 * h[pos + 3]! - 210 * h[pos + 4]! + 951 * h[pos + 5]!
+    + 3876 * h[pos + 6]! - 805 * h[pos + 7]! + 362 * h[pos + 8]! - 156 * h[pos + 9]! + 53 * h[pos + 10]! - 11 * h[pos + 11]!;
+}
+/** The second sample's taps (reversed) over history[pos..pos+12). */
+function dotSecond(h: Int32Array, pos: number): number {
+  return -11 * h[pos]! + 53 * h[pos + 1]! - 156 * h[pos + 2]! + 362 * h[pos + 3]! - 805 * h[pos + 4]! + 3876 * h[pos + 5]!
+    + 951 * h[pos + 6]! - 210 * h[pos + 7]! + 32 * h[pos + 8]! + 12 * h[pos + 9]! - 11 * h[pos + 10]! + 3 * h[pos + 11]!;
 }
 
 /** Transmit QMF: 16 kHz → low and high band at 8 kHz. */
@@ -46,8 +52,8 @@ export class QmfAnalysis {
     this.second[pos] = this.second[pos + TAPS] = secondSample;
     const next = pos === TAPS - 1 ? 0 : pos + 1;
     this.pos = next;
-    const odd = dot(this.first, next, TAPS_FIRST);
-    const even = dot(this.second, next, TAPS_SECOND);
+    const odd = dotFirst(this.first, next);
+    const even = dotSecond(this.second, next);
     this.lowSum = even + odd;
     this.highSum = even - odd;
   }
@@ -82,8 +88,8 @@ export class QmfSynthesis {
     this.diff[pos] = this.diff[pos + TAPS] = bandDiff;
     const next = pos === TAPS - 1 ? 0 : pos + 1;
     this.pos = next;
-    pcm16k[at] = saturate16(dot(this.diff, next, TAPS_SECOND) >> shift);
-    pcm16k[at + 1] = saturate16(dot(this.sum, next, TAPS_FIRST) >> shift);
+    pcm16k[at] = saturate16(dotSecond(this.diff, next) >> shift);
+    pcm16k[at + 1] = saturate16(dotFirst(this.sum, next) >> shift);
   }
 
   /** low[0..n) and high[0..n), unity-scaled → pcm16k[0..2n). */
