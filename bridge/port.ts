@@ -112,7 +112,7 @@ export interface IncomingCall {
   /** User part of the Request-URI (the dialled number or room). */
   readonly to: string;
   readonly requestUri: string;
-  readonly transport: 'udp' | 'tcp';
+  readonly transport: 'udp' | 'tcp' | 'tls';
   readonly sourceAddress: string;
   header(name: string): string | undefined;
   /** Sends 180 Ringing. */

@@ -22,6 +22,17 @@ export const configSchema = z.object({
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(5060),
     transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
+    /**
+     * SIP over TLS (RFC 3261 §26, sips:) on its own port beside UDP/TCP: off
+     * unless `port` is set (5061 in production); then `cert` and `key` are
+     * PEM files (the certificate chain and its private key), read at start-up.
+     * The embedded engine only (the freeswitch engine's TLS is drachtio-server's).
+     */
+    tls: z.object({
+      port: port.optional(),
+      cert: z.string().min(1).optional(),
+      key: z.string().min(1).optional(),
+    }).prefault({}).refine((t) => t.port === undefined || (t.cert !== undefined && t.key !== undefined), 'sip.tls.cert and sip.tls.key are required with sip.tls.port'),
     /** Address written into Via/Contact and SDP (defaults to host). */
     advertisedHost: z.string().min(1).optional(),
     userAgent: z.string().default('conference-bridge/0.1'),
@@ -189,6 +200,9 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_SIP_PORT: ['sip', 'port'],
   BRIDGE_SIP_TRANSPORTS: ['sip', 'transports'],
   BRIDGE_SIP_ADVERTISED_HOST: ['sip', 'advertisedHost'],
+  BRIDGE_SIP_TLS_PORT: ['sip', 'tls', 'port'],
+  BRIDGE_SIP_TLS_CERT: ['sip', 'tls', 'cert'],
+  BRIDGE_SIP_TLS_KEY: ['sip', 'tls', 'key'],
   BRIDGE_NO_ANSWER_TIMEOUT_S: ['sip', 'noAnswerTimeoutS'],
   BRIDGE_SIP_REQUESTS_PER_S: ['sip', 'requestsPerS'],
   BRIDGE_SIP_REQUEST_BURST: ['sip', 'requestBurst'],

@@ -15,6 +15,7 @@ import { answerOffer, createOffer, hasCommonCodec, readAnswer } from '../sip/sdp
 import type { AudioCodec, LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
 import type { TimerValues } from '../sip/transaction/timers.ts';
 import { SipTransport } from '../sip/transport/transport.ts';
+import { loadTlsCredentials } from '../sip/transport/tls-credentials.ts';
 import { SipUserAgent } from '../sip/user-agent.ts';
 import { RequestLimiter } from '../sip/request-limiter.ts';
 import { backgroundClock } from '../../common/clock.ts';
@@ -58,12 +59,14 @@ export class EmbeddedEngine implements Engine {
     const { config } = opts;
     this.log = opts.logger ?? moduleLogger('engine');
     this.advertisedHost = config.sip.advertisedHost ?? config.sip.host;
-    this.transport = new SipTransport({ host: config.sip.host, port: config.sip.port, transports: config.sip.transports, logger: this.log.child({ module: 'sip-transport' }) });
+    const tls = loadTlsCredentials(config.sip.tls); // ConfigError at start-up for a missing or unusable file
+    this.transport = new SipTransport({ host: config.sip.host, port: config.sip.port, transports: config.sip.transports, tls, logger: this.log.child({ module: 'sip-transport' }) });
     this.ua = new SipUserAgent({
       transport: this.transport,
       logger: this.log.child({ module: 'sip' }),
       host: this.advertisedHost,
       port: config.sip.port,
+      tlsPort: tls?.port,
       userAgent: config.sip.userAgent,
       timers: opts.timers,
       limiter: requestLimiter(config, this.log.child({ module: 'sip-limit' })),
@@ -77,7 +80,7 @@ export class EmbeddedEngine implements Engine {
   async start(): Promise<void> {
     await this.transport.listen();
     this.unwatch ??= watchEngine(this);
-    this.log.info({ host: this.opts.config.sip.host, port: this.opts.config.sip.port, transports: this.opts.config.sip.transports }, 'SIP listening');
+    this.log.info({ host: this.opts.config.sip.host, port: this.opts.config.sip.port, transports: this.opts.config.sip.transports, tlsPort: this.transport.tlsPort }, 'SIP listening');
   }
 
   async close(): Promise<void> {
@@ -327,7 +330,7 @@ export class EmbeddedIncomingCall implements IncomingCall {
   get fromDisplayName(): string | undefined { return this.session.request.from.displayName; }
   get to(): string { return this.session.request.uri.user ?? this.session.request.to.uri.user ?? ''; }
   get requestUri(): string { return formatUri(this.session.request.uri); }
-  get transport(): 'udp' | 'tcp' { return this.session.source.transport; }
+  get transport(): 'udp' | 'tcp' | 'tls' { return this.session.source.transport; }
   get sourceAddress(): string { return this.session.source.address; }
 
   header(name: string): string | undefined { return getHeader(this.session.request, name); }

@@ -7,7 +7,8 @@
 // RtpSender (rtp-sender.ts, with RFC 4733 events out), where to send and whom
 // to accept is RtpLatch (rtp-latch.ts, symmetric RTP), RFC 4733 events in
 // are TelephoneEventInput (telephone-event-input.ts), RTCP in and out is
-// RtcpReporter (rtcp-reporter.ts).
+// RtcpReporter (rtcp-reporter.ts). With SDES keys set (setSrtp), both
+// sockets go through SrtpEndpoint (srtp-endpoint.ts): SRTP/SRTCP on the wire.
 import { TypedEmitter } from '../../common/events.ts';
 import { InvalidStateError, ParseError } from '../../common/errors.ts';
 import { moduleLogger } from '../../common/log.ts';
@@ -17,6 +18,8 @@ import { RtcpReporter } from './rtcp-reporter.ts';
 import { RtpLatch } from './rtp-latch.ts';
 import { RtpSender, randomUint32, type TelephoneEventSend } from './rtp-sender.ts';
 import { TelephoneEventInput } from './telephone-event-input.ts';
+import { SrtpEndpoint, SrtpStreamKeys, type SrtpKeyPair } from './srtp-endpoint.ts';
+import type { SrtpCounters, SrtpSendState } from './srtp.ts';
 import type { PortAllocator } from './port-allocator.ts';
 import { dgramEndpoints, intToIpv4, type EndpointPair, type RtpAddress, type UdpEndpoint } from './udp-io.ts';
 
@@ -36,6 +39,8 @@ export interface RtpSessionState {
   latchedRtp: RtpAddress | undefined;
   latchedRtcp: RtpAddress | undefined;
   cname: string;
+  /** Our SRTP sending state (rollover counter, SRTCP index), when the session is SRTP. */
+  srtp?: SrtpSendState;
 }
 
 export interface RtpSessionOptions {
@@ -116,6 +121,10 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   private readonly dtmfIn: TelephoneEventInput;
   private readonly now: () => number;
   private closed = false;
+  private readonly rtp: SrtpEndpoint;
+  private readonly rtcp: SrtpEndpoint;
+  /** The SRTP state of an earlier life, applied when the same keys are set again (setSrtp). */
+  private restoredSrtp: SrtpSendState | undefined;
 
   private readonly counts = {
     packetsReceived: 0, strangerPackets: 0, invalidPackets: 0, unreachable: 0, socketErrors: 0,
@@ -123,10 +132,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   private constructor(
     private readonly opts: RtpSessionOptions,
-    private readonly rtp: UdpEndpoint,
-    private readonly rtcp: UdpEndpoint,
+    rawRtp: UdpEndpoint,
+    rawRtcp: UdpEndpoint,
   ) {
     super();
+    const rtp = this.rtp = new SrtpEndpoint(rawRtp, 'rtp');
+    const rtcp = this.rtcp = new SrtpEndpoint(rawRtcp, 'rtcp');
     this.localPort = rtp.port;
     this.localRtcpPort = rtcp.port;
     this.ssrc = (opts.restore?.ssrc ?? opts.ssrc ?? randomUint32()) >>> 0;
@@ -164,6 +175,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       ssrc: this.ssrc, seq: this.sender.seq, timestamp: this.sender.timestamp, payloadType: this.payloadType,
       telephoneEventPayloadType: this.telephoneEventPayloadType, remote: l.remote, remoteRtcp: l.remoteRtcp,
       latchedRtp: l.latchedRtp, latchedRtcp: l.latchedRtcp, cname: this.cname,
+      ...(this.rtp.keys ? { srtp: this.rtp.keys.sendState } : {}),
     };
   }
 
@@ -175,7 +187,24 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.latch.restoreRemotes(r.remote, r.remoteRtcp);
     if (r.latchedRtp) this.latchRtp(r.latchedRtp);
     if (r.latchedRtcp) this.latch.latchRtcp(r.latchedRtcp);
+    this.restoredSrtp = r.srtp;
   }
+
+  /**
+   * SRTP from now on with these SDES keys (RFC 4568), or plain RTP when
+   * undefined. A key that stays the same keeps its context; the state of an
+   * earlier life of the session (restore) carries over to the first keys set.
+   * Throws RangeError for keys we cannot use (the SDP answer offers no others).
+   */
+  setSrtp(keys: SrtpKeyPair | undefined): void {
+    if (!keys) { this.rtp.keys = this.rtcp.keys = undefined; return; }
+    const next = SrtpStreamKeys.from(keys, this.rtp.keys);
+    if (this.restoredSrtp) { next.outbound.restoreSendState(this.restoredSrtp); this.restoredSrtp = undefined; }
+    this.rtp.keys = this.rtcp.keys = next;
+  }
+
+  /** SRTP counts (protected, unprotected, dropped) while SRTP is on; undefined for plain RTP. */
+  get srtpCounters(): SrtpCounters | undefined { return this.rtp.keys?.counters; }
 
   /**
    * ICMP port unreachable comes back as ECONNREFUSED on a connected socket

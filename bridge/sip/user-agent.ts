@@ -47,6 +47,8 @@ export interface UserAgentOptions {
   /** Host and port written into Via and Contact. */
   host: string;
   port: number;
+  /** Our TLS port (Via and Contact of what goes over TLS); TLS is off when absent. */
+  tlsPort?: number;
   userAgent?: string;
   /** The user part of our Contact. */
   contactUser?: string;
@@ -131,14 +133,19 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
   // ---- SessionHost ----
 
   via(transport: TransportKind): { transport: string; host: string; port: number } {
-    return { transport: transport.toUpperCase(), host: this.opts.host, port: this.opts.port };
+    return { transport: transport.toUpperCase(), host: this.opts.host, port: this.portFor(transport) };
+  }
+
+  /** The port we listen on for `transport`: TLS has its own (RFC 3261 §26.2, 5061 in production). */
+  private portFor(transport: TransportKind): number {
+    return transport === 'tls' ? this.opts.tlsPort ?? this.opts.port : this.opts.port;
   }
 
   contactFor(transport: TransportKind): NameAddr {
     const params = new Map<string, string | null>();
-    if (transport === 'tcp') params.set('transport', 'tcp');
+    if (transport !== 'udp') params.set('transport', transport);
     return {
-      uri: { scheme: 'sip', user: this.opts.contactUser ?? 'bridge', host: this.opts.host, port: this.opts.port, params, headers: new Map() },
+      uri: { scheme: 'sip', user: this.opts.contactUser ?? 'bridge', host: this.opts.host, port: this.portFor(transport), params, headers: new Map() },
       params: new Map(),
     };
   }
@@ -181,7 +188,7 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
       kind: 'request',
       method: 'INVITE',
       uri: o.target,
-      via: [{ transport: dest.transport.toUpperCase(), host: this.opts.host, port: this.opts.port, params: new Map<string, string | null>([['branch', newBranch()], ['rport', null]]) }],
+      via: [{ ...this.via(dest.transport), params: new Map<string, string | null>([['branch', newBranch()], ['rport', null]]) }],
       from: { displayName: o.from.displayName, uri: fromUri, params: new Map([['tag', newTag()]]) },
       to: { uri: o.target, params: new Map() },
       callId,
@@ -315,7 +322,9 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
 
   private stampVia(req: SipRequest, transport: TransportKind): void {
     const via = req.via[0];
-    if (via) via.transport = transport.toUpperCase();
+    if (!via) return;
+    via.transport = transport.toUpperCase();
+    via.port = this.portFor(transport);
   }
 
   private synthetic(req: SipRequest, status: number, reason?: string): SipResponse {
@@ -325,18 +334,21 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
   private async dialogDestination(dialog: Dialog): Promise<Destination> {
     const flow = dialog.flow;
     const dest = await this.resolve(dialog.nextHopUri(), flow?.transport);
-    if (flow && flow.transport === 'tcp') return { ...dest, transport: 'tcp', flowId: flow.flowId };
+    if (flow && flow.transport !== 'udp') return { ...dest, transport: flow.transport, flowId: flow.flowId };
     return dest;
   }
 
-  /** RFC 3263, simplified: transport from the URI's transport parameter, address by A-record lookup, port 5060 by default. */
+  /**
+   * RFC 3263, simplified: transport from the URI's transport parameter (a
+   * sips: URI is TLS), address by A-record lookup, port 5060 by default (5061 for TLS).
+   */
   async resolve(uri: SipUri, defaultTransport: TransportKind = 'udp'): Promise<Destination> {
     const tp = uri.params.get('transport')?.toLowerCase();
-    const transport: TransportKind = tp === 'tcp' ? 'tcp' : tp === 'udp' ? 'udp' : defaultTransport;
+    const transport: TransportKind = uri.scheme === 'sips' || tp === 'tls' ? 'tls' : tp === 'tcp' ? 'tcp' : tp === 'udp' ? 'udp' : defaultTransport;
     let host = uri.params.get('maddr') ?? uri.host;
     if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
     const address = net.isIP(host) ? host : await (this.opts.resolveHost ?? defaultResolve)(host);
-    return { transport, address, port: uri.port ?? 5060 };
+    return { transport, address, port: uri.port ?? (transport === 'tls' ? 5061 : 5060) };
   }
 
   close(): void { this.layer.close(); }

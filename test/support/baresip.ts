@@ -22,6 +22,8 @@ export interface BaresipOptions {
   codecs?: string;
   /** baresip quits by itself after this (-t); default 60. */
   lifetimeS?: number;
+  /** Edits the config dir (DIR/config, DIR/accounts) after mkconfig.sh wrote it, before baresip starts (e.g. SRTP, TLS). */
+  configure?: (dir: string) => void;
 }
 
 export interface BaresipInfo {
@@ -44,6 +46,7 @@ export class Baresip {
     execFileSync('sh', [join(TOOLS, 'baresip/mkconfig.sh'), o.dir, '--user', o.user ?? 'tester',
       '--sip-port', String(o.sipPort), '--ctrl-port', String(o.ctrlPort), '--rtp-ports', o.rtpPorts,
       '--source', o.source, '--codecs', o.codecs ?? 'PCMU,PCMA'], { timeout: 10_000 });
+    o.configure?.(o.dir);
     const child = spawn('baresip', ['-f', o.dir, '-t', String(o.lifetimeS ?? 60)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (d: Buffer) => { if (output.length < 100_000) output += d.toString(); };

@@ -59,7 +59,7 @@ export class Dialog {
 
   /**
    * RFC 3261 §12.1.1: the dialog we set up as the UAS by answering `req`
-   * with a 2xx that carries `localTag`. Over TCP it keeps the caller's
+   * with a 2xx that carries `localTag`. Over TCP or TLS it keeps the caller's
    * connection (`source`).
    */
   static asUas(req: SipRequest, localTag: string, localContact: NameAddr, source: Destination): Dialog {
@@ -75,7 +75,7 @@ export class Dialog {
       // §12.1.1: the UAS keeps the Record-Route order.
       routeSet: parseRouteSet(recordRoutes(req)),
       localContact,
-      flow: source.transport === 'tcp' ? source : undefined,
+      flow: source.transport !== 'udp' ? source : undefined,
     });
   }
 
@@ -93,7 +93,7 @@ export class Dialog {
       // §12.1.2: the UAC reverses the Record-Route order.
       routeSet: parseRouteSet(recordRoutes(res)).reverse(),
       localContact,
-      flow: destination.transport === 'tcp' ? destination : undefined,
+      flow: destination.transport !== 'udp' ? destination : undefined,
     });
   }
 

@@ -7,6 +7,7 @@ import {
   DEFAULT_TE_PT, audioSection, codecOf, connectionAddress, directionOf, isPlainRtpAudio, parseSdp, payloadList,
   telephoneEventPt, write,
 } from './session-description.ts';
+import { answerSdes, isSdesAudio, withSdes } from './sdes.ts';
 import { STATIC_PAYLOAD_TYPE, type AudioCodec, type LocalMedia, type MediaDirection, type NegotiatedAudio } from './types.ts';
 
 /**
@@ -16,7 +17,7 @@ import { STATIC_PAYLOAD_TYPE, type AudioCodec, type LocalMedia, type MediaDirect
  * undefined when there is none.
  */
 function commonPayloadType(s: SessionDescription, m: MediaDescription, codecs: readonly AudioCodec[]): number | undefined {
-  if (!isPlainRtpAudio(m) || !connectionAddress(s, m)) return undefined;
+  if (!(isPlainRtpAudio(m) || isSdesAudio(m)) || !connectionAddress(s, m)) return undefined;
   return payloadList(m).find((p) => {
     const c = codecOf(m, p);
     return c !== undefined && c.rate === 8000 && codecs.includes(c.name as AudioCodec);
@@ -70,8 +71,9 @@ function usableAudio(s: SessionDescription, m: MediaDescription, local: LocalMed
 
 /**
  * Answers an offer. Takes the first plain RTP audio stream with a codec we
- * support, declines every other stream with port 0 (video from room systems,
- * a second audio, SRTP), and throws SipError(488) when no stream is acceptable.
+ * support (or RTP/SAVP with an a=crypto we can use: ./sdes.ts), declines
+ * every other stream with port 0 (video from room systems, a second audio,
+ * SRTP without a usable key), and throws SipError(488) when no stream is acceptable.
  */
 export function answerOffer(offerSdp: string, local: LocalMedia): { answer: string; audio: NegotiatedAudio } {
   const offer = parseSdp(offerSdp);
@@ -84,8 +86,10 @@ export function answerOffer(offerSdp: string, local: LocalMedia): { answer: stri
   if (!audio) throw new SipError(488, 'no common audio codec');
   if (local.direction && local.direction !== 'sendrecv') audio.direction = combine(audio.direction, local.direction);
   const chosen = audio;
+  const sdes = answerSdes(offer.media[index]!); // RTP/SAVP: our key, the chosen tag (RFC 4568)
+  if (sdes) chosen.srtp = sdes.keys;
   const media = offer.media.map((m, i): MediaDescription => {
-    if (i === index) return audioSection(local, [{ pt: chosen.payloadType, name: chosen.codec }], chosen.telephoneEventPt, chosen.direction);
+    if (i === index) return withSdes(audioSection(local, [{ pt: chosen.payloadType, name: chosen.codec }], chosen.telephoneEventPt, chosen.direction), sdes?.ours);
     // RFC 3264 §6: a declined stream keeps its media type and formats, with port 0.
     return { type: m.type, port: 0, protocol: m.protocol, payloads: m.payloads ?? '0', rtp: [], fmtp: [] };
   });
@@ -114,7 +118,7 @@ export function readAnswer(answerSdp: string, local: LocalMedia): NegotiatedAudi
   const ans = parseSdp(answerSdp);
   for (const m of ans.media) {
     const audio = usableAudio(ans, m, local);
-    if (audio) return audio;
+    if (audio && !isSdesAudio(m)) return audio; // we offer plain RTP only: an RTP/SAVP answer is not one to it
   }
   throw new SipError(488, 'answer accepts no audio codec we offered');
 }

@@ -34,4 +34,13 @@ export interface NegotiatedAudio {
   remotePtime: number;
   /** Direction as seen from our side (what we do: send, receive, both, neither). */
   direction: MediaDirection;
+  /** Set when the stream is SRTP (RTP/SAVP with SDES keys, see ./sdes.ts). */
+  srtp?: SrtpKeys;
+}
+
+/** SRTP master keys of one stream (RFC 4568 SDES): base64 key||salt, ours for sending, the peer's for receiving. */
+export interface SrtpKeys {
+  suite: string;
+  localKey: string;
+  remoteKey: string;
 }

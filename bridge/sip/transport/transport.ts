@@ -1,9 +1,11 @@
 // SIP over UDP and TCP (RFC 3261 §18) on one configured address and port, with
-// rport (RFC 3581). Malformed input never escapes: a bad request whose method
+// rport (RFC 3581), and over TLS (§26.2) on a port of its own when configured:
+// TLS connections are framed and reused like TCP ones. Malformed input never escapes: a bad request whose method
 // and top Via could be read gets 400 Bad Request (echoing what could be read,
 // ../message/bad-request.ts), an ACK or a malformed response is dropped and logged.
 import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from '../../../common/log.ts';
 import { TypedEmitter } from '../../../common/events.ts';
 import { SipParseError } from '../grammar/parse-error.ts';
@@ -14,6 +16,7 @@ import { serializeMessage } from '../message/serialize.ts';
 import { StreamFramer } from './framing.ts';
 import { responseDestination } from './response-destination.ts';
 import { countMalformed, countSip } from './sip-metrics.ts';
+import type { TlsListenerOptions } from './tls-credentials.ts';
 import type { Destination, MessageSender, TransportKind } from './types.ts';
 
 export interface TransportOptions {
@@ -25,7 +28,12 @@ export interface TransportOptions {
   tcpIdleMs?: number;
   /** The UDP socket's receive buffer, bytes (default 4 MiB; the kernel caps it at net.core.rmem_max). */
   udpRecvBufferBytes?: number;
+  /** SIP over TLS on its own port (tls-credentials.ts); off when absent. */
+  tls?: TlsListenerOptions;
 }
+
+/** A TLS handshake that has not finished in this long is dropped (a stalled or hostile client). */
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * The kernel's default UDP receive buffer (212 992 bytes) holds only about a
@@ -47,6 +55,7 @@ const MAX_UDP = 65_535;
 export class SipTransport extends TypedEmitter<TransportEvents> implements MessageSender {
   private udp: dgram.Socket | undefined;
   private tcpServer: net.Server | undefined;
+  private tlsServer: tls.Server | undefined;
   private readonly connections = new Map<string, net.Socket>();
   private closed = false;
   readonly stats = { received: 0, sent: 0, malformed: 0, badRequestsAnswered: 0 };
@@ -55,12 +64,15 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
 
   get host(): string { return this.opts.host; }
   get port(): number { return this.opts.port; }
+  /** The TLS listener's port; undefined when TLS is off. */
+  get tlsPort(): number | undefined { return this.opts.tls?.port; }
 
   /** Every configured transport is bound and the transport is not closed (readiness). */
   get listening(): boolean {
     if (this.closed) return false;
     const t = this.opts.transports;
-    return (!t.includes('udp') || this.udp !== undefined) && (!t.includes('tcp') || this.tcpServer?.listening === true);
+    return (!t.includes('udp') || this.udp !== undefined) && (!t.includes('tcp') || this.tcpServer?.listening === true)
+      && (!this.opts.tls || this.tlsServer?.listening === true);
   }
 
   async listen(): Promise<void> {
@@ -83,7 +95,7 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
       this.udp = udp;
     }
     if (transports.includes('tcp')) {
-      const server = net.createServer((sock) => this.adoptConnection(sock));
+      const server = net.createServer((sock) => this.adoptConnection(sock, 'tcp'));
       server.on('error', (err) => this.opts.logger.error({ err }, 'tcp server error'));
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -91,6 +103,23 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
       });
       this.tcpServer = server;
     }
+    if (this.opts.tls) await this.listenTls(this.opts.tls);
+  }
+
+  private async listenTls(o: TlsListenerOptions): Promise<void> {
+    const log = this.opts.logger;
+    const server = tls.createServer({ cert: o.cert, key: o.key, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, (sock) => this.adoptConnection(sock, 'tls'));
+    // A client that fails the handshake (garbage, plain SIP, an untrusted certificate): its socket is closed, nothing else.
+    server.on('tlsClientError', (err, sock) => {
+      log.debug({ err: err.message, from: sock.remoteAddress }, 'TLS handshake failed');
+      sock.destroy();
+    });
+    server.on('error', (err) => log.error({ err }, 'tls server error'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, this.opts.host, () => { server.off('error', reject); resolve(); });
+    });
+    this.tlsServer = server;
   }
 
   async close(): Promise<void> {
@@ -101,6 +130,7 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
     await Promise.all([
       this.udp ? new Promise<void>((r) => this.udp!.close(() => r())) : undefined,
       this.tcpServer ? new Promise<void>((r) => this.tcpServer!.close(() => r())) : undefined,
+      this.tlsServer ? new Promise<void>((r) => this.tlsServer!.close(() => r())) : undefined,
     ]);
   }
 
@@ -121,12 +151,22 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
       this.udp.send(data, dest.port, dest.address, (err) => { if (err) { this.opts.logger.warn({ err, dest }, 'udp send failed'); onError?.(err); } });
       return;
     }
-    const sock = (dest.flowId && this.connections.get(dest.flowId)) || this.connections.get(flowKey(dest.address, dest.port));
+    const kind = dest.transport;
+    const sock = (dest.flowId && this.connections.get(dest.flowId)) || this.connections.get(flowKey(kind, dest.address, dest.port));
     if (sock && !sock.destroyed) { sock.write(data); return; }
+    if (kind === 'tls') {
+      // A new TLS connection of ours (the peer's has gone): the peer's certificate is checked against the system CAs.
+      if (!this.opts.tls) { onError?.(new Error('no TLS transport')); return; }
+      const out = tls.connect({ host: dest.address, port: dest.port, servername: net.isIP(dest.address) ? undefined : dest.address });
+      out.once('error', (err) => { this.opts.logger.warn({ err, dest }, 'tls connect failed'); onError?.(err); });
+      out.once('secureConnect', () => out.write(data));
+      this.adoptConnection(out, 'tls');
+      return;
+    }
     const out = net.connect({ host: dest.address, port: dest.port });
     out.once('error', (err) => { this.opts.logger.warn({ err, dest }, 'tcp connect failed'); onError?.(err); });
     out.once('connect', () => out.write(data));
-    this.adoptConnection(out);
+    this.adoptConnection(out, 'tcp');
   }
 
   /** RFC 3261 §18.2.1 and RFC 3581 §4: note where a request really came from in its top Via. */
@@ -183,12 +223,12 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
     }
   }
 
-  private adoptConnection(sock: net.Socket): void {
+  private adoptConnection(sock: net.Socket, kind: 'tcp' | 'tls'): void {
     const framer = new StreamFramer();
     let flowId: string | undefined;
     const register = () => {
       if (!sock.remoteAddress || !sock.remotePort) return;
-      flowId = flowKey(normaliseAddress(sock.remoteAddress), sock.remotePort);
+      flowId = flowKey(kind, normaliseAddress(sock.remoteAddress), sock.remotePort);
       this.connections.set(flowId, sock);
     };
     if (sock.remoteAddress) register(); else sock.once('connect', register);
@@ -206,15 +246,15 @@ export class SipTransport extends TypedEmitter<TransportEvents> implements Messa
         return;
       }
       for (const m of messages) {
-        this.deliver(m, { transport: 'tcp', address: normaliseAddress(sock.remoteAddress ?? ''), port: sock.remotePort ?? 0, flowId });
+        this.deliver(m, { transport: kind, address: normaliseAddress(sock.remoteAddress ?? ''), port: sock.remotePort ?? 0, flowId });
       }
     });
-    sock.on('error', (err) => this.opts.logger.debug({ err: err.message, flowId }, 'tcp connection error'));
+    sock.on('error', (err) => this.opts.logger.debug({ err: err.message, flowId }, `${kind} connection error`));
     sock.on('close', () => { if (flowId && this.connections.get(flowId) === sock) this.connections.delete(flowId); });
   }
 }
 
-function flowKey(address: string, port: number): string { return `tcp:${address}:${port}`; }
+function flowKey(kind: 'tcp' | 'tls', address: string, port: number): string { return `${kind}:${address}:${port}`; }
 
 function normaliseAddress(a: string): string { return a.startsWith('::ffff:') ? a.slice(7) : a; }
 

@@ -2,9 +2,9 @@
 // message goes or came from, and how to send one.
 import type { SipMessage } from '../message/message.ts';
 
-export type TransportKind = 'udp' | 'tcp';
+export type TransportKind = 'udp' | 'tcp' | 'tls';
 
-/** Where a message goes (or came from). `flowId` pins a TCP connection. */
+/** Where a message goes (or came from). `flowId` pins a TCP or TLS connection. */
 export interface Destination {
   transport: TransportKind;
   address: string;

@@ -6,11 +6,12 @@ import { rtcpTarget } from './rtcp.ts';
 import { rtpTarget } from './rtp.ts';
 import { sdpTarget } from './sdp.ts';
 import { sipTarget } from './sip.ts';
+import { srtpTarget } from './srtp.ts';
 import { telephoneEventTarget } from './telephone-event.ts';
 import { wavTarget } from './wav.ts';
 
 export const TARGETS: readonly FuzzTarget[] = [
-  sipTarget, sdpTarget, rtpTarget, rtcpTarget, telephoneEventTarget, infoDtmfTarget, wavTarget, contactsCsvTarget,
+  sipTarget, sdpTarget, rtpTarget, rtcpTarget, srtpTarget, telephoneEventTarget, infoDtmfTarget, wavTarget, contactsCsvTarget,
 ];
 
 export function targetNamed(name: string): FuzzTarget {

@@ -128,6 +128,7 @@ export class WorkerLeg {
     }
     const pt = wideband ? G722_PAYLOAD_TYPE : audio.payloadType === 8 || audio.payloadType === 0 ? audio.payloadType : (codec === PCMA ? 8 : 0);
     this.session.setPayloadTypes(pt, audio.telephoneEventPt);
+    this.session.setSrtp(audio.srtp); // SDES keys: SRTP/SRTCP both ways (undefined: plain RTP)
     if (audio.remotePort > 0 && audio.remoteAddress) {
       const d = this.session.destination;
       const prev = this.audio;
