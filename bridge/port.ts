@@ -143,6 +143,8 @@ export interface OriginateOptions {
   onProgress?: (p: CallProgress) => void;
   /** Aborting cancels the call (CANCEL before answer). */
   signal?: AbortSignal;
+  /** Extra SIP headers on the INVITE (e.g. another node's signed join token); names must be tokens, values one line. */
+  headers?: Record<string, string>;
   /** Digest credentials answered to a 401/407 from the trunk (RFC 3261 §22); never logged. */
   auth?: { username: string; password: string };
   /**

@@ -244,7 +244,8 @@ export class EmbeddedEngine implements Engine {
       throw err instanceof CallFailedError ? err : new CallFailedError(Q850.TEMPORARY_FAILURE, undefined, `not sent: ${(err as Error).message}`);
     }
     try {
-      session = await this.ua.invite({ target: uri, from: opts.from, sdp: createOffer(local), ...(opts.auth ? { auth: opts.auth } : {}) });
+      const headers = Object.entries(opts.headers ?? {}).map(([name, value]) => ({ name, value }));
+      session = await this.ua.invite({ target: uri, from: opts.from, sdp: createOffer(local), headers, ...(opts.auth ? { auth: opts.auth } : {}) });
     } catch (err) {
       media.close();
       throw new CallFailedError(Q850.NO_ROUTE_DESTINATION, undefined, `cannot reach ${target.uri}: ${(err as Error).message}`);

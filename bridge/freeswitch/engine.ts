@@ -288,7 +288,7 @@ export class FreeswitchEngine implements Engine {
       const from = opts.from.displayName ? `"${opts.from.displayName.replace(/"/g, '')}" <sip:${opts.from.user}@localhost>` : `<sip:${opts.from.user}@localhost>`;
       dialog = await this.srf.createUAC(target.uri, {
         localSdp: explicitDirection(ep.local.sdp),
-        headers: { From: from, 'Content-Type': 'application/sdp' },
+        headers: { ...opts.headers, From: from, 'Content-Type': 'application/sdp' },
         ...(opts.auth ? { auth: opts.auth } : {}),
       }, {
         // drachtio-srf calls it as (err, req), whatever its typings say.
