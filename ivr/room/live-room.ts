@@ -6,7 +6,7 @@
 // carries the audio; the conference row and its events are written through
 // core/. Every change is a typed event naming who made it (LiveActor), which
 // ivr/live/ turns into the live seam's events.
-import type { Conference, LegStats, PromptRef } from '../../bridge/port.ts';
+import type { Conference, ConferenceMember, LegStats, PromptRef } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { TypedEmitter } from '../../common/events.ts';
 import type { Logger } from '../../common/log.ts';
@@ -17,6 +17,7 @@ import { ValidationError } from '../../core/errors.ts';
 import type { LiveActor } from '../../core/live/messages.ts';
 import type { Room } from '../../core/rooms/store.ts';
 import { autoExtendMinutes } from '../../core/schedule/room-window.ts';
+import type { CallContext } from '../call/call-context.ts';
 import type { RoomLegFacts } from '../call/call-out.ts';
 import { say } from '../call/say.ts';
 import { extendedBy, participantCount, type PromptId, type PromptLang } from '../prompts/catalog.ts';
@@ -41,6 +42,8 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
   readonly conference: Conference;
   readonly multiParty: boolean;
   private readonly participants = new Map<string, Participant>();
+  /** Listen-in legs (issue 17) by leg id: hear the mix, never heard, not participants; their link's key. */
+  private readonly listenLegs = new Map<string, { ctx: CallContext; key: string; member: ConferenceMember | null }>();
   private reserved = 0;
   private joinCounter = 0;
   private max: number;
@@ -105,6 +108,40 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
   get legFacts(): RoomLegFacts { return { accountId: this.account.id, roomId: this.room.id, roomNumber: this.number, conferenceId: this.conferenceId }; }
   list(): ParticipantView[] { return [...this.participants.values()].sort((a, b) => a.joinOrder - b.joinOrder).map(viewOf); }
   get(id: string): Participant | undefined { return this.participants.get(id); }
+  /** Listen-in legs in the mix now (each may carry several browsers of one link: the gateway counts those). */
+  listenKeys(): string[] { return [...this.listenLegs.values()].map((l) => l.key); }
+
+  // ---- listen-in (issue 17) ----
+
+  /**
+   * A listen-in leg: into the mix muted, so it hears everyone and is never
+   * heard; not a participant (not counted, listed, announced or toned, and it
+   * keeps no room open). Hung up when the room closes.
+   */
+  async listen(ctx: CallContext, key: string): Promise<void> {
+    if (this.closed || this.ending) throw new ValidationError('the meeting is ending', 'room');
+    const leg = ctx.leg;
+    const entry = { ctx, key, member: null as ConferenceMember | null };
+    this.listenLegs.set(leg.id, entry);
+    leg.on('hangup', () => { void this.unlisten(leg.id); });
+    try {
+      if (leg.ended) throw new Error('hung up before listening');
+      entry.member = await this.conference.join(leg, { muted: true, hold: null, talkDb: 0, listenDb: 0 });
+      ctx.markJoined();
+    } catch (err) {
+      this.listenLegs.delete(leg.id);
+      throw err;
+    }
+    this.log.info({ leg: leg.id, key }, 'listen-in leg joined');
+  }
+
+  private async unlisten(legId: string): Promise<void> {
+    const l = this.listenLegs.get(legId);
+    if (!l) return;
+    this.listenLegs.delete(legId);
+    if (l.member && !l.ctx.leg.ended) await l.member.leave().catch((err: unknown) => this.log.warn({ err }, 'listen-in leg leaving the mix failed'));
+    this.log.info({ leg: legId, key: l.key }, 'listen-in leg left');
+  }
 
   // ---- admission ----
 
@@ -133,7 +170,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
       listenOnly: guest && o.guestListenOnly, selfMuted: o.muteOnEntry && guest,
       forcedMute: guest ? this.allMutedBy : null, waiting: guest && o.guestWaitForChair && !this.hasChair, held: false,
       talkDb: 0, listenDb: 0, joinOrder: ++this.joinCounter, joinedAt: this.deps.now(), name: req.name,
-      displayName: req.ctx.displayName, member: null, away: null, quality: null,
+      displayName: req.ctx.displayName, member: null, away: null, quality: null, joinId: req.joinId ?? null,
     };
     this.participants.set(p.id, p);
     const leg = req.ctx.leg;
@@ -450,6 +487,9 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     if (this.closed) return;
     this.closed = true;
     this.window.stop();
+    const listening = [...this.listenLegs.values()];
+    this.listenLegs.clear();
+    await Promise.allSettled(listening.map((l) => l.ctx.leg.hangup(Q850.NORMAL_CLEARING)));
     const stopped = await this.recorder.stop(null, false).catch((err: unknown) => { this.log.error({ err }, 'stopping the recording failed'); return false; });
     if (stopped) this.emit('recording', false, null, null);
     await this.conference.close().catch((err: unknown) => this.log.error({ err }, 'closing the mix failed'));

@@ -75,3 +75,16 @@ test('attempts: the remembered keys stay bounded', () => {
   assert.equal(l.take(['addr:0'], NOW).ok, true);
   assert.equal(l.take(['addr:999'], NOW).ok, false);
 });
+
+test('rating: a browser leg (webrtc) takes the webrtc rate and no other; nothing else takes it', async () => {
+  const { findRate, destinationClassOf } = await import('../../core/billing/rating.ts');
+  const rates = [
+    { id: 'in', direction: 'in' as const, destinationClass: 'access_number' as const, accessNumberId: 'a1', prefix: null, perMinuteMinor: 10, incrementS: 60 },
+    { id: 'web', direction: 'webrtc' as const, destinationClass: 'webrtc' as const, accessNumberId: null, prefix: null, perMinuteMinor: 3, incrementS: 6 },
+  ];
+  assert.equal(findRate(rates, 'webrtc', { kind: 'webrtc' })?.id, 'web');
+  assert.equal(findRate(rates, 'in', { kind: 'webrtc' }), undefined);
+  assert.equal(findRate(rates, 'webrtc', { kind: 'access_number', accessNumberId: 'a1' }), undefined);
+  assert.equal(findRate(rates.slice(0, 1), 'webrtc', { kind: 'webrtc' }), undefined);
+  assert.equal(destinationClassOf({ kind: 'webrtc' }), 'webrtc');
+});

@@ -200,6 +200,7 @@ export const DICTIONARY = {
   'billing.direction': { zh: '方向', en: 'Direction' },
   'billing.dialIn': { zh: '呼入', en: 'dial-in' },
   'billing.dialOut': { zh: '外呼', en: 'dial-out' },
+  'billing.webrtc': { zh: '网页入会', en: 'browser (WebRTC)' },
   'billing.accessNumber': { zh: '接入号', en: 'Access number' },
   'billing.answered': { zh: '接通', en: 'Answered' },
   'billing.billableMinutes': { zh: '计费分钟', en: 'Billable min' },
@@ -247,6 +248,7 @@ export const DICTIONARY = {
   'rate.domestic_fixed': { zh: '国内固话', en: 'domestic fixed' },
   'rate.domestic_mobile': { zh: '国内手机', en: 'domestic mobile' },
   'rate.international': { zh: '国际', en: 'international' },
+  'rate.webrtc': { zh: '网页入会', en: 'browser (WebRTC)' },
 
   'cap.licensed': { zh: '授权端口数', en: 'Licensed ports' },
   'cap.callsNow': { zh: '当前并发呼叫', en: 'Concurrent calls now' },
