@@ -39,6 +39,12 @@ export class AttemptLimit {
     return { ok: true };
   }
 
+  /** How long until the key may try again (ms); 0 when it may now. Counts nothing. */
+  peek(key: string, now: number): number {
+    const t = this.recent(key, now);
+    return t.length >= this.opts.max ? t[0]! + this.opts.windowMs - now : 0;
+  }
+
   /** Forgets the key's attempts (a right PIN or password does not count against the next visitor from that address). */
   clear(key: string): void {
     this.times.delete(key);

@@ -6,7 +6,7 @@
 // carries the audio; the conference row and its events are written through
 // core/. Every change is a typed event naming who made it (LiveActor), which
 // ivr/live/ turns into the live seam's events.
-import type { Conference, ConferenceMember, LegStats, PromptRef } from '../../bridge/port.ts';
+import type { Conference, LegStats, PromptRef } from '../../bridge/port.ts';
 import { Q850 } from '../../bridge/q850.ts';
 import { TypedEmitter } from '../../common/events.ts';
 import type { Logger } from '../../common/log.ts';
@@ -30,6 +30,7 @@ import {
 import { qualityOf, sameQuality } from './quality.ts';
 import type { By, JoinRequest, LiveRoomDeps, LiveRoomEvents, LiveRoomInit, Refusal } from './live-room-types.ts';
 import { announceToMix, applyMember } from './room-audio.ts';
+import { RoomListeners } from './room-listeners.ts';
 import { RoomRecording } from './room-recording.ts';
 import { RoomWindow } from './room-window.ts';
 
@@ -42,8 +43,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
   readonly conference: Conference;
   readonly multiParty: boolean;
   private readonly participants = new Map<string, Participant>();
-  /** Listen-in legs (issue 17) by leg id: hear the mix, never heard, not participants; their link's key. */
-  private readonly listenLegs = new Map<string, { ctx: CallContext; key: string; member: ConferenceMember | null }>();
+  private readonly listenIn: RoomListeners;
   private reserved = 0;
   private joinCounter = 0;
   private max: number;
@@ -67,6 +67,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     this.isLocked = init.conference.locked;
     this.log = deps.log.child({ room: init.room.number, conferenceId: init.conference.id });
     this.conference = deps.engine.createConference(`room-${init.room.number}`, { maxTalkers: 4 });
+    this.listenIn = new RoomListeners(this.conference, this.log);
     this.conference.on('member-left', (m) => {
       const p = this.participants.get(m.leg.id);
       if (p && p.member === m) p.member = null;
@@ -108,39 +109,13 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
   get legFacts(): RoomLegFacts { return { accountId: this.account.id, roomId: this.room.id, roomNumber: this.number, conferenceId: this.conferenceId }; }
   list(): ParticipantView[] { return [...this.participants.values()].sort((a, b) => a.joinOrder - b.joinOrder).map(viewOf); }
   get(id: string): Participant | undefined { return this.participants.get(id); }
-  /** Listen-in legs in the mix now (each may carry several browsers of one link: the gateway counts those). */
-  listenKeys(): string[] { return [...this.listenLegs.values()].map((l) => l.key); }
+  /** The listen-in legs' link keys (each leg may carry several browsers of one link: the gateway counts those). */
+  listenKeys(): string[] { return this.listenIn.keys(); }
 
-  // ---- listen-in (issue 17) ----
-
-  /**
-   * A listen-in leg: into the mix muted, so it hears everyone and is never
-   * heard; not a participant (not counted, listed, announced or toned, and it
-   * keeps no room open). Hung up when the room closes.
-   */
+  /** A listen-in leg (issue 17): hears the mix, never heard, not a participant (room-listeners.ts). */
   async listen(ctx: CallContext, key: string): Promise<void> {
     if (this.closed || this.ending) throw new ValidationError('the meeting is ending', 'room');
-    const leg = ctx.leg;
-    const entry = { ctx, key, member: null as ConferenceMember | null };
-    this.listenLegs.set(leg.id, entry);
-    leg.on('hangup', () => { void this.unlisten(leg.id); });
-    try {
-      if (leg.ended) throw new Error('hung up before listening');
-      entry.member = await this.conference.join(leg, { muted: true, hold: null, talkDb: 0, listenDb: 0 });
-      ctx.markJoined();
-    } catch (err) {
-      this.listenLegs.delete(leg.id);
-      throw err;
-    }
-    this.log.info({ leg: leg.id, key }, 'listen-in leg joined');
-  }
-
-  private async unlisten(legId: string): Promise<void> {
-    const l = this.listenLegs.get(legId);
-    if (!l) return;
-    this.listenLegs.delete(legId);
-    if (l.member && !l.ctx.leg.ended) await l.member.leave().catch((err: unknown) => this.log.warn({ err }, 'listen-in leg leaving the mix failed'));
-    this.log.info({ leg: legId, key: l.key }, 'listen-in leg left');
+    await this.listenIn.add(ctx, key);
   }
 
   // ---- admission ----
@@ -238,6 +213,19 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     await this.changed(p, byParticipant(p));
     this.event(p.selfMuted ? 'mute' : 'unmute', p.id, { by: 'self' });
     return p.selfMuted ? 'muted' : 'unmuted';
+  }
+
+  /**
+   * A participant's own mute set from their device (a browser's mute button):
+   * like *1, it never lifts a chair's or the web's mute, nor listen-only.
+   */
+  async setSelfMuted(p: Participant, muted: boolean): Promise<ParticipantView> {
+    if (p.selfMuted !== muted && !(muted === false && (p.listenOnly || p.forcedMute))) {
+      p.selfMuted = muted;
+      this.event(muted ? 'mute' : 'unmute', p.id, { by: 'self' });
+      return this.changed(p, byParticipant(p));
+    }
+    return viewOf(p);
   }
 
   /**
@@ -487,9 +475,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     if (this.closed) return;
     this.closed = true;
     this.window.stop();
-    const listening = [...this.listenLegs.values()];
-    this.listenLegs.clear();
-    await Promise.allSettled(listening.map((l) => l.ctx.leg.hangup(Q850.NORMAL_CLEARING)));
+    await this.listenIn.hangUpAll();
     const stopped = await this.recorder.stop(null, false).catch((err: unknown) => { this.log.error({ err }, 'stopping the recording failed'); return false; });
     if (stopped) this.emit('recording', false, null, null);
     await this.conference.close().catch((err: unknown) => this.log.error({ err }, 'closing the mix failed'));

@@ -9,6 +9,7 @@ import { BRANDING_DICTIONARY } from './branding-dictionary.ts';
 import { TOKENS_DICTIONARY } from './tokens-dictionary.ts';
 import { WEBHOOKS_DICTIONARY } from './webhooks-dictionary.ts';
 import { MEMBERS_DICTIONARY } from './members-dictionary.ts';
+import { JOIN_DICTIONARY } from './join-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -297,4 +298,5 @@ export const DICTIONARY = {
   ...TOKENS_DICTIONARY,
   ...WEBHOOKS_DICTIONARY,
   ...MEMBERS_DICTIONARY,
+  ...JOIN_DICTIONARY,
 } as const satisfies Record<string, Entry>;
