@@ -167,7 +167,7 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     config, now, mail,
     auth: new AuthService(repos, deps.sessions ?? repos.sessions, now, config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS),
     account: new AccountService(repos),
-    rooms: new RoomService(repos, mail, config.defaultRegion),
+    rooms: new RoomService(repos, mail, config.defaultRegion, config.publicUrl),
     templates: new TemplateService(repos),
     contacts: new ContactService(repos, config.defaultRegion),
     billing: new BillingService(repos),
