@@ -18,6 +18,9 @@ import type { LiveBus } from '../core/live/live.ts';
 import type { Repositories } from '../core/repositories.ts';
 import { webConfigFrom } from '../web/config.ts';
 import { startWebServer } from '../web/server.ts';
+import type { WebDeps } from '../web/app.ts';
+import { WebrtcGateway } from '../bridge/webrtc/gateway.ts';
+import { JoinTokenSigner } from '../core/rooms/join-token.ts';
 import { Scheduler } from '../web/scheduler.ts';
 import { openAppDatabase } from './database.ts';
 import type { DrainHooks } from './drain.ts';
@@ -64,14 +67,18 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
   // The engine first: one that cannot run is refused before anything opens.
   const engine = createEngine(config);
   const { db, repos } = await openAppDatabase(config);
-  const { ivr, cdrs } = createTelephony(config, engine, repos);
+  // Browsers (issue 17): the web signs join tokens that the IVR checks; the gateway calls this engine's SIP address.
+  const joinTokens = new JoinTokenSigner(config.webJoin.secret, config.webJoin.tokenTtlS * 1000);
+  const { ivr, cdrs } = createTelephony(config, engine, repos, joinTokens);
   const live = liveFor(config.role, { config, ivr });
   const observed = await startObservability(config, { db, repos, engine, withWeb });
   // Not ready while draining: a balancer stops sending calls here (app/drain.ts).
   observed.addCheck({ name: 'draining', check: async () => (ivr.draining ? 'draining: new calls refused' : true) });
-  const web = withWeb ? await startWeb(config, repos, live.bus, observed.readiness) : undefined;
+  const gateway = withWeb ? createGateway(config) : undefined;
+  const web = withWeb ? await startWeb(config, repos, live.bus, observed.readiness, { gateway, tokens: joinTokens }) : undefined;
   const scheduler = withWeb ? startScheduler(config, repos) : undefined;
   await engine.start();
+  await gateway?.start();
   return {
     summary: {
       engine: config.engine, sip: `${config.sip.host}:${config.sip.port}`, transports: config.sip.transports, database: databaseKind(config), web: web?.url ?? null,
@@ -86,6 +93,7 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
     stop: inOrder([
       ['scheduler', () => scheduler?.stop()],
       ['observability', () => observed.close()],
+      ['webrtc gateway', () => gateway?.close()],
       ['ivr', () => ivr.close()],
       ['live', () => live.close()],
       ['engine', () => engine.close()],
@@ -118,8 +126,19 @@ async function startWebOnly(config: Config): Promise<Running> {
   };
 }
 
-function startWeb(config: Config, repos: Repositories, live: LiveBus | undefined, readiness: readonly ReadinessCheck[]): ReturnType<typeof startWebServer> {
-  return startWebServer({ repos, live, readiness, config: webConfigFrom(config), host: config.web.host, port: config.web.port, lowBalanceSweepMs: config.web.lowBalanceSweepMs });
+function startWeb(
+  config: Config, repos: Repositories, live: LiveBus | undefined, readiness: readonly ReadinessCheck[], browserJoin?: WebDeps['browserJoin'],
+): ReturnType<typeof startWebServer> {
+  return startWebServer({
+    repos, live, readiness, config: webConfigFrom(config), host: config.web.host, port: config.web.port, lowBalanceSweepMs: config.web.lowBalanceSweepMs,
+    ...(browserJoin ? { browserJoin } : {}),
+  });
+}
+
+/** The WebRTC gateway beside the engine: it calls the engine's own SIP address (a wildcard bind is reached on loopback). */
+function createGateway(config: Config): WebrtcGateway {
+  const host = config.sip.host === '0.0.0.0' ? '127.0.0.1' : config.sip.host === '::' ? '::1' : config.sip.host;
+  return new WebrtcGateway({ bridge: { host, port: config.sip.port }, bindHost: config.rtp.host, rtpPortMin: config.webJoin.rtpPortMin, rtpPortMax: config.webJoin.rtpPortMax });
 }
 
 /** Where /metrics is served: the own listener and the web app, as open. */

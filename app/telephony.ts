@@ -8,6 +8,7 @@ import type { Engine } from '../bridge/port.ts';
 import type { Config } from '../common/config.ts';
 import { CdrRecorder } from '../core/cdr/recorder.ts';
 import type { Repositories } from '../core/repositories.ts';
+import type { JoinTokenSigner } from '../core/rooms/join-token.ts';
 import { createIvr, type Ivr } from '../ivr/ivr.ts';
 
 export interface Telephony {
@@ -16,13 +17,13 @@ export interface Telephony {
   cdrs: CdrRecorder;
 }
 
-export function createTelephony(config: Config, engine: Engine, repos: Repositories): Telephony {
+export function createTelephony(config: Config, engine: Engine, repos: Repositories, joinTokens?: JoinTokenSigner): Telephony {
   mkdirSync(config.data.dir, { recursive: true });
   // Start-up recovery: legs a crash left open are closed at their last checkpoint.
   const cdrs = CdrRecorder.start({ journalPath: join(config.data.dir, 'cdr-journal.jsonl'), sink: repos.cdrs, nodeId: config.data.nodeId });
   const { callerId, multiPartyMaxParties, operatorTarget, carrierAddresses, waitingPerSource, waitingPerCarrier } = config.ivr;
   const ivr = createIvr({
-    engine, repos, cdrs, nodeId: config.data.nodeId,
+    engine, repos, cdrs, nodeId: config.data.nodeId, ...(joinTokens ? { joinTokens } : {}),
     config: {
       callerId, multiPartyMaxParties, operatorTarget: operatorTarget ?? null, pinLockout: { carrierAddresses },
       waiting: { perSource: waitingPerSource, perCarrier: waitingPerCarrier },

@@ -190,6 +190,20 @@ export const configSchema = z.object({
     /** The web's address as people reach it (links in mails, e.g. the meeting summary's recordings link). */
     publicUrl: z.url().optional(),
   }).prefault({}),
+  /**
+   * Joining from a browser (issue 17): the web checks the PIN and hands the
+   * WebRTC gateway a short-lived token (core/rooms/join-token.ts) that the IVR
+   * takes instead of the prompts. The secret signs it; unset, a random one is
+   * made per process (enough for role all, where web and IVR share it).
+   */
+  webJoin: z.object({
+    secret: z.string().min(16).optional(),
+    /** How long a token is good for, s. */
+    tokenTtlS: z.coerce.number().int().min(5).max(600).default(30),
+    /** The gateway's media ports (DTLS-SRTP towards browsers, RTP towards the bridge). */
+    rtpPortMin: port.default(30000),
+    rtpPortMax: port.default(30999),
+  }).prefault({}).refine((w) => w.rtpPortMin < w.rtpPortMax, 'webJoin.rtpPortMin must be below webJoin.rtpPortMax'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -255,6 +269,10 @@ const ENV_MAP: Record<string, string[]> = {
   MAIL_FROM: ['web', 'mailFrom'],
   BRIDGE_LOW_BALANCE_SWEEP_MS: ['web', 'lowBalanceSweepMs'],
   BRIDGE_PUBLIC_URL: ['web', 'publicUrl'],
+  BRIDGE_WEB_JOIN_SECRET: ['webJoin', 'secret'],
+  BRIDGE_WEB_JOIN_TOKEN_TTL_S: ['webJoin', 'tokenTtlS'],
+  BRIDGE_WEBRTC_PORT_MIN: ['webJoin', 'rtpPortMin'],
+  BRIDGE_WEBRTC_PORT_MAX: ['webJoin', 'rtpPortMax'],
   BRIDGE_WEBHOOK_ALLOW: ['webhooks', 'allow'],
   BRIDGE_WEBHOOK_RETRY_BASE_MS: ['webhooks', 'retryBaseMs'],
   BRIDGE_WEBHOOK_RETRY_MAX_MS: ['webhooks', 'retryMaxMs'],

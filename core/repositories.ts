@@ -47,6 +47,8 @@ import type { ApiTokenStore } from './tokens/store.ts';
 import { KnexApiTokenStore } from './tokens/knex-store.ts';
 import type { WebhookStore } from './webhooks/store.ts';
 import { KnexWebhookStore } from './webhooks/knex-store.ts';
+import type { ListenLinkStore } from './listen-links/store.ts';
+import { KnexListenLinkStore } from './listen-links/knex-store.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -86,6 +88,8 @@ export interface Repositories {
   apiTokens: ApiTokenStore;
   /** Webhook endpoints and their deliveries (an outbox with attempts). */
   webhooks: WebhookStore;
+  /** Listen-in links of rooms (issue 17): password hash, expiry, most listeners, revoked. */
+  listenLinks: ListenLinkStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -131,6 +135,7 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     branding: new KnexBrandingStore(db),
     apiTokens: new KnexApiTokenStore(db),
     webhooks: new KnexWebhookStore(db),
+    listenLinks: new KnexListenLinkStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

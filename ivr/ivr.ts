@@ -13,6 +13,7 @@ import { moduleLogger } from '../common/log.ts';
 import type { CdrRecorder } from '../core/cdr/recorder.ts';
 import type { LiveHost } from '../core/live/live.ts';
 import type { Repositories } from '../core/repositories.ts';
+import type { JoinTokenSigner } from '../core/rooms/join-token.ts';
 import { withSharedLookups } from './services/shared-lookups.ts';
 import { CallRecords } from './call/call-records.ts';
 import { Dialer } from './call/dialer.ts';
@@ -45,6 +46,8 @@ export interface IvrDeps {
   clock?: Clock;
   /** This node's id (conference rows). */
   nodeId?: string;
+  /** Verifies browsers' join tokens (X-Bridge-Join); the web signs them with the same key. */
+  joinTokens?: JoinTokenSigner;
 }
 
 export type IvrEvents = {
@@ -104,7 +107,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   const guard = new DialOutGuard({ repos, homeRegion: config.defaultRegion, now, log, emit: (e) => live.publish(e) });
   const answered = new Set<CallContext>();
   const svc: IvrServices = {
-    answered, pacing, money, budget, guard,
+    answered, pacing, money, budget, guard, ...(deps.joinTokens ? { joinTokens: deps.joinTokens } : {}),
     engine: deps.engine, repos, records, config, dialer: new Dialer(repos.trunks, config.defaultRegion),
     rooms, live, lockout: new PinLockout(config.pinLockout), waiting: new WaitingLimit(config.waiting, config.pinLockout.carrierAddresses), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),

@@ -80,6 +80,14 @@ import { ScopeService } from './members/scope.ts';
 import { MemberService } from './members/service.ts';
 import { registerMemberRoutes } from './members/routes.ts';
 import { registerMemberPages } from './members/pages.ts';
+import { BrowserJoinService } from './join/join-service.ts';
+import { registerJoinRoutes } from './join/join-routes.ts';
+import { registerJoinPages } from './join/join-pages.ts';
+import { ListenService } from './join/listen-service.ts';
+import { registerListenRoutes } from './join/listen-routes.ts';
+import { registerListenPages } from './join/listen-pages.ts';
+import type { BrowserGateway } from './join/browser-gateway.ts';
+import { JoinTokenSigner } from '../core/rooms/join-token.ts';
 
 const log = moduleLogger('web');
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -102,6 +110,12 @@ export interface WebDeps {
   readiness?: readonly ReadinessCheck[];
   /** Send webhook deliveries from this process (default true; they are written either way). */
   webhookSender?: boolean;
+  /**
+   * Joining from a browser (issue 17): the WebRTC gateway (absent: the join
+   * and listen routes answer 503) and the join tokens' signer, shared with the
+   * IVR that checks them (default: a random key of this app's own).
+   */
+  browserJoin?: { gateway?: BrowserGateway; tokens?: JoinTokenSigner };
 }
 
 const API_ROUTES = new WeakMap<express.Express, RegisteredRoute[]>();
@@ -145,12 +159,15 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
   // A queued mail's inline images (a branded mail's logo) are fetched again by their hash for each retry.
   const mail = new MailService(repos.outbox, transport, now, {}, async (sha256) => (await repos.branding.logoFile(sha256))?.content);
   const hooks = { ...DEFAULT_WEBHOOK_SETTINGS, ...config.webhooks };
+  const live = new LiveService(repos, deps.live);
+  const gateway = deps.browserJoin?.gateway;
+  const tokens = deps.browserJoin?.tokens ?? new JoinTokenSigner(undefined);
   const guard = new AddressGuard({ allow: hooks.allow, ownAddresses: config.ownAddresses ?? [] });
   return {
     config, now, mail,
     auth: new AuthService(repos, deps.sessions ?? repos.sessions, now, config.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS),
     account: new AccountService(repos),
-    rooms: new RoomService(repos, mail, config.defaultRegion),
+    rooms: new RoomService(repos, mail, config.defaultRegion, config.publicUrl),
     templates: new TemplateService(repos),
     contacts: new ContactService(repos, config.defaultRegion),
     billing: new BillingService(repos),
@@ -159,7 +176,9 @@ function createServices(deps: WebDeps, now: () => Date): WebServices {
     capacity: new CapacityService(repos, config.licensedPorts),
     trunks: new TrunkAdminService(repos),
     dialOut: new DialOutAdminService(repos),
-    live: new LiveService(repos, deps.live),
+    live,
+    join: new BrowserJoinService({ repos, live, gateway, tokens, now }),
+    listen: new ListenService({ repos, gateway, tokens, now }),
     recordings: new RecordingService(repos),
     lowBalance: new LowBalanceService(repos),
     meetingRecords: new MeetingRecordsService(repos),
@@ -212,6 +231,8 @@ function registerApiRoutes(api: ApiRouter, services: WebServices, liveTuning: Fe
   registerLiveRoutes(api, services, liveTuning);
   registerTokenRoutes(api, services);
   registerMemberRoutes(api, services);
+  registerJoinRoutes(api, services.join);
+  registerListenRoutes(api, services, services.listen);
 }
 
 /** Every feature's pages. */
@@ -231,6 +252,8 @@ function registerPages(pages: PageRouter, services: WebServices): void {
   registerDialOutPages(pages, services);
   registerTokenPages(pages, services);
   registerMemberPages(pages, services);
+  registerJoinPages(pages, services);
+  registerListenPages(pages, services);
 }
 
 export function createWebApp(deps: WebDeps): express.Express {

@@ -50,7 +50,7 @@ export class Scheduler {
     this.now = opts.now ?? (() => new Date());
     const transport = opts.mailer ?? (config.smtp ? smtpTransport(config.smtp) : undefined);
     this.mail = new MailService(repos.outbox, transport, this.now, opts.mailRetry);
-    const rooms = new RoomService(repos, this.mail, config.defaultRegion);
+    const rooms = new RoomService(repos, this.mail, config.defaultRegion, config.publicUrl);
     this.planner = new ReminderPlanner(repos);
     this.runner = new JobRunner(repos.jobs, { ...opts.runner, now: this.now, ...(opts.worker ? { worker: opts.worker } : {}) })
       .handle(REMINDER_JOB, reminderJob(repos, rooms))

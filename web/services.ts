@@ -23,6 +23,8 @@ import type { TokenService } from './tokens/service.ts';
 import type { WebhookService } from './webhooks/service.ts';
 import type { ScopeService } from './members/scope.ts';
 import type { MemberService } from './members/service.ts';
+import type { BrowserJoinService } from './join/join-service.ts';
+import type { ListenService } from './join/listen-service.ts';
 
 export interface WebServices {
   config: WebConfig;
@@ -54,4 +56,8 @@ export interface WebServices {
   scope: ScopeService;
   /** The account's members: invitations, roles, freezing, directory import, audit log. */
   members: MemberService;
+  /** Joining from a browser: PIN, WebRTC offer through the gateway, mute, the room's state (issue 17). */
+  join: BrowserJoinService;
+  /** Listen-in links: the owner's, and the public listener's (issue 17). */
+  listen: ListenService;
 }

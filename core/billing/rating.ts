@@ -5,8 +5,9 @@
 import { CallRefusedError } from '../errors.ts';
 import { classifyDestination, type DialOutClass } from './destination.ts';
 
-export type Direction = 'in' | 'out';
-export type DestinationClass = 'access_number' | DialOutClass;
+/** 'webrtc': a browser's leg through the WebRTC gateway (issue 17), rated by the platform's one webrtc rate. */
+export type Direction = 'in' | 'out' | 'webrtc';
+export type DestinationClass = 'access_number' | 'webrtc' | DialOutClass;
 
 export interface Rate {
   id: string;
@@ -20,9 +21,10 @@ export interface Rate {
   incrementS: number;
 }
 
-/** What is being rated: a dial-in on an access number, or a dial-out to a number. */
+/** What is being rated: a dial-in on an access number, a dial-out to a number, or a browser's leg. */
 export type Destination =
   | { kind: 'access_number'; accessNumberId: string }
+  | { kind: 'webrtc' }
   | { kind: 'number'; e164: string; homeRegion?: string };
 
 export interface RatedCall {
@@ -38,6 +40,7 @@ export function findRate(rates: readonly Rate[], direction: Direction, dest: Des
     if (direction !== 'in') return undefined;
     return rates.find((r) => r.direction === 'in' && r.accessNumberId === dest.accessNumberId);
   }
+  if (dest.kind === 'webrtc') return direction === 'webrtc' ? rates.find((r) => r.direction === 'webrtc' && r.destinationClass === 'webrtc') : undefined;
   if (direction !== 'out') return undefined;
   const c = classifyDestination(dest.e164, dest.homeRegion);
   if (c.class !== 'international') {
@@ -55,6 +58,7 @@ export function findRate(rates: readonly Rate[], direction: Direction, dest: Des
 
 export function destinationClassOf(dest: Destination): DestinationClass {
   if (dest.kind === 'access_number') return 'access_number';
+  if (dest.kind === 'webrtc') return 'webrtc';
   return classifyDestination(dest.e164, dest.homeRegion).class;
 }
 
@@ -88,7 +92,7 @@ export function rateCall(input: RateCallInput): RatedCall {
 }
 
 function describe(d: Destination): string {
-  return d.kind === 'access_number' ? `access number ${d.accessNumberId}` : d.e164;
+  return d.kind === 'access_number' ? `access number ${d.accessNumberId}` : d.kind === 'webrtc' ? 'webrtc' : d.e164;
 }
 
 /** Billable seconds of a leg: answer → end, whole seconds rounded up; 0 if never answered. */

@@ -9,7 +9,7 @@ import { auditRow } from '../audit/knex-store.ts';
 import { noteCharge } from '../billing/low-balance.ts';
 import { parseStoredNumber } from '../phone/normalise.ts';
 import { csvSafe } from '../contacts/csv.ts';
-import { legToJson, type LegRecord } from './leg.ts';
+import { legToJson, type LegDirection, type LegRecord } from './leg.ts';
 import type { Cdr, CdrQuery, CdrStore, CdrTotals, ConferenceBill } from './store.ts';
 
 const log = moduleLogger('core', { part: 'cdr-store' });
@@ -34,7 +34,7 @@ const MERGE_COLUMNS = Object.keys(legColumns({
 export function toLeg(r: Row): LegRecord {
   return {
     id: String(r.id), nodeId: String(r.node_id), accountId: s(r.account_id), conferenceId: s(r.conference_id), roomId: s(r.room_id),
-    roomNumber: s(r.room_number), direction: r.direction as 'in' | 'out', caller: String(r.caller), callee: String(r.callee),
+    roomNumber: s(r.room_number), direction: r.direction as LegDirection, caller: String(r.caller), callee: String(r.callee),
     accessNumberId: s(r.access_number_id), accessNumber: s(r.access_number), role: s(r.role), displayName: String(r.display_name),
     startedAt: date(r.started_at), answeredAt: dateOrNull(r.answered_at), endedAt: dateOrNull(r.ended_at),
     lastCheckpointAt: dateOrNull(r.last_checkpoint_at), q850Cause: numOrNull(r.q850_cause), state: r.state as 'open' | 'closed',
@@ -52,6 +52,7 @@ function toCdr(r: Row): Cdr {
 
 /** What a leg is rated as: dial-in by access number, dial-out by the called number. */
 function destinationOf(l: LegRecord, homeRegion: string): Destination | null {
+  if (l.direction === 'webrtc') return { kind: 'webrtc' };
   if (l.direction === 'in') return l.accessNumberId ? { kind: 'access_number', accessNumberId: l.accessNumberId } : null;
   const { e164 } = parseStoredNumber(l.callee);
   return /^\+[1-9][0-9]{6,14}$/.test(e164) ? { kind: 'number', e164, homeRegion } : null; // SIP URIs are not rated

@@ -1,6 +1,7 @@
 // One call leg as the CDR journal and the database see it. Every leg yields
 // exactly one CDR row, keyed by the leg's UUID.
-export type LegDirection = 'in' | 'out';
+/** 'webrtc': a browser's call through the WebRTC gateway (issue 17). */
+export type LegDirection = 'in' | 'out' | 'webrtc';
 export type LegState = 'open' | 'closed';
 
 export interface LegRecord {
@@ -79,7 +80,7 @@ const optStr = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
 /** Throws TypeError on anything that is not a leg. */
 export function legFromJson(j: Json): LegRecord {
-  if (typeof j.id !== 'string' || (j.direction !== 'in' && j.direction !== 'out') || typeof j.startedAt !== 'string'
+  if (typeof j.id !== 'string' || (j.direction !== 'in' && j.direction !== 'out' && j.direction !== 'webrtc') || typeof j.startedAt !== 'string'
     || (j.state !== 'open' && j.state !== 'closed')) {
     throw new TypeError('not a leg record');
   }

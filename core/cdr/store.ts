@@ -17,7 +17,7 @@ export interface CdrQuery {
   from: Date;
   to: Date;
   conferenceId?: string;
-  direction?: 'in' | 'out';
+  direction?: 'in' | 'out' | 'webrtc';
   limit?: number;
   offset?: number;
 }

@@ -104,6 +104,8 @@ export const liveParticipantSchema = z.object({
   talkDb: z.number(),
   listenDb: z.number(),
   quality: liveQualitySchema.nullable(),
+  /** Browsers (kind 'browser'): the join's id, by which the join page finds its own participant. */
+  joinId: z.string().optional(),
 });
 export type LiveParticipant = z.infer<typeof liveParticipantSchema>;
 

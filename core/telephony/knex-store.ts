@@ -176,6 +176,9 @@ function rateRow(input: NewRate): Row {
   if ((input.destinationClass === 'access_number') !== (input.direction === 'in')) {
     throw new ValidationError('dial-in rates are per access number; dial-out rates per destination class', 'destinationClass');
   }
+  if ((input.destinationClass === 'webrtc') !== (input.direction === 'webrtc')) {
+    throw new ValidationError('browser (webrtc) legs have one rate of class webrtc', 'destinationClass');
+  }
   if (input.destinationClass === 'access_number' && !input.accessNumberId) throw new ValidationError('dial-in rate needs an access number', 'accessNumberId');
   const prefix = input.destinationClass === 'international' ? (input.prefix ?? null) : null;
   if (prefix !== null && !/^[1-9][0-9]{0,7}$/.test(prefix)) throw new ValidationError('prefix must be the digits of a country code', 'prefix');

@@ -6,15 +6,15 @@ import type { CallLeg, Engine, IncomingCall, OriginateOptions } from '../../brid
 import { Q850, type Q850Cause } from '../../bridge/q850.ts';
 import { CallFailedError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
-import type { LegPatch } from '../../core/cdr/leg.ts';
+import type { LegDirection, LegPatch } from '../../core/cdr/leg.ts';
 import type { CdrRecorder } from '../../core/cdr/recorder.ts';
 
 export class CallRecords {
   constructor(private readonly cdrs: CdrRecorder, private readonly now: () => Date, private readonly log: Logger) {}
 
-  /** A call ringing at the bridge; the CDR id is the call's (and its leg's) id. */
-  incoming(call: IncomingCall, facts: LegPatch = {}): string {
-    this.cdrs.open({ id: call.id, direction: 'in', caller: call.from, callee: call.to, startedAt: this.now(), ...facts });
+  /** A call ringing at the bridge (direction 'webrtc': a browser through the gateway); the CDR id is the call's (and its leg's) id. */
+  incoming(call: IncomingCall, facts: LegPatch = {}, direction: LegDirection = 'in'): string {
+    this.cdrs.open({ id: call.id, direction, caller: call.from, callee: call.to, startedAt: this.now(), ...facts });
     return call.id;
   }
 

@@ -16,6 +16,8 @@ export interface EnterRoomRequest {
   kind: ParticipantKind;
   maxParticipants: number;
   multiParty: boolean;
+  /** A browser's join id (kind 'browser'). */
+  joinId?: string;
   /** Played to the participant after the join's count (multi-party: "enter a number"). */
   afterJoin?: () => Promise<void>;
 }
@@ -36,7 +38,8 @@ export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promis
   let name: string | null = null;
   try {
     const announce = req.role === 'chair' ? room.options.chairAnnounce : room.options.guestAnnounce;
-    if (announce) name = await recordName(ctx, svc.config.recordingsDir, svc.config.nameMaxMs);
+    // A browser has no keypad to end a name recording: it is shown by its typed name instead.
+    if (announce && req.kind !== 'browser') name = await recordName(ctx, svc.config.recordingsDir, svc.config.nameMaxMs);
   } catch (err) {
     live.release();
     throw err;
@@ -44,7 +47,7 @@ export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promis
   if (ctx.ended) { live.release(); return; }
   svc.records.update(req.cdrId, { conferenceId: live.conferenceId, role: req.kind === 'convener' ? 'convener' : req.role });
   ctx.log = ctx.log.child({ conferenceId: live.conferenceId });
-  const p = await live.join({ ctx, cdrId: req.cdrId, role: req.role, kind: req.kind, name });
+  const p = await live.join({ ctx, cdrId: req.cdrId, role: req.role, kind: req.kind, name, joinId: req.joinId ?? null });
   ctx.outcome = 'joined';
   if (req.afterJoin) await req.afterJoin();
   await inRoom(svc, live, p);

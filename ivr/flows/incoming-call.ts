@@ -14,6 +14,8 @@ import type { IvrServices } from '../services/ivr-services.ts';
 import { dialIn } from './dial-in.ts';
 import { multiParty } from './multi-party.ts';
 import { routeOf, type Route } from './route.ts';
+import { checkJoinToken, webJoin } from './web-join.ts';
+import type { JoinClaims } from '../../core/rooms/join-token.ts';
 
 /** One finished incoming call, as the IVR saw it. */
 export interface CallSummary {
@@ -62,15 +64,25 @@ async function lookUpRoute(svc: IvrServices, dialled: string, clog: IvrServices[
 /** Handles `call`; `accepting()` false (the IVR is closing) refuses it like an unknown number. */
 export async function handleIncoming(svc: IvrServices, call: IncomingCall, accepting: () => boolean): Promise<CallSummary> {
   const clog = svc.log.child({ callId: call.callId, from: call.from, to: call.to });
+  // A browser's call through the WebRTC gateway (flows/web-join.ts): a bad join token is refused at once (403).
+  const join = checkJoinToken(svc, call);
+  if (join && 'refused' in join) {
+    clog.warn({ reason: join.refused }, 'join token refused');
+    const cdrId = svc.records.incoming(call, {}, 'webrtc');
+    call.reject(Q850.CALL_REJECTED);
+    svc.records.close(cdrId, Q850.CALL_REJECTED);
+    return { callId: call.callId, cdrId, from: call.from, to: call.to, route: 'unknown', outcome: `refused:join_token:${join.refused}`, lang: null, pinDelayMs: 0 };
+  }
+  const claims = join?.claims;
   const r = await lookUpRoute(svc, call.to, clog);
   if (!r) {
-    const cdrId = svc.records.incoming(call, {});
+    const cdrId = svc.records.incoming(call, {}, claims ? 'webrtc' : 'in');
     call.reject(Q850.TEMPORARY_FAILURE, { retryAfterS: DATABASE_AWAY_RETRY_AFTER_S }); // 503 (RFC 3398 §8.2.6.1): try again later
     svc.records.close(cdrId, Q850.TEMPORARY_FAILURE);
     return { callId: call.callId, cdrId, from: call.from, to: call.to, route: 'unknown', outcome: 'service_unavailable', lang: null, pinDelayMs: 0 };
   }
   const accessNumber = r.kind === 'meeting' || r.kind === 'multi_party' ? r.accessNumber : null;
-  const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {});
+  const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {}, claims ? 'webrtc' : 'in');
   const summary: CallSummary = { callId: call.callId, cdrId, from: call.from, to: call.to, route: r.kind, outcome: 'rejected', lang: null, pinDelayMs: 0 };
   if (r.kind === 'unknown' || !accepting()) {
     clog.info('no access number or room for this call');
@@ -87,7 +99,7 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
     return { ...summary, outcome: 'refused:waiting' };
   }
   try {
-    return await answerAndRun(svc, call, r, summary, accessNumber, leave, clog);
+    return await answerAndRun(svc, call, r, summary, accessNumber, leave, clog, claims);
   } finally {
     leave();
   }
@@ -95,7 +107,7 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
 
 async function answerAndRun(
   svc: IvrServices, call: IncomingCall, r: Exclude<Route, { kind: 'unknown' }>, summary: CallSummary,
-  accessNumber: AccessNumber | null, leave: () => void, clog: Logger,
+  accessNumber: AccessNumber | null, leave: () => void, clog: Logger, claims?: JoinClaims,
 ): Promise<CallSummary> {
   const cdrId = summary.cdrId;
   call.ring();
@@ -110,12 +122,13 @@ async function answerAndRun(
   svc.records.answered(cdrId, leg);
   const answeredAtMs = svc.clock.now();
   const lang: PromptLang = accessNumber?.language ?? svc.config.defaultLanguage;
-  const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, call.fromDisplayName?.trim() || null, call.sourceAddress);
+  const shownName = (claims?.kind === 'webrtc' ? claims.name.trim() : '') || call.fromDisplayName?.trim() || null;
+  const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, shownName, call.sourceAddress);
   ctx.onJoined(leave);
   ctx.log.info({ route: r.kind, lang }, 'call answered');
   svc.answered?.add(ctx);
   try {
-    await runFlow(svc, ctx, cdrId, r);
+    await runFlow(svc, ctx, cdrId, r, claims);
   } finally {
     svc.answered?.delete(ctx);
   }
@@ -145,10 +158,11 @@ async function sorryGoodbye(ctx: CallContext): Promise<void> {
 }
 
 /** The route's flow; a flow that fails says so and hangs up with Q.850 41, one that ends with the line open hangs up normally. */
-async function runFlow(svc: IvrServices, ctx: CallContext, cdrId: string, r: Exclude<Route, { kind: 'unknown' }>): Promise<void> {
+async function runFlow(svc: IvrServices, ctx: CallContext, cdrId: string, r: Exclude<Route, { kind: 'unknown' }>, claims?: JoinClaims): Promise<void> {
   const leg = ctx.leg;
   try {
-    if (r.kind === 'multi_party') await multiParty(svc, ctx, cdrId);
+    if (claims) await webJoin(svc, ctx, cdrId, claims);
+    else if (r.kind === 'multi_party') await multiParty(svc, ctx, cdrId);
     else await dialIn(svc, ctx, cdrId, r.kind === 'room' ? { roomNumber: r.roomNumber } : {});
   } catch (err) {
     if (!leg.ended) {

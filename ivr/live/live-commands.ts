@@ -36,7 +36,10 @@ function runner(d: CommandDeps): InviteRunner {
 }
 
 const HANDLERS: { [T in LiveCommandType]: Handler<T> } = {
-  mute: async (room, c, by) => result(await room.setMuted(participant(room, c.participantId), c.muted, by)),
+  // A participant muting their own line (a browser's button) is a self-mute; anyone else's is a chair's or the web's.
+  mute: async (room, c, by) => result(by.kind === 'participant' && by.participantId === c.participantId
+    ? await room.setSelfMuted(participant(room, c.participantId), c.muted)
+    : await room.setMuted(participant(room, c.participantId), c.muted, by)),
   remove: async (room, c, by) => { await room.remove(participant(room, c.participantId), by); return OK; },
   role: async (room, c, by) => result(await room.setRole(participant(room, c.participantId), c.role, by)),
   hold: async (room, c, by) => result(await room.setHeld(participant(room, c.participantId), c.held, by)),

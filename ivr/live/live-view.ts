@@ -13,6 +13,7 @@ export function liveParticipant(v: ParticipantView): LiveParticipant {
     id: v.id, name: v.displayName, number: v.number, role: v.role, kind: v.kind, accessNumber: v.accessNumber, lang: v.lang,
     joinedAt: v.joinedAt.toISOString(), joinOrder: v.joinOrder, muted: v.muted, mutedBy: v.mutedBy, talking: v.talking,
     held: v.held, away: v.away, talkDb: v.talkDb, listenDb: v.listenDb, quality: v.quality ? { ...v.quality } : null,
+    ...(v.joinId !== null ? { joinId: v.joinId } : {}),
   };
 }
 

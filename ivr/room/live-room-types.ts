@@ -65,6 +65,8 @@ export interface JoinRequest {
   role: Role;
   kind: ParticipantKind;
   name: string | null;
+  /** A browser's join id (see Participant.joinId). */
+  joinId?: string | null;
 }
 
 export type Refusal = 'locked' | 'full';

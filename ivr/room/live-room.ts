@@ -17,6 +17,7 @@ import { ValidationError } from '../../core/errors.ts';
 import type { LiveActor } from '../../core/live/messages.ts';
 import type { Room } from '../../core/rooms/store.ts';
 import { autoExtendMinutes } from '../../core/schedule/room-window.ts';
+import type { CallContext } from '../call/call-context.ts';
 import type { RoomLegFacts } from '../call/call-out.ts';
 import { say } from '../call/say.ts';
 import { extendedBy, participantCount, type PromptId, type PromptLang } from '../prompts/catalog.ts';
@@ -29,6 +30,7 @@ import {
 import { qualityOf, sameQuality } from './quality.ts';
 import type { By, JoinRequest, LiveRoomDeps, LiveRoomEvents, LiveRoomInit, Refusal } from './live-room-types.ts';
 import { announceToMix, applyMember } from './room-audio.ts';
+import { RoomListeners } from './room-listeners.ts';
 import { RoomRecording } from './room-recording.ts';
 import { RoomWindow } from './room-window.ts';
 
@@ -41,6 +43,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
   readonly conference: Conference;
   readonly multiParty: boolean;
   private readonly participants = new Map<string, Participant>();
+  private readonly listenIn: RoomListeners;
   private reserved = 0;
   private joinCounter = 0;
   private max: number;
@@ -64,6 +67,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     this.isLocked = init.conference.locked;
     this.log = deps.log.child({ room: init.room.number, conferenceId: init.conference.id });
     this.conference = deps.engine.createConference(`room-${init.room.number}`, { maxTalkers: 4 });
+    this.listenIn = new RoomListeners(this.conference, this.log);
     this.conference.on('member-left', (m) => {
       const p = this.participants.get(m.leg.id);
       if (p && p.member === m) p.member = null;
@@ -105,6 +109,14 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
   get legFacts(): RoomLegFacts { return { accountId: this.account.id, roomId: this.room.id, roomNumber: this.number, conferenceId: this.conferenceId }; }
   list(): ParticipantView[] { return [...this.participants.values()].sort((a, b) => a.joinOrder - b.joinOrder).map(viewOf); }
   get(id: string): Participant | undefined { return this.participants.get(id); }
+  /** The listen-in legs' link keys (each leg may carry several browsers of one link: the gateway counts those). */
+  listenKeys(): string[] { return this.listenIn.keys(); }
+
+  /** A listen-in leg (issue 17): hears the mix, never heard, not a participant (room-listeners.ts). */
+  async listen(ctx: CallContext, key: string): Promise<void> {
+    if (this.closed || this.ending) throw new ValidationError('the meeting is ending', 'room');
+    await this.listenIn.add(ctx, key);
+  }
 
   // ---- admission ----
 
@@ -133,7 +145,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
       listenOnly: guest && o.guestListenOnly, selfMuted: o.muteOnEntry && guest,
       forcedMute: guest ? this.allMutedBy : null, waiting: guest && o.guestWaitForChair && !this.hasChair, held: false,
       talkDb: 0, listenDb: 0, joinOrder: ++this.joinCounter, joinedAt: this.deps.now(), name: req.name,
-      displayName: req.ctx.displayName, member: null, away: null, quality: null,
+      displayName: req.ctx.displayName, member: null, away: null, quality: null, joinId: req.joinId ?? null,
     };
     this.participants.set(p.id, p);
     const leg = req.ctx.leg;
@@ -201,6 +213,19 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     await this.changed(p, byParticipant(p));
     this.event(p.selfMuted ? 'mute' : 'unmute', p.id, { by: 'self' });
     return p.selfMuted ? 'muted' : 'unmuted';
+  }
+
+  /**
+   * A participant's own mute set from their device (a browser's mute button):
+   * like *1, it never lifts a chair's or the web's mute, nor listen-only.
+   */
+  async setSelfMuted(p: Participant, muted: boolean): Promise<ParticipantView> {
+    if (p.selfMuted !== muted && !(muted === false && (p.listenOnly || p.forcedMute))) {
+      p.selfMuted = muted;
+      this.event(muted ? 'mute' : 'unmute', p.id, { by: 'self' });
+      return this.changed(p, byParticipant(p));
+    }
+    return viewOf(p);
   }
 
   /**
@@ -450,6 +475,7 @@ export class LiveRoom extends TypedEmitter<LiveRoomEvents> {
     if (this.closed) return;
     this.closed = true;
     this.window.stop();
+    await this.listenIn.hangUpAll();
     const stopped = await this.recorder.stop(null, false).catch((err: unknown) => { this.log.error({ err }, 'stopping the recording failed'); return false; });
     if (stopped) this.emit('recording', false, null, null);
     await this.conference.close().catch((err: unknown) => this.log.error({ err }, 'closing the mix failed'));

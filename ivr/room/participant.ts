@@ -11,8 +11,8 @@ import type { CallContext } from '../call/call-context.ts';
 import { HOLD_MUSIC } from '../call/say.ts';
 
 export type Role = 'chair' | 'guest';
-/** How they came in: dialled in, convener of a multi-party call, or called by the bridge. */
-export type ParticipantKind = 'caller' | 'convener' | 'invitee';
+/** How they came in: dialled in, convener of a multi-party call, called by the bridge, or joined from a browser (WebRTC). */
+export type ParticipantKind = 'caller' | 'convener' | 'invitee' | 'browser';
 export type AwayReason = 'operator' | 'invite';
 export type LeaveReason = 'hangup' | 'kicked' | 'ended';
 /** Who muted a participant over their head: a chair (*5) or the web console. */
@@ -50,6 +50,8 @@ export interface Participant {
   away: AwayReason | null;
   /** The latest network figures of the leg, or null before the first report. */
   quality: LiveQuality | null;
+  /** A browser's join id (its join token's jti): the join page finds its own participant by it. */
+  joinId: string | null;
 }
 
 /** Why the participant is not heard (the first that applies), or null. */
@@ -130,6 +132,7 @@ export interface ParticipantView {
   joinedAt: Date;
   away: AwayReason | null;
   quality: LiveQuality | null;
+  joinId: string | null;
 }
 
 export function viewOf(p: Participant): ParticipantView {
@@ -138,5 +141,6 @@ export function viewOf(p: Participant): ParticipantView {
     role: p.role, kind: p.kind, lang: p.ctx.lang, muted: isMuted(p), mutedBy: mutedByOf(p), selfMuted: p.selfMuted,
     chairMuted: p.forcedMute !== null, listenOnly: p.listenOnly, waiting: p.waiting, held: p.held, talking: p.member?.talking ?? false,
     talkDb: p.talkDb, listenDb: p.listenDb, joinOrder: p.joinOrder, joinedAt: p.joinedAt, away: p.away, quality: p.quality,
+    joinId: p.joinId,
   };
 }

@@ -7,6 +7,7 @@ import type { CallLeg, Engine } from '../../bridge/port.ts';
 import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Repositories } from '../../core/repositories.ts';
+import type { JoinTokenSigner } from '../../core/rooms/join-token.ts';
 import type { CallContext } from '../call/call-context.ts';
 import type { CallRecords } from '../call/call-records.ts';
 import type { Dialer } from '../call/dialer.ts';
@@ -40,6 +41,8 @@ export interface IvrServices {
   live: IvrLiveHost;
   /** Wrong PINs: per caller (slowed, refused) and per room (alert, slower checks). */
   lockout: PinLockout;
+  /** Verifies the X-Bridge-Join token of a browser's call (issue 17); absent: such calls are refused (403). */
+  joinTokens?: JoinTokenSigner;
   /** Calls waiting in the IVR per source address (refused over it before the answer). */
   waiting: WaitingLimit;
   /** Wall-clock time (CDRs, room windows, the PIN lockout). */

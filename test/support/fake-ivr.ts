@@ -19,7 +19,7 @@ import { createRepositories, type Repositories } from '../../core/repositories.t
 import type { NewRoom, Room } from '../../core/rooms/store.ts';
 import { DEMO, seedDemo, type SeedResult } from '../../core/seed.ts';
 import type { CallSummary } from '../../ivr/flows/incoming-call.ts';
-import { createIvr, type Ivr } from '../../ivr/ivr.ts';
+import { createIvr, type Ivr, type IvrDeps } from '../../ivr/ivr.ts';
 import type { LiveRoom } from '../../ivr/room/live-room.ts';
 import type { IvrSettings } from '../../ivr/services/config.ts';
 import { outgoingCdrs, readCdr, type CdrRow } from './cdr-rows.ts';
@@ -113,13 +113,13 @@ export class FakeIvr {
   }
 
   /** Fake calls come from 127.0.0.1 unless told otherwise: the carrier's address, so the PIN lockout counts them by number. */
-  static start(base: FakeIvrDb, config: IvrSettings = {}): FakeIvr {
+  static start(base: FakeIvrDb, config: IvrSettings = {}, extra: Pick<IvrDeps, 'joinTokens'> = {}): FakeIvr {
     const clock = new FakeClock({ start: new Date(Math.max(Date.now(), lastEnd + 1000)), busy: () => base.inFlight.n > 0,
       // Ending hundreds of calls at close writes as many CDRs: on a loaded 2-core machine that took more than the default 5 s.
       settleTimeoutMs: 20_000 });
     const engine = new FakeEngine({ clock });
     const ivr = createIvr({
-      engine, repos: base.repos, cdrs: base.cdrs, nodeId: 'test', now: () => clock.date(), clock,
+      engine, repos: base.repos, cdrs: base.cdrs, nodeId: 'test', now: () => clock.date(), clock, ...extra,
       config: { recordingsDir: join(base.dir, 'recordings'), callerId: '4008001000', ...config, pinLockout: { carrierAddresses: ['127.0.0.1'], ...config.pinLockout } },
     });
     engine.onIncoming((call) => ivr.handle(call));

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { openDatabase } from '../../core/db.ts';
 import { createRepositories, type Repositories } from '../../core/repositories.ts';
 import { CdrRecorder } from '../../core/cdr/recorder.ts';
+import type { JoinTokenSigner } from '../../core/rooms/join-token.ts';
 import { seedDemo, type SeedResult } from '../../core/seed.ts';
 import type { CallSummary } from '../../ivr/flows/incoming-call.ts';
 import { createIvr, type Ivr } from '../../ivr/ivr.ts';
@@ -24,6 +25,8 @@ export interface IvrBridgeOptions {
   /** Members a conference gathers in one media worker before it spreads (see MediaPoolOptions). */
   spreadAt?: number;
   config?: IvrSettings;
+  /** Verifies browsers' join tokens (X-Bridge-Join, issue 17). */
+  joinTokens?: JoinTokenSigner;
   /** Use this database (already migrated and seeded, e.g. the web app's) instead of a new one; it is left open on close. */
   existing?: { db: Knex; repos: Repositories; seed: SeedResult };
 }
@@ -52,7 +55,7 @@ export class IvrBridge {
     const cdrs = CdrRecorder.start({ journalPath: join(dir, 'cdr.jsonl'), sink: repos.cdrs, nodeId: 'test' });
     const engine = new TestEngine({ sipPort: o.sipPort, rtpMin: o.rtpMin, rtpMax: o.rtpMax, workers: o.workers ?? 1, spreadAt: o.spreadAt });
     const ivr = createIvr({
-      engine: engine.engine, repos, cdrs, nodeId: 'test',
+      engine: engine.engine, repos, cdrs, nodeId: 'test', ...(o.joinTokens ? { joinTokens: o.joinTokens } : {}),
       config: { recordingsDir: join(dir, 'recordings'), firstDigitTimeoutMs: 6000, interDigitTimeoutMs: 3000, ...o.config },
     });
     engine.engine.onIncoming((call) => ivr.handle(call)); // replaces the TestEngine's own routing

@@ -81,6 +81,8 @@ export interface TestWebOptions {
   /** The live bus (e.g. a LocalLiveBus over a FakeLiveHost); without it the live routes answer 503. */
   live?: WebDeps['live'];
   liveTuning?: WebDeps['liveTuning'];
+  /** The WebRTC gateway (a fake in web tests) and the join tokens' signer. */
+  browserJoin?: WebDeps['browserJoin'];
 }
 
 export async function startTestWeb(opts: TestWebOptions = {}): Promise<TestWeb> {
@@ -96,6 +98,7 @@ export async function startTestWeb(opts: TestWebOptions = {}): Promise<TestWeb> 
     ...(mailer ? { mailer } : {}),
     ...(opts.live ? { live: opts.live } : {}),
     ...(opts.liveTuning ? { liveTuning: opts.liveTuning } : {}),
+    ...(opts.browserJoin ? { browserJoin: opts.browserJoin } : {}),
   });
   return {
     url: web.url, db, repos, seed, sent, clock,

@@ -22,7 +22,7 @@ export function registerBillingPages(pages: PageRouter, s: WebServices): void {
     const tz = ctx.timeZone;
     const qs = new URLSearchParams(p.kind === 'month' ? { period: 'month', month: p.month } : p.kind === 'lastweek' ? { period: 'lastweek' } : { period: 'range', from: p.fromDay, to: p.toDay }).toString();
     const recharges = (await s.account.recharges(ctx.accountId)).slice(0, 10);
-    const dirKey = (d: 'in' | 'out') => (d === 'in' ? t('billing.dialIn') : t('billing.dialOut'));
+    const dirKey = (d: 'in' | 'out' | 'webrtc') => (d === 'in' ? t('billing.dialIn') : d === 'webrtc' ? t('billing.webrtc') : t('billing.dialOut'));
     return layout(ctx, {
       title: t('nav.billing'), active: '/billing',
       body: html`<form method="get" action="/billing" class="card" id="period-form">

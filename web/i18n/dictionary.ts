@@ -9,6 +9,7 @@ import { BRANDING_DICTIONARY } from './branding-dictionary.ts';
 import { TOKENS_DICTIONARY } from './tokens-dictionary.ts';
 import { WEBHOOKS_DICTIONARY } from './webhooks-dictionary.ts';
 import { MEMBERS_DICTIONARY } from './members-dictionary.ts';
+import { JOIN_DICTIONARY } from './join-dictionary.ts';
 
 type Entry = { readonly zh: string; readonly en: string };
 
@@ -200,6 +201,7 @@ export const DICTIONARY = {
   'billing.direction': { zh: '方向', en: 'Direction' },
   'billing.dialIn': { zh: '呼入', en: 'dial-in' },
   'billing.dialOut': { zh: '外呼', en: 'dial-out' },
+  'billing.webrtc': { zh: '网页入会', en: 'browser (WebRTC)' },
   'billing.accessNumber': { zh: '接入号', en: 'Access number' },
   'billing.answered': { zh: '接通', en: 'Answered' },
   'billing.billableMinutes': { zh: '计费分钟', en: 'Billable min' },
@@ -247,6 +249,7 @@ export const DICTIONARY = {
   'rate.domestic_fixed': { zh: '国内固话', en: 'domestic fixed' },
   'rate.domestic_mobile': { zh: '国内手机', en: 'domestic mobile' },
   'rate.international': { zh: '国际', en: 'international' },
+  'rate.webrtc': { zh: '网页入会', en: 'browser (WebRTC)' },
 
   'cap.licensed': { zh: '授权端口数', en: 'Licensed ports' },
   'cap.callsNow': { zh: '当前并发呼叫', en: 'Concurrent calls now' },
@@ -295,4 +298,5 @@ export const DICTIONARY = {
   ...TOKENS_DICTIONARY,
   ...WEBHOOKS_DICTIONARY,
   ...MEMBERS_DICTIONARY,
+  ...JOIN_DICTIONARY,
 } as const satisfies Record<string, Entry>;

@@ -46,6 +46,7 @@ function livePanel(ctx: PageContext, conf: Conference, roomName: string | null, 
       <dt>${t('live.timeLeft')}</dt><dd id="live-time-left"></dd>
       <dt>${t('live.state')}</dt><dd><span id="live-locked"></span> · <span id="live-recording"></span> <span id="live-all-muted" class="muted"></span></dd>
       <dt>${t('live.count')}</dt><dd><span id="live-count">–</span> / <span id="live-max">–</span></dd>
+      <dt>${t('live.listeners')}</dt><dd id="live-listeners">0</dd>
     </dl></section>
     <section class="card" id="live-alerts-card"><h2>${t('live.alerts')}</h2>
       <ul id="live-alerts" class="alerts"></ul><p class="muted" id="live-no-alerts">${t('live.noAlerts')}</p></section>

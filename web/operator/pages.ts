@@ -72,14 +72,14 @@ async function ratesPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
     title: t('nav.rates'), active: '/operator/rates',
     body: html`<p class="error" id="page-error" hidden></p>
     <table id="rates-table"><thead><tr><th>${t('billing.direction')}</th><th>${t('op.destination')}</th><th class="num">${t('billing.rate')}</th><th class="num">${t('op.increment')}</th><th>${t('common.description')}</th><th></th></tr></thead>
-    <tbody>${rates.map((r) => html`<tr><td>${r.direction === 'in' ? t('billing.dialIn') : t('billing.dialOut')}</td>
+    <tbody>${rates.map((r) => html`<tr><td>${r.direction === 'in' ? t('billing.dialIn') : r.direction === 'webrtc' ? t('billing.webrtc') : t('billing.dialOut')}</td>
       <td>${cls(r.destinationClass)} ${r.accessNumberId ? numberOf.get(r.accessNumberId) ?? '' : ''}${r.prefix ? ` +${r.prefix}` : ''}</td>
       <td class="num"><form data-api="PATCH /api/operator/rates/${r.id}" class="inline-form"><input type="number" name="perMinuteMinor" data-scale="100" step="0.01" min="0" value="${(r.perMinuteMinor / 100).toFixed(2)}"> /min <button type="submit" class="secondary">${t('common.save')}</button><span class="form-error" hidden></span></form></td>
       <td class="num">${r.incrementS} s</td><td>${'description' in r ? String((r as { description?: unknown }).description ?? '') : ''}</td>
       <td><button type="button" class="danger" data-action="DELETE /api/operator/rates/${r.id}" data-confirm="js.confirmDelete">${t('common.delete')}</button></td></tr>`)}</tbody></table>
     <form class="card" data-api="POST /api/operator/rates"><h2>${t('op.newRate')}</h2>
-      <label>${t('billing.direction')} <select name="direction"><option value="in">${t('billing.dialIn')}</option><option value="out">${t('billing.dialOut')}</option></select></label>
-      <label>${t('op.destination')} <select name="destinationClass">${['access_number', 'domestic_fixed', 'domestic_mobile', 'international'].map((c) => html`<option value="${c}">${cls(c)}</option>`)}</select></label>
+      <label>${t('billing.direction')} <select name="direction"><option value="in">${t('billing.dialIn')}</option><option value="out">${t('billing.dialOut')}</option><option value="webrtc">${t('billing.webrtc')}</option></select></label>
+      <label>${t('op.destination')} <select name="destinationClass">${['access_number', 'domestic_fixed', 'domestic_mobile', 'international', 'webrtc'].map((c) => html`<option value="${c}">${cls(c)}</option>`)}</select></label>
       <label data-show-when="destinationClass=access_number">${t('op.accessNumber')} <select name="accessNumberId">${numbers.map((n) => html`<option value="${n.id}">${n.number}</option>`)}</select></label>
       <label data-show-when="destinationClass=international">${t('op.prefix')} <input type="text" name="prefix" pattern="[0-9]{1,6}" data-empty="omit"></label>
       <label>${t('billing.rate')} (¥/min) <input type="number" name="perMinuteMinor" data-scale="100" step="0.01" min="0" required></label>

@@ -11,14 +11,15 @@ import { userJson } from '../auth/service.ts';
 const TAG = 'operator';
 
 const rateFields = z.object({
-  direction: z.enum(['in', 'out']),
-  destinationClass: z.enum(['access_number', 'domestic_fixed', 'domestic_mobile', 'international']),
+  direction: z.enum(['in', 'out', 'webrtc']),
+  destinationClass: z.enum(['access_number', 'domestic_fixed', 'domestic_mobile', 'international', 'webrtc']),
   accessNumberId: z.uuid().nullable().optional(),
   prefix: z.string().regex(/^[0-9]{1,6}$/).nullable().optional(),
   perMinuteMinor: z.number().int().min(0).max(1_000_000),
   incrementS: z.number().int().min(1).max(3600).default(60),
   description: z.string().max(200).default(''),
 }).strict().superRefine((r, ctx) => {
+  if ((r.destinationClass === 'webrtc') !== (r.direction === 'webrtc')) ctx.addIssue({ code: 'custom', path: ['destinationClass'], message: 'browser (webrtc) legs have one rate of class webrtc' });
   if ((r.destinationClass === 'access_number') !== (r.direction === 'in')) ctx.addIssue({ code: 'custom', path: ['destinationClass'], message: 'dial-in rates are per access number; dial-out rates by destination class' });
   if (r.destinationClass === 'access_number' && !r.accessNumberId) ctx.addIssue({ code: 'custom', path: ['accessNumberId'], message: 'choose the access number' });
   if (r.destinationClass !== 'international' && r.prefix) ctx.addIssue({ code: 'custom', path: ['prefix'], message: 'a prefix is for international rates only' });

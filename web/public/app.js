@@ -13,6 +13,8 @@ import { bindBrandingLogo } from './js/branding.js';
 import { bindTokensPage } from './js/tokens.js';
 import { bindWebhooks } from './js/webhooks.js';
 import { bindMembersImport } from './js/members-import.js';
+import { bindJoinPage } from './js/join.js';
+import { bindListenPage } from './js/listen.js';
 
 bindForms();
 bindActions();
@@ -26,3 +28,5 @@ bindBrandingLogo();
 bindTokensPage();
 bindWebhooks();
 bindMembersImport();
+bindJoinPage();
+bindListenPage();

@@ -26,6 +26,13 @@ export interface InvitationParams {
   /** The room's .ics SEQUENCE. */
   sequence: number;
   kind?: InvitationKind;
+  /** The web's address as people reach it: the mail then carries the link to join from the browser (issue 17). */
+  publicUrl?: string | undefined;
+}
+
+/** The join page's link for a room (web/join/join-pages.ts). */
+export function joinLink(publicUrl: string, roomNumber: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/join?room=${encodeURIComponent(roomNumber)}`;
 }
 
 /** Whether an edit changed what the invitation says (else the invitees are not mailed again). */
@@ -62,6 +69,7 @@ export function invitationMail(p: InvitationParams): { subject: string; text: st
     room.guestPin ? `${t(locale, 'room.guestPin')}: ${room.guestPin}` : t(locale, 'mail.invite.noPin'),
     '',
     t(locale, 'mail.invite.howTo', { number: room.number }),
+    ...(p.publicUrl ? [`${t(locale, 'join.title')}: ${joinLink(p.publicUrl, room.number)}`] : []),
     ...(room.description ? ['', room.description] : []),
   ];
   const lines = [intro, '', ...details];

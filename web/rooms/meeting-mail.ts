@@ -25,12 +25,12 @@ function count(tally: MailTally, m: StoredMail | undefined): void {
 }
 
 export class MeetingMailer {
-  constructor(private readonly repos: Pick<Repositories, 'calendar' | 'accessNumbers' | 'users' | 'branding'>, private readonly mail: MailService) {}
+  constructor(private readonly repos: Pick<Repositories, 'calendar' | 'accessNumbers' | 'users' | 'branding'>, private readonly mail: MailService, private readonly publicUrl?: string) {}
 
   private async compose(account: Account, room: Room, kind: InvitationKind, next: Occurrence | null, locale: Locale, now: Date, sequence: number) {
     const accessNumbers = (await this.repos.accessNumbers.list()).filter((a) => a.enabled && a.kind === 'meeting');
     // A branded account's invitation has its HTML part too (logo inline, colours, slogan); the text and the .ics stay.
-    return withBranding(this.repos.branding, account, invitationMail({ room, account, accessNumbers, next, locale, now, sequence, kind }), locale);
+    return withBranding(this.repos.branding, account, invitationMail({ room, account, accessNumbers, next, locale, now, sequence, kind, publicUrl: this.publicUrl }), locale);
   }
 
   /** The invitation (with .ics) to each address; the addresses are remembered for what follows. */

@@ -14,6 +14,7 @@ import { describeRecurrence } from './describe.ts';
 import { checkbox, roomForm } from './room-form.ts';
 import { autoInviteLine } from './room-input.ts';
 import type { RoomStatus, RoomSummary } from './service.ts';
+import { listenLinksSection } from '../join/listen-pages.ts';
 
 const STATUS_KEY: Record<RoomStatus, MessageKey> = { live: 'status.live', open: 'status.open', planned: 'status.planned', past: 'status.past' };
 const OPTION_KEYS: Array<[keyof RoomOptions, MessageKey]> = [
@@ -98,8 +99,8 @@ async function roomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
   await s.scope.room(ctx, ctx.params.id!);
   const sum = await s.rooms.get(ctx.account, ctx.params.id!, ctx.now);
   const room = sum.room;
-  const [invites, accessNumbers, groups] = await Promise.all([
-    s.rooms.autoInvites(ctx.accountId, room.id), s.rooms.meetingAccessNumbers(), s.rooms.contactGroups(ctx.accountId),
+  const [invites, accessNumbers, groups, listenLinks] = await Promise.all([
+    s.rooms.autoInvites(ctx.accountId, room.id), s.rooms.meetingAccessNumbers(), s.rooms.contactGroups(ctx.accountId), s.listen.list(ctx.accountId, room.id),
   ]);
   const organizer = room.organizerUserId ? (await s.rooms.organizers(ctx.accountId)).find((u) => u.id === room.organizerUserId) : undefined;
   return layout(ctx, {
@@ -111,11 +112,13 @@ async function roomPage(ctx: PageContext, s: WebServices): Promise<SafeHtml> {
     </div>
     <div class="actions">
       ${sum.liveConferenceId ? html`<a class="button" href="/live/${sum.liveConferenceId}" id="open-live">${ctx.t('live.open')}</a>` : ''}
+      <a class="button secondary" href="/join?room=${room.number}" id="join-from-browser">${ctx.t('join.title')}</a>
       <a class="button" href="/rooms/${room.id}/edit" id="edit-room">${ctx.t('common.edit')}</a>
       <a class="button secondary" href="/api/rooms/${room.id}/invitation.ics">${ctx.t('room.downloadIcs')}</a>
       <button type="button" class="danger" id="delete-room" data-action="DELETE /api/rooms/${room.id}" data-confirm="js.confirmDelete" data-redirect="/rooms">${ctx.t('common.delete')}</button>
     </div>
-    ${roomForms(ctx, sum, groups)}`,
+    ${roomForms(ctx, sum, groups)}
+    ${listenLinksSection(ctx, room.id, listenLinks)}`,
   });
 }
 

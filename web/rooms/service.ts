@@ -51,8 +51,8 @@ export class RoomService {
   private readonly meetingMail: MeetingMailer;
   private readonly planner: ReminderPlanner;
 
-  constructor(private readonly repos: Repositories, mail: MailService, private readonly defaultRegion: string) {
-    this.meetingMail = new MeetingMailer(repos, mail);
+  constructor(private readonly repos: Repositories, mail: MailService, private readonly defaultRegion: string, private readonly publicUrl?: string) {
+    this.meetingMail = new MeetingMailer(repos, mail, publicUrl);
     this.planner = new ReminderPlanner(repos);
   }
 
@@ -164,7 +164,7 @@ export class RoomService {
   async invitationIcs(account: Account, id: string, locale: Locale, now: Date): Promise<{ room: Room; ics: string }> {
     const room = await this.repos.rooms.get(account.id, id);
     const sequence = await this.repos.calendar.sequence(account.id, room.id);
-    const mail = invitationMail({ room, account, accessNumbers: await this.meetingAccessNumbers(), next: null, locale, now, sequence });
+    const mail = invitationMail({ room, account, accessNumbers: await this.meetingAccessNumbers(), next: null, locale, now, sequence, publicUrl: this.publicUrl });
     return { room, ics: mail.ics };
   }
 

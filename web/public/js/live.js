@@ -10,6 +10,7 @@ import { LiveHeader, bindControls, sendCommand } from './live/controls.js';
 import { openStream } from './live/stream.js';
 import { InviteList, bindInviteForms } from './live/invites.js';
 import { clockFormatter, dateTimeFormatter, fill } from './live/format.js';
+import { watchListeners } from './live/listeners.js';
 
 function showError(text) {
   const box = document.getElementById('page-error');
@@ -160,6 +161,7 @@ export function bindLivePage() {
   ui.invites = new InviteList(cfg.conferenceId, showError);
   bindInviteForms(cfg.conferenceId, showError);
   bindRows(ui, cfg);
+  watchListeners(cfg.conferenceId);
   ui.stream = openStream(`/api/live/${encodeURIComponent(cfg.conferenceId)}/events`, {
     snapshot: (data) => { ui.retryMs = 0; applySnapshot(ui, data); },
     event: (e) => applyEvent(ui, e),

@@ -79,7 +79,12 @@ export function updateRow(rec, view) {
   const o = rec.shown ?? {};
   const { cells, els } = rec;
   if (p.name !== o.name) set(els.name, p.name || msg('js.live.unknownName'));
-  if (p.number !== o.number) set(cells.number, p.number);
+  if (p.number !== o.number || p.kind !== o.kind) {
+    // A browser (WebRTC) has no phone number: marked as such.
+    set(cells.number, p.kind === 'browser' ? msg('js.live.browser') : p.number);
+    rec.tr.classList.toggle('browser', p.kind === 'browser');
+    rec.tr.dataset.kind = p.kind;
+  }
   if (p.role !== o.role) {
     set(cells.role, msg(`js.live.${p.role}`));
     rec.tr.classList.toggle('role-chair', p.role === 'chair');

@@ -1,0 +1,90 @@
+// A browser's call through the WebRTC gateway (issue 17) on the fake engine:
+// a good X-Bridge-Join token takes the leg straight into the room with the
+// token's role and name — no welcome, room or PIN prompt — as a participant
+// of kind 'browser' with its join id, and its CDR has direction 'webrtc'; the
+// room's rules still apply (a locked room refuses a guest); a forged, expired
+// or other-room token is refused before the answer (Q.850 21, SIP 403); a
+// listen-in leg is in the mix muted, outside the participant list, and is
+// hung up when the room closes.
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Q850 } from '../../bridge/q850.ts';
+import { JOIN_HEADER, JoinTokenSigner } from '../../core/rooms/join-token.ts';
+import { FakeIvr, FakeIvrDb, said } from '../support/fake-ivr.ts';
+
+const tokens = new JoinTokenSigner('ivr-test-join-secret-012345', 30_000);
+
+describe('browser join on the fake engine', () => {
+  let base: FakeIvrDb;
+  let t: FakeIvr;
+  before(async () => { base = await FakeIvrDb.open(); });
+  after(async () => { await base.close(); });
+  beforeEach(() => { t = FakeIvr.start(base, {}, { joinTokens: tokens }); });
+  afterEach(async () => { await t.close(); });
+
+  const browserCall = (room: string, claims: { role: 'chair' | 'guest'; kind: 'webrtc' | 'listen'; name?: string; jti?: string }, signer = tokens, at = t.clock.date().getTime()) =>
+    t.engine.call({ from: 'webrtc', to: room, headers: { [JOIN_HEADER]: signer.sign({ room, name: '', ...claims }, at) } });
+
+  test('a good token: straight in as chair, no prompts but the count, kind browser with its name and join id; CDR direction webrtc', async () => {
+    await t.room('7017101');
+    const call = browserCall('7017101', { role: 'chair', kind: 'webrtc', name: 'Web Wendy', jti: 'join-1' });
+    const leg = await t.inRoom(call, '7017101');
+    await t.run(() => leg.prompts.includes('only-participant'), 'the count');
+    assert.deepEqual(said(leg).map((p) => p.split('/')[1]), ['only-participant'], 'no welcome, room or PIN prompt');
+    const v = t.view('7017101', leg)!;
+    assert.deepEqual([v.kind, v.role, v.displayName, v.joinId], ['browser', 'chair', 'Web Wendy', 'join-1']);
+    leg.remoteHangup();
+    const s = await t.ended(call);
+    assert.equal(s.outcome, 'joined');
+    const cdr = await base.cdr(s.cdrId);
+    assert.deepEqual([cdr.direction, cdr.roomNumber, cdr.role], ['webrtc', '7017101', 'chair']);
+  });
+
+  test('the room\'s rules apply: a locked room refuses a browser guest', async () => {
+    await t.room('7017102');
+    const chair = await t.enter('13900000101', '7017102', '4321');
+    await t.drive(t.live('7017102')!.setLocked(true, { kind: 'system' }), 'the lock');
+    const call = browserCall('7017102', { role: 'guest', kind: 'webrtc' });
+    const s = await t.ended(call);
+    assert.equal(s.outcome, 'refused:locked');
+    chair.remoteHangup();
+  });
+
+  test('forged, expired and other-room tokens are refused before the answer (403)', async () => {
+    await t.room('7017103');
+    const forged = browserCall('7017103', { role: 'chair', kind: 'webrtc' }, new JoinTokenSigner('not-the-bridge-secret-0123'));
+    const expired = browserCall('7017103', { role: 'chair', kind: 'webrtc' }, tokens, t.clock.date().getTime() - 31_000);
+    const elsewhere = t.engine.call({ from: 'webrtc', to: '7017103', headers: { [JOIN_HEADER]: tokens.sign({ room: '888888', role: 'chair', kind: 'webrtc', name: '' }, t.clock.date().getTime()) } });
+    const junk = t.engine.call({ from: 'webrtc', to: '7017103', headers: { [JOIN_HEADER]: 'junk' } });
+    for (const [call, reason] of [[forged, 'bad_signature'], [expired, 'expired'], [elsewhere, 'wrong_room'], [junk, 'malformed']] as const) {
+      const s = await t.ended(call);
+      assert.equal(call.rejected, Q850.CALL_REJECTED, reason);
+      assert.equal(s.outcome, `refused:join_token:${reason}`);
+      assert.equal((await base.cdr(s.cdrId)).direction, 'webrtc');
+    }
+  });
+
+  test('a listen-in leg hears the mix muted, is not a participant, and is hung up when the room closes', async () => {
+    await t.room('7017104');
+    const chair = await t.enter('13900000102', '7017104', '4321');
+    const call = browserCall('7017104', { role: 'guest', kind: 'listen', jti: 'link-1' });
+    const live = t.live('7017104')!;
+    await t.run(() => live.listenKeys().length === 1, 'the listen-in leg in the mix');
+    const conf = t.engine.conferencesNamed('room-7017104')[0]!;
+    assert.equal(conf.member(call.leg!.id)?.muted, true, 'never heard');
+    assert.deepEqual(live.listenKeys(), ['link-1']);
+    assert.equal(live.list().length, 1, 'only the chair is a participant');
+    assert.deepEqual(said(call.leg!), [], 'nothing played to the listener');
+    chair.remoteHangup();
+    const s = await t.ended(call);
+    assert.equal(s.outcome, 'listening');
+    assert.ok(call.leg!.ended, 'hung up when the room closed');
+  });
+
+  test('a listen-in leg for a room with no meeting running is told so and hung up', async () => {
+    await t.room('7017105');
+    const call = browserCall('7017105', { role: 'guest', kind: 'listen', jti: 'link-2' });
+    const s = await t.ended(call);
+    assert.equal(s.outcome, 'room_refused:not_started');
+  });
+});
