@@ -47,6 +47,9 @@ import type { ApiTokenStore } from './tokens/store.ts';
 import { KnexApiTokenStore } from './tokens/knex-store.ts';
 import type { WebhookStore } from './webhooks/store.ts';
 import { KnexWebhookStore } from './webhooks/knex-store.ts';
+import type { ClusterStore } from './cluster/store.ts';
+import { KnexClusterStore } from './cluster/knex-store.ts';
+import { KnexPinFailureStore, type PinFailureStore } from './cluster/pin-failures.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -86,6 +89,10 @@ export interface Repositories {
   apiTokens: ApiTokenStore;
   /** Webhook endpoints and their deliveries (an outbox with attempts). */
   webhooks: WebhookStore;
+  /** Bridge nodes, their heartbeats, which node hosts a conference, the sweep of a dead node (issue 18). */
+  cluster: ClusterStore;
+  /** Wrong PINs of every node, shared by the nodes' lockouts. */
+  pinFailures: PinFailureStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -131,6 +138,8 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     branding: new KnexBrandingStore(db),
     apiTokens: new KnexApiTokenStore(db),
     webhooks: new KnexWebhookStore(db),
+    cluster: new KnexClusterStore(db),
+    pinFailures: new KnexPinFailureStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

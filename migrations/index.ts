@@ -22,6 +22,7 @@ import * as m017 from './017_members.ts';
 import * as m018 from './018_api_tokens.ts';
 import * as m019 from './019_webhooks.ts';
 import * as m020 from './020_branding.ts';
+import * as m022 from './022_cluster.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -49,4 +50,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['018_api_tokens', m018],
   ['019_webhooks', m019],
   ['020_branding', m020],
+  ['022_cluster', m022],
 ];
