@@ -29,6 +29,7 @@ import { liveFor } from './live.ts';
 import { startObservability, type Observability } from './observability.ts';
 import type { ReadinessCheck } from '../common/observability.ts';
 import { createTelephony } from './telephony.ts';
+import { joinCluster } from './cluster.ts';
 
 const log = moduleLogger('app');
 
@@ -70,6 +71,8 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
   // Browsers (issue 17): the web signs join tokens that the IVR checks; the gateway calls this engine's SIP address.
   const joinTokens = new JoinTokenSigner(config.webJoin.secret, config.webJoin.tokenTtlS * 1000);
   const { ivr, cdrs } = createTelephony(config, engine, repos, joinTokens);
+  // In the cluster table before the engine takes calls (app/cluster.ts).
+  const cluster = await joinCluster(config, repos, () => ivr.draining);
   const live = liveFor(config.role, { config, ivr });
   const observed = await startObservability(config, { db, repos, engine, withWeb });
   // Not ready while draining: a balancer stops sending calls here (app/drain.ts).
@@ -102,6 +105,8 @@ async function startCalls(config: Config, withWeb: boolean): Promise<Running> {
       ['open cdrs', async () => { const n = cdrs.closeAllOpen({ at: new Date(), q850: Q850.TEMPORARY_FAILURE }); if (n > 0) log.info({ legs: n }, 'CDRs still open at stop closed'); }],
       // The writer gets them all into the database (what does not fit in the time stays in the journal for the next start).
       ['cdrs', () => cdrs.stop({ flushTimeoutMs: 10_000 })],
+      // Every call is over and its CDR written: the row says the node left.
+      ['cluster', () => cluster.stop()],
       ['database', () => db.destroy()],
     ]),
   };

@@ -24,6 +24,8 @@ export function createTelephony(config: Config, engine: Engine, repos: Repositor
   const { callerId, multiPartyMaxParties, operatorTarget, carrierAddresses, waitingPerSource, waitingPerCarrier } = config.ivr;
   const ivr = createIvr({
     engine, repos, cdrs, nodeId: config.data.nodeId, ...(joinTokens ? { joinTokens } : {}),
+    // Wrong PINs shared with the other nodes on the database (ivr/room/pin-lockout-sync.ts).
+    pinFailures: { store: repos.pinFailures },
     config: {
       callerId, multiPartyMaxParties, operatorTarget: operatorTarget ?? null, pinLockout: { carrierAddresses },
       waiting: { perSource: waitingPerSource, perCarrier: waitingPerCarrier },

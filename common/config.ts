@@ -148,6 +148,15 @@ export const configSchema = z.object({
     port: z.coerce.number().int().min(0).max(65535).optional(),
   }).prefault({}),
   /**
+   * Several bridge nodes on one PostgreSQL (core/cluster/): each node writes a
+   * heartbeat every `heartbeatMs`; one that has not for `staleMs` is dead, and
+   * a survivor closes its CDRs and ends its conferences.
+   */
+  cluster: z.object({
+    heartbeatMs: z.coerce.number().int().min(100).max(60_000).default(1_000),
+    staleMs: z.coerce.number().int().min(500).max(600_000).default(5_000),
+  }).prefault({}).refine((c) => c.staleMs >= 2 * c.heartbeatMs, { message: 'cluster.staleMs must be at least twice cluster.heartbeatMs' }),
+  /**
    * SIGTERM/SIGINT (app/drain.ts): new calls are refused (503 + Retry-After)
    * while running meetings go on up to `seconds`; then every meeting hears the
    * goodbye and ends. A second signal ends everything at once.
@@ -257,6 +266,8 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_CARRIER_ADDRESSES: ['ivr', 'carrierAddresses'],
   BRIDGE_METRICS_HOST: ['metrics', 'host'],
   BRIDGE_METRICS_PORT: ['metrics', 'port'],
+  BRIDGE_CLUSTER_HEARTBEAT_MS: ['cluster', 'heartbeatMs'],
+  BRIDGE_CLUSTER_STALE_MS: ['cluster', 'staleMs'],
   BRIDGE_DRAIN_S: ['drain', 'seconds'],
   BRIDGE_DRAIN_RETRY_AFTER_S: ['drain', 'retryAfterS'],
   BRIDGE_IVR_WAITING_PER_SOURCE: ['ivr', 'waitingPerSource'],

@@ -49,6 +49,9 @@ import type { WebhookStore } from './webhooks/store.ts';
 import { KnexWebhookStore } from './webhooks/knex-store.ts';
 import type { ListenLinkStore } from './listen-links/store.ts';
 import { KnexListenLinkStore } from './listen-links/knex-store.ts';
+import type { ClusterStore } from './cluster/store.ts';
+import { KnexClusterStore } from './cluster/knex-store.ts';
+import { KnexPinFailureStore, type PinFailureStore } from './cluster/pin-failures.ts';
 
 export interface Repositories {
   accounts: AccountStore;
@@ -90,6 +93,10 @@ export interface Repositories {
   webhooks: WebhookStore;
   /** Listen-in links of rooms (issue 17): password hash, expiry, most listeners, revoked. */
   listenLinks: ListenLinkStore;
+  /** Bridge nodes, their heartbeats, which node hosts a conference, the sweep of a dead node (issue 18). */
+  cluster: ClusterStore;
+  /** Wrong PINs of every node, shared by the nodes' lockouts. */
+  pinFailures: PinFailureStore;
   /**
    * Runs `work` with stores over one database transaction: everything it
    * writes is committed together, or nothing is when it throws (the error
@@ -136,6 +143,8 @@ export function createRepositories(db: Knex, opts: RepositoryOptions = {}): Repo
     apiTokens: new KnexApiTokenStore(db),
     webhooks: new KnexWebhookStore(db),
     listenLinks: new KnexListenLinkStore(db),
+    cluster: new KnexClusterStore(db),
+    pinFailures: new KnexPinFailureStore(db),
     transaction: (work) => db.transaction((trx) => work(createRepositories(trx, opts))),
   };
 }

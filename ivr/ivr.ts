@@ -27,6 +27,8 @@ import { joinCalled } from './flows/join-called.ts';
 import { countCall, watchIvr } from './ivr-metrics.ts';
 import { IvrLiveHost } from './live/live-host.ts';
 import { PinLockout } from './room/pin-lockout.ts';
+import { PinLockoutSync } from './room/pin-lockout-sync.ts';
+import type { PinFailureStore } from '../core/cluster/pin-failures.ts';
 import { WaitingLimit } from './call/waiting-limit.ts';
 import { RoomRegistry } from './room/registry.ts';
 import { ivrConfig, type IvrConfig, type IvrSettings } from './services/config.ts';
@@ -48,6 +50,8 @@ export interface IvrDeps {
   nodeId?: string;
   /** Verifies browsers' join tokens (X-Bridge-Join); the web signs them with the same key. */
   joinTokens?: JoinTokenSigner;
+  /** Several nodes on one database: wrong PINs shared through this store (ivr/room/pin-lockout-sync.ts); absent, counted on this node only. */
+  pinFailures?: { store: PinFailureStore; pollMs?: number };
 }
 
 export type IvrEvents = {
@@ -106,10 +110,16 @@ export function createIvr(deps: IvrDeps): Ivr {
     openLegs: (a) => budget.openLegs(a) });
   const guard = new DialOutGuard({ repos, homeRegion: config.defaultRegion, now, log, emit: (e) => live.publish(e) });
   const answered = new Set<CallContext>();
+  const lockout = new PinLockout(config.pinLockout);
+  const pinSync = deps.pinFailures && new PinLockoutSync({
+    store: deps.pinFailures.store, lockout, nodeId: deps.nodeId ?? 'local', windowMs: config.pinLockout.windowMs, log,
+    pollMs: deps.pinFailures.pollMs, now: () => now().getTime(),
+  });
+  pinSync?.start();
   const svc: IvrServices = {
     answered, pacing, money, budget, guard, ...(deps.joinTokens ? { joinTokens: deps.joinTokens } : {}),
     engine: deps.engine, repos, records, config, dialer: new Dialer(repos.trunks, config.defaultRegion),
-    rooms, live, lockout: new PinLockout(config.pinLockout), waiting: new WaitingLimit(config.waiting, config.pinLockout.carrierAddresses), now, clock, log,
+    rooms, live, lockout, waiting: new WaitingLimit(config.waiting, config.pinLockout.carrierAddresses), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),
   };
   live.useInvites({
@@ -144,6 +154,7 @@ export function createIvr(deps: IvrDeps): Ivr {
       closed = true;
       unwatch();
       checkpoints.stop();
+      await pinSync?.stop();
       await rooms.closeAll('shutdown');
     },
   };

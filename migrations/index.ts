@@ -23,6 +23,7 @@ import * as m018 from './018_api_tokens.ts';
 import * as m019 from './019_webhooks.ts';
 import * as m020 from './020_branding.ts';
 import * as m021 from './021_webrtc_listen.ts';
+import * as m022 from './022_cluster.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -51,4 +52,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['019_webhooks', m019],
   ['020_branding', m020],
   ['021_webrtc_listen', m021],
+  ['022_cluster', m022],
 ];

@@ -54,6 +54,27 @@ export type LegPatch = Partial<Pick<LegRecord, 'accountId' | 'conferenceId' | 'r
 export const Q850_NORMAL_CLEARING = 16;
 export const Q850_TEMPORARY_FAILURE = 41;
 
+/** Where crash recovery ends an open leg: its last checkpoint, else its answer, else its start. */
+export function recoveryEnd(leg: LegRecord): Date {
+  return leg.lastCheckpointAt ?? leg.answeredAt ?? leg.startedAt;
+}
+
+/**
+ * The leg closed at `at` (never before its start; an answer after the end
+ * moves to the end). `recovered`: closed by recovery (the node's own journal
+ * at start-up, or a survivor's sweep of a dead node), not by the call's end.
+ */
+export function closedLeg(leg: LegRecord, at: Date, q850: number, recovered: boolean): LegRecord & { endedAt: Date } {
+  const endedAt = at.getTime() < leg.startedAt.getTime() ? leg.startedAt : at;
+  const answeredAt = leg.answeredAt && leg.answeredAt.getTime() > endedAt.getTime() ? endedAt : leg.answeredAt;
+  return { ...leg, state: 'closed', endedAt, answeredAt, q850Cause: q850, closedByRecovery: recovered };
+}
+
+/** The leg as recovery closes it: at recoveryEnd, Q.850 41, flagged closed_by_recovery. */
+export function closedByRecovery(leg: LegRecord): LegRecord {
+  return closedLeg(leg, recoveryEnd(leg), Q850_TEMPORARY_FAILURE, true);
+}
+
 /** Where the CDR writer puts legs: idempotent by leg id. */
 export interface CdrSink {
   /** Insert or update the leg; a closed leg is rated and charged exactly once. Closed rows never change again. */

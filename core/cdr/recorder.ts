@@ -26,7 +26,7 @@ import { gauge } from '../../common/metrics.ts';
 import { CdrJournal, readJournal, type JournalEvent } from './journal.ts';
 import { DeadLetters } from './dead-letter.ts';
 import { classifyCdrWriteError } from './refusal.ts';
-import { Q850_TEMPORARY_FAILURE, type CdrSink, type LegPatch, type LegRecord, type NewLeg } from './leg.ts';
+import { closedLeg, recoveryEnd, Q850_TEMPORARY_FAILURE, type CdrSink, type LegPatch, type LegRecord, type NewLeg } from './leg.ts';
 
 const log = moduleLogger('core', { part: 'cdr' });
 
@@ -278,10 +278,9 @@ export class CdrRecorder {
   // ---- internals ----
 
   private closeLeg(e: Entry, at: Date, q850: number, recovered: boolean, journalIt: boolean): void {
-    const endAt = at.getTime() < e.leg.startedAt.getTime() ? e.leg.startedAt : at;
-    if (journalIt || recovered) this.journal.append({ t: 'close', id: e.leg.id, at: endAt, q850, recovered });
-    Object.assign(e.leg, { state: 'closed', endedAt: endAt, q850Cause: q850, closedByRecovery: recovered });
-    if (e.leg.answeredAt && e.leg.answeredAt.getTime() > endAt.getTime()) e.leg.answeredAt = endAt;
+    const closed = closedLeg(e.leg, at, q850, recovered);
+    if (journalIt || recovered) this.journal.append({ t: 'close', id: e.leg.id, at: closed.endedAt, q850, recovered });
+    Object.assign(e.leg, closed);
     this.touch(e.leg.id);
   }
 
@@ -445,10 +444,6 @@ export class CdrRecorder {
     this.journal.rewrite([...this.legs.values()].map((e) => ({ t: 'snapshot' as const, leg: e.leg })));
     this.stats.compactions++;
   }
-}
-
-function recoveryEnd(leg: LegRecord): Date {
-  return leg.lastCheckpointAt ?? leg.answeredAt ?? leg.startedAt;
 }
 
 function pickPatch(p: LegPatch): LegPatch {

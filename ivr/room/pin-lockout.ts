@@ -10,6 +10,9 @@
 //     episode lasts `roomSlowMs`) and every PIN check on the room waits
 //     `roomDelayMs` meanwhile; the room itself never refuses a right PIN.
 // Times are the IVR's wall clock in ms; memory is bounded (failure-tally.ts).
+// Several nodes (issue 18): each failure is also handed to `share`
+// (ivr/room/pin-lockout-sync.ts writes it for the other nodes), and the other
+// nodes' failures come back through countRemote, into the same tallies.
 import { FailureTally } from './failure-tally.ts';
 
 /** The settings (IvrConfig.pinLockout, validated by ivrConfig): failures count within `windowMs`. */
@@ -49,6 +52,19 @@ export interface PinFailure {
   roomAlertUntil: number | null;
 }
 
+/** One wrong PIN as the nodes share it. */
+export interface SharedPinFailure {
+  roomId: string;
+  caller: PinCaller;
+  /** Wall clock, ms. */
+  at: number;
+}
+
+/** Where this node's failures go for the others (nothing when alone). */
+export interface PinFailureShare {
+  share(f: SharedPinFailure): void;
+}
+
 /** Calling numbers that identify nobody: counted by address only. */
 const ANONYMOUS = new Set(['', 'anonymous', 'unknown', 'restricted', 'private', 'unavailable']);
 
@@ -56,6 +72,8 @@ export class PinLockout {
   private readonly callers: FailureTally;
   private readonly rooms: FailureTally;
   private readonly carriers: ReadonlySet<string>;
+
+  private share: PinFailureShare | undefined;
 
   constructor(private readonly opts: PinLockoutConfig) {
     this.callers = new FailureTally({ windowMs: opts.windowMs, keep: opts.blockAfter, maxKeys: opts.maxTracked });
@@ -74,8 +92,26 @@ export class PinLockout {
     return (this.rooms.peek(roomId, now)?.until ?? 0) > now ? this.opts.roomDelayMs : 0;
   }
 
+  /** Sends every later failure to `share` too (the other nodes). */
+  shareWith(share: PinFailureShare): void { this.share = share; }
+
   /** Counts one wrong PIN of `caller` on `roomId` at `now`. */
   fail(roomId: string, caller: PinCaller, now: number): PinFailure {
+    const failure = this.count(roomId, caller, now);
+    this.share?.share({ roomId, caller, at: now });
+    return failure;
+  }
+
+  /**
+   * Counts a wrong PIN another node counted (at its time `at`): the caller
+   * and the room are refused or slowed here as there. No alert is raised
+   * here: the node where the PIN was entered raises it.
+   */
+  countRemote(f: SharedPinFailure): void {
+    this.count(f.roomId, f.caller, f.at);
+  }
+
+  private count(roomId: string, caller: PinCaller, now: number): PinFailure {
     const roomAlertUntil = this.failRoom(roomId, now);
     let failures = 0;
     let refused = false;
