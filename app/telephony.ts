@@ -26,6 +26,8 @@ export function createTelephony(config: Config, engine: Engine, repos: Repositor
     engine, repos, cdrs, nodeId: config.data.nodeId, ...(joinTokens ? { joinTokens } : {}),
     // Wrong PINs shared with the other nodes on the database (ivr/room/pin-lockout-sync.ts).
     pinFailures: { store: repos.pinFailures },
+    // Rooms are mixed on one node; callers of a room that landed elsewhere are relayed to it (ivr/flows/relay.ts).
+    ...(joinTokens ? { cluster: { store: repos.cluster, nodeId: config.data.nodeId, staleMs: config.cluster.staleMs } } : {}),
     config: {
       callerId, multiPartyMaxParties, operatorTarget: operatorTarget ?? null, pinLockout: { carrierAddresses },
       waiting: { perSource: waitingPerSource, perCarrier: waitingPerCarrier },

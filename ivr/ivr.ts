@@ -28,6 +28,7 @@ import { countCall, watchIvr } from './ivr-metrics.ts';
 import { IvrLiveHost } from './live/live-host.ts';
 import { PinLockout } from './room/pin-lockout.ts';
 import { PinLockoutSync } from './room/pin-lockout-sync.ts';
+import type { ClusterLink } from './flows/relay.ts';
 import type { PinFailureStore } from '../core/cluster/pin-failures.ts';
 import { WaitingLimit } from './call/waiting-limit.ts';
 import { RoomRegistry } from './room/registry.ts';
@@ -50,6 +51,8 @@ export interface IvrDeps {
   nodeId?: string;
   /** Verifies browsers' join tokens (X-Bridge-Join); the web signs them with the same key. */
   joinTokens?: JoinTokenSigner;
+  /** Several nodes on one database: rooms mixed on one node, callers elsewhere relayed to it (flows/relay.ts). */
+  cluster?: ClusterLink;
   /** Several nodes on one database: wrong PINs shared through this store (ivr/room/pin-lockout-sync.ts); absent, counted on this node only. */
   pinFailures?: { store: PinFailureStore; pollMs?: number };
 }
@@ -118,6 +121,7 @@ export function createIvr(deps: IvrDeps): Ivr {
   pinSync?.start();
   const svc: IvrServices = {
     answered, pacing, money, budget, guard, ...(deps.joinTokens ? { joinTokens: deps.joinTokens } : {}),
+    ...(deps.cluster ? { cluster: deps.cluster } : {}),
     engine: deps.engine, repos, records, config, dialer: new Dialer(repos.trunks, config.defaultRegion),
     rooms, live, lockout, waiting: new WaitingLimit(config.waiting, config.pinLockout.carrierAddresses), now, clock, log,
     joinCalled: (room, leg, cdrId, lang, ctx) => joinCalled(svc, track, room, leg, cdrId, lang, ctx),

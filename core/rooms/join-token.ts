@@ -8,7 +8,8 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 /** The SIP header that carries the token. */
 export const JOIN_HEADER = 'X-Bridge-Join';
 
-export type JoinKind = 'webrtc' | 'listen';
+/** 'relay': another node of the cluster relays a caller whose PIN it checked to the room's host (ivr/flows/relay.ts). */
+export type JoinKind = 'webrtc' | 'listen' | 'relay';
 
 export interface JoinClaims {
   /** The room number. */
@@ -75,7 +76,7 @@ function parseClaims(body: string): JoinClaims {
   }
   if (typeof v !== 'object' || v === null) throw new JoinTokenError('malformed');
   const o = v as Record<string, unknown>;
-  const ok = typeof o.room === 'string' && (o.role === 'chair' || o.role === 'guest') && (o.kind === 'webrtc' || o.kind === 'listen')
+  const ok = typeof o.room === 'string' && (o.role === 'chair' || o.role === 'guest') && (o.kind === 'webrtc' || o.kind === 'listen' || o.kind === 'relay')
     && typeof o.name === 'string' && typeof o.exp === 'number' && typeof o.jti === 'string';
   if (!ok) throw new JoinTokenError('malformed');
   return { room: o.room as string, role: o.role as JoinClaims['role'], kind: o.kind as JoinKind, name: o.name as string, exp: o.exp as number, jti: o.jti as string };

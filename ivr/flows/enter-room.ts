@@ -7,6 +7,7 @@ import type { IvrServices } from '../services/ivr-services.ts';
 import type { OpenAdmission } from '../steps/ask-room.ts';
 import { recordName } from '../steps/record-name.ts';
 import { inRoom } from './in-room.ts';
+import { relayToHost, roomHost } from './relay.ts';
 
 export interface EnterRoomRequest {
   ctx: CallContext;
@@ -18,6 +19,8 @@ export interface EnterRoomRequest {
   multiParty: boolean;
   /** A browser's join id (kind 'browser'). */
   joinId?: string;
+  /** Relayed here by another node, which checked the PIN (flows/relay.ts): joins here, never relayed on. */
+  relayed?: boolean;
   /** Played to the participant after the join's count (multi-party: "enter a number"). */
   afterJoin?: () => Promise<void>;
 }
@@ -25,6 +28,19 @@ export interface EnterRoomRequest {
 export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promise<void> {
   const { ctx, admission } = req;
   const { room, account, window } = admission;
+  // Several nodes: the room is mixed on one of them; a caller who landed on another is relayed there.
+  for (let hops = 0; hops < 3 && !req.relayed && !ctx.ended; hops++) {
+    const host = await roomHost(svc, account.id, room.id);
+    if (host.kind === 'here') break;
+    const end = await relayToHost(svc, { ctx, cdrId: req.cdrId, room, role: req.role, host });
+    if (end === 'ended') return;
+  }
+  if (ctx.ended) return;
+  if (req.relayed && (await roomHost(svc, account.id, room.id)).kind !== 'here') {
+    // Relayed to a node that no longer hosts the room (it moved meanwhile): the relaying node asks again.
+    await ctx.goodbye(['service-unavailable'], Q850.TEMPORARY_FAILURE, 'relay_misdirected');
+    return;
+  }
   const live = await svc.rooms.open({
     room, account, closesAt: window.closesAt, occurrenceStart: window.occurrence.start,
     maxParticipants: req.maxParticipants, multiParty: req.multiParty,

@@ -82,7 +82,8 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
     return { callId: call.callId, cdrId, from: call.from, to: call.to, route: 'unknown', outcome: 'service_unavailable', lang: null, pinDelayMs: 0 };
   }
   const accessNumber = r.kind === 'meeting' || r.kind === 'multi_party' ? r.accessNumber : null;
-  const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {}, claims ? 'webrtc' : 'in');
+  // A relayed caller (another node's, flows/relay.ts) is billed there; here its leg is 'in' with no access number, which is not rated.
+  const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {}, claims && claims.kind !== 'relay' ? 'webrtc' : 'in');
   const summary: CallSummary = { callId: call.callId, cdrId, from: call.from, to: call.to, route: r.kind, outcome: 'rejected', lang: null, pinDelayMs: 0 };
   if (r.kind === 'unknown' || !accepting()) {
     clog.info('no access number or room for this call');
@@ -122,7 +123,7 @@ async function answerAndRun(
   svc.records.answered(cdrId, leg);
   const answeredAtMs = svc.clock.now();
   const lang: PromptLang = accessNumber?.language ?? svc.config.defaultLanguage;
-  const shownName = (claims?.kind === 'webrtc' ? claims.name.trim() : '') || call.fromDisplayName?.trim() || null;
+  const shownName = (claims?.kind === 'webrtc' || claims?.kind === 'relay' ? claims.name.trim() : '') || call.fromDisplayName?.trim() || null;
   const ctx = new CallContext(leg, lang, clog.child({ leg: leg.id }), accessNumber, svc.clock, shownName, call.sourceAddress);
   ctx.onJoined(leave);
   ctx.log.info({ route: r.kind, lang }, 'call answered');

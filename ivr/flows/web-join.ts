@@ -39,6 +39,11 @@ export async function webJoin(svc: IvrServices, ctx: CallContext, cdrId: string,
   ctx.log = ctx.log.child({ room: room.number });
   if (!(await authorized(ctx, admission))) return;
   ctx.log.info({ role: claims.role }, 'browser joins with a join token');
+  if (claims.kind === 'relay') {
+    // Another node checked this caller's PIN and relays it here, the room's host (flows/relay.ts).
+    await enterRoom(svc, { ctx, cdrId, admission, role: claims.role, kind: 'caller', relayed: true, maxParticipants: room.maxParticipants, multiParty: false });
+    return;
+  }
   await enterRoom(svc, { ctx, cdrId, admission, role: claims.role, kind: 'browser', joinId: claims.jti, maxParticipants: room.maxParticipants, multiParty: false });
 }
 

@@ -8,6 +8,7 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Repositories } from '../../core/repositories.ts';
 import type { JoinTokenSigner } from '../../core/rooms/join-token.ts';
+import type { ClusterLink } from '../flows/relay.ts';
 import type { CallContext } from '../call/call-context.ts';
 import type { CallRecords } from '../call/call-records.ts';
 import type { Dialer } from '../call/dialer.ts';
@@ -43,6 +44,8 @@ export interface IvrServices {
   lockout: PinLockout;
   /** Verifies the X-Bridge-Join token of a browser's call (issue 17); absent: such calls are refused (403). */
   joinTokens?: JoinTokenSigner;
+  /** Several nodes on one database (issue 18): where rooms are mixed, and relaying callers there (flows/relay.ts). */
+  cluster?: ClusterLink;
   /** Calls waiting in the IVR per source address (refused over it before the answer). */
   waiting: WaitingLimit;
   /** Wall-clock time (CDRs, room windows, the PIN lockout). */
