@@ -29,11 +29,13 @@ export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promis
   const { ctx, admission } = req;
   const { room, account, window } = admission;
   // Several nodes: the room is mixed on one of them; a caller who landed on another is relayed there.
+  let rejoining = false;
   for (let hops = 0; hops < 3 && !req.relayed && !ctx.ended; hops++) {
     const host = await roomHost(svc, account.id, room.id);
     if (host.kind === 'here') break;
     const end = await relayToHost(svc, { ctx, cdrId: req.cdrId, room, role: req.role, host });
     if (end === 'ended') return;
+    rejoining = true; // the host was lost: back into the room (here, or on the node that took it over), without a new name
   }
   if (ctx.ended) return;
   if (req.relayed && (await roomHost(svc, account.id, room.id)).kind !== 'here') {
@@ -55,7 +57,7 @@ export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promis
   try {
     const announce = req.role === 'chair' ? room.options.chairAnnounce : room.options.guestAnnounce;
     // A browser has no keypad to end a name recording: it is shown by its typed name instead.
-    if (announce && req.kind !== 'browser') name = await recordName(ctx, svc.config.recordingsDir, svc.config.nameMaxMs);
+    if (announce && req.kind !== 'browser' && !req.relayed && !rejoining) name = await recordName(ctx, svc.config.recordingsDir, svc.config.nameMaxMs);
   } catch (err) {
     live.release();
     throw err;
