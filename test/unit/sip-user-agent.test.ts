@@ -154,6 +154,27 @@ describe('UA pair on an in-memory network', () => {
     assert.deepEqual(statuses, [481, 405, 501, 200]);
   });
 
+  test('RFC 3261 §12.1.1: the 180 and the 200 carry the INVITE\'s Record-Route values in order; the caller\'s ACK follows them', async () => {
+    const p = pair();
+    const rr = [
+      { name: 'Record-Route', value: '<sip:127.0.0.1:5080;lr;ftag=a1>' },
+      { name: 'Record-Route', value: '<sip:127.0.0.1:5081;lr>, <sip:127.0.0.1:5082;lr>' },
+    ];
+    const responses: SipResponse[] = [];
+    p.net.drop = (m) => { if (m.kind === 'response') responses.push(m); return false; };
+    const { incoming } = await call(p, rr);
+    incoming.progress(180);
+    incoming.accept(SDP);
+    await flush(); await flush();
+    const carried = (status: number) => responses.find((r) => r.status === status)?.headers.filter((h) => h.name === 'Record-Route').map((h) => h.value);
+    const expected = rr.map((h) => h.value);
+    assert.deepEqual(carried(180), expected);
+    assert.deepEqual(carried(200), expected);
+    assert.deepEqual(carried(100), [], 'no Record-Route on 100 Trying');
+    // §12.1.2: the caller reverses them; its ACK goes to the first hop of that Route set, not to the bridge's Contact.
+    assert.equal(p.net.log.find((l) => l.line === 'ACK')?.to, '127.0.0.1:5082');
+  });
+
   test('refuseNewSessions (draining): OPTIONS → 503 with Retry-After and Allow; a running dialog still takes BYE', async () => {
     const p = pair();
     const { out, incoming } = await call(p);
