@@ -15,8 +15,10 @@ const KAMAILIO_BIN = '/usr/sbin/kamailio';
 export interface KamailioOptions {
   /** Address and UDP port Kamailio listens on. */
   listen: { host: string; port: number };
-  /** The bridge nodes, host:port each (dispatcher set 1). */
-  nodes: string[];
+  /** The bridge nodes, host:port each (dispatcher set 1; written to a dispatcher.list in the temp folder)… */
+  nodes?: string[];
+  /** …or a dispatcher.list file of your own. */
+  dispatcherList?: string;
   /** More -A defines (PIKE_DENSITY, DS_PING_S, …; see the cfg's header). */
   defines?: Record<string, string | number>;
   /** Kamailio's debug level (2 logs each INVITE's node and each BYE). */
@@ -41,8 +43,12 @@ export interface KamailioProcess {
 
 export function startKamailio(o: KamailioOptions): KamailioProcess {
   const dir = mkdtempSync(join(tmpdir(), 'kamailio-'));
-  const list = join(dir, 'dispatcher.list');
-  writeFileSync(list, o.nodes.map((n) => `1 sip:${n}\n`).join(''));
+  let list = o.dispatcherList;
+  if (!list) {
+    if (!o.nodes?.length) throw new Error('startKamailio: give nodes or a dispatcherList');
+    list = join(dir, 'dispatcher.list');
+    writeFileSync(list, o.nodes.map((n) => `1 sip:${n}\n`).join(''));
+  }
   const defines: Record<string, string | number> = {
     LISTEN: `udp:${o.listen.host}:${o.listen.port}`,
     DISPATCHER_LIST: `"${list}"`,
