@@ -2,6 +2,7 @@
 // Debian's kamailio with the project's kamailio.cfg on 127.0.0.1:17400, three
 // embedded engines on 127.0.0.2/3/4:17401 (RTP 30000–30099 on each address),
 // sipp callers on 127.0.0.1:17410–17449 (media 17450–17499). Shows:
+//  - OPTIONS to Kamailio → 200, REGISTER → 405, Max-Forwards 0 → 483;
 //  - calls are spread over all three nodes (round-robin); the caller's BYE
 //    reaches the node that answered (record-route / loose-route), and a
 //    node's BYE reaches the caller through Kamailio;
@@ -89,6 +90,44 @@ after(async () => {
   const code = await kamailio?.stop();
   console.log(`# kamailio exited with ${code}`);
   await Promise.allSettled([...nodes.values()].map((e) => e.close()));
+});
+
+/** One request from 127.0.0.1:17449 to Kamailio; the status line of the first final answer (bounded wait). */
+async function ask(method: string, opts: { uri?: string; maxForwards?: number } = {}): Promise<string> {
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(17449, '127.0.0.1', () => r()));
+  const n = Math.floor(Math.random() * 1e9);
+  const uri = opts.uri ?? `sip:${REMOTE}`;
+  const msg = [
+    `${method} ${uri} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:17449;branch=z9hG4bKsanity${n};rport`,
+    `From: <sip:sanity@127.0.0.1:17449>;tag=s${n}`,
+    `To: <${uri}>`,
+    `Call-ID: sanity-${n}`,
+    `CSeq: 1 ${method}`,
+    `Contact: <sip:sanity@127.0.0.1:17449>`,
+    `Max-Forwards: ${opts.maxForwards ?? 70}`,
+    'Content-Length: 0', '', '',
+  ].join('\r\n');
+  try {
+    return await new Promise<string>((resolveAnswer, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no final answer to ${method} within 3 s`)), 3000);
+      sock.on('message', (m) => {
+        const line = m.toString().split('\r\n', 1)[0]!;
+        if (!/^SIP\/2\.0 1\d\d /.test(line)) { clearTimeout(timer); resolveAnswer(line); }
+      });
+      sock.send(msg, PROXY.port, PROXY.host);
+    });
+  } finally {
+    sock.close();
+  }
+}
+
+test('sanity: OPTIONS to Kamailio itself → 200, REGISTER → 405 (no registrar), Max-Forwards 0 → 483', async () => {
+  assert.match(await ask('OPTIONS'), /^SIP\/2\.0 200 /);
+  assert.match(await ask('REGISTER'), /^SIP\/2\.0 405 /);
+  assert.match(await ask('INVITE', { uri: `sip:${HOLD}@${REMOTE}`, maxForwards: 0 }), /^SIP\/2\.0 483 /);
+  assert.equal(NODE_HOSTS.reduce((n, h) => n + offered(h, HOLD), 0), 0, 'the INVITE with Max-Forwards 0 reached no node');
 });
 
 test('calls spread over the three nodes; BYEs follow the Route set both ways', async () => {
