@@ -1,6 +1,7 @@
 // Kamailio in front of three bridge nodes (issue #18, deploy/kamailio/):
 // Debian's kamailio with the project's kamailio.cfg on 127.0.0.1:17400, three
-// embedded engines on 127.0.0.2/3/4:17401 (RTP 30000–30099 on each address),
+// embedded engines on 127.0.0.2/3/4:17401 (RTP 30000–30099 on each address;
+// the app's per-source limits, 127.0.0.1 listed as a carrier's address),
 // sipp callers on 127.0.0.1:17410–17449 (media 17450–17499). Shows:
 //  - OPTIONS to Kamailio → 200, REGISTER → 405, Max-Forwards 0 → 483;
 //  - calls are spread over all three nodes (round-robin); the caller's BYE
@@ -44,7 +45,11 @@ function sippPorts(): { localPort: number; mediaPort: number } {
 }
 
 async function startNode(host: string): Promise<TestEngine> {
-  const e = new TestEngine({ host, sipPort: NODE_PORT, rtpMin: 30000, rtpMax: 30099 });
+  // As deploy/kamailio/README.md says: the app's per-source limits, with Kamailio's address as a carrier's.
+  const e = new TestEngine({
+    host, sipPort: NODE_PORT, rtpMin: 30000, rtpMax: 30099,
+    sip: { requestsPerS: 20, carrierRequestsPerS: 500 }, carrierAddresses: [PROXY.host],
+  });
   e.handle(HOLD, (leg) => new Promise((resolve) => leg.on('hangup', resolve)));
   e.handle(NODE_HANGS_UP, async (leg) => {
     await new Promise((r) => setTimeout(r, 300));
