@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests and tools need, if any is missing.
 # Run as root (CI and fresh machines); prints what it does.
 set -euo pipefail
-PACKAGES=(gcc libc6-dev sip-tester baresip-core sox libsox-fmt-all espeak-ng tcpdump openssl postgresql chromium fonts-wqy-zenhei)
+PACKAGES=(gcc libc6-dev sip-tester kamailio baresip-core sox libsox-fmt-all espeak-ng tcpdump openssl postgresql chromium fonts-wqy-zenhei)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

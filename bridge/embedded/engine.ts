@@ -96,6 +96,7 @@ export class EmbeddedEngine implements Engine {
 
   refuseNewCalls(opts: { retryAfterS: number }): void {
     this.retryAfterS = opts.retryAfterS;
+    this.ua.refuseNewSessions(opts.retryAfterS); // OPTIONS → 503 too: a dispatcher in front stops choosing this node
     this.log.info({ retryAfterS: opts.retryAfterS, calls: this.legs.size }, 'draining: new calls are refused');
   }
 

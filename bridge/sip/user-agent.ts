@@ -87,6 +87,8 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
   /** Our INVITEs, by Call-ID (2xx retransmissions after the transaction is gone). */
   private readonly clientSessions = new Map<string, ClientInviteSession>();
   private readonly userAgentHeader: HeaderField[];
+  /** Set by refuseNewSessions(): OPTIONS is answered 503 with this Retry-After. */
+  private unavailableRetryAfterS: number | undefined;
 
   constructor(private readonly opts: UserAgentOptions) {
     super();
@@ -99,6 +101,14 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
   }
 
   get sessionCount(): number { return this.dialogs.size + this.pendingServer.size; }
+
+  /**
+   * This node takes no new sessions (draining, app/drain.ts): from now on an
+   * OPTIONS is answered 503 with Retry-After, so a dispatcher that health-checks
+   * the nodes by OPTIONS (deploy/kamailio) sends its new calls elsewhere.
+   * The INVITEs themselves are refused by the engine (EmbeddedEngine.onInvite).
+   */
+  refuseNewSessions(retryAfterS: number): void { this.unavailableRetryAfterS = retryAfterS; }
 
   receive(msg: SipMessage, source: Destination): void {
     if (msg.kind === 'request') {
@@ -257,6 +267,11 @@ export class SipUserAgent extends TypedEmitter<UserAgentEvents> implements Sessi
         this.onInvite(req, txn as InviteServerTransaction, source);
         return;
       case 'OPTIONS':
+        if (this.unavailableRetryAfterS !== undefined) {
+          // RFC 3261 §21.5.4: unavailable for a while; the Allow list still says what we would serve.
+          txn.respond(createResponse(req, 503, { headers: [{ name: 'Retry-After', value: String(this.unavailableRetryAfterS) }, { name: 'Allow', value: this.allowHeader }] }));
+          return;
+        }
         txn.respond(createResponse(req, 200, {
           contact: [this.contactFor(source.transport)],
           headers: [

@@ -55,15 +55,17 @@ export class TestEngine {
    * spreadAt: members a conference gathers in one worker before it spreads (see MediaPoolOptions).
    * sip: more SIP settings; the per-source request limits are off unless a test sets them
    * (load tests send hundreds of calls from 127.0.0.1; test/wire/sip-flood.test.ts runs the app's defaults).
+   * host: the address SIP and RTP bind to and advertise (default 127.0.0.1; another loopback address for a second node).
    */
   constructor(opts: {
     sipPort: number; rtpMin: number; rtpMax: number; workers?: number; io?: 'native' | 'dgram'; spreadAt?: number;
-    sip?: Partial<Config['sip']>; carrierAddresses?: string[];
+    sip?: Partial<Config['sip']>; carrierAddresses?: string[]; host?: string;
   }) {
+    const host = opts.host ?? '127.0.0.1';
     const config = configSchema.parse({
-      sip: { host: '127.0.0.1', port: opts.sipPort, noAnswerTimeoutS: 30, requestsPerS: 0, carrierRequestsPerS: 0, ...opts.sip },
+      sip: { host, port: opts.sipPort, noAnswerTimeoutS: 30, requestsPerS: 0, carrierRequestsPerS: 0, ...opts.sip },
       ivr: { carrierAddresses: opts.carrierAddresses ?? [] },
-      rtp: { host: '127.0.0.1', portMin: opts.rtpMin, portMax: opts.rtpMax, workers: opts.workers ?? 1, io: opts.io ?? 'native', spreadAt: opts.spreadAt },
+      rtp: { host, portMin: opts.rtpMin, portMax: opts.rtpMax, workers: opts.workers ?? 1, io: opts.io ?? 'native', spreadAt: opts.spreadAt },
       logLevel: 'warn',
     });
     if (testEngineName() === 'freeswitch') {
@@ -74,7 +76,7 @@ export class TestEngine {
     } else {
       this.pool = new MediaPool(config.rtp);
       this.engine = new EmbeddedEngine({ config, media: this.pool });
-      this.sipAddress = `127.0.0.1:${opts.sipPort}`;
+      this.sipAddress = `${host}:${opts.sipPort}`;
     }
     this.engine.onIncoming((call) => this.onIncoming(call));
   }

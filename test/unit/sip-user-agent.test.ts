@@ -154,6 +154,58 @@ describe('UA pair on an in-memory network', () => {
     assert.deepEqual(statuses, [481, 405, 501, 200]);
   });
 
+  test('RFC 3261 §12.1.1: the 180 and the 200 carry the INVITE\'s Record-Route values in order; the caller\'s ACK follows them', async () => {
+    const p = pair();
+    const rr = [
+      { name: 'Record-Route', value: '<sip:127.0.0.1:5080;lr;ftag=a1>' },
+      { name: 'Record-Route', value: '<sip:127.0.0.1:5081;lr>, <sip:127.0.0.1:5082;lr>' },
+    ];
+    const responses: SipResponse[] = [];
+    p.net.drop = (m) => { if (m.kind === 'response') responses.push(m); return false; };
+    const { incoming } = await call(p, rr);
+    incoming.progress(180);
+    incoming.accept(SDP);
+    await flush(); await flush();
+    const carried = (status: number) => responses.find((r) => r.status === status)?.headers.filter((h) => h.name === 'Record-Route').map((h) => h.value);
+    const expected = rr.map((h) => h.value);
+    assert.deepEqual(carried(180), expected);
+    assert.deepEqual(carried(200), expected);
+    assert.deepEqual(carried(100), [], 'no Record-Route on 100 Trying');
+    // §12.1.2: the caller reverses them; its ACK goes to the first hop of that Route set, not to the bridge's Contact.
+    assert.equal(p.net.log.find((l) => l.line === 'ACK')?.to, '127.0.0.1:5082');
+  });
+
+  test('refuseNewSessions (draining): OPTIONS → 503 with Retry-After and Allow; a running dialog still takes BYE', async () => {
+    const p = pair();
+    const { out, incoming } = await call(p);
+    incoming.accept(SDP);
+    await flush(); await flush();
+    const replies: SipResponse[] = [];
+    const raw = p.net.endpoint('127.0.0.1', 5098);
+    raw.on('message', (m) => { if (m.kind === 'response') replies.push(m); });
+    const options = (n: number) => {
+      const uri = parseUri('sip:127.0.0.1:5060');
+      raw.send({
+        kind: 'request', method: 'OPTIONS', uri,
+        via: [{ transport: 'UDP', host: '127.0.0.1', port: 5098, params: new Map<string, string | null>([['branch', `z9hG4bKopt${n}`]]) }],
+        from: { uri: parseUri('sip:dispatcher@127.0.0.1:5098'), params: new Map([['tag', `o${n}`]]) }, to: { uri, params: new Map() },
+        callId: `opt-${n}`, cseq: { seq: 1, method: 'OPTIONS' }, contact: [], maxForwards: 70, headers: [], body: Buffer.alloc(0),
+      }, { transport: 'udp', address: '127.0.0.1', port: 5060 });
+    };
+    options(1);
+    await flush(); await flush();
+    p.bridge.refuseNewSessions(30);
+    options(2);
+    await flush(); await flush();
+    assert.deepEqual(replies.map((r) => r.status), [200, 503]);
+    const header = (r: SipResponse, name: string) => r.headers.find((h) => h.name === name)?.value;
+    assert.equal(header(replies[1]!, 'Retry-After'), '30');
+    assert.match(header(replies[1]!, 'Allow') ?? '', /INVITE/);
+    await out.hangup();
+    await flush(); await flush();
+    assert.equal(incoming.terminated, true, 'the call in progress still ends normally');
+  });
+
   test('RFC 4028: refresher=uac — 200 carries Session-Expires and Require: timer; no refresh → BYE at interval − 32 s', async () => {
     const p = pair();
     const { incoming } = await call(p, [{ name: 'Session-Expires', value: '120' }, { name: 'Supported', value: 'timer' }]);

@@ -37,7 +37,7 @@ export class ServerInviteSession extends InviteSession {
   /** Sends a provisional response (180 Ringing, 183 with early media). */
   progress(status = 180, sdp?: string): void {
     if (this.state !== 'incoming' && this.state !== 'early') return;
-    const headers: HeaderField[] = [];
+    const headers: HeaderField[] = status > 100 ? this.recordRoute() : [];
     if (sdp) headers.push({ name: 'Content-Type', value: SDP });
     this.txn.respond(createResponse(this.request, status, {
       toTag: this.localTag, contact: [this.host.contactFor(this.source.transport)], headers, body: sdp ? Buffer.from(sdp) : undefined,
@@ -63,6 +63,7 @@ export class ServerInviteSession extends InviteSession {
       toTag: this.localTag,
       contact: [dialog.localContact],
       headers: [
+        ...this.recordRoute(),
         { name: 'Allow', value: this.host.allowHeader },
         { name: 'Supported', value: 'timer' },
         { name: 'Content-Type', value: SDP },
@@ -76,6 +77,16 @@ export class ServerInviteSession extends InviteSession {
       this.finish({ by: 'timeout', reason: 'no ACK' });
       void this.sendBye(); // finish() keeps the dialog, so the BYE can still be built
     });
+  }
+
+  /**
+   * RFC 3261 §12.1.1: a response that establishes a dialog (or an early one)
+   * carries the INVITE's Record-Route values, in order, so the caller's ACK,
+   * BYE … go through the proxies that asked to stay in the path (Kamailio in
+   * front of several nodes, deploy/kamailio).
+   */
+  private recordRoute(): HeaderField[] {
+    return this.request.headers.filter((h) => h.name === 'Record-Route').map((h) => ({ name: h.name, value: h.value }));
   }
 
   /** Refuses the call with a final response (486 busy, 480, 603, 488 …). */
