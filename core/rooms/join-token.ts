@@ -22,6 +22,8 @@ export interface JoinClaims {
   exp: number;
   /** This join's id: the page finds its participant by it (webrtc), the console its listeners (listen: the link's key). */
   jti: string;
+  /** 'relay': the node that relays the caller (its loss ends the relayed leg here). */
+  node?: string;
 }
 
 export type JoinTokenFailure = 'malformed' | 'bad_signature' | 'expired';
@@ -44,7 +46,7 @@ export class JoinTokenSigner {
   }
 
   sign(c: Omit<JoinClaims, 'exp' | 'jti'> & { jti?: string }, now: number): string {
-    const claims: JoinClaims = { room: c.room, role: c.role, kind: c.kind, name: c.name, exp: now + this.ttlMs, jti: c.jti ?? randomUUID() };
+    const claims: JoinClaims = { room: c.room, role: c.role, kind: c.kind, name: c.name, exp: now + this.ttlMs, jti: c.jti ?? randomUUID(), ...(c.node ? { node: c.node } : {}) };
     const body = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
     return `${body}.${this.mac(body).toString('base64url')}`;
   }
@@ -77,7 +79,7 @@ function parseClaims(body: string): JoinClaims {
   if (typeof v !== 'object' || v === null) throw new JoinTokenError('malformed');
   const o = v as Record<string, unknown>;
   const ok = typeof o.room === 'string' && (o.role === 'chair' || o.role === 'guest') && (o.kind === 'webrtc' || o.kind === 'listen' || o.kind === 'relay')
-    && typeof o.name === 'string' && typeof o.exp === 'number' && typeof o.jti === 'string';
+    && typeof o.name === 'string' && typeof o.exp === 'number' && typeof o.jti === 'string' && (o.node === undefined || typeof o.node === 'string');
   if (!ok) throw new JoinTokenError('malformed');
   return { room: o.room as string, role: o.role as JoinClaims['role'], kind: o.kind as JoinKind, name: o.name as string, exp: o.exp as number, jti: o.jti as string };
 }

@@ -75,7 +75,7 @@ export type RelayEnd = 'ended' | 'host-lost';
 export async function relayToHost(svc: IvrServices, req: RelayRequest): Promise<RelayEnd> {
   const { ctx, host } = req;
   const cluster = svc.cluster!;
-  const token = svc.joinTokens!.sign({ room: req.room.number, role: req.role, kind: 'relay', name: ctx.displayName ?? '', jti: req.cdrId }, svc.now().getTime());
+  const token = svc.joinTokens!.sign({ room: req.room.number, role: req.role, kind: 'relay', name: ctx.displayName ?? '', jti: req.cdrId, node: cluster.nodeId }, svc.now().getTime());
   const target = `sip:${req.room.number}@${host.node.sipHost}:${host.node.sipPort}`;
   ctx.log.info({ host: host.node.id, conferenceId: host.conferenceId }, 'relaying the caller to the room\'s host node');
   let out: CallLeg;
@@ -148,7 +148,12 @@ async function hostAlive(svc: IvrServices, cluster: ClusterLink, nodeId: string)
 /** Hosts watched by this node: one poll per host for all the callers relayed to it. */
 const watches = new Map<string, { timer: NodeJS.Timeout; onLost: Set<() => void> }>();
 
-function watchHost(svc: IvrServices, cluster: ClusterLink, nodeId: string, onLost: () => void): () => void {
+/**
+ * Calls `onLost` once `nodeId` stops beating (polled with the other callers
+ * watching that node); returns the unwatch. The host also watches the nodes
+ * that relay to it: a relayed leg whose node is lost is hung up (no BYE comes).
+ */
+export function watchHost(svc: IvrServices, cluster: ClusterLink, nodeId: string, onLost: () => void): () => void {
   const key = `${cluster.nodeId}→${nodeId}`; // one process may run several nodes (tests)
   let w = watches.get(key);
   if (!w) {

@@ -11,6 +11,8 @@ import type { CallContext } from '../call/call-context.ts';
 import type { IvrServices } from '../services/ivr-services.ts';
 import { admitRoomNumber, authorized } from './dial-in.ts';
 import { enterRoom } from './enter-room.ts';
+import { watchHost } from './relay.ts';
+import { Q850 } from '../../bridge/q850.ts';
 
 export type JoinCheck = { claims: JoinClaims } | { refused: JoinTokenFailure | 'no_verifier' | 'wrong_room' };
 
@@ -40,8 +42,17 @@ export async function webJoin(svc: IvrServices, ctx: CallContext, cdrId: string,
   if (!(await authorized(ctx, admission))) return;
   ctx.log.info({ role: claims.role }, 'browser joins with a join token');
   if (claims.kind === 'relay') {
-    // Another node checked this caller's PIN and relays it here, the room's host (flows/relay.ts).
-    await enterRoom(svc, { ctx, cdrId, admission, role: claims.role, kind: 'caller', relayed: true, maxParticipants: room.maxParticipants, multiParty: false });
+    // Another node checked this caller's PIN and relays it here, the room's host (flows/relay.ts);
+    // should that node be lost, no BYE comes: its leg is hung up here.
+    const unwatch = svc.cluster && claims.node ? watchHost(svc, svc.cluster, claims.node, () => {
+      ctx.log.warn({ node: claims.node }, 'the node relaying this caller was lost; hanging up');
+      void ctx.leg.hangup(Q850.TEMPORARY_FAILURE).catch(() => undefined);
+    }) : undefined;
+    try {
+      await enterRoom(svc, { ctx, cdrId, admission, role: claims.role, kind: 'caller', relayed: true, maxParticipants: room.maxParticipants, multiParty: false });
+    } finally {
+      unwatch?.();
+    }
     return;
   }
   await enterRoom(svc, { ctx, cdrId, admission, role: claims.role, kind: 'browser', joinId: claims.jti, maxParticipants: room.maxParticipants, multiParty: false });
