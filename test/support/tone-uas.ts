@@ -1,0 +1,120 @@
+// A tiny SIP UAS playing "the bridge" for the WebRTC gateway's tests: the
+// project's own user agent on 127.0.0.1, answering each INVITE (PCMU, or
+// G.722 when given the codec) or refusing it or letting it ring, sending a
+// tone on each answered call in 20 ms packets and keeping what it hears.
+import type { Socket } from 'node:dgram';
+import { TypedEmitter } from '../../common/events.ts';
+import { moduleLogger } from '../../common/log.ts';
+import { decodeUlaw, encodeUlaw } from '../../bridge/rtp/g711.ts';
+import { bindPair } from '../../bridge/rtp/port-allocator.ts';
+import { parseRtp, serializeRtp } from '../../bridge/rtp/rtp-packet.ts';
+import type { ServerInviteSession } from '../../bridge/sip/dialog/server-invite-session.ts';
+import { getHeader } from '../../bridge/sip/message/headers.ts';
+import { answerOffer } from '../../bridge/sip/sdp/offer-answer.ts';
+import { SipTransport } from '../../bridge/sip/transport/transport.ts';
+import { SipUserAgent } from '../../bridge/sip/user-agent.ts';
+
+const HOST = '127.0.0.1';
+
+export type UasMode = { answer: true } | { reject: number } | { ring: true };
+
+export class UasCall {
+  /** What the caller sent us, decoded (8 kHz PCMU). */
+  readonly heard: Int16Array[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 1;
+  private ts = 0;
+  private phase = 0;
+  ended = false;
+  readonly endedBy: Promise<string>;
+
+  constructor(readonly session: ServerInviteSession, private readonly rtp: Socket | undefined, private readonly remote: { address: string; port: number } | undefined, private readonly toneHz: number) {
+    this.endedBy = new Promise((resolve) => session.once('terminated', (r) => { this.stop(); resolve(r.by); }));
+    rtp?.on('message', (buf) => {
+      try {
+        const p = parseRtp(buf);
+        if (p.payloadType === 0) this.heard.push(decodeUlaw(p.payload));
+      } catch { /* not RTP */ }
+    });
+  }
+
+  get requestUser(): string | undefined { return this.session.request.uri.user; }
+  get fromDisplayName(): string | undefined { return this.session.request.from.displayName; }
+  header(name: string): string | undefined { return getHeader(this.session.request, name); }
+  get offer(): string { return this.session.offer ?? ''; }
+
+  /** Sends the tone in 20 ms PCMU packets until the call ends. */
+  startTone(): void {
+    if (!this.rtp || !this.remote) return;
+    const rtp = this.rtp, remote = this.remote;
+    this.timer = setInterval(() => {
+      const pcm = new Int16Array(160);
+      for (let i = 0; i < 160; i++) pcm[i] = Math.round(8000 * Math.sin(this.phase++ * 2 * Math.PI * this.toneHz / 8000));
+      rtp.send(serializeRtp({ marker: false, payloadType: 0, seq: this.seq++ & 0xffff, timestamp: this.ts, ssrc: 0x1234, csrc: [], payload: encodeUlaw(pcm), paddingLength: 0 }), remote.port, remote.address);
+      this.ts += 160;
+    }, 20);
+  }
+
+  /** The last `ms` of what we heard, as one signal. */
+  heardTail(ms: number): Int16Array {
+    const all = Int16Array.from(this.heard.flatMap((c) => Array.from(c)));
+    return all.subarray(Math.max(0, all.length - ms * 8));
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.ended) { this.ended = true; try { this.rtp?.close(); } catch { /* closed */ } }
+  }
+
+  async bye(): Promise<void> { await this.session.hangup(); }
+}
+
+type UasEvents = { call: [call: UasCall] };
+
+export class ToneUas extends TypedEmitter<UasEvents> {
+  readonly calls: UasCall[] = [];
+  mode: UasMode = { answer: true };
+  private nextRtpPort: number;
+  private constructor(private readonly transport: SipTransport, private readonly ua: SipUserAgent, private readonly rtpPorts: { min: number; max: number }, private readonly toneHz: number) {
+    super();
+    this.nextRtpPort = rtpPorts.min;
+    ua.on('invite', (s) => void this.onInvite(s));
+  }
+
+  static async start(o: { port: number; rtpMin: number; rtpMax: number; toneHz: number }): Promise<ToneUas> {
+    const log = moduleLogger('test-uas');
+    const transport = new SipTransport({ host: HOST, port: o.port, transports: ['udp'], logger: log });
+    await transport.listen();
+    const ua = new SipUserAgent({ transport, logger: log, host: HOST, port: o.port, contactUser: 'bridge' });
+    return new ToneUas(transport, ua, { min: o.rtpMin, max: o.rtpMax }, o.toneHz);
+  }
+
+  private async onInvite(s: ServerInviteSession): Promise<void> {
+    const mode = this.mode;
+    if ('reject' in mode) { s.reject(mode.reject); this.emitCall(new UasCall(s, undefined, undefined, this.toneHz)); return; }
+    if ('ring' in mode) { s.progress(180); this.emitCall(new UasCall(s, undefined, undefined, this.toneHz)); return; }
+    const port = this.nextRtpPort;
+    this.nextRtpPort = port + 2 > this.rtpPorts.max - 1 ? this.rtpPorts.min : port + 2;
+    const pair = await bindPair(port, HOST);
+    pair.rtcp.close();
+    const { answer, audio } = answerOffer(s.offer ?? '', {
+      address: HOST, port, codecs: ['PCMU'], telephoneEvent: true, ptime: 20, sessionId: '1', sessionVersion: 1,
+    });
+    const call = new UasCall(s, pair.rtp, { address: audio.remoteAddress, port: audio.remotePort }, this.toneHz);
+    s.accept(answer);
+    s.once('confirmed', () => call.startTone());
+    this.emitCall(call);
+  }
+
+  private emitCall(call: UasCall): void {
+    this.calls.push(call);
+    this.emit('call', call);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.calls) { c.stop(); if (!c.session.terminated) await c.session.hangup().catch(() => undefined); }
+    this.ua.close();
+    await this.transport.close();
+  }
+}
