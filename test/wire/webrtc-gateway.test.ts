@@ -2,6 +2,7 @@
 // connection plays the browser (Opus, 1 kHz tone), a tiny SIP UAS plays the
 // bridge (PCMU, 440 Hz tone). Each side must hear the other's tone and not
 // its own; hang-ups both ways, refusals, bad offers and listen-in fan-out.
+// The first suite runs the gateway in its worker thread, the second in process.
 // Ports: SIP 17320–17323, RTP/ICE 39200–39399.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +50,7 @@ function nextCall(uas: ToneUas, timeoutMs = 5000): Promise<UasCall> {
   return uas.waitFor('call', timeoutMs).then(([c]) => c);
 }
 
-describe('WebRTC gateway', () => {
+describe('WebRTC gateway (worker thread)', () => {
   let uas: ToneUas;
   let gw: WebrtcGateway;
   const browsers: TestBrowser[] = [];
@@ -196,14 +197,14 @@ describe('WebRTC gateway', () => {
   });
 });
 
-describe('WebRTC gateway limits', () => {
+describe('WebRTC gateway limits (in process)', () => {
   let uas: ToneUas;
   let gw: WebrtcGateway;
   const browsers: TestBrowser[] = [];
 
   before(async () => {
     uas = await ToneUas.start({ port: 17322, rtpMin: 39210, rtpMax: 39219, toneHz: BRIDGE_TONE });
-    gw = new WebrtcGateway({ bridge: { host: HOST, port: 17322 }, bindHost: HOST, rtpPortMin: 39340, rtpPortMax: 39399, sipPort: 17323, joinTimeoutMs: 1500, maxSessions: 1 });
+    gw = new WebrtcGateway({ bridge: { host: HOST, port: 17322 }, bindHost: HOST, rtpPortMin: 39340, rtpPortMax: 39399, sipPort: 17323, joinTimeoutMs: 1500, maxSessions: 1, inProcess: true });
     await gw.start();
   });
 
