@@ -2,6 +2,7 @@
 // into BENCHMARKS.md with the command). B=name runs one: sip-parse,
 // call-rate, conference (B=conference SIZES=100,500 LAYOUTS=one-few,fives-all),
 // media-tick (a media worker's own work per member and tick, no sockets),
+// g722 (the G.722 codec per 20 ms frame: encode, decode, the band paths, the QMF),
 // web-report (the month report over 1,000,000 CDRs on PostgreSQL),
 // live (the live console: 500 callers through the IVR, 10 pages on the event
 // stream, web mutes timed at a caller's ear; LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES),
@@ -15,6 +16,7 @@ import { benchCallRate } from './sip-call-rate.ts';
 import { benchConferenceCapacity, formatRows } from './conference-capacity.ts';
 import { benchMonthReport } from './web-month-report.ts';
 import { benchMediaTick } from './media-tick.ts';
+import { benchG722, formatG722 } from './g722.ts';
 import { benchLive, formatLive, liveOptionsFromEnv } from './live-console.ts';
 import { benchDialer } from './dialer.ts';
 import { benchBurst, burstPlanFromEnv, formatBurst, type BurstRow } from './burst.ts';
@@ -55,6 +57,11 @@ if (want('media-tick')) {
     const r = await benchMediaTick(members, talkers, 1500);
     console.log(`| ${r.members} | ${r.talkers} | ${r.ticks} | ${r.usPerTick.toFixed(0)} | ${r.usPerMemberTick.toFixed(2)} |`);
   }
+}
+
+if (want('g722')) {
+  console.log('\n## G.722 codec per 20 ms frame (one member, one thread)');
+  console.log(formatG722(benchG722()));
 }
 
 if (want('web-report')) {
