@@ -20,7 +20,7 @@ import { FrameClock, type FrameListener } from './frame-clock.ts';
 import { GatewayError } from './gateway-error.ts';
 import { checkHeaders, checkListenKey, checkTo, cleanDisplayName } from './join-request.ts';
 import { Uplink } from './uplink.ts';
-import type { G722Implementation } from './voice-codec.ts';
+import { builtinG722, type G722Implementation } from './voice-codec.ts';
 
 import type { GatewayCounts, WebrtcJoinRequest, WebrtcSession } from './gateway-types.ts';
 
@@ -40,7 +40,9 @@ export interface GatewayCoreOptions {
   joinTimeoutMs?: number;
   /** No RTP from a sending browser (or ICE disconnected) this long ends its session. Default 10 000 ms. */
   mediaTimeoutMs?: number;
-  /** The G.722 codec (bridge/rtp/g722.ts); without it only PCMU is offered to the bridge. */
+  /** Offer G.722 (pt 9) before PCMU to the bridge. Default true. */
+  offerG722?: boolean;
+  /** Another G.722 implementation than bridge/rtp/g722.ts (in process only). */
   g722?: G722Implementation;
   logger?: Logger;
 }
@@ -95,6 +97,7 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
   private readonly maxSessions: number;
   private readonly joinTimeoutMs: number;
   private readonly mediaTimeoutMs: number;
+  private readonly g722: G722Implementation | undefined;
   private transport: SipTransport | undefined;
   private ua: SipUserAgent | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -113,6 +116,7 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
     this.maxSessions = opts.maxSessions ?? 500;
     this.joinTimeoutMs = opts.joinTimeoutMs ?? 15_000;
     this.mediaTimeoutMs = opts.mediaTimeoutMs ?? 10_000;
+    this.g722 = opts.offerG722 === false ? undefined : opts.g722 ?? builtinG722;
   }
 
   /** The gateway's SIP port (after start()). */
@@ -216,7 +220,7 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
 
   private async openLeg(ua: SipUserAgent, target: SipUri, from: { user: string; displayName?: string }, headers: HeaderField[], direction: 'sendrecv' | 'recvonly'): Promise<BridgeLeg> {
     const leg = await BridgeLeg.open({
-      ua, ports: this.legPorts, bindHost: this.opts.bindHost, target, from, headers, g722: this.opts.g722,
+      ua, ports: this.legPorts, bindHost: this.opts.bindHost, target, from, headers, g722: this.g722,
       direction, timeoutMs: this.joinTimeoutMs, log: this.log,
     });
     this.openLegs.add(leg);

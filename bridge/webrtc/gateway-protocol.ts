@@ -13,6 +13,8 @@ export interface GatewayWorkerData {
   maxSessions?: number;
   joinTimeoutMs?: number;
   mediaTimeoutMs?: number;
+  /** Offer G.722 (pt 9) before PCMU to the bridge. Default true. */
+  offerG722?: boolean;
 }
 
 export type GatewayRequest =

@@ -21,7 +21,7 @@ export type { G722Implementation } from './voice-codec.ts';
 export interface WebrtcGatewayOptions extends GatewayWorkerData {
   /** Run in this thread instead of a worker (debugging, tests of the engine itself). */
   inProcess?: boolean;
-  /** The G.722 codec for an in-process gateway (bridge/rtp/g722.ts); without it only PCMU is offered. */
+  /** Another G.722 implementation than bridge/rtp/g722.ts (in process only: a worker uses that one). */
   g722?: G722Implementation;
   logger?: Logger;
 }
@@ -76,8 +76,9 @@ export class WebrtcGateway {
     const data: GatewayWorkerData = {
       bridge: this.opts.bridge, bindHost: this.opts.bindHost, rtpPortMin: this.opts.rtpPortMin, rtpPortMax: this.opts.rtpPortMax,
       sipPort: this.opts.sipPort, maxSessions: this.opts.maxSessions, joinTimeoutMs: this.opts.joinTimeoutMs, mediaTimeoutMs: this.opts.mediaTimeoutMs,
+      offerG722: this.opts.offerG722,
     };
-    if (this.opts.g722) this.log.warn('the G.722 implementation passed in is used only in process: the worker offers PCMU');
+    if (this.opts.g722) this.log.warn('the G.722 implementation passed in is used only in process: the worker uses bridge/rtp/g722.ts');
     const worker = new Worker(new URL('./gateway-worker-boot.mjs', import.meta.url), { name: 'webrtc-gateway', workerData: data });
     this.worker = worker;
     worker.on('message', (m: FromGatewayWorker) => this.onMessage(m));

@@ -1,11 +1,12 @@
 // A tiny SIP UAS playing "the bridge" for the WebRTC gateway's tests: the
 // project's own user agent on 127.0.0.1, answering each INVITE (PCMU, or
-// G.722 when given the codec) or refusing it or letting it ring, sending a
-// tone on each answered call in 20 ms packets and keeping what it hears.
+// G.722 when told to and offered) or refusing it or letting it ring, sending
+// a tone on each answered call in 20 ms packets and keeping what it hears.
 import type { Socket } from 'node:dgram';
 import { TypedEmitter } from '../../common/events.ts';
 import { moduleLogger } from '../../common/log.ts';
 import { decodeUlaw, encodeUlaw } from '../../bridge/rtp/g711.ts';
+import { G722Decoder, G722Encoder } from '../../bridge/rtp/g722.ts';
 import { bindPair } from '../../bridge/rtp/port-allocator.ts';
 import { parseRtp, serializeRtp } from '../../bridge/rtp/rtp-packet.ts';
 import type { ServerInviteSession } from '../../bridge/sip/dialog/server-invite-session.ts';
@@ -18,9 +19,13 @@ const HOST = '127.0.0.1';
 
 export type UasMode = { answer: true } | { reject: number } | { ring: true };
 
+export type UasCodec = 'PCMU' | 'G722';
+
 export class UasCall {
-  /** What the caller sent us, decoded (8 kHz PCMU). */
+  /** What the caller sent us, decoded (at `rate`). */
   readonly heard: Int16Array[] = [];
+  readonly rate: number;
+  private readonly g722 = { enc: new G722Encoder(), dec: new G722Decoder() };
   private timer: NodeJS.Timeout | undefined;
   private seq = 1;
   private ts = 0;
@@ -28,12 +33,17 @@ export class UasCall {
   ended = false;
   readonly endedBy: Promise<string>;
 
-  constructor(readonly session: ServerInviteSession, private readonly rtp: Socket | undefined, private readonly remote: { address: string; port: number } | undefined, private readonly toneHz: number) {
+  constructor(
+    readonly session: ServerInviteSession, private readonly rtp: Socket | undefined, private readonly remote: { address: string; port: number } | undefined,
+    private readonly toneHz: number, readonly codec: UasCodec = 'PCMU',
+  ) {
+    this.rate = codec === 'G722' ? 16000 : 8000;
     this.endedBy = new Promise((resolve) => session.once('terminated', (r) => { this.stop(); resolve(r.by); }));
     rtp?.on('message', (buf) => {
       try {
         const p = parseRtp(buf);
-        if (p.payloadType === 0) this.heard.push(decodeUlaw(p.payload));
+        if (codec === 'PCMU' && p.payloadType === 0) this.heard.push(decodeUlaw(p.payload));
+        if (codec === 'G722' && p.payloadType === 9) this.heard.push(this.g722.dec.decode(p.payload, new Int16Array(p.payload.length * 2)));
       } catch { /* not RTP */ }
     });
   }
@@ -43,22 +53,25 @@ export class UasCall {
   header(name: string): string | undefined { return getHeader(this.session.request, name); }
   get offer(): string { return this.session.offer ?? ''; }
 
-  /** Sends the tone in 20 ms PCMU packets until the call ends. */
+  /** Sends the tone in 20 ms packets of the call's codec until the call ends. */
   startTone(): void {
     if (!this.rtp || !this.remote) return;
     const rtp = this.rtp, remote = this.remote;
+    const n = this.rate / 50;
     this.timer = setInterval(() => {
-      const pcm = new Int16Array(160);
-      for (let i = 0; i < 160; i++) pcm[i] = Math.round(8000 * Math.sin(this.phase++ * 2 * Math.PI * this.toneHz / 8000));
-      rtp.send(serializeRtp({ marker: false, payloadType: 0, seq: this.seq++ & 0xffff, timestamp: this.ts, ssrc: 0x1234, csrc: [], payload: encodeUlaw(pcm), paddingLength: 0 }), remote.port, remote.address);
+      const pcm = new Int16Array(n);
+      for (let i = 0; i < n; i++) pcm[i] = Math.round(8000 * Math.sin(this.phase++ * 2 * Math.PI * this.toneHz / this.rate));
+      const payload = this.codec === 'G722' ? this.g722.enc.encode(pcm, new Uint8Array(160)) : encodeUlaw(pcm);
+      const payloadType = this.codec === 'G722' ? 9 : 0;
+      rtp.send(serializeRtp({ marker: false, payloadType, seq: this.seq++ & 0xffff, timestamp: this.ts, ssrc: 0x1234, csrc: [], payload, paddingLength: 0 }), remote.port, remote.address);
       this.ts += 160;
     }, 20);
   }
 
-  /** The last `ms` of what we heard, as one signal. */
+  /** The last `ms` of what we heard, as one signal at `rate`. */
   heardTail(ms: number): Int16Array {
     const all = Int16Array.from(this.heard.flatMap((c) => Array.from(c)));
-    return all.subarray(Math.max(0, all.length - ms * 8));
+    return all.subarray(Math.max(0, all.length - (ms * this.rate) / 1000));
   }
 
   stop(): void {
@@ -75,6 +88,8 @@ type UasEvents = { call: [call: UasCall] };
 export class ToneUas extends TypedEmitter<UasEvents> {
   readonly calls: UasCall[] = [];
   mode: UasMode = { answer: true };
+  /** The codec to answer with: G.722 is taken only when offered (pt 9), else PCMU. */
+  codec: UasCodec = 'PCMU';
   private nextRtpPort: number;
   private constructor(private readonly transport: SipTransport, private readonly ua: SipUserAgent, private readonly rtpPorts: { min: number; max: number }, private readonly toneHz: number) {
     super();
@@ -98,10 +113,13 @@ export class ToneUas extends TypedEmitter<UasEvents> {
     this.nextRtpPort = port + 2 > this.rtpPorts.max - 1 ? this.rtpPorts.min : port + 2;
     const pair = await bindPair(port, HOST);
     pair.rtcp.close();
-    const { answer, audio } = answerOffer(s.offer ?? '', {
+    const offer = s.offer ?? '';
+    const { answer: pcmuAnswer, audio } = answerOffer(offer, {
       address: HOST, port, codecs: ['PCMU'], telephoneEvent: true, ptime: 20, sessionId: '1', sessionVersion: 1,
     });
-    const call = new UasCall(s, pair.rtp, { address: audio.remoteAddress, port: audio.remotePort }, this.toneHz);
+    const g722 = this.codec === 'G722' && /^m=audio \d+ RTP\/AVP( \d+)* 9( |\r?$)/m.test(offer);
+    const answer = g722 ? pcmuAnswer.replace(/^m=audio (\d+) RTP\/AVP 0/m, 'm=audio $1 RTP/AVP 9').replace(/a=rtpmap:0 PCMU\/8000/, 'a=rtpmap:9 G722/8000') : pcmuAnswer;
+    const call = new UasCall(s, pair.rtp, { address: audio.remoteAddress, port: audio.remotePort }, this.toneHz, g722 ? 'G722' : 'PCMU');
     s.accept(answer);
     s.once('confirmed', () => call.startTone());
     this.emitCall(call);
