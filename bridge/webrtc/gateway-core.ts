@@ -73,6 +73,8 @@ interface Session {
   disconnectedAt?: number;
   /** Whether the browser sends us audio (the media timeout applies). */
   browserSends: boolean;
+  /** Aborted when the session ends: a participant's INVITE still unanswered is cancelled. */
+  readonly abort: AbortController;
 }
 
 /** The browsers listening in on one key, and their shared leg. */
@@ -82,6 +84,8 @@ interface ListenGroup {
   leg: Promise<BridgeLeg>;
   ready?: { leg: BridgeLeg; downlink: Downlink };
   ended: boolean;
+  /** Aborted when the group ends (its last listener left): the INVITE still unanswered is cancelled. */
+  readonly abort: AbortController;
 }
 
 const WATCHDOG_MS = 500;
@@ -178,7 +182,7 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
     const displayName = cleanDisplayName(req.fromName);
     const listenKey = checkListenKey(req.listenKey);
     const browserSends = listenKey === undefined && (offer.direction === 'sendrecv' || offer.direction === 'sendonly');
-    const s: Session = { id: randomUUID(), listenKey, createdAt: Date.now(), joined: false, ended: false, lastRtpAt: 0, browserSends };
+    const s: Session = { id: randomUUID(), listenKey, createdAt: Date.now(), joined: false, ended: false, lastRtpAt: 0, browserSends, abort: new AbortController() };
     this.sessions.set(s.id, s);
     this.emit('changed');
     const log = this.log.child({ session: s.id });
@@ -190,8 +194,8 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
         direction: listenKey === undefined ? 'sendrecv' : 'sendonly', gatherTimeoutMs: this.joinTimeoutMs,
       });
       const legP = listenKey === undefined
-        ? this.openLeg(ua, target, from, headers, 'sendrecv')
-        : this.joinGroup(listenKey, s, () => this.openLeg(ua, target, from, headers, 'recvonly'));
+        ? this.openLeg(ua, target, from, headers, 'sendrecv', s.abort.signal)
+        : this.joinGroup(listenKey, s, (signal) => this.openLeg(ua, target, from, headers, 'recvonly', signal));
       const [peerR, legR] = await Promise.allSettled([peerP, legP]);
       if (peerR.status === 'fulfilled') s.peer = peerR.value;
       if (legR.status === 'fulfilled' && listenKey === undefined) s.leg = legR.value;
@@ -218,10 +222,10 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
 
   // ---- legs ----
 
-  private async openLeg(ua: SipUserAgent, target: SipUri, from: { user: string; displayName?: string }, headers: HeaderField[], direction: 'sendrecv' | 'recvonly'): Promise<BridgeLeg> {
+  private async openLeg(ua: SipUserAgent, target: SipUri, from: { user: string; displayName?: string }, headers: HeaderField[], direction: 'sendrecv' | 'recvonly', signal: AbortSignal): Promise<BridgeLeg> {
     const leg = await BridgeLeg.open({
       ua, ports: this.legPorts, bindHost: this.opts.bindHost, target, from, headers, g722: this.g722,
-      direction, timeoutMs: this.joinTimeoutMs, log: this.log,
+      direction, timeoutMs: this.joinTimeoutMs, signal, log: this.log,
     });
     this.openLegs.add(leg);
     this.emit('changed');
@@ -231,10 +235,11 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
   }
 
   /** Adds a listener to its key's group, creating the group (and its leg) for the first one. */
-  private joinGroup(key: string, s: Session, open: () => Promise<BridgeLeg>): Promise<BridgeLeg> {
+  private joinGroup(key: string, s: Session, open: (signal: AbortSignal) => Promise<BridgeLeg>): Promise<BridgeLeg> {
     let group = this.groups.get(key);
     if (!group || group.ended) {
-      const g: ListenGroup = { key, sessions: new Set(), leg: open(), ended: false };
+      const abort = new AbortController();
+      const g: ListenGroup = { key, sessions: new Set(), leg: open(abort.signal), ended: false, abort };
       group = g;
       this.groups.set(key, g);
       g.leg.then((leg) => {
@@ -256,6 +261,7 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
   private endGroup(g: ListenGroup): void {
     if (g.ended) return;
     g.ended = true;
+    g.abort.abort();
     if (this.groups.get(g.key) === g) this.groups.delete(g.key);
     g.ready?.downlink.close();
     if (g.ready) void g.ready.leg.hangup();
@@ -314,6 +320,7 @@ export class GatewayCore extends TypedEmitter<GatewayCoreEvents> {
   private async endSession(s: Session, reason: string): Promise<void> {
     if (s.ended) return;
     s.ended = true;
+    s.abort.abort();
     this.sessions.delete(s.id);
     if (s.tick) this.clock.delete(s.tick);
     s.uplink?.close();

@@ -24,6 +24,8 @@ export type UasCodec = 'PCMU' | 'G722';
 export class UasCall {
   /** What the caller sent us, decoded (at `rate`). */
   readonly heard: Int16Array[] = [];
+  /** Each audio packet's arrival (performance.now()), sequence number and timestamp. */
+  readonly arrivals: Array<{ at: number; seq: number; ts: number }> = [];
   readonly rate: number;
   private readonly g722 = { enc: new G722Encoder(), dec: new G722Decoder() };
   private timer: NodeJS.Timeout | undefined;
@@ -42,6 +44,7 @@ export class UasCall {
     rtp?.on('message', (buf) => {
       try {
         const p = parseRtp(buf);
+        if (p.payloadType === 0 || p.payloadType === 9) this.arrivals.push({ at: performance.now(), seq: p.seq, ts: p.timestamp });
         if (codec === 'PCMU' && p.payloadType === 0) this.heard.push(decodeUlaw(p.payload));
         if (codec === 'G722' && p.payloadType === 9) this.heard.push(this.g722.dec.decode(p.payload, new Int16Array(p.payload.length * 2)));
       } catch { /* not RTP */ }
