@@ -232,6 +232,35 @@ describe('WebRTC gateway (worker thread)', () => {
     assert.deepEqual(gw.counts(), { sessions: 0, listeners: 0, legs: 0 });
   });
 
+  test('mutated offers (100, seeded): each join settles with an answer or a GatewayError, the gateway stays whole', async () => {
+    uas.mode = { reject: 603 }; // a usable offer reaches the bridge and is refused there: no leg stays up
+    const lines = (await open().offer()).split('\r\n');
+    let seed = 17;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 100; i++) {
+      const l = [...lines];
+      for (let k = 1 + rnd(3); k > 0; k--) {
+        const at = rnd(l.length);
+        switch (rnd(4)) {
+          case 0: l.splice(at, 1); break; // a line lost
+          case 1: l[at] = l[at]!.slice(0, rnd(l[at]!.length + 1)); break; // a line cut short
+          case 2: l.splice(at, 0, l[rnd(l.length)]!); break; // a line repeated elsewhere
+          default: { const c = l[at]!; const j = rnd(c.length + 1); l[at] = c.slice(0, j) + '\u0000:;=/ 9x'.charAt(rnd(9)) + c.slice(j); }
+        }
+      }
+      const status = await gw.join({ offerSdp: l.join('\r\n'), to: '4000', headers: {} }).then(
+        async (sess) => { await gw.hangup(sess.id); return 200; },
+        (e: unknown) => { assert.ok(e instanceof GatewayError, `not a GatewayError: ${String(e)}`); return e.status; },
+      );
+      assert.ok([200, 400, 488, 603].includes(status), `status ${status} for mutation ${i}`);
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    }
+    if (process.env.SHOW_LEVELS) process.stdout.write(`# mutated offers: ${JSON.stringify(Object.fromEntries(statuses))}\n`);
+    assert.ok((statuses.get(400) ?? 0) > 0 && (statuses.get(603) ?? 0) > 0, 'both refusals seen');
+    assert.deepEqual(gw.counts(), { sessions: 0, listeners: 0, legs: 0 });
+  });
+
   test('listen-in: two recvonly browsers with one key share one SIP leg and both hear the bridge', async () => {
     uas.mode = { answer: true };
     const b1 = open('recvonly');
