@@ -24,8 +24,8 @@ export type UasCodec = 'PCMU' | 'G722';
 export class UasCall {
   /** What the caller sent us, decoded (at `rate`). */
   readonly heard: Int16Array[] = [];
-  /** Each audio packet's arrival (performance.now()), sequence number and timestamp. */
-  readonly arrivals: Array<{ at: number; seq: number; ts: number }> = [];
+  /** Each audio packet's arrival (performance.now()), sequence number, timestamp and our port it came to. */
+  readonly arrivals: Array<{ at: number; seq: number; ts: number; port: number }> = [];
   readonly rate: number;
   private readonly g722 = { enc: new G722Encoder(), dec: new G722Decoder() };
   private timer: NodeJS.Timeout | undefined;
@@ -35,18 +35,39 @@ export class UasCall {
   ended = false;
   readonly endedBy: Promise<string>;
 
+  private readonly sockets: Socket[] = [];
+  /** Our answer to the INVITE (set by ToneUas). */
+  answerSdp = '';
+
   constructor(
-    readonly session: ServerInviteSession, private readonly rtp: Socket | undefined, private readonly remote: { address: string; port: number } | undefined,
+    readonly session: ServerInviteSession, private rtp: Socket | undefined, private readonly remote: { address: string; port: number } | undefined,
     private readonly toneHz: number, readonly codec: UasCodec = 'PCMU',
   ) {
     this.rate = codec === 'G722' ? 16000 : 8000;
     this.endedBy = new Promise((resolve) => session.once('terminated', (r) => { this.stop(); resolve(r.by); }));
-    rtp?.on('message', (buf) => {
+    if (rtp) this.listen(rtp);
+  }
+
+  /** Moves our media to a new port with a re-INVITE (`offer` rewritten from our answer); resolves with the gateway's answer. */
+  async moveTo(port: number): Promise<string> {
+    const pair = await bindPair(port, HOST);
+    pair.rtcp.close();
+    this.listen(pair.rtp);
+    const offer = this.answerSdp.replace(/^m=audio \d+/m, `m=audio ${port}`).replace(/^(o=\S+ \S+ )(\d+)/m, (_m, a: string, v: string) => `${a}${Number(v) + 1}`);
+    const answer = await this.session.reinvite(offer);
+    this.rtp = pair.rtp;
+    return answer;
+  }
+
+  private listen(rtp: Socket): void {
+    this.sockets.push(rtp);
+    const port = rtp.address().port;
+    rtp.on('message', (buf) => {
       try {
         const p = parseRtp(buf);
-        if (p.payloadType === 0 || p.payloadType === 9) this.arrivals.push({ at: performance.now(), seq: p.seq, ts: p.timestamp });
-        if (codec === 'PCMU' && p.payloadType === 0) this.heard.push(decodeUlaw(p.payload));
-        if (codec === 'G722' && p.payloadType === 9) this.heard.push(this.g722.dec.decode(p.payload, new Int16Array(p.payload.length * 2)));
+        if (p.payloadType === 0 || p.payloadType === 9) this.arrivals.push({ at: performance.now(), seq: p.seq, ts: p.timestamp, port });
+        if (this.codec === 'PCMU' && p.payloadType === 0) this.heard.push(decodeUlaw(p.payload));
+        if (this.codec === 'G722' && p.payloadType === 9) this.heard.push(this.g722.dec.decode(p.payload, new Int16Array(p.payload.length * 2)));
       } catch { /* not RTP */ }
     });
   }
@@ -80,7 +101,10 @@ export class UasCall {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (!this.ended) { this.ended = true; try { this.rtp?.close(); } catch { /* closed */ } }
+    if (!this.ended) {
+      this.ended = true;
+      for (const s of this.sockets) { try { s.close(); } catch { /* closed */ } }
+    }
   }
 
   async bye(): Promise<void> { await this.session.hangup(); }
@@ -123,6 +147,7 @@ export class ToneUas extends TypedEmitter<UasEvents> {
     const g722 = this.codec === 'G722' && /^m=audio \d+ RTP\/AVP( \d+)* 9( |\r?$)/m.test(offer);
     const answer = g722 ? pcmuAnswer.replace(/^m=audio (\d+) RTP\/AVP 0/m, 'm=audio $1 RTP/AVP 9').replace(/a=rtpmap:0 PCMU\/8000/, 'a=rtpmap:9 G722/8000') : pcmuAnswer;
     const call = new UasCall(s, pair.rtp, { address: audio.remoteAddress, port: audio.remotePort }, this.toneHz, g722 ? 'G722' : 'PCMU');
+    call.answerSdp = answer;
     s.accept(answer);
     s.once('confirmed', () => call.startTone());
     this.emitCall(call);

@@ -32,7 +32,7 @@ const MIN_LEVEL_DBFS = -22;
 
 /** The tone's level (dBFS) and its margin (dB) over the other tone, in a signal. */
 function toneOf(x: Int16Array, hz: number, other: number, rate: number): { level: number; margin: number } {
-  if (x.length < rate / 20) return { level: -Infinity, margin: -Infinity };
+  if (x.length < rate * 0.3) return { level: -Infinity, margin: -Infinity }; // at least 300 ms heard
   const level = steadyToneDb(x, hz, 40, rate) - FULL_SCALE_DB;
   return { level, margin: level - (steadyToneDb(x, other, 40, rate) - FULL_SCALE_DB) };
 }
@@ -148,6 +148,29 @@ describe('WebRTC gateway (worker thread)', () => {
     } finally {
       uas.codec = 'PCMU';
     }
+  });
+
+  test('a re-INVITE from the bridge: the media follows the new port; an offer without our codec is refused 488, the call goes on', async () => {
+    uas.mode = { answer: true };
+    const b = open();
+    const callP = nextCall(uas);
+    const session = await gw.join({ offerSdp: await b.offer(), to: '4000', headers: {} });
+    const call = await callP;
+    await b.connect(session.answerSdp);
+    b.startTone(BROWSER_TONE);
+    await assertHears('the bridge', () => call.heardTail(500), BROWSER_TONE, BRIDGE_TONE);
+    const answer = await call.moveTo(39218);
+    assert.match(answer, /m=audio \d+ RTP\/AVP 0 101/);
+    const before = call.arrivals.length;
+    call.heard.length = 0;
+    await assertHears('the bridge on its new port', () => call.heardTail(500), BROWSER_TONE, BRIDGE_TONE);
+    const moved = call.arrivals.slice(before + 5); // a few may have been on their way to the old port
+    assert.ok(moved.length >= 5 && moved.every((x) => x.port === 39218), `packets since the re-INVITE reach port 39218: ${JSON.stringify([...new Set(moved.map((x) => x.port))])}`);
+    const pcma = call.answerSdp.replace(/^m=audio (\d+) RTP\/AVP 0 101/m, 'm=audio 39218 RTP/AVP 8 101').replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000').replace(/^(o=\S+ \S+ )(\d+)/m, '$1' + '9');
+    await assert.rejects(call.session.reinvite(pcma), (e: unknown) => e instanceof Error && /488/.test(e.message));
+    call.heard.length = 0;
+    await assertHears('the bridge after the refused re-INVITE', () => call.heardTail(500), BROWSER_TONE, BRIDGE_TONE);
+    await gw.hangup(session.id);
   });
 
   test('the bridge hanging up (BYE) ends the session', async () => {
