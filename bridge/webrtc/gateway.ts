@@ -100,6 +100,18 @@ export class WebrtcGateway {
     }
   }
 
+  /**
+   * Stops the worker at once, as a crash would (tests and operations: a wedged
+   * worker): every live session ends with 'gateway-worker-died'. Its SIP calls
+   * get no BYE: the bridge ends them on its RTP timeout.
+   */
+  async terminate(): Promise<void> {
+    if (this.core || !this.worker || this.dead) return;
+    const gone = new Promise<void>((resolve) => this.worker!.once('exit', () => resolve()));
+    await this.worker.terminate();
+    await gone;
+  }
+
   /** Answers a browser's offer and calls the bridge; resolves once the bridge answered (200 OK). */
   async join(req: WebrtcJoinRequest): Promise<WebrtcSession> {
     const session = this.core ? await this.core.join(req) : await this.request({ op: 'join', req }) as WebrtcSession;

@@ -3,7 +3,7 @@
 // bridge (PCMU, 440 Hz tone). Each side must hear the other's tone and not
 // its own; hang-ups both ways, refusals, bad offers and listen-in fan-out.
 // The first suite runs the gateway in its worker thread, the second in process.
-// Ports: SIP 17320–17323, RTP/ICE 39200–39399.
+// Ports: SIP 17320–17327, RTP/ICE 39200–39399.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError, WebrtcGateway } from '../../bridge/webrtc/gateway.ts';
@@ -364,5 +364,27 @@ describe('WebRTC gateway limits (in process)', () => {
     assert.equal((await ended)[1], 'gateway-closed');
     assert.equal(await call.endedBy, 'remote');
     await assert.rejects(gw.join({ offerSdp: await b2.offer(), to: '4000', headers: {} }), (e: unknown) => e instanceof GatewayError && e.status === 503);
+  });
+});
+
+describe('WebRTC gateway worker death', () => {
+  test('a dead worker: every live session ends, counts go to zero, joins fail 503', async () => {
+    const uas = await ToneUas.start({ port: 17326, rtpMin: 39210, rtpMax: 39219, toneHz: BRIDGE_TONE });
+    const gw = new WebrtcGateway({ bridge: { host: HOST, port: 17326 }, bindHost: HOST, rtpPortMin: 39340, rtpPortMax: 39399, sipPort: 17327 });
+    const b = browser();
+    try {
+      await gw.start();
+      const session = await gw.join({ offerSdp: await b.offer(), to: '4000', headers: {} });
+      assert.deepEqual(gw.counts(), { sessions: 1, listeners: 0, legs: 1 });
+      const ended = gw.waitFor('ended', 5000);
+      await gw.terminate();
+      assert.deepEqual(await ended, [session.id, 'gateway-worker-died']);
+      assert.deepEqual(gw.counts(), { sessions: 0, listeners: 0, legs: 0 });
+      await assert.rejects(gw.join({ offerSdp: await b.offer(), to: '4000', headers: {} }), (e: unknown) => e instanceof GatewayError && e.status === 503);
+    } finally {
+      await b.close();
+      await gw.close();
+      await uas.close();
+    }
   });
 });
