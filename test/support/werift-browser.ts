@@ -1,7 +1,9 @@
 // A werift RTCPeerConnection playing the browser in the WebRTC gateway's
-// tests: a complete (non-trickle) offer with Opus/48000/2 and PCMU, a 1 kHz
-// tone sent as Opus in 20 ms packets, and what it hears decoded to 8 kHz.
+// tests: a complete (non-trickle) offer with Opus/48000/2 and PCMU (or PCMU
+// only), a tone sent as Opus (or PCMU) in 20 ms packets, and what it hears
+// decoded to 8 kHz.
 import OpusScript from 'opusscript';
+import { decodeUlaw, encodeUlaw } from '../../bridge/rtp/g711.ts';
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 
 const HOST = '127.0.0.1';
@@ -19,18 +21,18 @@ export class TestBrowser {
   private phase = 0;
   private deleted = false;
 
-  constructor(icePortRange: [number, number], direction: 'sendrecv' | 'recvonly' = 'sendrecv') {
+  constructor(icePortRange: [number, number], direction: 'sendrecv' | 'recvonly' = 'sendrecv', private readonly codec: 'opus' | 'PCMU' = 'opus') {
+    const pcmu = new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 });
     this.pc = new RTCPeerConnection({
-      codecs: { audio: [
-        new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 }),
-        new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 }),
-      ] },
+      codecs: { audio: codec === 'opus' ? [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 }), pcmu] : [pcmu] },
       iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: [HOST], iceInterfaceAddresses: { udp4: HOST }, icePortRange,
     });
     this.transceiver = this.pc.addTransceiver('audio', { direction });
     this.pc.onTrack.subscribe((track: MediaStreamTrack) => {
       track.onReceiveRtp.subscribe((p) => {
-        if (this.deleted || p.header.payloadType !== 111) return;
+        if (this.deleted) return;
+        if (p.header.payloadType === 0) { this.heard.push(decodeUlaw(p.payload)); return; }
+        if (p.header.payloadType !== 111) return;
         try {
           const d = this.decoder.decode(p.payload);
           this.heard.push(new Int16Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.length)));
@@ -62,8 +64,17 @@ export class TestBrowser {
     });
   }
 
-  /** Sends a tone as 20 ms Opus packets (48 kHz mono, as a browser's microphone). */
+  /** Sends a tone as 20 ms Opus packets (48 kHz mono, as a browser's microphone), or PCMU for a PCMU-only browser. */
   startTone(hz: number): void {
+    if (this.codec === 'PCMU') {
+      this.timer = setInterval(() => {
+        const pcm = new Int16Array(160);
+        for (let i = 0; i < 160; i++) pcm[i] = Math.round(8000 * Math.sin(this.phase++ * 2 * Math.PI * hz / 8000));
+        void this.transceiver.sender.sendRtp(new RtpPacket(new RtpHeader({ payloadType: 0, sequenceNumber: this.seq++ & 0xffff, timestamp: this.ts, marker: false }), Buffer.from(encodeUlaw(pcm))));
+        this.ts = (this.ts + 160) >>> 0;
+      }, 20);
+      return;
+    }
     this.timer = setInterval(() => {
       const pcm = new Int16Array(960);
       for (let i = 0; i < 960; i++) pcm[i] = Math.round(8000 * Math.sin(this.phase++ * 2 * Math.PI * hz / 48000));

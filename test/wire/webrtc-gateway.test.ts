@@ -19,10 +19,10 @@ const BRIDGE_TONE = 440;
 
 /** Each browser gets its own ICE ports (39220–39259, four at a time). */
 let nextBrowserPort = 39220;
-function browser(direction: 'sendrecv' | 'recvonly' = 'sendrecv'): TestBrowser {
+function browser(direction: 'sendrecv' | 'recvonly' = 'sendrecv', codec: 'opus' | 'PCMU' = 'opus'): TestBrowser {
   const range: [number, number] = [nextBrowserPort, nextBrowserPort + 3];
   nextBrowserPort = nextBrowserPort + 4 > 39256 ? 39220 : nextBrowserPort + 4;
-  return new TestBrowser(range, direction);
+  return new TestBrowser(range, direction, codec);
 }
 
 /** steadyToneDb of a full-scale sine: levels below are relative to it (dBFS of a sine). */
@@ -80,7 +80,7 @@ describe('WebRTC gateway (worker thread)', () => {
   let uas: ToneUas;
   let gw: WebrtcGateway;
   const browsers: TestBrowser[] = [];
-  const open = (d: 'sendrecv' | 'recvonly' = 'sendrecv'): TestBrowser => { const b = browser(d); browsers.push(b); return b; };
+  const open = (d: 'sendrecv' | 'recvonly' = 'sendrecv', codec: 'opus' | 'PCMU' = 'opus'): TestBrowser => { const b = browser(d, codec); browsers.push(b); return b; };
 
   before(async () => {
     uas = await ToneUas.start({ port: UAS_PORT, rtpMin: 39200, rtpMax: 39219, toneHz: BRIDGE_TONE });
@@ -148,6 +148,22 @@ describe('WebRTC gateway (worker thread)', () => {
     } finally {
       uas.codec = 'PCMU';
     }
+  });
+
+  test('a PCMU-only browser on a G.722 bridge: 8↔16 kHz both ways', async () => {
+    uas.mode = { answer: true };
+    uas.codec = 'G722';
+    const b = open('sendrecv', 'PCMU');
+    const callP = nextCall(uas);
+    const session = await gw.join({ offerSdp: await b.offer(), to: '4000', headers: {} });
+    const call = await callP;
+    assert.equal(call.codec, 'G722');
+    assert.match(session.answerSdp, /^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0\r$/m);
+    await b.connect(session.answerSdp);
+    b.startTone(BROWSER_TONE);
+    await assertHears('the G.722 bridge', () => call.heardTail(1000), BROWSER_TONE, BRIDGE_TONE, 16000);
+    await assertHears('the PCMU browser', () => b.heardTail(1000), BRIDGE_TONE, BROWSER_TONE);
+    await gw.hangup(session.id);
   });
 
   test('a re-INVITE from the bridge: the media follows the new port; an offer without our codec is refused 488, the call goes on', async () => {
