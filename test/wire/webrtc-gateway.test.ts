@@ -47,19 +47,17 @@ async function assertHears(what: string, get: () => Int16Array, hz: number, othe
 }
 
 /**
- * The gateway's packets to the bridge over the last second: never a burst
- * (at most 7 in any 100 ms: 5 is the pace, timers on a loaded machine fire
- * in pairs), timestamps in step with wall time (160 per 20 ms, gaps included)
- * and sequence numbers without holes.
+ * The gateway's packets to the bridge over the last second: sequence numbers
+ * without holes, timestamps stepping by whole 20 ms frames and keeping to wall
+ * time (a sender that bursts runs its timestamps ahead). Arrival times are
+ * this thread's, which a loaded machine stalls now and then: the tolerance is
+ * 10 frames, and one frame per tick, never more, is the unit test's
+ * (test/unit/webrtc-parts.test.ts, the uplink).
  */
 function assertPaced(call: UasCall): void {
   const last = call.arrivals.at(-1)!;
   const recent = call.arrivals.filter((a) => a.at >= last.at - 1000);
   assert.ok(recent.length >= 25, `${recent.length} packets in the last second`);
-  for (const a of recent) {
-    const inWindow = recent.filter((b) => b.at >= a.at && b.at < a.at + 100).length;
-    assert.ok(inWindow <= 7, `${inWindow} packets within 100 ms: a burst`);
-  }
   for (let i = 1; i < recent.length; i++) {
     const p = recent[i - 1]!, q = recent[i]!;
     assert.equal((q.seq - p.seq) & 0xffff, 1, 'sequence numbers continue');
@@ -69,7 +67,7 @@ function assertPaced(call: UasCall): void {
   const first = recent[0]!;
   const wallFrames = (last.at - first.at) / 20;
   const tsFrames = ((last.ts - first.ts) >>> 0) / 160;
-  assert.ok(Math.abs(tsFrames - wallFrames) <= 6, `timestamps ${tsFrames} frames over ${wallFrames.toFixed(1)} frames of wall time`);
+  assert.ok(Math.abs(tsFrames - wallFrames) <= 10, `timestamps ${tsFrames} frames over ${wallFrames.toFixed(1)} frames of wall time`);
 }
 
 function nextCall(uas: ToneUas, timeoutMs = 5000): Promise<UasCall> {
@@ -361,7 +359,7 @@ describe('WebRTC gateway limits (in process)', () => {
     const t0 = Date.now();
     await assert.rejects(gw.join({ offerSdp: await b.offer(), to: '4000', headers: {} }), (e: unknown) => e instanceof GatewayError && e.status === 504);
     const took = Date.now() - t0;
-    assert.ok(took >= 1400 && took < 4000, `refused after ${took} ms`);
+    assert.ok(took >= 1400 && took < 6000, `refused after ${took} ms`);
     const call = await callP;
     await call.endedBy; // CANCEL reached the UAS
     assert.deepEqual(gw.counts(), { sessions: 0, listeners: 0, legs: 0 });
