@@ -30,6 +30,8 @@ export interface BridgeLegOptions {
   direction: 'sendrecv' | 'recvonly';
   /** The bridge must answer within this (ms): else CANCEL and GatewayError 504. */
   timeoutMs: number;
+  /** Aborted before the answer: CANCEL, GatewayError 487. */
+  signal?: AbortSignal;
   log: Logger;
 }
 
@@ -85,13 +87,15 @@ export class BridgeLeg extends TypedEmitter<BridgeLegEvents> {
     }
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          void session.hangup();
-          reject(new GatewayError(504, `the bridge did not answer within ${o.timeoutMs} ms`));
-        }, o.timeoutMs);
-        session.once('confirmed', () => { clearTimeout(timer); resolve(); });
+        const giveUp = (err: GatewayError): void => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); void session.hangup(); reject(err); };
+        const onAbort = (): void => giveUp(new GatewayError(487, 'cancelled before the bridge answered'));
+        const timer = setTimeout(() => giveUp(new GatewayError(504, `the bridge did not answer within ${o.timeoutMs} ms`)), o.timeoutMs);
+        if (o.signal?.aborted) { onAbort(); return; }
+        o.signal?.addEventListener('abort', onAbort, { once: true });
+        session.once('confirmed', () => { clearTimeout(timer); o.signal?.removeEventListener('abort', onAbort); resolve(); });
         session.once('terminated', (r) => {
           clearTimeout(timer);
+          o.signal?.removeEventListener('abort', onAbort);
           reject(new GatewayError(r.status ?? (r.by === 'timeout' ? 504 : 503), `the bridge refused the call: ${describe(r)}`));
         });
       });
@@ -154,10 +158,13 @@ export class BridgeLeg extends TypedEmitter<BridgeLegEvents> {
     return ours;
   }
 
-  async hangup(): Promise<void> {
-    if (this.ended) return;
-    await this.session.hangup();
-    this.finish('hangup');
+  private hangingUp: Promise<void> | undefined;
+
+  /** BYE (once, however often called); resolves when the bridge answered it or it timed out. */
+  hangup(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.hangingUp ??= this.session.hangup().finally(() => this.finish('hangup'));
+    return this.hangingUp;
   }
 
   private finish(reason: string): void {

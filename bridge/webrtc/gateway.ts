@@ -1,133 +1,64 @@
-// The WebRTC gateway (issue #17): each browser's audio comes into the bridge as
-// one ordinary SIP call from the gateway's own user agent to the bridge's SIP
-// address (its IVR treats it like a phone); listen-in pages with the same key
-// share one SIP leg and one Opus encoder. Runs in the calling thread.
-import dgram from 'node:dgram';
-import { randomUUID } from 'node:crypto';
+// The WebRTC gateway (issue #17), as the control thread sees it: browsers join
+// with their SDP offer and come into the bridge as ordinary SIP calls to its
+// own SIP address. The work (ICE, DTLS-SRTP, Opus, the gateway's SIP user
+// agent) runs in a worker thread (gateway-worker.ts) unless inProcess is set;
+// counts() and listeners() answer at once from the worker's last report.
+import { Worker } from 'node:worker_threads';
 import { TypedEmitter } from '../../common/events.ts';
 import { moduleLogger, type Logger } from '../../common/log.ts';
-import { PortAllocator } from '../rtp/port-allocator.ts';
-import type { SipUri } from '../sip/grammar/types.ts';
-import type { HeaderField } from '../sip/message/message.ts';
-import { SipTransport } from '../sip/transport/transport.ts';
-import { SipUserAgent } from '../sip/user-agent.ts';
-import { BridgeLeg } from './bridge-leg.ts';
-import { BrowserPeer } from './browser-peer.ts';
-import { checkBrowserOffer } from './browser-offer.ts';
-import { Downlink } from './downlink.ts';
-import { FrameClock, type FrameListener } from './frame-clock.ts';
+import { GatewayCore } from './gateway-core.ts';
 import { GatewayError } from './gateway-error.ts';
-import { checkHeaders, checkListenKey, checkTo, cleanDisplayName } from './join-request.ts';
-import { Uplink } from './uplink.ts';
+import type {
+  CountsSnapshot, FromGatewayWorker, GatewayRequest, GatewayResults, GatewayWorkerData, ToGatewayWorker,
+} from './gateway-protocol.ts';
+import type { GatewayCounts, WebrtcJoinRequest, WebrtcSession } from './gateway-types.ts';
 import type { G722Implementation } from './voice-codec.ts';
 
 export { GatewayError } from './gateway-error.ts';
+export type { GatewayCounts, WebrtcJoinRequest, WebrtcSession } from './gateway-types.ts';
 export type { G722Implementation } from './voice-codec.ts';
 
-export interface WebrtcJoinRequest {
-  offerSdp: string;               // the browser's complete offer (ICE gathering complete; no trickle)
-  to: string;                     // user part of the Request-URI sent to the bridge (e.g. the access number)
-  headers: Record<string, string>;// extra SIP headers on the INVITE, e.g. { 'X-Bridge-Join': token }
-  fromName?: string;              // display name in From
-  listenKey?: string;             // listen-in: browsers with the same key share ONE SIP leg and ONE Opus
-                                  // encoder (fan-out of the same packets, each PC its own SRTP); recvonly browser
-}
-
-export interface WebrtcSession { id: string; answerSdp: string }
-
-export interface WebrtcGatewayOptions {
-  /** The bridge's SIP address (UDP). */
-  bridge: { host: string; port: number };
-  /** The one address for SIP, RTP to the bridge and ICE host candidates. */
-  bindHost: string;
-  /** Ports for both media sides: the lower half for RTP/RTCP pairs to the bridge, the upper half for ICE. */
-  rtpPortMin: number;
-  rtpPortMax: number;
-  /** The gateway's SIP port on bindHost (default: a free one, chosen at start()). */
-  sipPort?: number;
-  /** Sessions (browsers) at most, listeners included; beyond it join() fails with 503. Default 500. */
-  maxSessions?: number;
-  /** The bridge's 200 OK and our ICE gathering within this, else 504; ICE+DTLS connected within it after the answer. Default 15 000 ms. */
-  joinTimeoutMs?: number;
-  /** No RTP from a sending browser (or ICE disconnected) this long ends its session. Default 10 000 ms. */
-  mediaTimeoutMs?: number;
-  /** The G.722 codec (bridge/rtp/g722.ts); without it only PCMU is offered to the bridge. */
+export interface WebrtcGatewayOptions extends GatewayWorkerData {
+  /** Run in this thread instead of a worker (debugging, tests of the engine itself). */
+  inProcess?: boolean;
+  /** Another G.722 implementation than bridge/rtp/g722.ts (in process only: a worker uses that one). */
   g722?: G722Implementation;
   logger?: Logger;
 }
 
 export type GatewayEvents = {
-  /** A joined session is over: the bridge hung up, ICE/DTLS failed or timed out, or hangup()/close() was called. */
+  /** A joined session is over: the bridge hung up (BYE), ICE/DTLS failed or timed out, hangup() or close(). */
   ended: [id: string, reason: string];
 };
 
-/** The gateway's events (held, not inherited: TypedEmitter's own `listeners` field would clash with listeners(key)). */
+/** The facade's events (held, not inherited: TypedEmitter's own `listeners` field would clash with listeners(key)). */
 class GatewayEmitter extends TypedEmitter<GatewayEvents> {
   fire<K extends keyof GatewayEvents>(event: K, ...args: GatewayEvents[K]): void { this.emit(event, ...args); }
 }
 type Listener<K extends keyof GatewayEvents> = (...args: GatewayEvents[K]) => void;
 
-/** One browser. */
-interface Session {
-  readonly id: string;
-  readonly listenKey: string | undefined;
-  readonly createdAt: number;
-  peer?: BrowserPeer;
-  /** A participant's own leg (listeners use their group's). */
-  leg?: BridgeLeg;
-  uplink?: Uplink;
-  downlink?: Downlink;
-  tick?: FrameListener;
-  /** join() returned: 'ended' is reported from then on. */
-  joined: boolean;
-  ended: boolean;
-  connectedAt?: number;
-  lastRtpAt: number;
-  disconnectedAt?: number;
-  /** Whether the browser sends us audio (the media timeout applies). */
-  browserSends: boolean;
-}
-
-/** The browsers listening in on one key, and their shared leg. */
-interface ListenGroup {
-  readonly key: string;
-  readonly sessions: Set<Session>;
-  leg: Promise<BridgeLeg>;
-  ready?: { leg: BridgeLeg; downlink: Downlink };
-  ended: boolean;
-}
-
-const WATCHDOG_MS = 500;
+const EMPTY: CountsSnapshot = { counts: { sessions: 0, listeners: 0, legs: 0 }, listeners: {} };
 
 export class WebrtcGateway {
   private readonly events = new GatewayEmitter();
   private readonly log: Logger;
-  private readonly sessions = new Map<string, Session>();
-  private readonly groups = new Map<string, ListenGroup>();
-  private readonly openLegs = new Set<BridgeLeg>();
-  private readonly clock = new FrameClock();
-  private readonly legPorts: PortAllocator;
-  private readonly icePortRange: [number, number];
-  private readonly maxSessions: number;
-  private readonly joinTimeoutMs: number;
-  private readonly mediaTimeoutMs: number;
-  private transport: SipTransport | undefined;
-  private ua: SipUserAgent | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
+  private readonly core: GatewayCore | undefined;
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private mirror: CountsSnapshot = EMPTY;
+  /** Sessions joined and not ended (told 'ended' if the worker dies). */
+  private readonly live = new Set<string>();
+  private port: number | undefined;
+  private dead: Error | undefined;
   private closing = false;
 
   constructor(private readonly opts: WebrtcGatewayOptions) {
     this.log = opts.logger ?? moduleLogger('webrtc');
-    const { rtpPortMin: min, rtpPortMax: max } = opts;
-    if (!(Number.isInteger(min) && Number.isInteger(max) && min >= 1024 && max <= 65535 && max - min >= 7)) {
-      throw new RangeError(`rtpPortMin–rtpPortMax ${min}–${max}: need at least 8 ports within 1024–65535`);
+    if (opts.inProcess) {
+      this.core = new GatewayCore(opts);
+      this.core.on('ended', (id, reason) => this.onEnded(id, reason));
     }
-    const mid = min + Math.floor((max - min + 1) / 2);
-    this.legPorts = new PortAllocator({ min, max: mid - 1, host: opts.bindHost });
-    this.icePortRange = [mid, max];
-    this.maxSessions = opts.maxSessions ?? 500;
-    this.joinTimeoutMs = opts.joinTimeoutMs ?? 15_000;
-    this.mediaTimeoutMs = opts.mediaTimeoutMs ?? 10_000;
   }
 
   on<K extends keyof GatewayEvents>(event: K, fn: Listener<K>): this { this.events.on(event, fn); return this; }
@@ -136,223 +67,118 @@ export class WebrtcGateway {
   /** Resolves with the next emission of `event`, rejects after `timeoutMs`. */
   waitFor<K extends keyof GatewayEvents>(event: K, timeoutMs: number): Promise<GatewayEvents[K]> { return this.events.waitFor(event, timeoutMs); }
 
-  /** The gateway's SIP port (after start()). */
-  get sipPort(): number | undefined { return this.transport?.port; }
+  /** The gateway's SIP port on bindHost (after start()). */
+  get sipPort(): number | undefined { return this.core ? this.core.sipPort : this.port; }
 
   async start(): Promise<void> {
-    if (this.transport) return;
-    const port = this.opts.sipPort ?? await freeUdpPort(this.opts.bindHost);
-    const transport = new SipTransport({ host: this.opts.bindHost, port, transports: ['udp'], logger: this.log.child({ module: 'webrtc-sip' }) });
-    await transport.listen();
-    this.transport = transport;
-    this.ua = new SipUserAgent({
-      transport, logger: this.log.child({ module: 'webrtc-sip' }), host: this.opts.bindHost, port,
-      userAgent: 'conference-bridge webrtc-gateway', contactUser: 'webrtc',
-    });
-    // No calls come in to the gateway: with no 'invite' listener the user agent answers them 480.
-    this.watchdog = setInterval(() => this.checkTimeouts(), WATCHDOG_MS);
-    this.watchdog.unref();
-    this.log.info({ host: this.opts.bindHost, port, bridge: this.opts.bridge }, 'WebRTC gateway started');
+    if (this.core) { await this.core.start(); return; }
+    if (this.worker) return;
+    const data: GatewayWorkerData = {
+      bridge: this.opts.bridge, bindHost: this.opts.bindHost, rtpPortMin: this.opts.rtpPortMin, rtpPortMax: this.opts.rtpPortMax,
+      sipPort: this.opts.sipPort, maxSessions: this.opts.maxSessions, joinTimeoutMs: this.opts.joinTimeoutMs, mediaTimeoutMs: this.opts.mediaTimeoutMs,
+      offerG722: this.opts.offerG722,
+    };
+    if (this.opts.g722) this.log.warn('the G.722 implementation passed in is used only in process: the worker uses bridge/rtp/g722.ts');
+    const worker = new Worker(new URL('./gateway-worker-boot.mjs', import.meta.url), { name: 'webrtc-gateway', workerData: data });
+    this.worker = worker;
+    worker.on('message', (m: FromGatewayWorker) => this.onMessage(m));
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`exited with code ${code}`)));
+    const { sipPort } = await this.request({ op: 'start' }) as GatewayResults['start'];
+    this.port = sipPort;
   }
 
-  /** Hangs up every session (BYE to the bridge, peer connections closed) and stops. */
+  /** Hangs up everything (BYE to the bridge, peer connections closed) and stops the worker. */
   async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    await Promise.allSettled([...this.sessions.values()].map((s) => this.endSession(s, 'gateway-closed')));
-    await Promise.allSettled([...this.openLegs].map((l) => l.hangup()));
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.clock.stop();
-    this.ua?.close();
-    await this.transport?.close();
+    if (this.core) { await this.core.close(); return; }
+    if (this.closing || !this.worker) return;
+    try {
+      if (!this.dead) await this.request({ op: 'close' });
+    } finally {
+      this.closing = true;
+      await this.worker.terminate();
+    }
   }
 
-  counts(): { sessions: number; listeners: number; legs: number } {
-    let listeners = 0;
-    for (const s of this.sessions.values()) if (s.listenKey !== undefined) listeners++;
-    return { sessions: this.sessions.size, listeners, legs: this.openLegs.size };
-  }
-
-  listeners(listenKey: string): number {
-    return this.groups.get(listenKey)?.sessions.size ?? 0;
+  /**
+   * Stops the worker at once, as a crash would (tests and operations: a wedged
+   * worker): every live session ends with 'gateway-worker-died'. Its SIP calls
+   * get no BYE: the bridge ends them on its RTP timeout.
+   */
+  async terminate(): Promise<void> {
+    if (this.core || !this.worker || this.dead) return;
+    const gone = new Promise<void>((resolve) => this.worker!.once('exit', () => resolve()));
+    await this.worker.terminate();
+    await gone;
   }
 
   /** Answers a browser's offer and calls the bridge; resolves once the bridge answered (200 OK). */
   async join(req: WebrtcJoinRequest): Promise<WebrtcSession> {
-    const ua = this.ua;
-    if (!ua || this.closing) throw new GatewayError(503, 'the gateway is not running');
-    if (this.sessions.size >= this.maxSessions) throw new GatewayError(503, `at most ${this.maxSessions} sessions`);
-    const offer = checkBrowserOffer(req?.offerSdp);
-    const to = checkTo(req.to);
-    const headers = checkHeaders(req.headers);
-    const displayName = cleanDisplayName(req.fromName);
-    const listenKey = checkListenKey(req.listenKey);
-    const browserSends = listenKey === undefined && (offer.direction === 'sendrecv' || offer.direction === 'sendonly');
-    const s: Session = { id: randomUUID(), listenKey, createdAt: Date.now(), joined: false, ended: false, lastRtpAt: 0, browserSends };
-    this.sessions.set(s.id, s);
-    const log = this.log.child({ session: s.id });
-    const target: SipUri = { scheme: 'sip', user: to, host: this.opts.bridge.host, port: this.opts.bridge.port, params: new Map(), headers: new Map() };
-    const from = { user: 'webrtc', ...(displayName ? { displayName } : {}) };
-    try {
-      const peerP = BrowserPeer.answer(req.offerSdp, {
-        bindHost: this.opts.bindHost, icePortRange: this.icePortRange,
-        direction: listenKey === undefined ? 'sendrecv' : 'sendonly', gatherTimeoutMs: this.joinTimeoutMs,
-      });
-      const legP = listenKey === undefined
-        ? this.openLeg(ua, target, from, headers, 'sendrecv')
-        : this.joinGroup(listenKey, s, () => this.openLeg(ua, target, from, headers, 'recvonly'));
-      const [peerR, legR] = await Promise.allSettled([peerP, legP]);
-      if (peerR.status === 'fulfilled') s.peer = peerR.value;
-      if (legR.status === 'fulfilled' && listenKey === undefined) s.leg = legR.value;
-      if (peerR.status === 'rejected') throw peerR.reason;
-      if (legR.status === 'rejected') throw legR.reason;
-      if (s.ended) throw new GatewayError(487, 'hung up before the bridge answered');
-      this.wire(s, peerR.value, legR.value, log);
-      s.joined = true;
-      log.info({ to, listenKey, codec: legR.value.codec.name, browserCodec: peerR.value.sendCodec.name }, 'browser joined');
-      return { id: s.id, answerSdp: peerR.value.answerSdp };
-    } catch (err) {
-      await this.endSession(s, 'join-failed');
-      if (err instanceof GatewayError) throw err;
-      log.error({ err }, 'join failed');
-      throw new GatewayError(500, `join failed: ${(err as Error).message}`);
-    }
+    const session = this.core ? await this.core.join(req) : await this.request({ op: 'join', req }) as WebrtcSession;
+    this.live.add(session.id);
+    return session;
   }
 
-  /** BYE to the bridge (the leg's last listener for a listen-in), peer connection closed, 'ended' emitted. */
+  /** BYE to the bridge (for a listener: when it was the key's last), peer connection closed, 'ended' emitted. */
   async hangup(id: string): Promise<void> {
-    const s = this.sessions.get(id);
-    if (s) await this.endSession(s, 'hangup');
+    if (this.core) { await this.core.hangup(id); return; }
+    await this.request({ op: 'hangup', id });
   }
 
-  // ---- legs ----
-
-  private async openLeg(ua: SipUserAgent, target: SipUri, from: { user: string; displayName?: string }, headers: HeaderField[], direction: 'sendrecv' | 'recvonly'): Promise<BridgeLeg> {
-    const leg = await BridgeLeg.open({
-      ua, ports: this.legPorts, bindHost: this.opts.bindHost, target, from, headers, g722: this.opts.g722,
-      direction, timeoutMs: this.joinTimeoutMs, log: this.log,
-    });
-    this.openLegs.add(leg);
-    leg.on('ended', () => this.openLegs.delete(leg));
-    if (this.closing) { void leg.hangup(); throw new GatewayError(503, 'the gateway closed'); }
-    return leg;
+  counts(): GatewayCounts {
+    return this.core ? this.core.counts() : { ...this.mirror.counts };
   }
 
-  /** Adds a listener to its key's group, creating the group (and its leg) for the first one. */
-  private joinGroup(key: string, s: Session, open: () => Promise<BridgeLeg>): Promise<BridgeLeg> {
-    let group = this.groups.get(key);
-    if (!group || group.ended) {
-      const g: ListenGroup = { key, sessions: new Set(), leg: open(), ended: false };
-      group = g;
-      this.groups.set(key, g);
-      g.leg.then((leg) => {
-        if (g.ended) { void leg.hangup(); return; }
-        const downlink = new Downlink(leg.codec.sampleRate);
-        g.ready = { leg, downlink };
-        leg.on('audio', (pcm) => downlink.push(pcm));
-        leg.on('ended', (reason) => {
-          this.endGroup(g);
-          for (const m of [...g.sessions]) void this.endSession(m, reason);
-        });
-      }, () => this.endGroup(g));
-    }
-    group.sessions.add(s);
-    return group.leg;
+  listeners(listenKey: string): number {
+    return this.core ? this.core.listenersOf(listenKey) : this.mirror.listeners[listenKey] ?? 0;
   }
 
-  private endGroup(g: ListenGroup): void {
-    if (g.ended) return;
-    g.ended = true;
-    if (this.groups.get(g.key) === g) this.groups.delete(g.key);
-    g.ready?.downlink.close();
-    if (g.ready) void g.ready.leg.hangup();
-  }
+  // ---- the worker ----
 
-  // ---- media ----
-
-  private wire(s: Session, peer: BrowserPeer, leg: BridgeLeg, log: Logger): void {
-    peer.on('state', (state) => {
-      if (state === 'connected') {
-        s.connectedAt ??= Date.now();
-        s.lastRtpAt = Date.now();
-        s.disconnectedAt = undefined;
-      } else if (state === 'disconnected') {
-        s.disconnectedAt ??= Date.now();
-      } else if (state === 'failed' || state === 'closed') {
-        void this.endSession(s, `ice-${state}`);
+  private request(req: GatewayRequest): Promise<unknown> {
+    const worker = this.worker;
+    if (!worker || this.dead || this.closing) return Promise.reject(new GatewayError(503, 'the gateway is not running'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      // A request that cannot be cloned (a caller's odd object) is a bad request, not a worker failure.
+      try {
+        const msg: ToGatewayWorker = { id, req };
+        worker.postMessage(msg);
+      } catch (err) {
+        this.pending.delete(id);
+        reject(new GatewayError(400, `bad request: ${(err as Error).message}`));
       }
     });
-    if (s.listenKey === undefined) {
-      const uplink = new Uplink(leg, peer.payloadTypes);
-      const downlink = new Downlink(leg.codec.sampleRate);
-      downlink.add(peer);
-      s.uplink = uplink;
-      s.downlink = downlink;
-      peer.on('rtp', (p) => { s.lastRtpAt = Date.now(); uplink.onPacket(p); });
-      leg.on('audio', (pcm) => downlink.push(pcm));
-      leg.on('ended', (reason) => void this.endSession(s, reason));
-      s.tick = (periods) => uplink.tick(periods);
-      this.clock.add(s.tick);
-    } else {
-      const group = this.groups.get(s.listenKey);
-      if (!group?.ready || group.ready.leg !== leg) throw new GatewayError(503, 'the listen-in leg ended while joining');
-      group.ready.downlink.add(peer);
-      peer.on('rtp', () => { s.lastRtpAt = Date.now(); });
-    }
-    log.debug({ icePorts: this.icePortRange }, 'media wired');
   }
 
-  private checkTimeouts(): void {
-    const now = Date.now();
-    for (const s of this.sessions.values()) {
-      if (!s.joined || s.ended) continue;
-      if (s.connectedAt === undefined) {
-        if (now - s.createdAt > this.joinTimeoutMs) void this.endSession(s, 'ice-timeout');
-      } else if (s.disconnectedAt !== undefined && now - s.disconnectedAt > this.mediaTimeoutMs) {
-        void this.endSession(s, 'ice-disconnected');
-      } else if (s.browserSends && now - s.lastRtpAt > this.mediaTimeoutMs) {
-        void this.endSession(s, 'media-timeout');
-      }
+  private onMessage(m: FromGatewayWorker): void {
+    if (m.id === undefined) {
+      if (m.ev.type === 'counts') this.mirror = { counts: m.ev.counts, listeners: m.ev.listeners };
+      else this.onEnded(m.ev.id, m.ev.reason);
+      return;
     }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) p.resolve(m.result);
+    else p.reject(new GatewayError(m.status, m.error));
   }
 
-  // ---- ending ----
-
-  private async endSession(s: Session, reason: string): Promise<void> {
-    if (s.ended) return;
-    s.ended = true;
-    this.sessions.delete(s.id);
-    if (s.tick) this.clock.delete(s.tick);
-    s.uplink?.close();
-    s.downlink?.close();
-    const waits: Array<Promise<void>> = [];
-    if (s.peer) waits.push(s.peer.close());
-    if (s.leg) waits.push(s.leg.hangup());
-    if (s.listenKey !== undefined) {
-      const group = this.groups.get(s.listenKey);
-      if (group?.sessions.has(s)) {
-        group.sessions.delete(s);
-        if (s.peer) group.ready?.downlink.delete(s.peer);
-        if (group.sessions.size === 0) {
-          const leg = group.ready?.leg;
-          this.endGroup(group);
-          if (leg) waits.push(leg.hangup());
-        }
-      }
-    }
-    if (s.joined) {
-      this.log.info({ session: s.id, reason }, 'browser session ended');
-      this.events.fire('ended', s.id, reason);
-    }
-    await Promise.allSettled(waits);
+  private onEnded(id: string, reason: string): void {
+    this.live.delete(id);
+    this.events.fire('ended', id, reason);
   }
-}
 
-/** A UDP port free on `host` now (bound and released: the transport binds it next). */
-async function freeUdpPort(host: string): Promise<number> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => { sock.once('error', reject); sock.bind(0, host, () => resolve()); });
-  const port = sock.address().port;
-  await new Promise<void>((r) => sock.close(() => r()));
-  return port;
+  /** The worker is gone: every request fails, every session has ended. */
+  private fail(err: Error): void {
+    if (this.dead) return;
+    this.dead = err;
+    this.mirror = EMPTY;
+    if (this.closing) return;
+    this.log.error({ err: err.message }, 'WebRTC gateway worker died');
+    for (const p of this.pending.values()) p.reject(new GatewayError(500, `the gateway worker died: ${err.message}`));
+    this.pending.clear();
+    for (const id of [...this.live]) this.onEnded(id, 'gateway-worker-died');
+  }
 }

@@ -10,6 +10,9 @@ import type { BridgeLeg } from './bridge-leg.ts';
 import { OpusDecoder } from './opus.ts';
 import { convertRate } from './resample.ts';
 
+/** What the uplink needs of the bridge leg (a BridgeLeg; tests give a fake). */
+export type UplinkTarget = Pick<BridgeLeg, 'codec' | 'sendFrame' | 'skipFrame'>;
+
 /** Frames held at most (160 ms): the memory bound of one stream and its latency ceiling. */
 export const MAX_QUEUED_FRAMES = 8;
 const PRIME_FRAMES = 2;
@@ -25,7 +28,7 @@ export class Uplink {
   private concealed = 0;
   readonly stats = { packets: 0, late: 0, undecodable: 0, framesSent: 0, concealed: 0, skipped: 0, dropped: 0 };
 
-  constructor(private readonly leg: BridgeLeg, private readonly payloadTypes: { opus?: number; pcmu?: number }) {}
+  constructor(private readonly leg: UplinkTarget, private readonly payloadTypes: { opus?: number; pcmu?: number }) {}
 
   /** One packet from the browser. */
   onPacket(p: RtpPacket): void {

@@ -1,7 +1,8 @@
 // The codecs of the gateway's SIP leg to the bridge, behind one small
-// interface: PCMU (8 kHz) always, G.722 (16 kHz audio on an 8 kHz RTP clock,
-// RFC 3551 §4.5.2) when its encoder and decoder are supplied. 20 ms frames.
+// interface: PCMU (8 kHz) and G.722 (16 kHz audio on an 8 kHz RTP clock,
+// RFC 3551 §4.5.2; bridge/rtp/g722.ts unless another is supplied). 20 ms frames.
 import { decodeUlaw, encodeUlaw } from '../rtp/g711.ts';
+import { G722Decoder, G722Encoder } from '../rtp/g722.ts';
 
 export type LegCodecName = 'G722' | 'PCMU';
 
@@ -28,6 +29,12 @@ export interface G722Implementation {
   createDecoder(): { decode(bytes: Uint8Array, out: Int16Array): unknown };
 }
 
+/** The project's G.722 (bridge/rtp/g722.ts). */
+export const builtinG722: G722Implementation = {
+  createEncoder: () => new G722Encoder(),
+  createDecoder: () => new G722Decoder(),
+};
+
 export function pcmuCodec(): LegVoiceCodec {
   return {
     name: 'PCMU', payloadType: 0, sampleRate: 8000, frameSamples: 160, timestampStep: 160,
@@ -48,10 +55,9 @@ export function g722Codec(impl: G722Implementation): LegVoiceCodec {
       return out;
     },
     decode(payload) {
-      // 160 bytes hold 20 ms (320 samples); other sizes are decoded 160 bytes at a time, a short tail dropped.
-      const frames = Math.floor(payload.length / 160);
-      const out = new Int16Array(frames * 320);
-      for (let f = 0; f < frames; f++) decoder.decode(payload.subarray(f * 160, f * 160 + 160), out.subarray(f * 320, f * 320 + 320));
+      // One byte per pair of 16 kHz samples, whatever the packet's duration.
+      const out = new Int16Array(payload.length * 2);
+      decoder.decode(payload, out);
       return out;
     },
   };

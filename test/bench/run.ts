@@ -3,6 +3,7 @@
 // call-rate, conference (B=conference SIZES=100,500 LAYOUTS=one-few,fives-all),
 // media-tick (a media worker's own work per member and tick, no sockets),
 // g722 (the G.722 codec per 20 ms frame: encode, decode, the band paths, the QMF),
+// webrtc (the WebRTC gateway: codec µs per session and frame; gateway CPU per session with werift browsers; WEBRTC_SESSIONS=5,10,20),
 // web-report (the month report over 1,000,000 CDRs on PostgreSQL),
 // live (the live console: 500 callers through the IVR, 10 pages on the event
 // stream, web mutes timed at a caller's ear; LIVE_CALLERS, LIVE_CPS, LIVE_PAGES, LIVE_CYCLES),
@@ -17,6 +18,7 @@ import { benchConferenceCapacity, formatRows } from './conference-capacity.ts';
 import { benchMonthReport } from './web-month-report.ts';
 import { benchMediaTick } from './media-tick.ts';
 import { benchG722, formatG722 } from './g722.ts';
+import { benchWebrtcCodecs, benchWebrtcGateway, formatWebrtc, type GatewayRow } from './webrtc-gateway.ts';
 import { benchLive, formatLive, liveOptionsFromEnv } from './live-console.ts';
 import { benchDialer } from './dialer.ts';
 import { benchBurst, burstPlanFromEnv, formatBurst, type BurstRow } from './burst.ts';
@@ -57,6 +59,13 @@ if (want('media-tick')) {
     const r = await benchMediaTick(members, talkers, 1500, codec);
     console.log(`| ${r.codec} | ${r.members} | ${r.talkers} | ${r.ticks} | ${r.usPerTick.toFixed(0)} | ${r.usPerMemberTick.toFixed(2)} | ${(r.usPerMemberTick / 200).toFixed(3)} |`);
   }
+}
+
+if (want('webrtc')) {
+  console.log('\n## WebRTC gateway (bridge/webrtc/): codecs per session and 20 ms frame; the gateway process with N werift browsers');
+  const rows: GatewayRow[] = [];
+  for (const n of (process.env.WEBRTC_SESSIONS ?? '5,10,20').split(',').map(Number)) rows.push(await benchWebrtcGateway(n));
+  console.log(formatWebrtc(benchWebrtcCodecs(), rows));
 }
 
 if (want('g722')) {
