@@ -24,6 +24,8 @@ export interface JoinClaims {
   jti: string;
   /** 'relay': the node that relays the caller (its loss ends the relayed leg here). */
   node?: string;
+  /** 'relay': a caller already in the room whose host was lost: admitted again even if the room is locked. */
+  rejoin?: boolean;
 }
 
 export type JoinTokenFailure = 'malformed' | 'bad_signature' | 'expired';
@@ -46,7 +48,7 @@ export class JoinTokenSigner {
   }
 
   sign(c: Omit<JoinClaims, 'exp' | 'jti'> & { jti?: string }, now: number): string {
-    const claims: JoinClaims = { room: c.room, role: c.role, kind: c.kind, name: c.name, exp: now + this.ttlMs, jti: c.jti ?? randomUUID(), ...(c.node ? { node: c.node } : {}) };
+    const claims: JoinClaims = { room: c.room, role: c.role, kind: c.kind, name: c.name, exp: now + this.ttlMs, jti: c.jti ?? randomUUID(), ...(c.node ? { node: c.node } : {}), ...(c.rejoin ? { rejoin: true } : {}) };
     const body = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
     return `${body}.${this.mac(body).toString('base64url')}`;
   }
@@ -79,7 +81,10 @@ function parseClaims(body: string): JoinClaims {
   if (typeof v !== 'object' || v === null) throw new JoinTokenError('malformed');
   const o = v as Record<string, unknown>;
   const ok = typeof o.room === 'string' && (o.role === 'chair' || o.role === 'guest') && (o.kind === 'webrtc' || o.kind === 'listen' || o.kind === 'relay')
-    && typeof o.name === 'string' && typeof o.exp === 'number' && typeof o.jti === 'string' && (o.node === undefined || typeof o.node === 'string');
+    && typeof o.name === 'string' && typeof o.exp === 'number' && typeof o.jti === 'string' && (o.node === undefined || typeof o.node === 'string') && (o.rejoin === undefined || o.rejoin === true);
   if (!ok) throw new JoinTokenError('malformed');
-  return { room: o.room as string, role: o.role as JoinClaims['role'], kind: o.kind as JoinKind, name: o.name as string, exp: o.exp as number, jti: o.jti as string };
+  return {
+    room: o.room as string, role: o.role as JoinClaims['role'], kind: o.kind as JoinKind, name: o.name as string, exp: o.exp as number, jti: o.jti as string,
+    ...(typeof o.node === 'string' ? { node: o.node } : {}), ...(o.rejoin === true ? { rejoin: true } : {}),
+  };
 }

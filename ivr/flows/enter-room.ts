@@ -21,6 +21,8 @@ export interface EnterRoomRequest {
   joinId?: string;
   /** Relayed here by another node, which checked the PIN (flows/relay.ts): joins here, never relayed on. */
   relayed?: boolean;
+  /** Relayed again after the room's host was lost: the lock does not keep it out. */
+  rejoin?: boolean;
   /** Played to the participant after the join's count (multi-party: "enter a number"). */
   afterJoin?: () => Promise<void>;
 }
@@ -33,7 +35,7 @@ export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promis
   for (let hops = 0; hops < 3 && !req.relayed && !ctx.ended; hops++) {
     const host = await roomHost(svc, account.id, room.id);
     if (host.kind === 'here') break;
-    const end = await relayToHost(svc, { ctx, cdrId: req.cdrId, room, role: req.role, host });
+    const end = await relayToHost(svc, { ctx, cdrId: req.cdrId, room, role: req.role, host, rejoin: rejoining });
     if (end === 'ended') return;
     rejoining = true; // the host was lost: back into the room (here, or on the node that took it over), without a new name
   }
@@ -47,7 +49,8 @@ export async function enterRoom(svc: IvrServices, req: EnterRoomRequest): Promis
     room, account, closesAt: window.closesAt, occurrenceStart: window.occurrence.start,
     maxParticipants: req.maxParticipants, multiParty: req.multiParty,
   });
-  const refusal = live.reserve(req.role);
+  // One who was in the room already (its host node was lost) comes back in even if the room is locked.
+  const refusal = live.reserve(req.role, { ignoreLock: rejoining || req.rejoin === true });
   if (refusal) {
     ctx.log.info({ refusal }, 'not admitted');
     await ctx.goodbye([refusal === 'locked' ? 'meeting-locked' : 'meeting-full', 'goodbye'], Q850.CALL_REJECTED, `refused:${refusal}`);

@@ -66,6 +66,8 @@ export interface RelayRequest {
   room: { id: string; number: string };
   role: Role;
   host: { conferenceId: string; node: ClusterNode };
+  /** The caller was in the room already (its host was lost): the room's lock does not keep it out. */
+  rejoin: boolean;
 }
 
 /** How a relay ended: the call is over, or the host was lost and the caller should enter the room again. */
@@ -75,7 +77,7 @@ export type RelayEnd = 'ended' | 'host-lost';
 export async function relayToHost(svc: IvrServices, req: RelayRequest): Promise<RelayEnd> {
   const { ctx, host } = req;
   const cluster = svc.cluster!;
-  const token = svc.joinTokens!.sign({ room: req.room.number, role: req.role, kind: 'relay', name: ctx.displayName ?? '', jti: req.cdrId, node: cluster.nodeId }, svc.now().getTime());
+  const token = svc.joinTokens!.sign({ room: req.room.number, role: req.role, kind: 'relay', name: ctx.displayName ?? '', jti: req.cdrId, node: cluster.nodeId, rejoin: req.rejoin }, svc.now().getTime());
   const target = `sip:${req.room.number}@${host.node.sipHost}:${host.node.sipPort}`;
   ctx.log.info({ host: host.node.id, conferenceId: host.conferenceId }, 'relaying the caller to the room\'s host node');
   let out: CallLeg;

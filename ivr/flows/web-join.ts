@@ -49,7 +49,7 @@ export async function webJoin(svc: IvrServices, ctx: CallContext, cdrId: string,
       void ctx.leg.hangup(Q850.TEMPORARY_FAILURE).catch(() => undefined);
     }) : undefined;
     try {
-      await enterRoom(svc, { ctx, cdrId, admission, role: claims.role, kind: 'caller', relayed: true, maxParticipants: room.maxParticipants, multiParty: false });
+      await enterRoom(svc, { ctx, cdrId, admission, role: claims.role, kind: 'caller', relayed: true, rejoin: claims.rejoin === true, maxParticipants: room.maxParticipants, multiParty: false });
     } finally {
       unwatch?.();
     }
