@@ -2,7 +2,8 @@
 // a good X-Bridge-Join token takes the leg straight into the room with the
 // token's role and name — no welcome, room or PIN prompt — as a participant
 // of kind 'browser' with its join id, and its CDR has direction 'webrtc'; the
-// room's rules still apply (a locked room refuses a guest); a forged, expired
+// room's rules still apply (a locked room refuses a guest); its own mute is a
+// self-mute that never lifts the console's; a forged, expired
 // or other-room token is refused before the answer (Q.850 21, SIP 403); a
 // listen-in leg is in the mix muted, outside the participant list, and is
 // hung up when the room closes.
@@ -38,6 +39,28 @@ describe('browser join on the fake engine', () => {
     assert.equal(s.outcome, 'joined');
     const cdr = await base.cdr(s.cdrId);
     assert.deepEqual([cdr.direction, cdr.roomNumber, cdr.role], ['webrtc', '7017101', 'chair']);
+  });
+
+  test('the browser\'s own mute is a self-mute: it cannot lift the web\'s mute, and the web\'s unmute lifts it', async () => {
+    await t.room('7017106');
+    const call = browserCall('7017106', { role: 'guest', kind: 'webrtc', jti: 'join-6' });
+    const leg = await t.inRoom(call, '7017106');
+    const live = t.live('7017106')!;
+    const accountId = base.seed.accountId;
+    const self = { kind: 'participant', participantId: leg.id } as const;
+    const web = { kind: 'web', userId: 'u1' } as const;
+    const mute = (muted: boolean, by: typeof self | typeof web) => t.drive(t.ivr.live.execute(accountId, live.conferenceId, { type: 'mute', participantId: leg.id, muted }, by), 'the mute');
+    await mute(true, self);
+    assert.equal(t.view('7017106', leg)?.mutedBy, 'self');
+    await mute(false, self);
+    assert.equal(t.view('7017106', leg)?.muted, false);
+    await mute(true, web);
+    await mute(false, self);
+    assert.equal(t.view('7017106', leg)?.mutedBy, 'web', 'the page cannot lift the console\'s mute');
+    await mute(false, web);
+    assert.equal(t.view('7017106', leg)?.muted, false);
+    leg.remoteHangup();
+    await t.ended(call);
   });
 
   test('the room\'s rules apply: a locked room refuses a browser guest', async () => {
