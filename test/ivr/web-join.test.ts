@@ -26,7 +26,7 @@ describe('browser join on the fake engine', () => {
   const browserCall = (room: string, claims: { role: 'chair' | 'guest'; kind: 'webrtc' | 'listen'; name?: string; jti?: string }, signer = tokens, at = t.clock.date().getTime()) =>
     t.engine.call({ from: 'webrtc', to: room, headers: { [JOIN_HEADER]: signer.sign({ room, name: '', ...claims }, at) } });
 
-  test('a good token: straight in as chair, no prompts but the count, kind browser with its name and join id; CDR direction webrtc', async () => {
+  test('a good token: straight in as chair, no prompts but the count, kind browser with its name and join id; CDR direction webrtc, rated by the webrtc rate', async () => {
     await t.room('7017101');
     const call = browserCall('7017101', { role: 'chair', kind: 'webrtc', name: 'Web Wendy', jti: 'join-1' });
     const leg = await t.inRoom(call, '7017101');
@@ -34,11 +34,15 @@ describe('browser join on the fake engine', () => {
     assert.deepEqual(said(leg).map((p) => p.split('/')[1]), ['only-participant'], 'no welcome, room or PIN prompt');
     const v = t.view('7017101', leg)!;
     assert.deepEqual([v.kind, v.role, v.displayName, v.joinId], ['browser', 'chair', 'Web Wendy', 'join-1']);
+    await t.clock.advance(90_000);
     leg.remoteHangup();
     const s = await t.ended(call);
     assert.equal(s.outcome, 'joined');
     const cdr = await base.cdr(s.cdrId);
     assert.deepEqual([cdr.direction, cdr.roomNumber, cdr.role], ['webrtc', '7017101', 'chair']);
+    // Rated by the browsers' rate (the demo's: 5 per minute, whole minutes): 90 s → 2 min → 10.
+    const row = await base.db('call_legs').where({ id: s.cdrId }).first() as Record<string, unknown>;
+    assert.deepEqual([row.destination_class, Number(row.rate_per_minute_minor), Number(row.billed_seconds), Number(row.cost_minor)], ['webrtc', 5, 120, 10]);
   });
 
   test('the browser\'s own mute is a self-mute: it cannot lift the web\'s mute, and the web\'s unmute lifts it', async () => {
