@@ -143,7 +143,7 @@ function startWeb(
 /** The WebRTC gateway beside the engine: it calls the engine's own SIP address (a wildcard bind is reached on loopback). */
 function createGateway(config: Config): WebrtcGateway {
   const host = config.sip.host === '0.0.0.0' ? '127.0.0.1' : config.sip.host === '::' ? '::1' : config.sip.host;
-  return new WebrtcGateway({ bridge: { host, port: config.sip.port }, bindHost: config.rtp.host, rtpPortMin: config.webJoin.rtpPortMin, rtpPortMax: config.webJoin.rtpPortMax });
+  return new WebrtcGateway({ bridge: { host, port: config.sip.port }, bindHost: config.webJoin.host ?? config.rtp.host, rtpPortMin: config.webJoin.rtpPortMin, rtpPortMax: config.webJoin.rtpPortMax });
 }
 
 /** Where /metrics is served: the own listener and the web app, as open. */

@@ -209,6 +209,8 @@ export const configSchema = z.object({
     secret: z.string().min(16).optional(),
     /** How long a token is good for, s. */
     tokenTtlS: z.coerce.number().int().min(5).max(600).default(30),
+    /** The gateway's address for SIP, RTP and its ICE candidates: browsers must reach it (default rtp.host). */
+    host: z.string().min(1).optional(),
     /** The gateway's media ports (DTLS-SRTP towards browsers, RTP towards the bridge). */
     rtpPortMin: port.default(30000),
     rtpPortMax: port.default(30999),
@@ -282,6 +284,7 @@ const ENV_MAP: Record<string, string[]> = {
   BRIDGE_PUBLIC_URL: ['web', 'publicUrl'],
   BRIDGE_WEB_JOIN_SECRET: ['webJoin', 'secret'],
   BRIDGE_WEB_JOIN_TOKEN_TTL_S: ['webJoin', 'tokenTtlS'],
+  BRIDGE_WEBRTC_HOST: ['webJoin', 'host'],
   BRIDGE_WEBRTC_PORT_MIN: ['webJoin', 'rtpPortMin'],
   BRIDGE_WEBRTC_PORT_MAX: ['webJoin', 'rtpPortMax'],
   BRIDGE_WEBHOOK_ALLOW: ['webhooks', 'allow'],

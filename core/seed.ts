@@ -115,7 +115,7 @@ async function seedContacts(repos: Repositories, accountId: string): Promise<voi
   }
 }
 
-/** Dial-in rates per access number and dial-out rates by destination; missing ones are added. */
+/** Dial-in rates per access number, dial-out rates by destination and the browsers' rate; missing ones are added. */
 async function seedRates(repos: Repositories, accessNumberIds: Record<string, string>): Promise<void> {
   const rates: NewRate[] = [
     ...DEMO.accessNumbers.map((an) => ({
@@ -128,6 +128,8 @@ async function seedRates(repos: Repositories, accessNumberIds: Record<string, st
     { direction: 'out', destinationClass: 'international', prefix: '1', perMinuteMinor: 60, incrementS: 60, description: 'USA/Canada' },
     { direction: 'out', destinationClass: 'international', prefix: '44', perMinuteMinor: 80, incrementS: 60, description: 'United Kingdom' },
     { direction: 'out', destinationClass: 'international', prefix: '852', perMinuteMinor: 50, incrementS: 60, description: 'Hong Kong' },
+    // A browser's leg through the WebRTC gateway (issue 17): no carrier minute to pay for, a platform price per minute.
+    { direction: 'webrtc', destinationClass: 'webrtc', perMinuteMinor: 5, incrementS: 60, description: 'browser (WebRTC)' },
   ];
   const existingRates = await repos.rates.list();
   for (const r of rates) {

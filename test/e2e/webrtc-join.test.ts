@@ -10,7 +10,8 @@
 //   - a listen-in link: a wrong password is refused (403, its message on the
 //     page); the right one hears the mix (440 Hz, in the page); the console's
 //     listener count is 1;
-//   - a bad join token at the SIP level is refused 403 (the gateway's GatewayError).
+//   - a bad join token at the SIP level is refused 403 (the gateway's GatewayError);
+//   - removed from the console, the page ends; the browser's CDR has direction 'webrtc'.
 // Ports: bridge SIP 17340, gateway SIP 17341, web 17342, sipp SIP 17343 and
 // media 17350; bridge RTP 39400–39599, gateway media 39600–39799.
 import { after, before, describe, it } from 'node:test';
@@ -241,6 +242,12 @@ describe('join from the browser and listen in, on the wire', () => {
         return sdp;
       });
       await assert.rejects(gateway.join({ offerSdp: offer, to: ROOM, headers: { [JOIN_HEADER]: forged } }), (err: Error & { status?: number }) => err.status === 403);
+
+      // Removed from the console: the gateway's call ends, the page says so; the browser's CDR has its own direction.
+      assert.equal((await owner.post(`/api/live/${confId}/participants/${encodeURIComponent(wendy.id)}/remove`)).status, 200);
+      await page.waitForSelector('#join-status[data-state="ended"]', { timeout: 20_000 });
+      const browserCall = await bridge.call((c) => c.from === 'webrtc' && c.outcome === 'joined');
+      assert.equal((await bridge.cdr(browserCall.cdrId)).direction, 'webrtc');
 
       // What sipp heard: 1 kHz from the browser while unmuted, gone once muted.
       await lp.close();

@@ -2,7 +2,8 @@
 // a good X-Bridge-Join token takes the leg straight into the room with the
 // token's role and name — no welcome, room or PIN prompt — as a participant
 // of kind 'browser' with its join id, and its CDR has direction 'webrtc'; the
-// room's rules still apply (a locked room refuses a guest); a forged, expired
+// room's rules still apply (a locked room refuses a guest); its own mute is a
+// self-mute that never lifts the console's; a forged, expired
 // or other-room token is refused before the answer (Q.850 21, SIP 403); a
 // listen-in leg is in the mix muted, outside the participant list, and is
 // hung up when the room closes.
@@ -25,7 +26,7 @@ describe('browser join on the fake engine', () => {
   const browserCall = (room: string, claims: { role: 'chair' | 'guest'; kind: 'webrtc' | 'listen'; name?: string; jti?: string }, signer = tokens, at = t.clock.date().getTime()) =>
     t.engine.call({ from: 'webrtc', to: room, headers: { [JOIN_HEADER]: signer.sign({ room, name: '', ...claims }, at) } });
 
-  test('a good token: straight in as chair, no prompts but the count, kind browser with its name and join id; CDR direction webrtc', async () => {
+  test('a good token: straight in as chair, no prompts but the count, kind browser with its name and join id; CDR direction webrtc, rated by the webrtc rate', async () => {
     await t.room('7017101');
     const call = browserCall('7017101', { role: 'chair', kind: 'webrtc', name: 'Web Wendy', jti: 'join-1' });
     const leg = await t.inRoom(call, '7017101');
@@ -33,11 +34,37 @@ describe('browser join on the fake engine', () => {
     assert.deepEqual(said(leg).map((p) => p.split('/')[1]), ['only-participant'], 'no welcome, room or PIN prompt');
     const v = t.view('7017101', leg)!;
     assert.deepEqual([v.kind, v.role, v.displayName, v.joinId], ['browser', 'chair', 'Web Wendy', 'join-1']);
+    await t.clock.advance(90_000);
     leg.remoteHangup();
     const s = await t.ended(call);
     assert.equal(s.outcome, 'joined');
     const cdr = await base.cdr(s.cdrId);
     assert.deepEqual([cdr.direction, cdr.roomNumber, cdr.role], ['webrtc', '7017101', 'chair']);
+    // Rated by the browsers' rate (the demo's: 5 per minute, whole minutes): 90 s → 2 min → 10.
+    const row = await base.db('call_legs').where({ id: s.cdrId }).first() as Record<string, unknown>;
+    assert.deepEqual([row.destination_class, Number(row.rate_per_minute_minor), Number(row.billed_seconds), Number(row.cost_minor)], ['webrtc', 5, 120, 10]);
+  });
+
+  test('the browser\'s own mute is a self-mute: it cannot lift the web\'s mute, and the web\'s unmute lifts it', async () => {
+    await t.room('7017106');
+    const call = browserCall('7017106', { role: 'guest', kind: 'webrtc', jti: 'join-6' });
+    const leg = await t.inRoom(call, '7017106');
+    const live = t.live('7017106')!;
+    const accountId = base.seed.accountId;
+    const self = { kind: 'participant', participantId: leg.id } as const;
+    const web = { kind: 'web', userId: 'u1' } as const;
+    const mute = (muted: boolean, by: typeof self | typeof web) => t.drive(t.ivr.live.execute(accountId, live.conferenceId, { type: 'mute', participantId: leg.id, muted }, by), 'the mute');
+    await mute(true, self);
+    assert.equal(t.view('7017106', leg)?.mutedBy, 'self');
+    await mute(false, self);
+    assert.equal(t.view('7017106', leg)?.muted, false);
+    await mute(true, web);
+    await mute(false, self);
+    assert.equal(t.view('7017106', leg)?.mutedBy, 'web', 'the page cannot lift the console\'s mute');
+    await mute(false, web);
+    assert.equal(t.view('7017106', leg)?.muted, false);
+    leg.remoteHangup();
+    await t.ended(call);
   });
 
   test('the room\'s rules apply: a locked room refuses a browser guest', async () => {

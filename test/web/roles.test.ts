@@ -28,7 +28,12 @@ const SHARED = /^\/api\/(templates|contacts|contact-groups)(\/|$)/;
 const LISTS = new Set(['get /api/rooms', 'post /api/rooms', 'post /api/templates', 'get /api/history', 'get /api/recordings', 'get /api/live', 'get /api/live/events', 'get /api/alerts']);
 const ADMIN = /^\/api\/(account|billing|members|audit|tokens|webhooks|webhook-deliveries)(\/|$)/;
 const USER = /^\/api\/(me|auth\/logout)(\/|$)/;
-const PUBLIC = new Set(['get /api/auth/csrf', 'post /api/auth/login', 'post /api/invitations/accept']);
+const PUBLIC = new Set([
+  'get /api/auth/csrf', 'post /api/auth/login', 'post /api/invitations/accept',
+  // Joining from the browser and listening in (issue 17): the PIN, the ticket or the link's password is the key.
+  'post /api/join/pin', 'post /api/join/offer', 'post /api/join/mute', 'post /api/join/state', 'post /api/join/leave',
+  'post /api/listen/:id', 'post /api/listen-sessions/:id/stop',
+]);
 
 /** The table: each route's kind. Explicit patterns, so a new route of an unknown kind fails until it is placed here. */
 function kindOf(r: RegisteredRoute): Kind | undefined {
@@ -102,7 +107,9 @@ describe('roles in an account: every route for owner, admin, organizer, frozen m
     };
     let out = r.path;
     for (const [m, name] of [...r.path.matchAll(/:(\w+)/g)].map((x) => [x[0], x[1]!] as const)) {
-      const v = name === 'id' ? await idOf(r.path) : name === 'conferenceId' ? own.liveConference : name === 'participantId' ? 'p1' : name === 'inviteId' ? 'inv-none' : name === 'prefix' ? '882' : undefined;
+      const v = name === 'id' ? await idOf(r.path) : name === 'linkId'
+        ? (await w.repos.listenLinks.create({ accountId: acc, roomId: own.room, password: 'listen-pass', expiresAt: new Date(Date.now() + 3_600_000), maxListeners: 3, createdBy: null, now: new Date() })).id
+        : name === 'conferenceId' ? own.liveConference : name === 'participantId' ? 'p1' : name === 'inviteId' ? 'inv-none' : name === 'prefix' ? '882' : undefined;
       if (v === undefined) throw new Error(`no value for :${name} of ${r.method} ${r.path}`);
       out = out.replace(m, encodeURIComponent(v));
     }
@@ -124,6 +131,7 @@ describe('roles in an account: every route for owner, admin, organizer, frozen m
       'post /api/contacts/import/preview': { csv: 'name,phone\nx,13900139001\n' },
       'post /api/contacts/import': { csv: `name,phone\nx,1390014${String(u).padStart(4, '0')}\n` },
       'post /api/rooms/:id/invitations': { emails: [`i${u}@x.example`] },
+      'post /api/rooms/:id/listen-links': { password: `listen-${u}`, validMinutes: 30, maxListeners: 3 },
       'post /api/account/conveners': { number: `1390015${String(u).padStart(4, '0')}` },
       'put /api/account/low-balance': { thresholdMinor: 1000 },
       'post /api/members': { name: `Member ${u}`, email: `new${u}@x.example`, role: 'organizer' },

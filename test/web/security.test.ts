@@ -35,6 +35,8 @@ describe('web security', () => {
     const now = w.clock.now;
     const room = await w.repos.rooms.create(acc, { name: 'A secret room', number: '7654321', chairPin: '111222', guestPin: '333444' }, { now });
     ids.room = room.id;
+    // A's listen-in link (issue 17).
+    ids.listenLink = (await w.repos.listenLinks.create({ accountId: acc, roomId: room.id, password: 'A secret listen', expiresAt: new Date(Date.now() + 3_600_000), maxListeners: 3, createdBy: null, now: new Date() })).id;
     ids.template = (await w.repos.templates.createFromRoom(acc, room.id, 'A template')).id;
     ids.contact = (await w.repos.contacts.create(acc, { name: 'A secret contact', phone: '13700137000' })).contact.id;
     ids.group = (await w.repos.contacts.createGroup(acc, 'A secret group')).id;
@@ -90,6 +92,8 @@ describe('web security', () => {
     if (p.startsWith('/api/webhooks/')) return ids.webhook!;
     if (p.startsWith('/api/webhook-deliveries/')) return ids.webhookDelivery!;
     if (p.startsWith('/api/members/')) return ids.member!;
+    if (p.startsWith('/api/listen/')) return ids.listenLink!;
+    if (p.startsWith('/api/listen-sessions/')) return randomUUID();
     throw new Error(`no id kind for ${r.method} ${r.path}: add it to this test`);
   }
   /** The value of each path parameter of a route: A's ids, or `forced` for all of them. */
@@ -99,6 +103,7 @@ describe('web security', () => {
     if (name === 'participantId') return ids.participant!;
     if (name === 'inviteId') return 'inv-1';
     if (name === 'prefix') return '882'; // blocked by the seed
+    if (name === 'linkId') return ids.listenLink!;
     throw new Error(`no value for :${name} of ${r.method} ${r.path}: add it to this test`);
   }
   const hasParams = (r: RegisteredRoute) => /:\w+/.test(r.path);
@@ -124,6 +129,7 @@ describe('web security', () => {
     'post /api/live/:conferenceId/limit': { max: 10 },
     'post /api/live/:conferenceId/invites': { targets: [{ target: '13900139001', name: 'x' }] },
     'patch /api/webhooks/:id': { enabled: false },
+    'post /api/rooms/:id/listen-links': { password: 'listen-pass', validMinutes: 30, maxListeners: 3 },
   };
   const bodyFor = (r: RegisteredRoute) => BODIES[`${r.method} ${r.path}`] ?? {};
 
