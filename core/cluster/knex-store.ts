@@ -62,8 +62,8 @@ export class KnexClusterStore implements ClusterStore {
     const before = new Date(at.getTime() - staleMs);
     const rows = await this.db('cluster_nodes').whereNull('swept_at').whereNot({ id: byNode })
       .where((q) => { void q.where('heartbeat_at', '<', before).orWhereNotNull('left_at'); })
-      .update({ swept_at: at, swept_by: byNode }).returning(['id', 'started_at', 'heartbeat_at']) as Row[];
-    return rows.map((r) => ({ nodeId: String(r.id), startedAt: date(r.started_at), heartbeatAt: date(r.heartbeat_at) }));
+      .update({ swept_at: at, swept_by: byNode }).returning(['id', 'started_at', 'heartbeat_at', 'left_at']) as Row[];
+    return rows.map((r) => ({ nodeId: String(r.id), startedAt: date(r.started_at), heartbeatAt: date(r.heartbeat_at), left: r.left_at !== null }));
   }
 
   async holdClaim(claim: SweepClaim, byNode: string): Promise<boolean> {

@@ -26,15 +26,24 @@ export interface PinFailureStore {
 type Row = Record<string, unknown>;
 /** Longest caller number or address kept (a SIP From user can be long). */
 const MAX_TEXT = 128;
+/** The advisory lock key of pin_failures writes ("pinf" in ASCII). */
+const WRITE_LOCK = 0x70696e66;
 
 export class KnexPinFailureStore implements PinFailureStore {
   constructor(private readonly db: Knex) {}
 
   async add(rows: readonly PinFailureRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.db('pin_failures').insert(rows.map((r) => ({
-      node_id: r.nodeId, room_id: r.roomId, caller_number: r.callerNumber.slice(0, MAX_TEXT), caller_address: r.callerAddress.slice(0, MAX_TEXT), at: r.at,
-    })));
+    // Readers follow the ids: two nodes' inserts committing out of id order
+    // would let a reader pass over the lower one for good. The lock makes the
+    // writes one at a time (a node writes at most one batch per turn), so ids
+    // become visible in order.
+    await this.db.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock(?)', [WRITE_LOCK]);
+      await trx('pin_failures').insert(rows.map((r) => ({
+        node_id: r.nodeId, room_id: r.roomId, caller_number: r.callerNumber.slice(0, MAX_TEXT), caller_address: r.callerAddress.slice(0, MAX_TEXT), at: r.at,
+      })));
+    });
   }
 
   async after(afterId: number, opts: { notNode: string; since: Date; limit: number }): Promise<StoredPinFailure[]> {

@@ -27,6 +27,8 @@ export interface SweepClaim {
   nodeId: string;
   startedAt: Date;
   heartbeatAt: Date;
+  /** The node left cleanly (ClusterStore.leave): usually nothing is left to close. */
+  left: boolean;
 }
 
 /** A conference ended because its node was lost. */

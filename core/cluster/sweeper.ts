@@ -116,7 +116,8 @@ export class ClusterSweeper {
       if (lost.length < CONFERENCE_BATCH) break;
     }
     conferencesLost.inc(ended);
-    log.warn({ node: claim.nodeId, lastHeartbeat: claim.heartbeatAt, legs, conferences: ended }, 'dead node swept');
+    if (claim.left && legs === 0 && ended === 0) log.info({ node: claim.nodeId, leftAt: claim.heartbeatAt }, 'node that left swept: nothing was left open');
+    else log.warn({ node: claim.nodeId, lastHeartbeat: claim.heartbeatAt, left: claim.left, legs, conferences: ended }, 'dead node swept');
   }
 
   private schedule(): void {

@@ -17,6 +17,8 @@ import { registry } from '../../common/metrics.ts';
 import { PinLockout } from '../../ivr/room/pin-lockout.ts';
 import { PinLockoutSync } from '../../ivr/room/pin-lockout-sync.ts';
 import { DEFAULT_IVR_CONFIG } from '../../ivr/services/config.ts';
+import { joinCluster } from '../../app/cluster.ts';
+import { loadConfig } from '../../common/config.ts';
 
 const T0 = new Date('2026-06-01T02:00:00Z');
 const at = (s: number): Date => new Date(T0.getTime() + s * 1000);
@@ -247,6 +249,29 @@ for (const engine of dbEngines()) {
       await r.cluster.heartbeat(beat('rs-dead', at(141)), at(141)); // the new run
       assert.equal(await r.transaction((tx) => tx.cluster.holdClaim(claim, 'rs-b')), false);
       assert.equal((await db('call_legs').whereIn('id', dead.legs).where({ state: 'open' })).length, 2, 'untouched');
+    });
+
+    it('the app\'s node: in the table at once with its advertised SIP address, draining as the IVR says, its sweeper closes a dead node\'s legs, left on stop', async () => {
+      const acc = await setUp(r, 'app');
+      const config = loadConfig({ BRIDGE_NODE_ID: 'app-n', BRIDGE_SIP_HOST: '127.0.0.1', BRIDGE_SIP_ADVERTISED_HOST: '127.0.0.9', BRIDGE_SIP_PORT: '5099', BRIDGE_CLUSTER_HEARTBEAT_MS: '100', BRIDGE_CLUSTER_STALE_MS: '1000' });
+      // A node that died ten seconds ago with a call up.
+      const dead = await deadNode(r, 'app-dead', 1, acc);
+      await r.cluster.heartbeat(beat('app-dead', at(-60)), new Date(Date.now() - 10_000));
+      let draining = false;
+      const member = await joinCluster(config, r, () => draining);
+      try {
+        const me = await r.cluster.node('app-n', new Date(), 1_000);
+        assert.deepEqual({ alive: me?.alive, host: me?.sipHost, port: me?.sipPort, draining: me?.draining }, { alive: true, host: '127.0.0.9', port: 5099, draining: false });
+        draining = true;
+        await waitFor(async () => (await r.cluster.node('app-n', new Date(), 1_000))?.draining === true, 2_000, 'the drain in the row');
+        // The sweeper runs every ~2 s.
+        await waitFor(async () => (await db('call_legs').where({ id: dead.legs[0] }).first() as Record<string, unknown>).state === 'closed', 5_000, 'the dead node\'s leg closed');
+        assert.equal((await db('cluster_nodes').where({ id: 'app-dead' }).first() as Record<string, unknown>).swept_by, 'app-n');
+      } finally {
+        await member.stop();
+      }
+      const me = await r.cluster.node('app-n', new Date(), 60_000);
+      assert.equal(me?.alive, false, 'left');
     });
 
     it('shared PIN lockout: a caller blocked on node A is blocked on node B within a second; the room alert counts both nodes', async () => {
