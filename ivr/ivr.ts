@@ -28,12 +28,11 @@ import { countCall, watchIvr } from './ivr-metrics.ts';
 import { IvrLiveHost } from './live/live-host.ts';
 import { PinLockout } from './room/pin-lockout.ts';
 import { PinLockoutSync } from './room/pin-lockout-sync.ts';
-import type { ClusterLink } from './flows/relay.ts';
 import type { PinFailureStore } from '../core/cluster/pin-failures.ts';
 import { WaitingLimit } from './call/waiting-limit.ts';
 import { RoomRegistry } from './room/registry.ts';
 import { ivrConfig, type IvrConfig, type IvrSettings } from './services/config.ts';
-import type { IvrServices } from './services/ivr-services.ts';
+import type { ClusterLink, IvrServices } from './services/ivr-services.ts';
 import type { CallContext } from './call/call-context.ts';
 
 const log = moduleLogger('ivr');

@@ -16,22 +16,11 @@
 // the new host. Only the lost node's own calls end.
 import { Q850 } from '../../bridge/q850.ts';
 import type { CallLeg, Conference } from '../../bridge/port.ts';
-import type { ClusterNode, ClusterStore } from '../../core/cluster/store.ts';
+import type { ClusterNode } from '../../core/cluster/store.ts';
 import { JOIN_HEADER } from '../../core/rooms/join-token.ts';
 import type { Role } from '../room/participant.ts';
 import type { CallContext } from '../call/call-context.ts';
-import type { IvrServices } from '../services/ivr-services.ts';
-
-/** What the IVR needs of the cluster (absent: one node, nothing to relay). */
-export interface ClusterLink {
-  store: ClusterStore;
-  /** This node's id (config.data.nodeId). */
-  nodeId: string;
-  /** A node whose heartbeat is older than this is lost. */
-  staleMs: number;
-  /** How often a relaying node checks its hosts; default 1000 ms. */
-  watchMs?: number;
-}
+import type { ClusterLink, IvrServices } from '../services/ivr-services.ts';
 
 /** Where a room's conference is mixed, seen from this node. */
 export type RoomHost =

@@ -8,7 +8,7 @@ import type { Clock } from '../../common/clock.ts';
 import type { Logger } from '../../common/log.ts';
 import type { Repositories } from '../../core/repositories.ts';
 import type { JoinTokenSigner } from '../../core/rooms/join-token.ts';
-import type { ClusterLink } from '../flows/relay.ts';
+import type { ClusterStore } from '../../core/cluster/store.ts';
 import type { CallContext } from '../call/call-context.ts';
 import type { CallRecords } from '../call/call-records.ts';
 import type { Dialer } from '../call/dialer.ts';
@@ -22,6 +22,17 @@ import type { AccountCalls } from '../billing/account-calls.ts';
 import type { MoneyCheck } from '../billing/money-check.ts';
 import type { DialOutGuard } from '../billing/dial-out-guard.ts';
 import type { IvrConfig } from './config.ts';
+
+/** What the IVR needs of the cluster (flows/relay.ts; absent: one node, nothing to relay). */
+export interface ClusterLink {
+  store: ClusterStore;
+  /** This node's id (config.data.nodeId). */
+  nodeId: string;
+  /** A node whose heartbeat is older than this is lost. */
+  staleMs: number;
+  /** How often a relaying node checks its hosts; default 1000 ms. */
+  watchMs?: number;
+}
 
 export interface IvrServices {
   engine: Engine;

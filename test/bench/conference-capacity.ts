@@ -48,8 +48,9 @@ export interface CapacityRow extends FleetResult {
 
 interface BridgeStats { cpuPct: number; rssMb: number; legs: number; workers: Array<{ tickMeanMs: number; tickMaxMs: number; pollMeanMs: number; flushMeanMs: number; lateTicks: number; jitterTargetMeanMs: number; jitterTargetMaxMs: number; legs: number }> }
 
-async function startBridge(port: number) {
+async function startBridge(port: number, env: Record<string, string> = {}) {
   const child = fork(resolve(import.meta.dirname, 'conference/bridge-process.ts'), [String(port), process.env.BENCH_IO ?? 'native'], {
+    env: { ...process.env, ...env },
     execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending: Array<(m: BridgeStats) => void> = [];
@@ -148,6 +149,72 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
     await fleet.close();
     for (const sipp of sipps) await sipp?.stop(5000);
     await bridge.stop();
+  }
+}
+
+/**
+ * One conference of N spread over three bridge processes on 127.0.0.2–4
+ * (issue 18): the room is mixed on the first; the other two relay each of
+ * their callers to it as ivr/flows/relay.ts does (BENCH_RELAY_TO). The sipp
+ * callers are dealt over the three nodes; the 21 measuring callers all call
+ * a relaying node, so what they measure crosses two extra mixes each way (the
+ * worst place to be). CPU and memory are the three processes' sums.
+ */
+export async function runSpread(n: number, measureS = 10): Promise<CapacityRow> {
+  const port = 15960;
+  const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+  const work = mkdtempSync(join(tmpdir(), 'spread-'));
+  const silence = rawPcmu(join(work, 'silence.ulaw'), undefined, 0, 4);
+  const nodes = [await startBridge(port, { BENCH_HOST: hosts[0]! })];
+  for (const h of hosts.slice(1)) nodes.push(await startBridge(port, { BENCH_HOST: h, BENCH_RELAY_TO: `${hosts[0]}:${port}` }));
+  const fleet = new Fleet({ host: hosts[1]!, port }, 15962);
+  const fleetSize = Math.min(n, FLEET);
+  const roles = Array.from({ length: fleetSize }, (_, i): Role => (i === 0 ? 'probe' : i <= 3 ? 'talker' : 'silent'));
+  const bulk = n - fleetSize;
+  const holdMs = (bulk / CPS + measureS + 15) * 1000;
+  // The bulk callers, silent, dealt over the three nodes: one sipp per node.
+  const sipps = hosts.map((h, k) => {
+    const count = Math.floor(bulk / 3) + (k < bulk % 3 ? 1 : 0);
+    if (count === 0) return undefined;
+    const dir = mkdtempSync(join(work, 'sipp-'));
+    writeFileSync(join(dir, 'calls.csv'), `SEQUENTIAL\n${Array.from({ length: count }, () => 'c-big').join('\n')}\n`);
+    return startSipp({
+      scenario: resolve(import.meta.dirname, 'conference/sipp-stream.xml'), remote: `${h}:${port}`, localPort: 15964 + 10 * k, mediaPort: 15968 + 10 * k,
+      calls: count, limit: count, rate: CPS / 3, durationMs: holdMs, timeoutS: Math.ceil(holdMs / 1000) + 60,
+      keys: { rtp_file: `${silence},-1,0` }, extraArgs: ['-inf', join(dir, 'calls.csv')], dir,
+    });
+  });
+  try {
+    const base = await Promise.all(nodes.map((b) => b.stats()));
+    const deadline = Date.now() + (bulk / 100 + 30) * 1000;
+    // Every call ends up as a member of the host's conference (directly, or relayed).
+    for (let i = 0; i < 100_000 && (await nodes[0]!.stats()).legs < bulk; i++) {
+      if (Date.now() > deadline) throw new Error(`only ${(await nodes[0]!.stats()).legs} of ${bulk} sipp calls reached the host`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await fleet.start();
+    await fleet.call('big', roles, { cps: CPS, watchSteps: roles.length });
+    await new Promise((r) => setTimeout(r, 2000)); // settle: jitter buffers, talk detection
+    await Promise.all(nodes.map((b) => b.stats())); // start the CPU window here
+    const result = await fleet.measure(measureS * 1000);
+    const s = await Promise.all(nodes.map((b) => b.stats()));
+    const cpu = s.reduce((a, x) => a + x.cpuPct, 0);
+    const rss = s.reduce((a, x) => a + x.rssMb, 0);
+    const workers = s.flatMap((x) => x.workers);
+    const busiest = workers.reduce((a, w) => (w.tickMeanMs > a.tickMeanMs ? w : a), workers[0]!);
+    const callers = s[0]!.legs;
+    return {
+      ...result, callers, layout: 'one', talk: 'few',
+      cpuPctBridge: cpu, cpuPerParticipantPct: cpu / callers, rssMb: rss,
+      memPerParticipantKb: ((rss - base.reduce((a, x) => a + x.rssMb, 0)) * 1024) / callers,
+      workerTickMeanMs: busiest.tickMeanMs, workerPollMs: busiest.pollMeanMs, workerSendMs: busiest.flushMeanMs,
+      workerTickMaxMs: Math.max(...workers.map((w) => w.tickMaxMs)),
+      jitterTargetMeanMs: workers.reduce((a, w) => a + w.jitterTargetMeanMs * w.legs, 0) / Math.max(1, workers.reduce((a, w) => a + w.legs, 0)),
+    };
+  } finally {
+    await fleet.close();
+    for (const sipp of sipps) await sipp?.stop(5000);
+    for (const b of nodes) await b.stop();
   }
 }
 

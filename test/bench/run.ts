@@ -1,6 +1,7 @@
 // `make bench`: runs the benchmarks and prints their tables (copy the latest
 // into BENCHMARKS.md with the command). B=name runs one: sip-parse,
 // call-rate, conference (B=conference SIZES=100,500 LAYOUTS=one-few,fives-all),
+// spread (one conference of N on one node, then over three nodes with relays; SIZES=100,300),
 // media-tick (a media worker's own work per member and tick, no sockets),
 // g722 (the G.722 codec per 20 ms frame: encode, decode, the band paths, the QMF),
 // webrtc (the WebRTC gateway: codec µs per session and frame; gateway CPU per session with werift browsers; WEBRTC_SESSIONS=5,10,20),
@@ -14,7 +15,7 @@
 import os from 'node:os';
 import { benchSipParse } from './sip-parse.ts';
 import { benchCallRate } from './sip-call-rate.ts';
-import { benchConferenceCapacity, formatRows } from './conference-capacity.ts';
+import { benchConferenceCapacity, formatRows, runCapacity, runSpread } from './conference-capacity.ts';
 import { benchMonthReport } from './web-month-report.ts';
 import { benchMediaTick } from './media-tick.ts';
 import { benchG722, formatG722 } from './g722.ts';
@@ -51,6 +52,21 @@ if (want('conference')) {
   console.log('\n## Conference capacity (bridge process; sipp calls plus 21 measuring TypeScript callers)');
   const rows = await benchConferenceCapacity(sizes, layouts);
   console.log(`\n${formatRows(rows)}`);
+}
+if (want('spread')) {
+  // One conference of N on one node, then spread over three (issue 18): SIZES=100,300.
+  const sizes = (process.env.SIZES ?? '100,300').split(',').map(Number);
+  console.log('\n## One conference spread over three nodes (the host mixes; two nodes relay their callers to it), against one node');
+  const rows: string[] = [];
+  for (const n of sizes) {
+    const one = await runCapacity('one', 'few', n);
+    const spread = await runSpread(n);
+    const lines = formatRows([one, spread]).split('\n');
+    if (rows.length === 0) rows.push('| nodes ' + lines[0]!, '|---' + lines[1]!);
+    rows.push(`| one ${lines[2]!}`, `| three (measured on a relaying node) ${lines[3]!}`);
+    console.log(rows.slice(-2).join('\n'));
+  }
+  console.log(`\n${rows.join('\n')}`);
 }
 if (want('media-tick')) {
   console.log('\n## Media worker tick without sockets (one conference, synthetic RTP in, packets discarded)');

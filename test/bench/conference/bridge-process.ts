@@ -8,19 +8,26 @@
 // BRIDGE_TEST_FREESWITCH describes (scripts/freeswitch-stack.sh): then the
 // callers reach it at drachtio-server's address, and the figures add the
 // CPU and memory of the FreeSWITCH and drachtio-server processes to ours.
+//
+// A conference spread over nodes (issue 18): BENCH_HOST binds this bridge to
+// another loopback address, and with BENCH_RELAY_TO=host:port it relays
+// every call to that node's conference the way ivr/flows/relay.ts does (the
+// caller and a call to the host in a two-party mix on this node).
 import { readFileSync } from 'node:fs';
 import { configSchema } from '../../../common/config.ts';
 import { createEngine } from '../../../app/engine.ts';
 import { EmbeddedEngine } from '../../../bridge/embedded/engine.ts';
 import { MediaPool } from '../../../bridge/embedded/media/control/media-pool.ts';
-import type { Conference, Engine } from '../../../bridge/port.ts';
+import type { CallLeg, Conference, Engine } from '../../../bridge/port.ts';
 import { freeswitchSetting } from '../../support/freeswitch-setting.ts';
 
 const port = Number(process.argv[2] ?? 15960);
 const io = process.argv[3] === 'dgram' ? 'dgram' : 'native';
+const host = process.env.BENCH_HOST ?? '127.0.0.1';
+const relayTo = process.env.BENCH_RELAY_TO;
 const config = configSchema.parse({
-  sip: { host: '127.0.0.1', port, transports: ['udp'], requestsPerS: 0 },
-  rtp: { host: '127.0.0.1', portMin: 20000, portMax: 29999, io },
+  sip: { host, port, transports: ['udp'], requestsPerS: 0 },
+  rtp: { host, portMin: 20000, portMax: 29999, io },
   logLevel: 'warn',
 });
 const fs = process.env.BENCH_ENGINE === 'freeswitch' ? freeswitchSetting() : undefined;
@@ -35,6 +42,7 @@ engine.onIncoming((call) => {
   const name = call.to.startsWith('c-') ? call.to.slice(2) : undefined;
   if (!name) { call.reject(1); return; }
   call.answer().then(async (leg) => {
+    if (relayTo) { await relay(leg, name, relayTo); return; }
     let conf = conferences.get(name);
     if (!conf) { conf = engine.createConference(name, { joinLeaveTones: false }); conferences.set(name, conf); }
     try {
@@ -45,6 +53,23 @@ engine.onIncoming((call) => {
     }
   }, (err: Error) => console.error(`answer failed: ${err.message}`));
 });
+
+/** The caller and a call to the host node's conference in a two-party mix here (ivr/flows/relay.ts's media path). */
+async function relay(leg: CallLeg, name: string, to: string): Promise<void> {
+  let out: CallLeg;
+  try {
+    out = await engine.originate({ uri: `sip:c-${name}@${to}` }, { from: { user: leg.from || 'relay' }, noAnswerTimeoutMs: 10_000 });
+  } catch (err) {
+    console.error(`relay failed: ${(err as Error).message}`);
+    await leg.hangup(41);
+    return;
+  }
+  const mix = engine.createConference(`relay-${leg.id}`, { joinLeaveTones: false, maxTalkers: 2 });
+  await mix.join(leg);
+  await mix.join(out);
+  leg.on('hangup', () => { void out.hangup(16).catch(() => undefined); void mix.close(); });
+  out.on('hangup', () => { void leg.hangup(16).catch(() => undefined); void mix.close(); });
+}
 
 /** CPU seconds (user + system) and RSS in MB of another process, from /proc. */
 function procFigures(pid: number): { cpuS: number; rssMb: number } {
