@@ -3,6 +3,7 @@
 // PCMU only when a browser chose it), and the same packet given to each
 // browser's sender (werift sets each its own SSRC and encrypts with its own
 // SRTP keys). Opus runs at the leg's rate; its RTP clock is 48 kHz.
+import { Reframer } from './reframe.ts';
 import { RtpHeader, RtpPacket } from 'werift';
 import { encodeUlaw } from '../rtp/g711.ts';
 import type { BrowserPeer } from './browser-peer.ts';
@@ -11,7 +12,7 @@ import { convertRate } from './resample.ts';
 
 export class Downlink {
   private readonly peers = new Set<BrowserPeer>();
-  private pending: Int16Array = new Int16Array(0);
+  private readonly reframer = new Reframer();
   private opus: OpusEncoder | undefined;
   private seq = Math.floor(Math.random() * 0x10000);
   /** Frames sent since the start: the RTP timestamps of both codecs follow from it. */
@@ -27,16 +28,7 @@ export class Downlink {
 
   /** Audio from the bridge at the leg's rate. */
   push(pcm: Int16Array): void {
-    const n = this.rate / 50;
-    let buf = pcm;
-    if (this.pending.length > 0) {
-      buf = new Int16Array(this.pending.length + pcm.length);
-      buf.set(this.pending);
-      buf.set(pcm, this.pending.length);
-    }
-    let off = 0;
-    for (; off + n <= buf.length; off += n) this.sendFrame(buf.subarray(off, off + n));
-    this.pending = buf.slice(off);
+    this.reframer.push(pcm, this.rate / 50, (frame) => this.sendFrame(frame));
   }
 
   private sendFrame(frame: Int16Array): void {

@@ -23,25 +23,10 @@ import { Uplink } from './uplink.ts';
 import { builtinG722, type G722Implementation } from './voice-codec.ts';
 
 import type { GatewayCounts, WebrtcJoinRequest, WebrtcSession } from './gateway-types.ts';
+import type { GatewayWorkerData } from './gateway-protocol.ts';
 
-export interface GatewayCoreOptions {
-  /** The bridge's SIP address (UDP). */
-  bridge: { host: string; port: number };
-  /** The one address for SIP, RTP to the bridge and ICE host candidates. */
-  bindHost: string;
-  /** Ports for both media sides: the lower half for RTP/RTCP pairs to the bridge, the upper half for ICE. */
-  rtpPortMin: number;
-  rtpPortMax: number;
-  /** The gateway's SIP port on bindHost (default: a free one, chosen at start()). */
-  sipPort?: number;
-  /** Sessions (browsers) at most, listeners included; beyond it join() fails with 503. Default 500. */
-  maxSessions?: number;
-  /** The bridge's 200 OK and our ICE gathering within this, else 504; ICE+DTLS connected within it after the answer. Default 15 000 ms. */
-  joinTimeoutMs?: number;
-  /** No RTP from a sending browser (or ICE disconnected) this long ends its session. Default 10 000 ms. */
-  mediaTimeoutMs?: number;
-  /** Offer G.722 (pt 9) before PCMU to the bridge. Default true. */
-  offerG722?: boolean;
+/** The worker's plain options (gateway-protocol.ts), and what only an in-process core can take. */
+export interface GatewayCoreOptions extends GatewayWorkerData {
   /** Another G.722 implementation than bridge/rtp/g722.ts (in process only). */
   g722?: G722Implementation;
   logger?: Logger;

@@ -4,6 +4,7 @@
 // starting or after running dry); a missing frame is concealed twice by the
 // last one, fading, then skipped (the RTP clock still moves on); a queue grown
 // past its bound loses its oldest frames. Never a burst.
+import { Reframer } from './reframe.ts';
 import type { RtpPacket } from 'werift';
 import { decodeUlaw } from '../rtp/g711.ts';
 import type { BridgeLeg } from './bridge-leg.ts';
@@ -20,7 +21,7 @@ const MAX_CONCEALED = 2;
 
 export class Uplink {
   private readonly queue: Int16Array[] = [];
-  private pending: Int16Array = new Int16Array(0);
+  private readonly reframer = new Reframer();
   private opus: OpusDecoder | undefined;
   private lastSeq: number | undefined;
   private priming = true;
@@ -58,16 +59,7 @@ export class Uplink {
   }
 
   private append(pcm: Int16Array): void {
-    const n = this.leg.codec.frameSamples;
-    let buf = pcm;
-    if (this.pending.length > 0) {
-      buf = new Int16Array(this.pending.length + pcm.length);
-      buf.set(this.pending);
-      buf.set(pcm, this.pending.length);
-    }
-    let off = 0;
-    for (; off + n <= buf.length; off += n) this.queue.push(buf.slice(off, off + n));
-    this.pending = buf.slice(off);
+    this.reframer.push(pcm, this.leg.codec.frameSamples, (frame) => this.queue.push(frame.slice()));
     while (this.queue.length > MAX_QUEUED_FRAMES) { this.queue.shift(); this.stats.dropped++; }
   }
 
