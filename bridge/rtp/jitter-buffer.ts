@@ -264,16 +264,18 @@ export class JitterBuffer {
     const table = (g711 ?? this.codec).decodeTable;
     const ring = this.ring;
     const present = this.present;
-    if (this.bands) this.ringHigh.fill(0); // a G.711 packet in a wideband stream (codec change): no high band
     let idx = from & MASK;
     const first = idx + (end - from) <= RING ? end : from + (RING - idx); // up to the ring's end
     let src = offset + from - start;
     for (let ts = from; ts < first; ts++) ring[idx++] = table[data[src++]!]!;
     present.fill(1, from & MASK, (from & MASK) + (first - from));
+    // A G.711 packet in a wideband stream (codec change) has no high band: silence on its samples only.
+    if (this.bands) this.ringHigh.fill(0, from & MASK, (from & MASK) + (first - from));
     if (first < end) { // wrapped: the rest from the ring's start
       idx = 0;
       for (let ts = first; ts < end; ts++) ring[idx++] = table[data[src++]!]!;
       present.fill(1, 0, end - first);
+      if (this.bands) this.ringHigh.fill(0, 0, end - first);
     }
     if (end > this.highestEnd) this.highestEnd = end;
     if (start > this.tsRef) this.tsRef = start;
