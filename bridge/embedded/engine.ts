@@ -31,6 +31,8 @@ import type { MediaPool } from './media/control/media-pool.ts';
  * systems. When answering, the caller's order decides (RFC 3264 §6.1).
  */
 const CODECS: readonly AudioCodec[] = ['PCMU', 'PCMA', 'G722'];
+/** Retry-After of the 503 that INVITEs get while close() hangs up the calls up. */
+const CLOSING_RETRY_AFTER_S = 5;
 
 /** Calls refused because the bridge is draining (app/drain.ts): incoming INVITEs answered 503, originate() refused. */
 const refusedWhileDraining = counter({ name: 'bridge_drain_refused_calls_total', help: 'New calls refused while draining (in: INVITE answered 503 with Retry-After; out: originate refused)', labelNames: ['direction'] as const });
@@ -86,6 +88,12 @@ export class EmbeddedEngine implements Engine {
   async close(): Promise<void> {
     this.unwatch?.();
     this.unwatch = undefined;
+    // No new call while the calls up are hung up (their BYEs take a round trip): an INVITE meanwhile gets 503, so a
+    // proxy in front tries another node, instead of a call answered here just before the socket closes under it.
+    if (this.retryAfterS === undefined) {
+      this.retryAfterS = CLOSING_RETRY_AFTER_S;
+      this.ua.refuseNewSessions(CLOSING_RETRY_AFTER_S);
+    }
     await Promise.allSettled([...this.legs].map((l) => l.hangup(Q850.NORMAL_CLEARING)));
     this.ua.close();
     await this.transport.close();
