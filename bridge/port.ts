@@ -143,6 +143,8 @@ export interface OriginateOptions {
   onProgress?: (p: CallProgress) => void;
   /** Aborting cancels the call (CANCEL before answer). */
   signal?: AbortSignal;
+  /** The codecs offered, in this order (default: every codec of the engine); e.g. the caller's own, so the far end can be bridged to it packet for packet. */
+  codecs?: readonly CallLeg['codec'][];
   /** Extra SIP headers on the INVITE (e.g. another node's signed join token); names must be tokens, values one line. */
   headers?: Record<string, string>;
   /** Digest credentials answered to a 401/407 from the trunk (RFC 3261 §22); never logged. */
@@ -220,6 +222,12 @@ export interface Conference {
   off<K extends keyof ConferenceEvents>(event: K, fn: (...args: ConferenceEvents[K]) => void): unknown;
 }
 
+/** Two legs bridged by Engine.bridge(). */
+export interface LegBridge {
+  /** Ends the bridge; the legs stay up (each hears silence). */
+  close(): Promise<void>;
+}
+
 /** Whether the engine can take calls now, part by part (for /readyz): true, or the reason it cannot. */
 export type EngineReadiness = Record<string, true | string>;
 
@@ -233,6 +241,13 @@ export interface Engine {
   /** Resolves with the answered leg; rejects with CallFailedError (Q.850 cause, SIP status). */
   originate(target: DialTarget, opts: OriginateOptions): Promise<CallLeg>;
   createConference(name: string, opts?: ConferenceOptions): Conference;
+  /**
+   * Bridges two answered legs directly, each hearing the other as it sends:
+   * packets pass without decoding or mixing, so both legs must have the same
+   * codec (rejects otherwise, and nothing changes). An engine without it
+   * leaves the caller to use a two-party conference.
+   */
+  bridge?(a: CallLeg, b: CallLeg): Promise<LegBridge>;
   /**
    * Draining (SIGTERM, app/drain.ts): from now on a new call is refused —
    * an incoming INVITE with 503 and Retry-After (RFC 3261 §21.5.4), an

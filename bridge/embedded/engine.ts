@@ -1,10 +1,10 @@
 // The embedded engine: our own SIP user agent and RTP media behind the port.
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../common/config.ts';
-import { CallFailedError, SipError } from '../../common/errors.ts';
+import { CallFailedError, InvalidStateError, SipError } from '../../common/errors.ts';
 import { moduleLogger, type Logger } from '../../common/log.ts';
 import { counter } from '../../common/metrics.ts';
-import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, EngineReadiness, IncomingCall, IncomingHandler, OriginateOptions } from '../port.ts';
+import type { CallLeg, CallProgress, Conference, ConferenceOptions, DialTarget, Engine, EngineReadiness, IncomingCall, IncomingHandler, LegBridge, OriginateOptions } from '../port.ts';
 import { Q850, q850FromSip, sipFromQ850, type Q850Cause } from '../q850.ts';
 import type { ClientInviteSession } from '../sip/dialog/client-invite-session.ts';
 import type { TerminationReason } from '../sip/dialog/invite-session.ts';
@@ -116,6 +116,21 @@ export class EmbeddedEngine implements Engine {
     return conf;
   }
 
+  async bridge(a: CallLeg, b: CallLeg): Promise<LegBridge> {
+    if (!(a instanceof EmbeddedCallLeg) || !(b instanceof EmbeddedCallLeg)) throw new InvalidStateError('not a leg of this engine');
+    if (a.ended || b.ended) throw new InvalidStateError('call has ended');
+    if (a.codec !== b.codec) throw new InvalidStateError(`the legs' codecs differ (${a.codec}, ${b.codec}): a bridge passes packets untouched`);
+    await a.media.patch(b.media);
+    let closed = false;
+    return {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await a.media.unpatch().catch(() => undefined); // a leg that ended took the bridge down with it (media-host removeLeg)
+      },
+    };
+  }
+
   /** Calls, conferences and members up now (engine-metrics.ts). */
   figures(): EngineFigures {
     let callsIn = 0, members = 0;
@@ -135,11 +150,12 @@ export class EmbeddedEngine implements Engine {
     };
   }
 
-  private localMedia(media: LegMedia): LocalMedia {
+  private localMedia(media: LegMedia, only?: readonly AudioCodec[]): LocalMedia {
+    const codecs = only?.filter((c) => CODECS.includes(c));
     return {
       address: this.opts.config.rtp.advertisedHost ?? this.advertisedHost,
       port: media.localPort,
-      codecs: CODECS,
+      codecs: codecs?.length ? codecs : CODECS,
       telephoneEvent: true,
       ptime: 20,
       sessionId: String(Date.now()),
@@ -243,7 +259,7 @@ export class EmbeddedEngine implements Engine {
       throw new CallFailedError(Q850.INVALID_NUMBER_FORMAT, undefined, `bad target ${target.uri}: ${(err as Error).message}`);
     }
     const media = await this.opts.media.create(`out-${randomUUID()}`);
-    const local = this.localMedia(media);
+    const local = this.localMedia(media, opts.codecs);
     let session: ClientInviteSession;
     try {
       await opts.beforeSend?.();

@@ -72,6 +72,18 @@ export class RtpSender {
     this.timestamp = (this.timestamp + payload.length) >>> 0;
   }
 
+  /**
+   * Sends a frame another stream carried, at `timestamp` (that stream's,
+   * shifted onto ours): a relay keeps the source's timing, its gaps and its
+   * order, under our own SSRC and sequence numbers.
+   */
+  sendFrameAt(payload: Uint8Array, payloadType: number, timestamp: number, marker: boolean): void {
+    this.send(marker, payloadType, timestamp >>> 0, payload);
+    this.timestamp = (timestamp + payload.length) >>> 0;
+    this.lastSlot = undefined;
+    this.lastSendMs = this.now();
+  }
+
   /** Sends a digit as RFC 4733 events on `payloadType` (queued after earlier digits); resolves when its last packet left. */
   sendTelephoneEvent(digit: string, payloadType: number, opts: TelephoneEventSend): Promise<void> {
     const run = async (): Promise<void> => {

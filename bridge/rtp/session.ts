@@ -270,6 +270,15 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.sender.sendFrame(payload, this.payloadType, slot);
   }
 
+  /** The timestamp our next frame gets (where a relayed stream's timeline joins ours). */
+  get nextTimestamp(): number { return this.sender.timestamp; }
+
+  /** Sends a frame of another stream at `timestamp` (RtpSender.sendFrameAt), on the negotiated payload type. */
+  sendFrameAt(payload: Uint8Array, timestamp: number, marker: boolean): void {
+    this.assertOpen();
+    this.sender.sendFrameAt(payload, this.payloadType, timestamp, marker);
+  }
+
   /** Sends a digit as RFC 4733 events (queued after earlier digits); resolves when its last packet left. */
   sendTelephoneEvent(digit: string, opts: TelephoneEventSend = {}): Promise<void> {
     this.assertOpen();

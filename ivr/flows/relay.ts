@@ -4,7 +4,8 @@
 // knows the room) has the IVR there check the PIN as usual, then is relayed:
 // this node calls the host with a signed join token of kind 'relay' (the
 // room, the role the PIN gave, the caller's number), bridges the caller and
-// that leg in a private two-party mix, and passes the caller's keys on (the
+// that leg (packet for packet when both speak the caller's codec, else in a
+// private two-party mix), and passes the caller's keys on (the
 // star menu runs on the host, like everything else about the room: the
 // console, mutes, the lock, the count, the recording). The call's signalling
 // and its CDR stay here, on the node Kamailio chose.
@@ -15,7 +16,7 @@
 // becomes the host and its relayed callers join locally; the others relay to
 // the new host. Only the lost node's own calls end.
 import { Q850 } from '../../bridge/q850.ts';
-import type { CallLeg, Conference } from '../../bridge/port.ts';
+import type { CallLeg } from '../../bridge/port.ts';
 import type { ClusterNode } from '../../core/cluster/store.ts';
 import { JOIN_HEADER } from '../../core/rooms/join-token.ts';
 import type { Role } from '../room/participant.ts';
@@ -73,7 +74,8 @@ export async function relayToHost(svc: IvrServices, req: RelayRequest): Promise<
   try {
     out = await svc.engine.originate({ uri: target }, {
       from: { user: ctx.leg.from || 'anonymous', ...(ctx.displayName ? { displayName: ctx.displayName } : {}) },
-      headers: { [JOIN_HEADER]: token }, noAnswerTimeoutMs: 10_000,
+      // The caller's own codec only: the host answers with it, and the two legs are bridged packet for packet.
+      headers: { [JOIN_HEADER]: token }, noAnswerTimeoutMs: 10_000, codecs: [ctx.leg.codec],
     });
   } catch (err) {
     ctx.log.warn({ err: (err as Error).message, host: host.node.id }, 'the room\'s host node did not take the relay');
@@ -85,7 +87,6 @@ export async function relayToHost(svc: IvrServices, req: RelayRequest): Promise<
   svc.records.update(req.cdrId, { conferenceId: host.conferenceId, role: req.role });
   ctx.outcome = 'relayed';
   ctx.markJoined();
-  const mix = svc.engine.createConference(`relay-${req.cdrId}`, { joinLeaveTones: false, maxTalkers: 2 });
   let end = 'ended' as RelayEnd;
   let stopped = false;
   let wake!: () => void;
@@ -96,15 +97,16 @@ export async function relayToHost(svc: IvrServices, req: RelayRequest): Promise<
   out.on('hangup', onOutHangup);
   ctx.leg.on('hangup', onCallerHangup);
   const unwatch = watchHost(svc, cluster, host.node.id, () => stop('host-lost'));
+  let link: { close(): Promise<void> } | undefined;
   try {
-    await join(mix, ctx.leg, out);
+    link = await connect(svc, ctx, out, req.cdrId);
     void forwardKeys(ctx, out, () => stopped);
     if (!ctx.leg.ended && !out.ended) await done;
   } finally {
     unwatch();
     out.off('hangup', onOutHangup);
     ctx.leg.off('hangup', onCallerHangup);
-    await mix.close().catch(() => undefined);
+    await link?.close().catch(() => undefined);
   }
   if (end === 'host-lost' && !ctx.leg.ended) {
     ctx.log.warn({ host: host.node.id }, 'the room\'s host node was lost; entering the room again');
@@ -117,9 +119,29 @@ export async function relayToHost(svc: IvrServices, req: RelayRequest): Promise<
   return 'ended';
 }
 
-async function join(mix: Conference, a: CallLeg, b: CallLeg): Promise<void> {
-  await mix.join(a);
-  await mix.join(b);
+/**
+ * Joins the caller and the host's leg: bridged packet for packet where the
+ * engine can (same codec: no decoding, no mixing, no jitter buffer here, the
+ * host's buffer takes the caller's jitter), else in a private two-party mix.
+ */
+async function connect(svc: IvrServices, ctx: CallContext, out: CallLeg, cdrId: string): Promise<{ close(): Promise<void> }> {
+  if (svc.engine.bridge && out.codec === ctx.leg.codec) {
+    try {
+      return await svc.engine.bridge(ctx.leg, out);
+    } catch (err) {
+      if (ctx.leg.ended || out.ended) throw err;
+      ctx.log.warn({ err: (err as Error).message }, 'the relay could not be bridged; mixing it instead');
+    }
+  }
+  const mix = svc.engine.createConference(`relay-${cdrId}`, { joinLeaveTones: false, maxTalkers: 2 });
+  try {
+    await mix.join(ctx.leg);
+    await mix.join(out);
+  } catch (err) {
+    await mix.close().catch(() => undefined);
+    throw err;
+  }
+  return mix;
 }
 
 /** The caller's keys go on to the host (RFC 4733), where the star menu runs. */

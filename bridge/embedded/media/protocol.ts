@@ -36,6 +36,8 @@ export type MediaRequest =
   | { op: 'leg.record'; legId: string; recId: string; path: string; maxMs: number; terminator?: string }
   | { op: 'leg.sendDigits'; legId: string; digits: string; durationMs?: number; gapMs?: number }
   | { op: 'leg.close'; legId: string }
+  /** Bridges two legs of this worker packet for packet (same codec); peerId null ends the leg's bridge (both sides). */
+  | { op: 'leg.patch'; legId: string; peerId: string | null }
   | { op: 'conf.create'; confId: string; settings: ConferenceSettings }
   | { op: 'conf.link'; confId: string; exchange: ExchangeLink }
   | { op: 'conf.join'; confId: string; legId: string; member: MemberSettings }
@@ -60,6 +62,7 @@ export interface MediaResults {
   'leg.record': null;
   'leg.sendDigits': null;
   'leg.close': null;
+  'leg.patch': null;
   'conf.create': null;
   'conf.link': null;
   'conf.join': null;

@@ -12,7 +12,7 @@
 // A conference spread over nodes (issue 18): BENCH_HOST binds this bridge to
 // another loopback address, and with BENCH_RELAY_TO=host:port it relays
 // every call to that node's conference the way ivr/flows/relay.ts does (the
-// caller and a call to the host in a two-party mix on this node).
+// caller and a call to the host bridged packet for packet on this node).
 import { readFileSync } from 'node:fs';
 import { configSchema } from '../../../common/config.ts';
 import { createEngine } from '../../../app/engine.ts';
@@ -54,21 +54,32 @@ engine.onIncoming((call) => {
   }, (err: Error) => console.error(`answer failed: ${err.message}`));
 });
 
-/** The caller and a call to the host node's conference in a two-party mix here (ivr/flows/relay.ts's media path). */
+/**
+ * The caller and a call to the host node's conference, offered the caller's
+ * codec and bridged packet for packet (ivr/flows/relay.ts's media path);
+ * BENCH_RELAY_MIX=1 puts them in a two-party mix instead (the relay before the
+ * bridge, and its fallback), for comparison.
+ */
 async function relay(leg: CallLeg, name: string, to: string): Promise<void> {
   let out: CallLeg;
   try {
-    out = await engine.originate({ uri: `sip:c-${name}@${to}` }, { from: { user: leg.from || 'relay' }, noAnswerTimeoutMs: 10_000 });
+    out = await engine.originate({ uri: `sip:c-${name}@${to}` }, { from: { user: leg.from || 'relay' }, noAnswerTimeoutMs: 10_000, codecs: [leg.codec] });
   } catch (err) {
     console.error(`relay failed: ${(err as Error).message}`);
     await leg.hangup(41);
     return;
   }
-  const mix = engine.createConference(`relay-${leg.id}`, { joinLeaveTones: false, maxTalkers: 2 });
-  await mix.join(leg);
-  await mix.join(out);
-  leg.on('hangup', () => { void out.hangup(16).catch(() => undefined); void mix.close(); });
-  out.on('hangup', () => { void leg.hangup(16).catch(() => undefined); void mix.close(); });
+  let link: { close(): Promise<void> };
+  if (engine.bridge && process.env.BENCH_RELAY_MIX !== '1') {
+    link = await engine.bridge(leg, out);
+  } else {
+    const mix = engine.createConference(`relay-${leg.id}`, { joinLeaveTones: false, maxTalkers: 2 });
+    await mix.join(leg);
+    await mix.join(out);
+    link = mix;
+  }
+  leg.on('hangup', () => { void out.hangup(16).catch(() => undefined); void link.close(); });
+  out.on('hangup', () => { void leg.hangup(16).catch(() => undefined); void link.close(); });
 }
 
 /** CPU seconds (user + system) and RSS in MB of another process, from /proc. */

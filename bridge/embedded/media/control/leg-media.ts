@@ -157,6 +157,24 @@ export class LegMedia extends TypedEmitter<LegMediaEvents> {
     });
   }
 
+  /**
+   * Bridges this leg's media to `peer`'s, packet for packet (the same codec on
+   * both): the peer's media first moves to this leg's worker. Rejects with
+   * the worker's MediaError (ECODEC, EBUSY) and changes nothing then.
+   */
+  async patch(peer: LegMedia): Promise<void> {
+    if (this.lostWith) throw this.lostWith;
+    if (peer.lostWith) throw peer.lostWith;
+    await peer.serial(() => peer.moveTo(this.channel));
+    await this.serial(() => this.channel.request({ op: 'leg.patch', legId: this.legId, peerId: peer.legId }));
+  }
+
+  /** Ends this leg's bridge (both sides); nothing when it has none. */
+  unpatch(): Promise<void> {
+    if (this.isClosed || this.lostWith) return Promise.resolve();
+    return this.serial(async () => { await this.channel.request({ op: 'leg.patch', legId: this.legId, peerId: null }); });
+  }
+
   /** Moves the leg's media to the worker `to`: detached here, attached there with its state. */
   private async moveTo(to: MediaChannel): Promise<void> {
     const from = this.channel;

@@ -68,7 +68,7 @@ export class MediaHost implements Ticking {
       try { c.tick(nowMs, slot); } catch (err) { log.error({ err, confId: c.confId }, 'conference tick failed'); }
     }
     for (const leg of this.legs.values()) {
-      if (this.memberOf.has(leg.legId) || !leg.configured) continue;
+      if (this.memberOf.has(leg.legId) || !leg.configured || leg.patchedTo) continue;
       try { leg.soloTick(nowMs, slot); } catch (err) { log.error({ err, legId: leg.legId }, 'leg tick failed'); }
     }
     const t2 = performance.now();
@@ -119,6 +119,19 @@ export class MediaHost implements Ticking {
       if (leg) await this.removeLeg(leg).close();
       return null;
     },
+    'leg.patch': (req) => {
+      const leg = this.leg(req.legId);
+      if (req.peerId === null) { this.unpatch(leg); return null; }
+      const peer = this.leg(req.peerId);
+      if (peer === leg) throw new MediaError(`leg ${leg.legId} cannot be bridged to itself`, 'EINVAL');
+      for (const l of [leg, peer]) {
+        if (this.memberOf.has(l.legId)) throw new MediaError(`leg ${l.legId} is a conference member`, 'EBUSY');
+        if (l.patchedTo && l.patchedTo !== leg && l.patchedTo !== peer) throw new MediaError(`leg ${l.legId} is bridged to ${l.patchedTo.legId}`, 'EBUSY');
+      }
+      leg.patch(peer); // throws ECODEC before either side changes
+      peer.patch(leg);
+      return null;
+    },
     'conf.create': (req) => {
       if (!this.conferences.has(req.confId)) this.conferences.set(req.confId, new WorkerConference(req.confId, req.settings, this.emit));
       return null;
@@ -127,6 +140,7 @@ export class MediaHost implements Ticking {
     'conf.join': (req) => {
       const conf = this.conference(req.confId);
       const leg = this.leg(req.legId);
+      if (leg.patchedTo) throw new MediaError(`leg ${leg.legId} is bridged to ${leg.patchedTo.legId}`, 'EBUSY');
       const current = this.memberOf.get(req.legId);
       if (current && current !== conf) current.leave(req.legId);
       conf.join(leg, req.member);
@@ -172,12 +186,20 @@ export class MediaHost implements Ticking {
 
   /** Takes a leg out of its conference and of this host (before it closes or moves away). */
   private removeLeg(leg: WorkerLeg): WorkerLeg {
+    this.unpatch(leg);
     this.memberOf.get(leg.legId)?.leave(leg.legId);
     this.memberOf.delete(leg.legId);
     this.legs.delete(leg.legId);
     this.counters.legRemoved(leg.legId, leg.counts());
     this.updateTicking();
     return leg;
+  }
+
+  /** Ends the leg's bridge on both sides (each goes back to its own prompts and silence). */
+  private unpatch(leg: WorkerLeg): void {
+    const peer = leg.patchedTo;
+    leg.patch(null);
+    if (peer?.patchedTo === leg) peer.patch(null);
   }
 
   /** The figures since the last call, which starts the next period. */

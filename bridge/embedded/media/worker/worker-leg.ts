@@ -18,6 +18,7 @@ import type { RtpSession, RtpSessionStats } from '../../../rtp/session.ts';
 import { WavWriter } from '../../../rtp/wav.ts';
 import type { NegotiatedAudio } from '../../../sip/sdp/types.ts';
 import type { LegCounts, LegState, MediaEvent } from '../protocol.ts';
+import { MediaError } from '../media-error.ts';
 import { promptSource } from './prompt-source.ts';
 
 const log = moduleLogger('media-leg');
@@ -76,11 +77,24 @@ export class WorkerLeg {
   private readonly pcmInHigh = new Int16Array(FRAME_SAMPLES);
   private inputHighReal = false;
   private closed = false;
+  /**
+   * Set while this leg is bridged to another leg of this worker (patch()): what
+   * arrives here is sent on by the peer as it came (same codec, no decoding,
+   * no jitter buffer: the far end's buffer absorbs the jitter), and this leg
+   * neither ticks nor sends anything of its own.
+   */
+  private peer: WorkerLeg | null = null;
+  /** The source stream relayed out of this leg now (the peer's caller), and its timestamps' shift onto ours. */
+  private relaySsrc: number | undefined;
+  private relayTsShift = 0;
 
   constructor(readonly legId: string, readonly session: RtpSession, private readonly emit: (ev: MediaEvent) => void, state?: LegState) {
     this.rfc4733Seen = state?.rfc4733Seen ?? false;
     session.audioSink = (data, offset, length, seq, timestamp, ssrc, payloadType, arrivalMs) => {
-      if (this.receiving) this.jitter.putBytes(seq, timestamp, ssrc, data, offset, length, arrivalMs, payloadType);
+      if (!this.receiving) return;
+      const peer = this.peer;
+      if (peer) peer.forwardPayload(data.subarray(offset, offset + length), timestamp, ssrc);
+      else this.jitter.putBytes(seq, timestamp, ssrc, data, offset, length, arrivalMs, payloadType);
     };
     session.on('dtmf', (d) => {
       this.rfc4733Seen = true;
@@ -255,6 +269,39 @@ export class WorkerLeg {
     if (!g722) return;
     if (!this.sending || this.dtmfOut > 0 || this.closed) return;
     this.session.sendFrame(g722.encodeBands(low, high, this.bytesOut, FRAME_SAMPLES), slot);
+  }
+
+  /** The leg this one is bridged to (patch()), or null. */
+  get patchedTo(): WorkerLeg | null { return this.peer; }
+
+  /**
+   * Bridges this leg to `peer` (or ends the bridge with null), this side
+   * only; the host patches both sides. Both legs must speak the same codec
+   * (payloads pass untouched) and be outside any conference.
+   */
+  patch(peer: WorkerLeg | null): void {
+    if (peer && (!this.audio || !peer.audio || this.audio.codec !== peer.audio.codec)) {
+      throw new MediaError(`legs ${this.legId} (${this.audio?.codec ?? 'not configured'}) and ${peer.legId} (${peer.audio?.codec ?? 'not configured'}) do not share a codec`, 'ECODEC');
+    }
+    if (peer) this.interruptPlay();
+    this.peer = peer;
+    this.relaySsrc = undefined;
+  }
+
+  /**
+   * A payload the peer received, sent from here under this leg's SSRC and
+   * sequence, at its source timestamp shifted onto this leg's timeline (set
+   * at the source's first packet): losses, pauses and reordering reach the
+   * far end's jitter buffer as they were.
+   */
+  private forwardPayload(payload: Uint8Array, timestamp: number, ssrc: number): void {
+    if (!this.sending || this.dtmfOut > 0 || this.closed) return;
+    const first = ssrc !== this.relaySsrc;
+    if (first) {
+      this.relaySsrc = ssrc;
+      this.relayTsShift = (this.session.nextTimestamp - timestamp) >>> 0;
+    }
+    this.session.sendFrameAt(payload, (timestamp + this.relayTsShift) >>> 0, first);
   }
 
   /** A tick for a leg outside any conference: our own prompt or silence. */
