@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { stringify } from 'csv-stringify/sync';
-import { moduleLogger } from '../../common/log.ts';
+import { moduleLogger, type Logger } from '../../common/log.ts';
 import { NotFoundError } from '../errors.ts';
 import { date, dateOrNull, num, numOrNull } from '../sql.ts';
 import { billableSecondsOf, findRate, destinationClassOf, billedSeconds, costOf, type DestinationClass, type Destination, type Direction } from '../billing/rating.ts';
@@ -12,7 +12,6 @@ import { csvSafe } from '../contacts/csv.ts';
 import { legToJson, type LegDirection, type LegRecord } from './leg.ts';
 import type { Cdr, CdrQuery, CdrStore, CdrTotals, ConferenceBill } from './store.ts';
 
-const log = moduleLogger('core', { part: 'cdr-store' });
 type Row = Record<string, unknown>;
 const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const MAX_LIST = 5000;
@@ -70,8 +69,19 @@ function ratedAs(l: LegRecord, homeRegion: string): RatedAs | null {
   }
 }
 
+export interface KnexCdrStoreOptions {
+  /** The platform's country for rating dial-out legs (domestic or international); default 'CN'. */
+  homeRegion?: string;
+  /** Default: the module's logger (tests pass one that keeps what is logged). */
+  log?: Logger;
+}
+
 export class KnexCdrStore implements CdrStore {
-  constructor(private readonly db: Knex, private readonly opts: { homeRegion?: string } = {}) {}
+  private readonly log: Logger;
+
+  constructor(private readonly db: Knex, private readonly opts: KnexCdrStoreOptions = {}) {
+    this.log = opts.log ?? moduleLogger('core', { part: 'cdr-store' });
+  }
 
   async write(leg: LegRecord): Promise<void> {
     await this.db.transaction(async (trx) => {
@@ -118,7 +128,7 @@ export class KnexCdrStore implements CdrStore {
         };
       } else {
         rateCols.destination_class = cls;
-        if (billable > 0) log.warn({ legId: leg.id, direction: closed.direction }, 'no rate for an answered leg; billed at 0');
+        if (billable > 0) this.log.warn({ legId: leg.id, direction: closed.direction }, 'no rate for an answered leg; billed at 0');
       }
     }
     await trx('call_legs').where({ id: leg.id }).update({ ...rateCols, billable_seconds: billable, charged_at: trx.fn.now(), updated_at: trx.fn.now() });
