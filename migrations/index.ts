@@ -24,6 +24,7 @@ import * as m019 from './019_webhooks.ts';
 import * as m020 from './020_branding.ts';
 import * as m021 from './021_webrtc_listen.ts';
 import * as m022 from './022_cluster.ts';
+import * as m023 from './023_relay_direction.ts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -53,4 +54,5 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ['020_branding', m020],
   ['021_webrtc_listen', m021],
   ['022_cluster', m022],
+  ['023_relay_direction', m023],
 ];

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { stringify } from 'csv-stringify/sync';
-import { moduleLogger } from '../../common/log.ts';
+import { moduleLogger, type Logger } from '../../common/log.ts';
 import { NotFoundError } from '../errors.ts';
 import { date, dateOrNull, num, numOrNull } from '../sql.ts';
-import { billableSecondsOf, findRate, destinationClassOf, billedSeconds, costOf, type DestinationClass, type Destination } from '../billing/rating.ts';
+import { billableSecondsOf, findRate, destinationClassOf, billedSeconds, costOf, type DestinationClass, type Destination, type Direction } from '../billing/rating.ts';
 import { toRate } from '../telephony/knex-store.ts';
 import { auditRow } from '../audit/knex-store.ts';
 import { noteCharge } from '../billing/low-balance.ts';
@@ -12,7 +12,6 @@ import { csvSafe } from '../contacts/csv.ts';
 import { legToJson, type LegDirection, type LegRecord } from './leg.ts';
 import type { Cdr, CdrQuery, CdrStore, CdrTotals, ConferenceBill } from './store.ts';
 
-const log = moduleLogger('core', { part: 'cdr-store' });
 type Row = Record<string, unknown>;
 const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const MAX_LIST = 5000;
@@ -50,16 +49,39 @@ function toCdr(r: Row): Cdr {
   };
 }
 
-/** What a leg is rated as: dial-in by access number, dial-out by the called number. */
-function destinationOf(l: LegRecord, homeRegion: string): Destination | null {
-  if (l.direction === 'webrtc') return { kind: 'webrtc' };
-  if (l.direction === 'in') return l.accessNumberId ? { kind: 'access_number', accessNumberId: l.accessNumberId } : null;
-  const { e164 } = parseStoredNumber(l.callee);
-  return /^\+[1-9][0-9]{6,14}$/.test(e164) ? { kind: 'number', e164, homeRegion } : null; // SIP URIs are not rated
+/** A leg's direction and destination as the rates know them. */
+interface RatedAs { direction: Direction; destination: Destination }
+
+/**
+ * What a leg is rated as: dial-in by access number, dial-out by the called
+ * number, a browser by the webrtc rate; null: not rated (billed 0, no warning).
+ */
+function ratedAs(l: LegRecord, homeRegion: string): RatedAs | null {
+  switch (l.direction) {
+    // The host's leg of a relayed caller: that caller is billed on the node it called (ivr/flows/relay.ts).
+    case 'relay': return null;
+    case 'webrtc': return { direction: 'webrtc', destination: { kind: 'webrtc' } };
+    case 'in': return l.accessNumberId ? { direction: 'in', destination: { kind: 'access_number', accessNumberId: l.accessNumberId } } : null;
+    case 'out': {
+      const { e164 } = parseStoredNumber(l.callee);
+      return /^\+[1-9][0-9]{6,14}$/.test(e164) ? { direction: 'out', destination: { kind: 'number', e164, homeRegion } } : null; // SIP URIs are not rated
+    }
+  }
+}
+
+export interface KnexCdrStoreOptions {
+  /** The platform's country for rating dial-out legs (domestic or international); default 'CN'. */
+  homeRegion?: string;
+  /** Default: the module's logger (tests pass one that keeps what is logged). */
+  log?: Logger;
 }
 
 export class KnexCdrStore implements CdrStore {
-  constructor(private readonly db: Knex, private readonly opts: { homeRegion?: string } = {}) {}
+  private readonly log: Logger;
+
+  constructor(private readonly db: Knex, private readonly opts: KnexCdrStoreOptions = {}) {
+    this.log = opts.log ?? moduleLogger('core', { part: 'cdr-store' });
+  }
 
   async write(leg: LegRecord): Promise<void> {
     await this.db.transaction(async (trx) => {
@@ -91,13 +113,13 @@ export class KnexCdrStore implements CdrStore {
     if (!row || row.charged_at !== null || row.state !== 'closed') return;
     const closed = toLeg(row);
     const billable = billableSecondsOf(closed.answeredAt, closed.endedAt ?? closed.startedAt);
-    const dest = destinationOf(closed, this.opts.homeRegion ?? 'CN');
+    const rated = ratedAs(closed, this.opts.homeRegion ?? 'CN');
     let rateCols: Row = { rate_id: null, rate_per_minute_minor: null, increment_s: null, billed_seconds: 0, cost_minor: 0, destination_class: null };
-    if (dest) {
+    if (rated) {
       let cls: DestinationClass | null = null;
-      try { cls = destinationClassOf(dest); } catch { cls = null; }
+      try { cls = destinationClassOf(rated.destination); } catch { cls = null; }
       const rates = (await trx('rates') as Row[]).map(toRate);
-      const rate = cls ? findRate(rates, closed.direction, dest) : undefined;
+      const rate = cls ? findRate(rates, rated.direction, rated.destination) : undefined;
       if (rate) {
         const billed = billedSeconds(billable, rate.incrementS);
         rateCols = {
@@ -106,7 +128,7 @@ export class KnexCdrStore implements CdrStore {
         };
       } else {
         rateCols.destination_class = cls;
-        if (billable > 0) log.warn({ legId: leg.id, direction: closed.direction }, 'no rate for an answered leg; billed at 0');
+        if (billable > 0) this.log.warn({ legId: leg.id, direction: closed.direction }, 'no rate for an answered leg; billed at 0');
       }
     }
     await trx('call_legs').where({ id: leg.id }).update({ ...rateCols, billable_seconds: billable, charged_at: trx.fn.now(), updated_at: trx.fn.now() });
@@ -140,7 +162,9 @@ export class KnexCdrStore implements CdrStore {
   private query(accountId: string, q: CdrQuery): Knex.QueryBuilder {
     const b = this.db('call_legs').where({ account_id: accountId }).where('started_at', '>=', q.from).where('started_at', '<', q.to);
     if (q.conferenceId) b.where({ conference_id: q.conferenceId });
+    // The account's records leave relay legs out unless asked for them (see CdrStore).
     if (q.direction) b.where({ direction: q.direction });
+    else b.whereNot({ direction: 'relay' });
     return b;
   }
 
@@ -160,7 +184,8 @@ export class KnexCdrStore implements CdrStore {
     // A lateral aggregate per conference reads each conference's legs from
     // the (conference_id) covering index; a plain join made PostgreSQL scan
     // every leg of the account (400 ms over 1M CDRs, see BENCHMARKS.md).
-    const legs = this.db('call_legs as l').whereRaw('l.conference_id = c.id').andWhereRaw('l.account_id = c.account_id')
+    // Relay legs are not participants (a relayed caller counts by its entry node's leg).
+    const legs = this.db('call_legs as l').whereRaw('l.conference_id = c.id').andWhereRaw('l.account_id = c.account_id').whereNot('l.direction', 'relay')
       .select(this.db.raw('count(*) as participants'), this.db.raw('sum(l.billable_seconds) as secs'), this.db.raw('sum(l.cost_minor) as cost'));
     const rows = await this.db('conferences as c')
       .joinRaw(`CROSS JOIN LATERAL (${legs.toQuery()}) as agg`)

@@ -1,7 +1,15 @@
 // One call leg as the CDR journal and the database see it. Every leg yields
 // exactly one CDR row, keyed by the leg's UUID.
-/** 'webrtc': a browser's call through the WebRTC gateway (issue 17). */
-export type LegDirection = 'in' | 'out' | 'webrtc';
+/**
+ * 'webrtc': a browser's call through the WebRTC gateway (issue 17).
+ * 'relay': the host node's leg of a caller another node relays to it (issue 18,
+ * ivr/flows/relay.ts). The caller's own leg on the node it called is the billed
+ * record; the relay leg is kept for tracing only: never rated, and left out of
+ * everything the account sees (history, billing, meeting records).
+ */
+export type LegDirection = 'in' | 'out' | 'webrtc' | 'relay';
+const LEG_DIRECTIONS: readonly LegDirection[] = ['in', 'out', 'webrtc', 'relay'];
+const isLegDirection = (v: unknown): v is LegDirection => LEG_DIRECTIONS.includes(v as LegDirection);
 export type LegState = 'open' | 'closed';
 
 export interface LegRecord {
@@ -101,7 +109,7 @@ const optStr = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
 /** Throws TypeError on anything that is not a leg. */
 export function legFromJson(j: Json): LegRecord {
-  if (typeof j.id !== 'string' || (j.direction !== 'in' && j.direction !== 'out' && j.direction !== 'webrtc') || typeof j.startedAt !== 'string'
+  if (typeof j.id !== 'string' || !isLegDirection(j.direction) || typeof j.startedAt !== 'string'
     || (j.state !== 'open' && j.state !== 'closed')) {
     throw new TypeError('not a leg record');
   }

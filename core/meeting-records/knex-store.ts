@@ -38,7 +38,9 @@ export class KnexMeetingRecordsStore implements MeetingRecordsStore {
   }
 
   async participants(accountId: string, conferenceId: string): Promise<Participant[]> {
-    const rows = await this.db('call_legs').where({ account_id: accountId, conference_id: conferenceId }).orderBy([{ column: 'started_at' }, { column: 'id' }]) as Row[];
+    // A relay leg is not a participant: the relayed caller is listed once, by its entry node's leg (core/cdr/leg.ts).
+    const rows = await this.db('call_legs').where({ account_id: accountId, conference_id: conferenceId }).whereNot({ direction: 'relay' })
+      .orderBy([{ column: 'started_at' }, { column: 'id' }]) as Row[];
     return rows.map((r) => ({
       legId: String(r.id), direction: r.direction === 'out' ? 'out' : 'in', caller: String(r.caller), callee: String(r.callee),
       displayName: String(r.display_name ?? ''), role: r.role === null ? null : String(r.role), startedAt: date(r.started_at),

@@ -50,7 +50,7 @@ export interface MeetingRecordsStore {
    * The lower bound keeps the sweep's scan small as the history grows.
    */
   dueSummaries(range: { endedAfter: Date; endedBefore: Date }, jobKeyPrefix: string, limit: number): Promise<DueSummary[]>;
-  /** The conference's call legs, first started first. */
+  /** The conference's call legs but relay legs, first started first. */
   participants(accountId: string, conferenceId: string): Promise<Participant[]>;
   /** Accounts with a retention period (retention_days > 0). */
   retentionAccounts(): Promise<RetentionAccount[]>;

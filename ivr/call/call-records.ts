@@ -12,7 +12,7 @@ import type { CdrRecorder } from '../../core/cdr/recorder.ts';
 export class CallRecords {
   constructor(private readonly cdrs: CdrRecorder, private readonly now: () => Date, private readonly log: Logger) {}
 
-  /** A call ringing at the bridge (direction 'webrtc': a browser through the gateway); the CDR id is the call's (and its leg's) id. */
+  /** A call ringing at the bridge (direction 'webrtc': a browser through the gateway; 'relay': a caller another node relays here); the CDR id is the call's (and its leg's) id. */
   incoming(call: IncomingCall, facts: LegPatch = {}, direction: LegDirection = 'in'): string {
     this.cdrs.open({ id: call.id, direction, caller: call.from, callee: call.to, startedAt: this.now(), ...facts });
     return call.id;

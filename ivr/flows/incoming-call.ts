@@ -16,6 +16,7 @@ import { multiParty } from './multi-party.ts';
 import { routeOf, type Route } from './route.ts';
 import { checkJoinToken, webJoin } from './web-join.ts';
 import type { JoinClaims } from '../../core/rooms/join-token.ts';
+import type { LegDirection } from '../../core/cdr/leg.ts';
 
 /** One finished incoming call, as the IVR saw it. */
 export interface CallSummary {
@@ -61,6 +62,17 @@ async function lookUpRoute(svc: IvrServices, dialled: string, clog: IvrServices[
   }
 }
 
+/**
+ * The CDR direction of an incoming call: a browser's (or listen-in link's) leg
+ * through the gateway is 'webrtc'; a caller relayed here by another node
+ * (flows/relay.ts) is 'relay' — billed on that node, never rated here nor
+ * shown to the account; an ordinary call is 'in'.
+ */
+export function legDirectionOf(claims: JoinClaims | undefined): LegDirection {
+  if (!claims) return 'in';
+  return claims.kind === 'relay' ? 'relay' : 'webrtc';
+}
+
 /** Handles `call`; `accepting()` false (the IVR is closing) refuses it like an unknown number. */
 export async function handleIncoming(svc: IvrServices, call: IncomingCall, accepting: () => boolean): Promise<CallSummary> {
   const clog = svc.log.child({ callId: call.callId, from: call.from, to: call.to });
@@ -76,14 +88,13 @@ export async function handleIncoming(svc: IvrServices, call: IncomingCall, accep
   const claims = join?.claims;
   const r = await lookUpRoute(svc, call.to, clog);
   if (!r) {
-    const cdrId = svc.records.incoming(call, {}, claims ? 'webrtc' : 'in');
+    const cdrId = svc.records.incoming(call, {}, legDirectionOf(claims));
     call.reject(Q850.TEMPORARY_FAILURE, { retryAfterS: DATABASE_AWAY_RETRY_AFTER_S }); // 503 (RFC 3398 §8.2.6.1): try again later
     svc.records.close(cdrId, Q850.TEMPORARY_FAILURE);
     return { callId: call.callId, cdrId, from: call.from, to: call.to, route: 'unknown', outcome: 'service_unavailable', lang: null, pinDelayMs: 0 };
   }
   const accessNumber = r.kind === 'meeting' || r.kind === 'multi_party' ? r.accessNumber : null;
-  // A relayed caller (another node's, flows/relay.ts) is billed there; here its leg is 'in' with no access number, which is not rated.
-  const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {}, claims && claims.kind !== 'relay' ? 'webrtc' : 'in');
+  const cdrId = svc.records.incoming(call, accessNumber ? { accessNumberId: accessNumber.id, accessNumber: accessNumber.number } : {}, legDirectionOf(claims));
   const summary: CallSummary = { callId: call.callId, cdrId, from: call.from, to: call.to, route: r.kind, outcome: 'rejected', lang: null, pinDelayMs: 0 };
   if (r.kind === 'unknown' || !accepting()) {
     clog.info('no access number or room for this call');

@@ -101,7 +101,7 @@ export async function benchMonthReport(opts: { rows?: number; runs?: number } = 
     }
 
     const plan = await db.raw(`EXPLAIN (ANALYZE, COSTS OFF) SELECT count(*), sum(billable_seconds), sum(cost_minor) FROM call_legs
-      WHERE account_id = ? AND started_at >= ? AND started_at < ?`, [account.id, period.from, period.to]) as { rows: Array<Record<string, string>> };
+      WHERE account_id = ? AND started_at >= ? AND started_at < ? AND direction <> 'relay'`, [account.id, period.from, period.to]) as { rows: Array<Record<string, string>> };
     const totalsPlan = plan.rows.map((r) => Object.values(r)[0]).filter((l) => /Scan|Execution Time/.test(l ?? '')).map((l) => l!.trim()).join(' | ');
     return {
       rows, conferences, monthCalls: first.totals.calls, monthMeetings: Number(meetings?.n ?? 0),

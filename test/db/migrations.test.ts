@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import { dbEngines } from '../support/db.ts';
 import { migrateLatest, migrationSource } from '../../core/db.ts';
 import { migrations } from '../../migrations/index.ts';
+import * as m023 from '../../migrations/023_relay_direction.ts';
+import { randomUUID } from 'node:crypto';
 
 for (const engine of dbEngines()) {
   describe(`migrations on ${engine.name}`, () => {
@@ -37,6 +39,22 @@ for (const engine of dbEngines()) {
       const defs = rows.rows.map((r) => r.indexdef);
       assert.ok(defs.some((d) => /ON public\.call_legs .*\(account_id, started_at\)/.test(d)), 'CDRs by account and time');
       assert.ok(defs.some((d) => /ON public\.conferences .*\(room_id, started_at\)/.test(d)), 'conferences by room and time');
+      // The month report leaves relay legs out (migration 023): both covering indexes hold the direction.
+      for (const name of ['call_legs_account_report', 'call_legs_conference_report']) {
+        assert.ok(defs.some((d) => d.includes(`INDEX ${name} ON public.call_legs`) && /INCLUDE \(.*\bdirection\b.*\)/.test(d)), `${name} includes direction`);
+      }
+    });
+
+    it('call_legs takes direction relay (023) and still refuses an unknown one; rolled back, a relay leg becomes in', async () => {
+      const row = (direction: string) => ({ id: randomUUID(), direction, caller: '+8613900139000', callee: '7017101', started_at: new Date('2026-06-01T02:00:00Z') });
+      const relay = row('relay');
+      await db('call_legs').insert(relay);
+      await assert.rejects(db('call_legs').insert(row('sideways')), /call_legs_direction_check/);
+      await m023.down(db);
+      assert.equal((await db('call_legs').where({ id: relay.id }).first() as { direction: string }).direction, 'in');
+      await assert.rejects(db('call_legs').insert(row('relay')), /call_legs_direction_check/);
+      await m023.up(db);
+      await db('call_legs').insert(row('relay'));
     });
   });
 }

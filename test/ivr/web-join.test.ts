@@ -5,8 +5,9 @@
 // room's rules still apply (a locked room refuses a guest); its own mute is a
 // self-mute that never lifts the console's; a forged, expired
 // or other-room token is refused before the answer (Q.850 21, SIP 403); a
-// listen-in leg is in the mix muted, outside the participant list, and is
-// hung up when the room closes.
+// caller relayed by another node (kind 'relay') joins as a caller and its CDR
+// has direction 'relay', unrated; a listen-in leg is in the mix muted,
+// outside the participant list, and is hung up when the room closes.
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Q850 } from '../../bridge/q850.ts';
@@ -43,6 +44,25 @@ describe('browser join on the fake engine', () => {
     // Rated by the browsers' rate (the demo's: 5 per minute, whole minutes): 90 s → 2 min → 10.
     const row = await base.db('call_legs').where({ id: s.cdrId }).first() as Record<string, unknown>;
     assert.deepEqual([row.destination_class, Number(row.rate_per_minute_minor), Number(row.billed_seconds), Number(row.cost_minor)], ['webrtc', 5, 120, 10]);
+  });
+
+  test('a caller relayed here by another node (token kind relay): in the room as a caller; its CDR has direction relay and the conference, and is never rated', async () => {
+    await t.room('7017107');
+    const token = tokens.sign({ room: '7017107', role: 'guest', kind: 'relay', name: 'Li Lei', jti: 'entry-node-cdr-1' }, t.clock.date().getTime());
+    const call = t.engine.call({ from: '+8613900139011', to: '7017107', headers: { [JOIN_HEADER]: token } });
+    const leg = await t.inRoom(call, '7017107');
+    assert.deepEqual([t.view('7017107', leg)?.kind, t.view('7017107', leg)?.displayName], ['caller', 'Li Lei']);
+    const conferenceId = t.live('7017107')!.conferenceId;
+    await t.clock.advance(90_000);
+    leg.remoteHangup();
+    const s = await t.ended(call);
+    assert.equal(s.outcome, 'joined');
+    const cdr = await base.cdr(s.cdrId);
+    assert.deepEqual([cdr.direction, cdr.roomNumber, cdr.conferenceId, cdr.caller], ['relay', '7017107', conferenceId, '+8613900139011']);
+    // Billed on the node the caller called: here no rate, no cost, nothing drawn.
+    const row = await base.db('call_legs').where({ id: s.cdrId }).first() as Record<string, unknown>;
+    assert.ok(Number(row.billable_seconds) >= 90, String(row.billable_seconds));
+    assert.deepEqual([row.destination_class, row.rate_id, Number(row.billed_seconds), Number(row.cost_minor)], [null, null, 0, 0]);
   });
 
   test('the browser\'s own mute is a self-mute: it cannot lift the web\'s mute, and the web\'s unmute lifts it', async () => {

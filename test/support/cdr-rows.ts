@@ -3,10 +3,11 @@
 // fake-engine IVR tests share this.
 import type { Knex } from 'knex';
 import type { CdrRecorder } from '../../core/cdr/recorder.ts';
+import type { LegDirection } from '../../core/cdr/leg.ts';
 
 export interface CdrRow {
   id: string;
-  direction: 'in' | 'out';
+  direction: LegDirection;
   caller: string;
   callee: string;
   role: string | null;
@@ -37,7 +38,7 @@ export async function readCdr(db: Knex, cdrs: CdrRecorder, id: string): Promise<
   const answeredAt = d(row.answered_at);
   const endedAt = d(row.ended_at);
   return {
-    id, direction: row.direction as 'in' | 'out', caller: String(row.caller), callee: String(row.callee), role: (row.role as string | null) ?? null,
+    id, direction: row.direction as LegDirection, caller: String(row.caller), callee: String(row.callee), role: (row.role as string | null) ?? null,
     roomNumber: (row.room_number as string | null) ?? null, conferenceId: (row.conference_id as string | null) ?? null,
     accessNumber: (row.access_number as string | null) ?? null, answeredAt, endedAt, q850: (row.q850_cause as number | null) ?? null,
     state: String(row.state), durationMs: answeredAt && endedAt ? endedAt.getTime() - answeredAt.getTime() : 0,

@@ -198,6 +198,9 @@ describe('web API', () => {
       await w.repos.cdrs.write(leg({})); // 95 s → 2 min at 0.15 → 30
       await w.repos.cdrs.write(leg({ direction: 'out', caller: '4006701018', callee: '+8613900139002', accessNumberId: null, accessNumber: null, role: 'guest', endedAt: new Date('2026-05-20T01:02:07Z') })); // 125 s → 126 s at 0.12 → 26
       await w.repos.cdrs.write(leg({ startedAt: new Date('2026-05-28T01:00:00Z'), answeredAt: new Date('2026-05-28T01:00:00Z'), endedAt: new Date('2026-05-28T01:10:00Z'), conferenceId: null })); // 10 min → 150
+      // The first caller's relay leg on the room's host node (issue 18): the same caller, never rated nor shown —
+      // the figures below (3 calls, 2 participants, 3 CSV rows) hold only if it is left out.
+      await w.repos.cdrs.write(leg({ direction: 'relay', callee: DEMO.room.number, startedAt: new Date('2026-05-20T01:00:01Z') }));
     });
 
     it('reports a month: totals, per meeting and per call', async () => {

@@ -7,6 +7,7 @@ import { layout } from '../views/layout.ts';
 import { formatDateTime, formatDuration, formatMinutes, formatMoney, formatPhone } from '../views/format.ts';
 import { periodQuery, resolvePeriod } from './period.ts';
 import { HttpError } from '../errors.ts';
+import type { LegDirection } from '../../core/cdr/leg.ts';
 
 export function registerBillingPages(pages: PageRouter, s: WebServices): void {
   const region = s.config.defaultRegion;
@@ -22,7 +23,8 @@ export function registerBillingPages(pages: PageRouter, s: WebServices): void {
     const tz = ctx.timeZone;
     const qs = new URLSearchParams(p.kind === 'month' ? { period: 'month', month: p.month } : p.kind === 'lastweek' ? { period: 'lastweek' } : { period: 'range', from: p.fromDay, to: p.toDay }).toString();
     const recharges = (await s.account.recharges(ctx.accountId)).slice(0, 10);
-    const dirKey = (d: 'in' | 'out' | 'webrtc') => (d === 'in' ? t('billing.dialIn') : d === 'webrtc' ? t('billing.webrtc') : t('billing.dialOut'));
+    // Relay legs never reach this page (core/cdr/store.ts leaves them out); 'relay' is here for the type only.
+    const dirKey = (d: LegDirection) => (d === 'out' ? t('billing.dialOut') : d === 'webrtc' ? t('billing.webrtc') : t('billing.dialIn'));
     return layout(ctx, {
       title: t('nav.billing'), active: '/billing',
       body: html`<form method="get" action="/billing" class="card" id="period-form">
