@@ -198,6 +198,7 @@ export async function runSpread(n: number, measureS = 10): Promise<CapacityRow> 
     await Promise.all(nodes.map((b) => b.stats())); // start the CPU window here
     const result = await fleet.measure(measureS * 1000);
     const s = await Promise.all(nodes.map((b) => b.stats()));
+    s.forEach((x, k) => console.log(`# node ${hosts[k]} (${k === 0 ? 'host' : 'relaying'}): CPU ${x.cpuPct.toFixed(0)} %, ${x.legs} legs, worker ticks ${x.workers.map((w) => `${w.tickMeanMs.toFixed(2)}/${w.tickMaxMs.toFixed(1)} ms`).join(', ')}`));
     const cpu = s.reduce((a, x) => a + x.cpuPct, 0);
     const rss = s.reduce((a, x) => a + x.rssMb, 0);
     const workers = s.flatMap((x) => x.workers);

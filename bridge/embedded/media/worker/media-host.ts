@@ -59,11 +59,12 @@ export class MediaHost implements Ticking {
 
   tick(nowMs: number, slot: number): void {
     const t0 = performance.now();
-    // What arrived since the last tick reaches the jitter buffers first; what
-    // this tick sends leaves together at the end.
+    // What arrived since the last tick reaches the jitter buffers first (or,
+    // for bridged legs, is passed on at once); what this tick sends, passed-on
+    // packets included, leaves together at the end.
+    this.io.beginBatch();
     this.io.poll();
     const t1 = performance.now();
-    this.io.beginBatch();
     for (const c of this.conferences.values()) {
       try { c.tick(nowMs, slot); } catch (err) { log.error({ err, confId: c.confId }, 'conference tick failed'); }
     }
