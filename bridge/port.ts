@@ -224,7 +224,13 @@ export interface Conference {
 
 /** Two legs bridged by Engine.bridge(). */
 export interface LegBridge {
-  /** Ends the bridge; the legs stay up (each hears silence). */
+  /** Whether the far ends' media flows directly between them. */
+  readonly direct: boolean;
+  /**
+   * Ends the bridge; the legs stay up (each hears silence). A direct bridge
+   * first points `a`'s far end back at this node (awaited) and `b`'s (not
+   * awaited: b is typically ended next).
+   */
   close(): Promise<void>;
 }
 
@@ -244,10 +250,13 @@ export interface Engine {
   /**
    * Bridges two answered legs directly, each hearing the other as it sends:
    * packets pass without decoding or mixing, so both legs must have the same
-   * codec (rejects otherwise, and nothing changes). An engine without it
-   * leaves the caller to use a two-party conference.
+   * codec (rejects otherwise, and nothing changes). `direct`: the two far
+   * ends are pointed at each other with re-INVITEs and their media no longer
+   * passes through this node at all (plain RTP only; rejects, leaving the
+   * legs as they were, when a far end refuses). An engine without it leaves
+   * the caller to use a two-party conference.
    */
-  bridge?(a: CallLeg, b: CallLeg): Promise<LegBridge>;
+  bridge?(a: CallLeg, b: CallLeg, opts?: { direct?: boolean }): Promise<LegBridge>;
   /**
    * Draining (SIGTERM, app/drain.ts): from now on a new call is refused —
    * an incoming INVITE with 503 and Retry-After (RFC 3261 §21.5.4), an

@@ -2,7 +2,7 @@
 // DTMF from all three sources (RFC 4733, SIP INFO, in-band), prompts,
 // digit collection and recording.
 import { TypedEmitter } from '../../common/events.ts';
-import { InvalidStateError } from '../../common/errors.ts';
+import { InvalidStateError, SipError } from '../../common/errors.ts';
 import type { Logger } from '../../common/log.ts';
 import type {
   CallLeg, CallLegEvents, CollectOptions, DtmfEvent, PlayResult, PromptRef, Recording, RecordOptions,
@@ -11,7 +11,7 @@ import { Q850, type Q850Cause } from '../q850.ts';
 import type { InviteSession, TerminationReason } from '../sip/dialog/invite-session.ts';
 import { DTMF_RELAY, MAX_INFO_DTMF_BODY, formatInfoDtmf, parseInfoDtmf } from '../sip/message/info-dtmf.ts';
 import type { SipRequest } from '../sip/message/message.ts';
-import { answerOffer, createOffer } from '../sip/sdp/offer-answer.ts';
+import { answerOffer, createOffer, readAnswer } from '../sip/sdp/offer-answer.ts';
 import type { AudioCodec, LocalMedia, NegotiatedAudio } from '../sip/sdp/types.ts';
 import type { LegMedia } from './media/control/leg-media.ts';
 import { DigitBuffer } from '../digit-buffer.ts';
@@ -42,8 +42,13 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   private readonly session: InviteSession;
   readonly media: LegMedia;
   private readonly log: Logger;
-  private readonly local: LocalMedia;
+  /** What we offer and answer now: our own media, or (redirectMedia) another node's. */
+  private local: LocalMedia;
+  /** Our own media's description (what redirectMedia(null) goes back to). */
+  private readonly ownLocal: LocalMedia;
   private audio: NegotiatedAudio;
+  /** Set while the far end's media is pointed at another address (redirectMedia). */
+  private redirectedTo: { address: string; port: number } | undefined;
   private lastAnswer: string | undefined;
   private held = false;
   private isEnded = false;
@@ -63,6 +68,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     this.media = init.media;
     this.audio = init.audio;
     this.local = init.local;
+    this.ownLocal = init.local;
     this.log = init.log;
     this.media.configure(this.audio);
     this.media.on('dtmf', (ev) => this.onDigit(ev));
@@ -83,6 +89,37 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   }
 
   get codec(): AudioCodec { return this.audio.codec; }
+  /** Where the far end receives its media (from the SDP), and whether it is SRTP. */
+  get remoteMedia(): { address: string; port: number; srtp: boolean } {
+    return { address: this.audio.remoteAddress, port: this.audio.remotePort, srtp: this.audio.srtp !== undefined };
+  }
+  /** True while the far end's media is pointed elsewhere (redirectMedia). */
+  get redirected(): boolean { return this.redirectedTo !== undefined; }
+
+  /**
+   * Points the far end's media at `to` — another node's RTP address, in this
+   * leg's codec — with a re-INVITE (RFC 3261 §14), or back at our own with
+   * null. Meanwhile an offer from the far end is answered with the same
+   * address, and keys we send go as SIP INFO (our RTP no longer reaches it).
+   * Rejects (SipError) when the far end refuses or answers another codec;
+   * the leg then stays where it was.
+   */
+  async redirectMedia(to: { address: string; port: number } | null): Promise<void> {
+    if (this.isEnded) throw new InvalidStateError('call has ended');
+    if (this.audio.srtp) throw new InvalidStateError('an SRTP leg cannot be pointed elsewhere (its keys are ours)');
+    const version = Math.max(this.local.sessionVersion, this.ownLocal.sessionVersion) + 1;
+    const local: LocalMedia = to
+      ? { ...this.ownLocal, address: to.address, port: to.port, codecs: [this.audio.codec], sessionVersion: version }
+      : { ...this.ownLocal, sessionVersion: version };
+    const answer = await this.session.reinvite(createOffer(local));
+    const audio = readAnswer(answer, local);
+    if (to && audio.codec !== this.audio.codec) throw new SipError(488, `the far end answered ${audio.codec} to a ${this.audio.codec} offer`);
+    this.local = local;
+    this.lastAnswer = undefined;
+    this.redirectedTo = to ?? undefined;
+    this.audio = audio;
+    if (!to) this.media.configure(audio); // our media again: where to send, and a new latch
+  }
   get ended(): boolean { return this.isEnded; }
 
   // ---- signalling ----
@@ -170,7 +207,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     if (this.isEnded) throw new InvalidStateError('call has ended');
     const clean = digits.toUpperCase().split('').filter((d) => DTMF_DIGITS.includes(d)).join('');
     if (clean.length !== digits.length) throw new RangeError(`not DTMF digits: ${digits}`);
-    if (this.audio.telephoneEventPt !== undefined && this.media.hasTelephoneEvent) {
+    if (this.audio.telephoneEventPt !== undefined && this.media.hasTelephoneEvent && !this.redirectedTo) {
       await this.media.sendDigits(clean);
       return;
     }

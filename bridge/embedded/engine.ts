@@ -116,17 +116,53 @@ export class EmbeddedEngine implements Engine {
     return conf;
   }
 
-  async bridge(a: CallLeg, b: CallLeg): Promise<LegBridge> {
+  async bridge(a: CallLeg, b: CallLeg, opts: { direct?: boolean } = {}): Promise<LegBridge> {
     if (!(a instanceof EmbeddedCallLeg) || !(b instanceof EmbeddedCallLeg)) throw new InvalidStateError('not a leg of this engine');
     if (a.ended || b.ended) throw new InvalidStateError('call has ended');
     if (a.codec !== b.codec) throw new InvalidStateError(`the legs' codecs differ (${a.codec}, ${b.codec}): a bridge passes packets untouched`);
+    if (opts.direct) return this.bridgeDirect(a, b);
     await a.media.patch(b.media);
     let closed = false;
     return {
+      direct: false,
       close: async () => {
         if (closed) return;
         closed = true;
         await a.media.unpatch().catch(() => undefined); // a leg that ended took the bridge down with it (media-host removeLeg)
+      },
+    };
+  }
+
+  /**
+   * The far ends pointed at each other: our two legs are parked (they pass
+   * nothing on and send nothing, so neither far end latches onto us), then b's
+   * far end is told to send to a's and a's to b's. Any refusal puts back what
+   * moved and rejects.
+   */
+  private async bridgeDirect(a: EmbeddedCallLeg, b: EmbeddedCallLeg): Promise<LegBridge> {
+    const ra = a.remoteMedia;
+    const rb = b.remoteMedia;
+    if (ra.srtp || rb.srtp) throw new InvalidStateError('SRTP legs cannot be bridged directly (their keys are ours)');
+    if (!ra.port || !rb.port) throw new InvalidStateError('a leg has no media address');
+    await a.media.patch(b.media, { park: true });
+    try {
+      await b.redirectMedia({ address: ra.address, port: ra.port });
+      await a.redirectMedia({ address: rb.address, port: rb.port });
+    } catch (err) {
+      if (b.redirected && !b.ended) await b.redirectMedia(null).catch(() => undefined);
+      await a.media.unpatch().catch(() => undefined);
+      throw err;
+    }
+    this.log.debug({ a: a.callId, b: b.callId }, 'legs bridged directly: their media no longer passes here');
+    let closed = false;
+    return {
+      direct: true,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (b.redirected && !b.ended) void b.redirectMedia(null).catch((err: unknown) => this.log.debug({ err }, 'b\'s media could not be brought back'));
+        if (a.redirected && !a.ended) await a.redirectMedia(null);
+        await a.media.unpatch().catch(() => undefined);
       },
     };
   }

@@ -97,40 +97,59 @@ export async function relayToHost(svc: IvrServices, req: RelayRequest): Promise<
   out.on('hangup', onOutHangup);
   ctx.leg.on('hangup', onCallerHangup);
   const unwatch = watchHost(svc, cluster, host.node.id, () => stop('host-lost'));
-  let link: { close(): Promise<void> } | undefined;
+  let link: { close(): Promise<void> };
   try {
     link = await connect(svc, ctx, out, req.cdrId);
     void forwardKeys(ctx, out, () => stopped);
     if (!ctx.leg.ended && !out.ended) await done;
+  } catch (err) {
+    if (!out.ended) void out.hangup(Q850.NORMAL_CLEARING).catch(() => undefined); // no link was made
+    throw err;
   } finally {
     unwatch();
     out.off('hangup', onOutHangup);
     ctx.leg.off('hangup', onCallerHangup);
-    await link?.close().catch(() => undefined);
   }
   if (end === 'host-lost' && !ctx.leg.ended) {
     ctx.log.warn({ host: host.node.id }, 'the room\'s host node was lost; entering the room again');
+    try {
+      await link.close(); // a direct bridge points the caller's media back here
+    } catch (err) {
+      ctx.log.warn({ err: (err as Error).message }, 'the caller\'s media could not be brought back from the lost host');
+      if (!out.ended) void out.hangup(Q850.NORMAL_CLEARING).catch(() => undefined);
+      await ctx.leg.hangup(Q850.TEMPORARY_FAILURE).catch(() => undefined);
+      return 'ended';
+    }
     if (!out.ended) void out.hangup(Q850.NORMAL_CLEARING).catch(() => undefined);
     return 'host-lost';
   }
-  // Whoever hung up, the other side follows with the same cause.
+  // Whoever hung up, the other side follows with the same cause; then the link goes (nothing left to point back).
   if (!out.ended) await out.hangup(Q850.NORMAL_CLEARING).catch(() => undefined);
   if (!ctx.leg.ended) await ctx.leg.hangup(Q850.NORMAL_CLEARING).catch(() => undefined);
+  await link.close().catch(() => undefined);
   return 'ended';
 }
 
 /**
- * Joins the caller and the host's leg: bridged packet for packet where the
- * engine can (same codec: no decoding, no mixing, no jitter buffer here, the
- * host's buffer takes the caller's jitter), else in a private two-party mix.
+ * Joins the caller and the host's leg, the cheapest way that works:
+ *  1. directly: the caller's media is pointed at the host and the host's at
+ *     the caller (re-INVITEs both ways); no packet of the call passes here;
+ *  2. bridged packet for packet (same codec: no decoding, no mixing, no
+ *     jitter buffer here, the host's buffer takes the caller's jitter), when
+ *     a far end refuses the re-INVITE or the caller's media is SRTP;
+ *  3. a private two-party mix, when the engine has no bridge.
  */
 async function connect(svc: IvrServices, ctx: CallContext, out: CallLeg, cdrId: string): Promise<{ close(): Promise<void> }> {
   if (svc.engine.bridge && out.codec === ctx.leg.codec) {
-    try {
-      return await svc.engine.bridge(ctx.leg, out);
-    } catch (err) {
-      if (ctx.leg.ended || out.ended) throw err;
-      ctx.log.warn({ err: (err as Error).message }, 'the relay could not be bridged; mixing it instead');
+    for (const direct of [true, false]) {
+      try {
+        const link = await svc.engine.bridge(ctx.leg, out, { direct });
+        ctx.log.info({ direct: link.direct }, link.direct ? 'the caller\'s media goes straight to the host' : 'the caller\'s media passes through here, packet for packet');
+        return link;
+      } catch (err) {
+        if (ctx.leg.ended || out.ended) throw err;
+        ctx.log.warn({ err: (err as Error).message, direct }, direct ? 'the caller\'s media cannot go to the host directly; passing it on here instead' : 'the relay could not be bridged; mixing it instead');
+      }
     }
   }
   const mix = svc.engine.createConference(`relay-${cdrId}`, { joinLeaveTones: false, maxTalkers: 2 });

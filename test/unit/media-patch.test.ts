@@ -3,8 +3,9 @@
 // on 127.0.0.1 (legs 42780/42782, their far ends 42784/42786, a PCMA leg
 // 42788): each payload arrives at the other side byte for byte, with that
 // leg's own SSRC and sequence; the bridged legs send nothing of their own; a
-// codec mismatch is refused and changes nothing; unpatching, or one leg
-// closing, gives the other its own silence again.
+// codec mismatch is refused and changes nothing; parked (a direct bridge)
+// they pass nothing and send nothing; unpatching, or one leg closing, gives
+// the other its own silence again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
@@ -82,6 +83,24 @@ test('leg.patch: payloads cross byte for byte both ways, the legs send nothing o
     fb.got.length = 0;
     await sleep(200);
     assert.ok(fa.got.length >= 5 && fb.got.length >= 5, `both send their own frames again (${fa.got.length}, ${fb.got.length})`);
+
+    // Parked (a direct bridge: the far ends send to each other, not here): nothing passes on and nothing is sent.
+    await host.handle({ op: 'leg.patch', legId: 'a', peerId: 'b', park: true });
+    await sleep(60);
+    fa.got.length = 0;
+    fb.got.length = 0;
+    for (let seq = 30; seq < 40; seq++) {
+      await send(fa.sock, A, seq, seq);
+      await send(fb.sock, B, seq, seq);
+      await sleep(20);
+    }
+    await sleep(100);
+    assert.equal(fa.got.length + fb.got.length, 0, `parked legs pass nothing on and send nothing (${fa.got.length}, ${fb.got.length})`);
+    await host.handle({ op: 'leg.patch', legId: 'a', peerId: null });
+    fa.got.length = 0;
+    fb.got.length = 0;
+    await sleep(200);
+    assert.ok(fa.got.length >= 5 && fb.got.length >= 5, `unparked, both send their own frames again (${fa.got.length}, ${fb.got.length})`);
 
     // Patched again, then one side closes: the other is unbridged with it.
     await host.handle({ op: 'leg.patch', legId: 'b', peerId: 'a' });

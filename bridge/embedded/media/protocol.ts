@@ -36,8 +36,12 @@ export type MediaRequest =
   | { op: 'leg.record'; legId: string; recId: string; path: string; maxMs: number; terminator?: string }
   | { op: 'leg.sendDigits'; legId: string; digits: string; durationMs?: number; gapMs?: number }
   | { op: 'leg.close'; legId: string }
-  /** Bridges two legs of this worker packet for packet (same codec); peerId null ends the leg's bridge (both sides). */
-  | { op: 'leg.patch'; legId: string; peerId: string | null }
+  /**
+   * Bridges two legs of this worker packet for packet (same codec), or with
+   * `park` pairs them passing nothing (their far ends talk directly); peerId
+   * null ends the leg's bridge (both sides).
+   */
+  | { op: 'leg.patch'; legId: string; peerId: string | null; park?: boolean }
   | { op: 'conf.create'; confId: string; settings: ConferenceSettings }
   | { op: 'conf.link'; confId: string; exchange: ExchangeLink }
   | { op: 'conf.join'; confId: string; legId: string; member: MemberSettings }

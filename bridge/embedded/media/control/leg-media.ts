@@ -159,14 +159,15 @@ export class LegMedia extends TypedEmitter<LegMediaEvents> {
 
   /**
    * Bridges this leg's media to `peer`'s, packet for packet (the same codec on
-   * both): the peer's media first moves to this leg's worker. Rejects with
+   * both), or with `park` pairs them passing nothing: the peer's media first
+   * moves to this leg's worker. Rejects with
    * the worker's MediaError (ECODEC, EBUSY) and changes nothing then.
    */
-  async patch(peer: LegMedia): Promise<void> {
+  async patch(peer: LegMedia, opts: { park?: boolean } = {}): Promise<void> {
     if (this.lostWith) throw this.lostWith;
     if (peer.lostWith) throw peer.lostWith;
     await peer.serial(() => peer.moveTo(this.channel));
-    await this.serial(() => this.channel.request({ op: 'leg.patch', legId: this.legId, peerId: peer.legId }));
+    await this.serial(() => this.channel.request({ op: 'leg.patch', legId: this.legId, peerId: peer.legId, park: opts.park }));
   }
 
   /** Ends this leg's bridge (both sides); nothing when it has none. */

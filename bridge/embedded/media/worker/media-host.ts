@@ -129,8 +129,8 @@ export class MediaHost implements Ticking {
         if (this.memberOf.has(l.legId)) throw new MediaError(`leg ${l.legId} is a conference member`, 'EBUSY');
         if (l.patchedTo && l.patchedTo !== leg && l.patchedTo !== peer) throw new MediaError(`leg ${l.legId} is bridged to ${l.patchedTo.legId}`, 'EBUSY');
       }
-      leg.patch(peer); // throws ECODEC before either side changes
-      peer.patch(leg);
+      leg.patch(peer, req.park); // throws ECODEC before either side changes
+      peer.patch(leg, req.park);
       return null;
     },
     'conf.create': (req) => {

@@ -84,6 +84,8 @@ export class WorkerLeg {
    * neither ticks nor sends anything of its own.
    */
   private peer: WorkerLeg | null = null;
+  /** Bridged with nothing to pass on: both far ends' media flows elsewhere (another node), this leg idles. */
+  private parked = false;
   /** The source stream relayed out of this leg now (the peer's caller), and its timestamps' shift onto ours. */
   private relaySsrc: number | undefined;
   private relayTsShift = 0;
@@ -93,7 +95,7 @@ export class WorkerLeg {
     session.audioSink = (data, offset, length, seq, timestamp, ssrc, payloadType, arrivalMs) => {
       if (!this.receiving) return;
       const peer = this.peer;
-      if (peer) peer.forwardPayload(data.subarray(offset, offset + length), timestamp, ssrc);
+      if (peer) { if (!this.parked) peer.forwardPayload(data.subarray(offset, offset + length), timestamp, ssrc); }
       else this.jitter.putBytes(seq, timestamp, ssrc, data, offset, length, arrivalMs, payloadType);
     };
     session.on('dtmf', (d) => {
@@ -277,14 +279,16 @@ export class WorkerLeg {
   /**
    * Bridges this leg to `peer` (or ends the bridge with null), this side
    * only; the host patches both sides. Both legs must speak the same codec
-   * (payloads pass untouched) and be outside any conference.
+   * (payloads pass untouched) and be outside any conference. `park`: the
+   * pair passes nothing on (their far ends were pointed at each other).
    */
-  patch(peer: WorkerLeg | null): void {
+  patch(peer: WorkerLeg | null, park = false): void {
     if (peer && (!this.audio || !peer.audio || this.audio.codec !== peer.audio.codec)) {
       throw new MediaError(`legs ${this.legId} (${this.audio?.codec ?? 'not configured'}) and ${peer.legId} (${peer.audio?.codec ?? 'not configured'}) do not share a codec`, 'ECODEC');
     }
     if (peer) this.interruptPlay();
     this.peer = peer;
+    this.parked = peer !== null && park;
     this.relaySsrc = undefined;
   }
 
