@@ -156,9 +156,10 @@ export async function runCapacity(layout: 'one' | 'fives', talk: 'few' | 'all', 
  * One conference of N spread over three bridge processes on 127.0.0.2–4
  * (issue 18): the room is mixed on the first; the other two relay each of
  * their callers to it as ivr/flows/relay.ts does (BENCH_RELAY_TO). The sipp
- * callers are dealt over the three nodes; the 21 measuring callers all call
- * a relaying node, so what they measure crosses two extra mixes each way (the
- * worst place to be). CPU and memory are the three processes' sums.
+ * callers are dealt over the three nodes (those on a relaying node accept the
+ * re-INVITE that points their media at the host: sipp-stream-relayed.xml);
+ * the 21 measuring callers all call a relaying node (the worst place to be:
+ * with BENCH_RELAY_MODE=forward or mix their audio crosses it each way). CPU and memory are the three processes' sums.
  */
 export async function runSpread(n: number, measureS = 10): Promise<CapacityRow> {
   const port = 15960;
@@ -179,7 +180,7 @@ export async function runSpread(n: number, measureS = 10): Promise<CapacityRow> 
     const dir = mkdtempSync(join(work, 'sipp-'));
     writeFileSync(join(dir, 'calls.csv'), `SEQUENTIAL\n${Array.from({ length: count }, () => 'c-big').join('\n')}\n`);
     return startSipp({
-      scenario: resolve(import.meta.dirname, 'conference/sipp-stream.xml'), remote: `${h}:${port}`, localPort: 15964 + 10 * k, mediaPort: 15968 + 10 * k,
+      scenario: resolve(import.meta.dirname, k === 0 ? 'conference/sipp-stream.xml' : 'conference/sipp-stream-relayed.xml'), remote: `${h}:${port}`, localPort: 15964 + 10 * k, mediaPort: 15968 + 10 * k,
       calls: count, limit: count, rate: CPS / 3, durationMs: holdMs, timeoutS: Math.ceil(holdMs / 1000) + 60,
       keys: { rtp_file: `${silence},-1,0` }, extraArgs: ['-inf', join(dir, 'calls.csv')], dir,
     });

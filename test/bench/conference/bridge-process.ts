@@ -56,9 +56,10 @@ engine.onIncoming((call) => {
 
 /**
  * The caller and a call to the host node's conference, offered the caller's
- * codec and bridged packet for packet (ivr/flows/relay.ts's media path);
- * BENCH_RELAY_MIX=1 puts them in a two-party mix instead (the relay before the
- * bridge, and its fallback), for comparison.
+ * codec and bridged the way ivr/flows/relay.ts does: directly (re-INVITEs point
+ * the caller's media at the host; BENCH_RELAY_MODE=direct, the default), or
+ * packet for packet here (=forward, the fallback), or in a two-party mix
+ * (=mix, the relay before the bridge), for comparison.
  */
 async function relay(leg: CallLeg, name: string, to: string): Promise<void> {
   let out: CallLeg;
@@ -70,8 +71,12 @@ async function relay(leg: CallLeg, name: string, to: string): Promise<void> {
     return;
   }
   let link: { close(): Promise<void> };
-  if (engine.bridge && process.env.BENCH_RELAY_MIX !== '1') {
-    link = await engine.bridge(leg, out);
+  const mode = process.env.BENCH_RELAY_MODE ?? 'direct';
+  if (engine.bridge && mode !== 'mix') {
+    link = await engine.bridge(leg, out, { direct: mode === 'direct' }).catch(async (err: unknown) => {
+      console.error(`direct relay refused (${(err as Error).message}); passing packets on`);
+      return engine.bridge!(leg, out);
+    });
   } else {
     const mix = engine.createConference(`relay-${leg.id}`, { joinLeaveTones: false, maxTalkers: 2 });
     await mix.join(leg);

@@ -11,7 +11,7 @@ import dgram from 'node:dgram';
 import { moduleLogger } from '../../../common/log.ts';
 import type { ClientInviteSession } from '../../../bridge/sip/dialog/client-invite-session.ts';
 import { parseUri } from '../../../bridge/sip/grammar/uri.ts';
-import { createOffer, readAnswer } from '../../../bridge/sip/sdp/offer-answer.ts';
+import { answerOffer, createOffer, readAnswer } from '../../../bridge/sip/sdp/offer-answer.ts';
 import { SipTransport } from '../../../bridge/sip/transport/transport.ts';
 import { SipUserAgent } from '../../../bridge/sip/user-agent.ts';
 import { ULAW_TO_LINEAR, linearToUlaw } from '../../../bridge/rtp/g711.ts';
@@ -284,6 +284,14 @@ export class Fleet {
       started.push((async () => {
         const session = await this.ua.invite({ target, from, sdp: createOffer(local) });
         caller.session = session;
+        // A re-INVITE (a relaying node pointing this call's media at the host): same port, new far end.
+        session.offerHandler = (offer) => {
+          if (offer === undefined) return createOffer(local);
+          local.sessionVersion++;
+          const r = answerOffer(offer, local);
+          caller.remote = { address: r.audio.remoteAddress, port: r.audio.remotePort };
+          return r.answer;
+        };
         await new Promise<void>((resolve, reject) => {
           session.once('confirmed', () => resolve());
           session.once('terminated', (r) => reject(new Error(`call ${i} failed: ${r.status ?? r.by}`)));
@@ -312,6 +320,7 @@ export class Fleet {
       const frames = Math.round(ms / 20);
       expected += frames;
       missing += Math.max(0, frames - 1 - rx.received); // one frame of slack for the window's edges
+      if (rx.received < frames / 2) console.log(`# fleet caller ${this.callers.indexOf(c)} (${c.role}) got ${rx.received} of ${frames} frames; it sends to ${c.remote ? `${c.remote.address}:${c.remote.port}` : 'nowhere'}`);
       for (const o of rx.offsets) if (o - rx.minOffset > LATE_MS) late++;
       for (const b of bursts) {
         const seen = c.steps.find((s) => s >= b && s < b + 500);
