@@ -24,8 +24,8 @@ export type UasCodec = 'PCMU' | 'G722';
 export class UasCall {
   /** What the caller sent us, decoded (at `rate`). */
   readonly heard: Int16Array[] = [];
-  /** Each audio packet's arrival (performance.now()), sequence number, timestamp and our port it came to. */
-  readonly arrivals: Array<{ at: number; seq: number; ts: number; port: number }> = [];
+  /** Each audio packet's arrival (performance.now()), sequence number, timestamp, our port it came to and where it came from. */
+  readonly arrivals: Array<{ at: number; seq: number; ts: number; port: number; from: string }> = [];
   readonly rate: number;
   private readonly g722 = { enc: new G722Encoder(), dec: new G722Decoder() };
   private timer: NodeJS.Timeout | undefined;
@@ -40,7 +40,7 @@ export class UasCall {
   answerSdp = '';
 
   constructor(
-    readonly session: ServerInviteSession, private rtp: Socket | undefined, private readonly remote: { address: string; port: number } | undefined,
+    readonly session: ServerInviteSession, private rtp: Socket | undefined, private remote: { address: string; port: number } | undefined,
     private readonly toneHz: number, readonly codec: UasCodec = 'PCMU',
   ) {
     this.rate = codec === 'G722' ? 16000 : 8000;
@@ -62,10 +62,10 @@ export class UasCall {
   private listen(rtp: Socket): void {
     this.sockets.push(rtp);
     const port = rtp.address().port;
-    rtp.on('message', (buf) => {
+    rtp.on('message', (buf, rinfo) => {
       try {
         const p = parseRtp(buf);
-        if (p.payloadType === 0 || p.payloadType === 9) this.arrivals.push({ at: performance.now(), seq: p.seq, ts: p.timestamp, port });
+        if (p.payloadType === 0 || p.payloadType === 9) this.arrivals.push({ at: performance.now(), seq: p.seq, ts: p.timestamp, port, from: `${rinfo.address}:${rinfo.port}` });
         if (this.codec === 'PCMU' && p.payloadType === 0) this.heard.push(decodeUlaw(p.payload));
         if (this.codec === 'G722' && p.payloadType === 9) this.heard.push(this.g722.dec.decode(p.payload, new Int16Array(p.payload.length * 2)));
       } catch { /* not RTP */ }
@@ -77,16 +77,36 @@ export class UasCall {
   header(name: string): string | undefined { return getHeader(this.session.request, name); }
   get offer(): string { return this.session.offer ?? ''; }
 
+  /** Where our media goes now (a re-INVITE the call accepted may have moved it). */
+  get sendingTo(): { address: string; port: number } | undefined { return this.remote; }
+
+  /**
+   * Takes re-INVITE offers (ToneUas.acceptReinvite): answers from our answer
+   * with the next version, and sends to the address the offer gives.
+   */
+  acceptReinvites(): void {
+    let version = 1;
+    this.session.offerHandler = (offer) => {
+      const bump = (sdp: string) => sdp.replace(/^(o=\S+ \S+ )(\d+)/m, (_m, a: string) => `${a}${version + 1}`);
+      if (offer === undefined) return bump(this.answerSdp);
+      const port = this.rtp!.address().port;
+      const { answer, audio } = answerOffer(offer, { address: HOST, port, codecs: ['PCMU'], telephoneEvent: true, ptime: 20, sessionId: '1', sessionVersion: ++version });
+      this.remote = { address: audio.remoteAddress, port: audio.remotePort };
+      return answer;
+    };
+  }
+
   /** Sends the tone in 20 ms packets of the call's codec until the call ends. */
   startTone(): void {
     if (!this.rtp || !this.remote) return;
-    const rtp = this.rtp, remote = this.remote;
+    const rtp = this.rtp;
     const n = this.rate / 50;
     this.timer = setInterval(() => {
       const pcm = new Int16Array(n);
       for (let i = 0; i < n; i++) pcm[i] = Math.round(8000 * Math.sin(this.phase++ * 2 * Math.PI * this.toneHz / this.rate));
       const payload = this.codec === 'G722' ? this.g722.enc.encode(pcm, new Uint8Array(160)) : encodeUlaw(pcm);
       const payloadType = this.codec === 'G722' ? 9 : 0;
+      const remote = this.remote!;
       rtp.send(serializeRtp({ marker: false, payloadType, seq: this.seq++ & 0xffff, timestamp: this.ts, ssrc: 0x1234, csrc: [], payload, paddingLength: 0 }), remote.port, remote.address);
       this.ts += 160;
     }, 20);
@@ -117,6 +137,8 @@ export class ToneUas extends TypedEmitter<UasEvents> {
   mode: UasMode = { answer: true };
   /** The codec to answer with: G.722 is taken only when offered (pt 9), else PCMU. */
   codec: UasCodec = 'PCMU';
+  /** Whether answered calls take re-INVITE offers (PCMU calls); refused with 488 otherwise. */
+  acceptReinvite = false;
   private nextRtpPort: number;
   private constructor(private readonly transport: SipTransport, private readonly ua: SipUserAgent, private readonly rtpPorts: { min: number; max: number }, private readonly toneHz: number) {
     super();
@@ -148,6 +170,7 @@ export class ToneUas extends TypedEmitter<UasEvents> {
     const answer = g722 ? pcmuAnswer.replace(/^m=audio (\d+) RTP\/AVP 0/m, 'm=audio $1 RTP/AVP 9').replace(/a=rtpmap:0 PCMU\/8000/, 'a=rtpmap:9 G722/8000') : pcmuAnswer;
     const call = new UasCall(s, pair.rtp, { address: audio.remoteAddress, port: audio.remotePort }, this.toneHz, g722 ? 'G722' : 'PCMU');
     call.answerSdp = answer;
+    if (this.acceptReinvite && !g722) call.acceptReinvites();
     s.accept(answer);
     s.once('confirmed', () => call.startTone());
     this.emitCall(call);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { InvalidStateError } from '../../common/errors.ts';
-import { RtpSession, type RtpSessionOptions } from '../../bridge/rtp/session.ts';
+import { RETIRED_SOURCE_MS, RtpSession, type RtpSessionOptions } from '../../bridge/rtp/session.ts';
 import { PortAllocator, PortExhaustedError } from '../../bridge/rtp/port-allocator.ts';
 import { parseRtp, serializeRtp, type RtpPacket } from '../../bridge/rtp/rtp-packet.ts';
 import { parseRtcp, serializeRtcp, ntpMiddle32, msToShortNtp } from '../../bridge/rtp/rtcp.ts';
@@ -131,6 +131,36 @@ test('RtpSession: latches to the source of the first valid packet (not the SDP p
       assert.deepEqual(s.destination, { address: HOST, port: port(actual) });
     });
   } finally { announced.close(); actual.close(); stranger.close(); }
+});
+
+test('RtpSession: after a re-INVITE moves the far end, a late packet from the old source does not latch us back (for RETIRED_SOURCE_MS)', async () => {
+  const old = await udp(), moved = await udp();
+  let clock = 1000;
+  try {
+    await withSession({ remote: { address: HOST, port: port(old) }, now: () => clock }, async (s) => {
+      const first = s.waitFor('latched', TIMEOUT);
+      await sendTo(old, rtp(1, Uint8Array.of(1)), s.localPort);
+      await first;
+      // The SDP now says the far end is elsewhere (a relay pointed the media at another node).
+      s.setRemote({ address: HOST, port: port(moved) });
+      const strangers = s.stats.strangerPackets;
+      await sendTo(old, rtp(2, Uint8Array.of(2)), s.localPort); // the old source's last packet, late
+      const latched = s.waitFor('latched', TIMEOUT);
+      const audio = s.waitFor('audio', TIMEOUT);
+      await sendTo(moved, rtp(3, Uint8Array.of(3)), s.localPort);
+      assert.deepEqual((await latched)[0], { address: HOST, port: port(moved) }, 'latched to the new far end');
+      assert.equal((await audio)[0].payload[0], 3, 'the old source\'s late packet was not delivered');
+      assert.equal(s.stats.strangerPackets, strangers + 1);
+      s.sendFrame(new Uint8Array(160).fill(7));
+      assert.equal(parseRtp((await nextMessage(moved))[0]).payload[0], 7, 'we send to the new far end');
+      // Past the window the old source may latch again (a NATed phone whose SDP address is not its source).
+      s.setRemote({ address: HOST, port: 9 });
+      clock += RETIRED_SOURCE_MS;
+      const back = s.waitFor('latched', TIMEOUT);
+      await sendTo(moved, rtp(4, Uint8Array.of(4)), s.localPort);
+      assert.deepEqual((await back)[0], { address: HOST, port: port(moved) });
+    });
+  } finally { old.close(); moved.close(); }
 });
 
 test('RtpSession: malformed datagrams are counted, not fatal', async () => {
