@@ -47,8 +47,8 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   /** Our own media's description (what redirectMedia(null) goes back to). */
   private readonly ownLocal: LocalMedia;
   private audio: NegotiatedAudio;
-  /** Set while the far end's media is pointed at another address (redirectMedia). */
-  private redirectedTo: { address: string; port: number } | undefined;
+  /** True while the far end's media is pointed at another address (redirectMedia). */
+  private redirectedAway = false;
   private lastAnswer: string | undefined;
   private held = false;
   private isEnded = false;
@@ -93,8 +93,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
   get remoteMedia(): { address: string; port: number; srtp: boolean } {
     return { address: this.audio.remoteAddress, port: this.audio.remotePort, srtp: this.audio.srtp !== undefined };
   }
-  /** True while the far end's media is pointed elsewhere (redirectMedia). */
-  get redirected(): boolean { return this.redirectedTo !== undefined; }
+  get redirected(): boolean { return this.redirectedAway; }
 
   /**
    * Points the far end's media at `to` — another node's RTP address, in this
@@ -116,7 +115,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     if (to && audio.codec !== this.audio.codec) throw new SipError(488, `the far end answered ${audio.codec} to a ${this.audio.codec} offer`);
     this.local = local;
     this.lastAnswer = undefined;
-    this.redirectedTo = to ?? undefined;
+    this.redirectedAway = to !== null;
     this.audio = audio;
     if (!to) this.media.configure(audio); // our media again: where to send, and a new latch
   }
@@ -207,7 +206,7 @@ export class EmbeddedCallLeg extends TypedEmitter<CallLegEvents> implements Call
     if (this.isEnded) throw new InvalidStateError('call has ended');
     const clean = digits.toUpperCase().split('').filter((d) => DTMF_DIGITS.includes(d)).join('');
     if (clean.length !== digits.length) throw new RangeError(`not DTMF digits: ${digits}`);
-    if (this.audio.telephoneEventPt !== undefined && this.media.hasTelephoneEvent && !this.redirectedTo) {
+    if (this.audio.telephoneEventPt !== undefined && this.media.hasTelephoneEvent && !this.redirectedAway) {
       await this.media.sendDigits(clean);
       return;
     }

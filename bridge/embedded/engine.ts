@@ -34,6 +34,12 @@ const CODECS: readonly AudioCodec[] = ['PCMU', 'PCMA', 'G722'];
 /** Retry-After of the 503 that INVITEs get while close() hangs up the calls up. */
 const CLOSING_RETRY_AFTER_S = 5;
 
+/** A LegBridge whose close() runs `end` once; a second close() waits for the same end. */
+function legBridge(direct: boolean, end: () => Promise<void>): LegBridge {
+  let ending: Promise<void> | undefined;
+  return { direct, close: () => (ending ??= end()) };
+}
+
 /** Calls refused because the bridge is draining (app/drain.ts): incoming INVITEs answered 503, originate() refused. */
 const refusedWhileDraining = counter({ name: 'bridge_drain_refused_calls_total', help: 'New calls refused while draining (in: INVITE answered 503 with Retry-After; out: originate refused)', labelNames: ['direction'] as const });
 
@@ -122,15 +128,8 @@ export class EmbeddedEngine implements Engine {
     if (a.codec !== b.codec) throw new InvalidStateError(`the legs' codecs differ (${a.codec}, ${b.codec}): a bridge passes packets untouched`);
     if (opts.direct) return this.bridgeDirect(a, b);
     await a.media.patch(b.media);
-    let closed = false;
-    return {
-      direct: false,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        await a.media.unpatch().catch(() => undefined); // a leg that ended took the bridge down with it (media-host removeLeg)
-      },
-    };
+    // A leg that ended took the bridge down with it (media-host removeLeg).
+    return legBridge(false, () => a.media.unpatch().catch(() => undefined));
   }
 
   /**
@@ -154,17 +153,11 @@ export class EmbeddedEngine implements Engine {
       throw err;
     }
     this.log.debug({ a: a.callId, b: b.callId }, 'legs bridged directly: their media no longer passes here');
-    let closed = false;
-    return {
-      direct: true,
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        if (b.redirected && !b.ended) void b.redirectMedia(null).catch((err: unknown) => this.log.debug({ err }, 'b\'s media could not be brought back'));
-        if (a.redirected && !a.ended) await a.redirectMedia(null);
-        await a.media.unpatch().catch(() => undefined);
-      },
-    };
+    return legBridge(true, async () => {
+      if (b.redirected && !b.ended) void b.redirectMedia(null).catch((err: unknown) => this.log.debug({ err }, 'b\'s media could not be brought back'));
+      if (a.redirected && !a.ended) await a.redirectMedia(null);
+      await a.media.unpatch().catch(() => undefined);
+    });
   }
 
   /** Calls, conferences and members up now (engine-metrics.ts). */

@@ -21,11 +21,9 @@ import { TelephoneEventInput } from './telephone-event-input.ts';
 import { SrtpEndpoint, SrtpStreamKeys, type SrtpKeyPair } from './srtp-endpoint.ts';
 import type { SrtpCounters, SrtpSendState } from './srtp.ts';
 import type { PortAllocator } from './port-allocator.ts';
-import { dgramEndpoints, intToIpv4, ipv4ToInt, type EndpointPair, type RtpAddress, type UdpEndpoint } from './udp-io.ts';
+import { dgramEndpoints, intToIpv4, type EndpointPair, type RtpAddress, type UdpEndpoint } from './udp-io.ts';
 
 const log = moduleLogger('rtp');
-/** How long a source the SDP moved us away from may not latch again (setRemote). */
-export const RETIRED_SOURCE_MS = 500;
 
 export type { RtpAddress } from './udp-io.ts';
 
@@ -122,9 +120,6 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   private readonly reporter: RtcpReporter;
   private readonly dtmfIn: TelephoneEventInput;
   private readonly now: () => number;
-  /** The source latched before the last setRemote (address·65536 + port; -1: none), refused for latching until retiredUntilMs. */
-  private retiredRtpKey = -1;
-  private retiredUntilMs = 0;
   private closed = false;
   private readonly rtp: SrtpEndpoint;
   private readonly rtcp: SrtpEndpoint;
@@ -230,21 +225,10 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.telephoneEventPayloadType = telephoneEventPayloadType;
   }
 
-  /**
-   * New remote from SDP (re-INVITE); drops the latch so the new source can be
-   * learnt. The source latched until now is not latched again for
-   * RETIRED_SOURCE_MS (unless the new SDP names it): its last packets may
-   * still be on the way, or waiting in our socket, and would otherwise latch
-   * us back onto a far end that has moved (a relay pointing the media at
-   * another node sends the last of its own just before the re-INVITE).
-   */
+  /** New remote from SDP (re-INVITE); drops the latch so the new source can be learnt (the old one is retired a while: RtpLatch.setRemote). */
   setRemote(remote: RtpAddress | undefined, rtcpPort?: number): void {
-    const old = this.latch.latchedRtp;
-    if (old && !this.closed) this.rtp.disconnect();
-    const named = old && remote && old.address === remote.address && old.port === remote.port;
-    this.retiredRtpKey = old && !named ? ipv4ToInt(old.address) * 65536 + old.port : -1;
-    this.retiredUntilMs = this.now() + RETIRED_SOURCE_MS;
-    this.latch.setRemote(remote, rtcpPort);
+    if (this.latch.latchedRtp && !this.closed) this.rtp.disconnect();
+    this.latch.setRemote(remote, rtcpPort, this.now());
   }
 
   /**
@@ -346,7 +330,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       return;
     }
     if (!latched) {
-      if (addr * 65536 + port === this.retiredRtpKey && this.now() < this.retiredUntilMs) {
+      if (this.latch.retired(addr * 65536 + port, this.now())) {
         this.counts.strangerPackets++; // the far end's old address, from before the re-INVITE
         return;
       }

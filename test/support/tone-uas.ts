@@ -17,6 +17,9 @@ import { SipUserAgent } from '../../bridge/sip/user-agent.ts';
 
 const HOST = '127.0.0.1';
 
+/** Our side of a PCMU call on `port` (with telephone-event), at SDP version `version`. */
+const pcmuLocal = (port: number, version: number) => ({ address: HOST, port, codecs: ['PCMU' as const], telephoneEvent: true, ptime: 20, sessionId: '1', sessionVersion: version });
+
 export type UasMode = { answer: true } | { reject: number } | { ring: true };
 
 export type UasCodec = 'PCMU' | 'G722';
@@ -90,7 +93,7 @@ export class UasCall {
       const bump = (sdp: string) => sdp.replace(/^(o=\S+ \S+ )(\d+)/m, (_m, a: string) => `${a}${version + 1}`);
       if (offer === undefined) return bump(this.answerSdp);
       const port = this.rtp!.address().port;
-      const { answer, audio } = answerOffer(offer, { address: HOST, port, codecs: ['PCMU'], telephoneEvent: true, ptime: 20, sessionId: '1', sessionVersion: ++version });
+      const { answer, audio } = answerOffer(offer, pcmuLocal(port, ++version));
       this.remote = { address: audio.remoteAddress, port: audio.remotePort };
       return answer;
     };
@@ -163,9 +166,7 @@ export class ToneUas extends TypedEmitter<UasEvents> {
     const pair = await bindPair(port, HOST);
     pair.rtcp.close();
     const offer = s.offer ?? '';
-    const { answer: pcmuAnswer, audio } = answerOffer(offer, {
-      address: HOST, port, codecs: ['PCMU'], telephoneEvent: true, ptime: 20, sessionId: '1', sessionVersion: 1,
-    });
+    const { answer: pcmuAnswer, audio } = answerOffer(offer, pcmuLocal(port, 1));
     const g722 = this.codec === 'G722' && /^m=audio \d+ RTP\/AVP( \d+)* 9( |\r?$)/m.test(offer);
     const answer = g722 ? pcmuAnswer.replace(/^m=audio (\d+) RTP\/AVP 0/m, 'm=audio $1 RTP/AVP 9').replace(/a=rtpmap:0 PCMU\/8000/, 'a=rtpmap:9 G722/8000') : pcmuAnswer;
     const call = new UasCall(s, pair.rtp, { address: audio.remoteAddress, port: audio.remotePort }, this.toneHz, g722 ? 'G722' : 'PCMU');

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DEMO } from '../../core/seed.ts';
-import { goertzelPower, readSamples, slice, steadyToneDb } from '../support/audio-check.ts';
+import { readSamples, slice, steadyToneDb } from '../support/audio-check.ts';
 import { startApp, type AppProcess } from '../support/app-process.ts';
 import { Baresip } from '../support/baresip.ts';
 import { closeTestDatabases, testPostgres } from '../support/db.ts';
@@ -68,6 +68,7 @@ before(async () => {
 
 after(async () => {
   if (process.env.CLUSTER_TEST_DUMP) for (const [id, a] of apps) writeFileSync(`${process.env.CLUSTER_TEST_DUMP}-${id}.log`, a.output());
+  if (process.env.CLUSTER_TEST_DUMP) for (const p of phones) writeFileSync(`${process.env.CLUSTER_TEST_DUMP}-phone-${p.dir.split('/').pop()}.log`, p.log);
   await Promise.allSettled(phones.map((p) => p.quit()));
   await kamailio?.stop();
   for (const a of apps.values()) await a.stop();
@@ -181,7 +182,7 @@ function heardIn(c: Caller, from: number, to: number): Int16Array {
  */
 function levelOf(c: Caller, hz: number, from: number, to: number): number {
   const x = heardIn(c, from, to);
-  assert.ok(x.length >= 8000, `${c.name}: ${x.length / 8} ms heard (recordings: ${c.sip.decodedRecordings().length})`);
+  assert.ok(x.length >= 8000, `${c.name}: ${x.length / 8} ms heard (recordings: ${c.sip.decodedRecordings().map((f) => `${f.split('/').pop()} ${readSamples(f).length / 8} ms, last written ${Math.round(Date.now() - statSync(f).mtimeMs)} ms ago`).join('; ')}); baresip said: ${c.sip.log.replace(/\[\d+:\d\d:\d\d\] audio=\S+ \(bit\/s\)\s*/g, '').slice(-1500)}`);
   return steadyToneDb(x, hz, 100);
 }
 
@@ -191,8 +192,7 @@ function blocks(c: Caller, o: Caller, from: number, to: number): string {
   const out: number[] = [];
   for (let s = 0; s + 2000 <= x.length; s += 2000) {
     const b = x.subarray(s, s + 2000);
-    const db = (hz: number) => 10 * Math.log10(Math.max(goertzelPower(b, hz) / (b.length * b.length), 1e-15));
-    out.push(Math.round(db(o.tone) - db(c.tone)));
+    out.push(Math.round(steadyToneDb(b, o.tone, 250) - steadyToneDb(b, c.tone, 250)));
   }
   return out.join(' ');
 }
